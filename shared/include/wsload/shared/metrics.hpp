@@ -1,0 +1,57 @@
+#pragma once
+// Measured quantities as plain mergeable values. An agent thread records into its own MetricsDelta
+// without locks; deltas are shipped per interval and summed by the controller with merge().
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "wsload/shared/histogram.hpp"
+
+namespace wsload::shared {
+
+struct Counters {
+  uint64_t connections_attempted = 0;    // connection attempts started (reconnects included)
+  uint64_t connections_established = 0;  // handshake returned 101; subset of attempted
+  uint64_t connections_failed = 0;       // subset of attempted; by reason in failures
+  uint64_t connections_closed = 0;       // established connections that ended, for any reason
+  uint64_t disconnects_unexpected = 0;   // subset of closed: ended before we asked to close
+  uint64_t reconnects = 0;               // attempts made after an unexpected disconnect; subset of attempted
+
+  uint64_t messages_sent = 0;      // requests written (text/binary/json frames or ping frames)
+  uint64_t messages_received = 0;  // every frame received (replies + pushes + other)
+  uint64_t replies = 0;            // requests answered before their timeout; subset of received
+  uint64_t timeouts = 0;           // requests without a reply by their timeout
+  uint64_t late_replies = 0;       // replies that arrived after their request timed out
+  uint64_t unmatched = 0;          // frames that looked like replies but matched no request
+  uint64_t protocol_errors = 0;    // undecodable frames, oversize messages, bad close frames
+  uint64_t bytes_sent = 0;         // WebSocket payload bytes
+  uint64_t bytes_received = 0;     // WebSocket payload bytes
+
+  uint64_t push_received = 0;      // server-initiated messages; subset of received
+  uint64_t push_gaps = 0;          // sequence numbers never received after a connection's first
+  uint64_t push_duplicates = 0;    // sequence numbers received more than once
+  uint64_t push_reordered = 0;     // sequence numbers that arrived after a higher one
+
+  uint64_t sends_behind_schedule = 0;  // sends issued more than 1 ms after their scheduled instant
+  uint64_t max_schedule_lag_us = 0;    // largest such delay (merge takes the max)
+
+  std::map<std::string, uint64_t> failures;     // reason -> count: dns, refused, connect_timeout,
+                                                // tls, http_<status>, handshake_timeout, other
+  std::map<std::string, uint64_t> disconnects;  // reason -> count: close_<code>, eof, reset, error
+
+  void merge(const Counters& other);
+  bool operator==(const Counters&) const = default;
+};
+
+struct MetricsDelta {
+  Counters counters;
+  Histogram latency;          // scheduled send -> reply (us); coordinated-omission free
+  Histogram latency_service;  // actual send -> reply (us)
+  Histogram connect_time;     // TCP connect start -> 101 (us)
+  Histogram push_latency;     // server timestamp -> receipt (us)
+
+  void merge(const MetricsDelta& other);
+  bool operator==(const MetricsDelta&) const = default;
+};
+
+}  // namespace wsload::shared

@@ -1,0 +1,57 @@
+#pragma once
+// Parses scenario YAML (files and built-in presets) into a ScenarioPlan, expanding ${VAR} and
+// ${VAR:-default}, and validating everything at once: each problem with file, line and column
+// (1-based), unknown keys with the closest known key suggested.
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "wsload/shared/scenario.hpp"
+
+namespace wsload::shared {
+
+struct Diagnostic {
+  std::string file;  // path as given, or "preset:<name>"
+  int line = 0;      // 1-based; 0 when not tied to a place
+  int column = 0;    // 1-based
+  std::string message;
+  std::string to_string() const;  // "file:line:column: message"
+};
+
+// Looks up an environment variable; nullopt when unset. Injected so tests need no real environment.
+using EnvLookup = std::function<std::optional<std::string>(std::string_view)>;
+EnvLookup process_env();
+
+struct LoadResult {
+  std::optional<ScenarioPlan> plan;  // set only when diagnostics is empty
+  std::vector<Diagnostic> diagnostics;
+};
+
+// `name_or_path` is a preset name (quick, medium, stress, progressive) or a YAML file path.
+LoadResult load_scenario(std::string_view name_or_path, const EnvLookup& env);
+LoadResult parse_scenario_text(std::string_view yaml_text, std::string_view file_name,
+                               const EnvLookup& env);
+
+// Command-line overrides and the seed environment variables (flags win, then the environment:
+// WS_URL, AUTH_TOKEN, MAX_CONNECTIONS, TEST_DURATION and MESSAGE_FREQUENCY in milliseconds).
+struct Overrides {
+  std::optional<std::string> url;
+  std::optional<std::string> token;
+  std::optional<uint64_t> connections;
+  std::optional<std::chrono::nanoseconds> ramp_up;
+  std::optional<std::chrono::nanoseconds> hold;
+  std::optional<std::chrono::nanoseconds> message_interval;
+  std::vector<Threshold> extra_thresholds;
+};
+
+// Fills the fields of `flags` that are unset from the seed environment variables. Returns
+// diagnostics (file "environment") for values that do not parse.
+std::vector<Diagnostic> fill_from_env(Overrides& flags, const EnvLookup& env);
+void apply_overrides(ScenarioPlan& plan, const Overrides& overrides);
+
+// Checks a scenario after overrides (connections > 0, URL scheme ws/wss, ...).
+std::vector<Diagnostic> validate_scenario(const Scenario& scenario);
+
+}  // namespace wsload::shared
