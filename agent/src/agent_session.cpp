@@ -1,0 +1,252 @@
+#include "agent_session.hpp"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include <spdlog/spdlog.h>
+
+#include "wsload/proto/convert.hpp"
+
+namespace wsload::agent {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr auto kControllerSilenceLimit = std::chrono::seconds(3);
+
+int64_t unix_us_now() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+uint64_t ephemeral_port_count() {
+  std::ifstream in("/proc/sys/net/ipv4/ip_local_port_range");
+  uint64_t low = 0, high = 0;
+  if (!(in >> low >> high) || high < low) return 0;
+  return high - low + 1;
+}
+
+// Writes all of `data` to `fd`; 0 on success.
+int write_all(int fd, const std::string& data) {
+  size_t done = 0;
+  while (done < data.size()) {
+    const auto n = ::write(fd, data.data() + done, data.size() - done);
+    if (n <= 0) return -1;
+    done += static_cast<size_t>(n);
+  }
+  return 0;
+}
+
+std::string host_name() {
+  char buffer[256] = {};
+  if (gethostname(buffer, sizeof(buffer) - 1) != 0) return "unknown";
+  return buffer;
+}
+
+}  // namespace
+
+AgentSession::AgentSession(const AgentConfig& config, grpc::ServerContext* context, Stream* stream)
+    : config_(config), context_(context), stream_(stream), last_heard_(Clock::now()) {}
+
+AgentSession::~AgentSession() {
+  {
+    std::lock_guard lock(state_mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (engine_) engine_->stop();
+  if (reporter_.joinable()) reporter_.join();
+  engine_.reset();  // closes every connection before the session is gone
+  if (!ca_file_.empty()) std::remove(ca_file_.c_str());
+}
+
+void AgentSession::run() {
+  reporter_ = std::thread([this] { report_loop(); });
+  v1::ControllerMessage message;
+  while (stream_->Read(&message)) {
+    {
+      std::lock_guard lock(state_mutex_);
+      last_heard_ = Clock::now();
+    }
+    handle(message);
+  }
+  spdlog::info("controller stream closed; stopping the load");
+}
+
+void AgentSession::write(const v1::AgentMessage& message) {
+  std::lock_guard lock(write_mutex_);
+  if (!stream_->Write(message)) spdlog::debug("write to controller failed (stream closed)");
+}
+
+void AgentSession::refuse(uint64_t command_id, const std::string& reason) {
+  spdlog::warn("refused: {}", reason);
+  v1::AgentMessage reply;
+  reply.set_command_id(command_id);
+  reply.mutable_refused()->set_reason(reason);
+  write(reply);
+}
+
+void AgentSession::handle(const v1::ControllerMessage& message) {
+  const auto id = message.command_id();
+  switch (message.body_case()) {
+    case v1::ControllerMessage::kHello: {
+      v1::AgentMessage reply;
+      reply.set_command_id(id);
+      auto* hello = reply.mutable_hello();
+      hello->set_agent_version(WSLOAD_VERSION);
+      hello->set_protocol_version(proto::kProtocolVersion);
+      hello->set_hostname(host_name());
+      hello->set_threads(config_.threads);
+      hello->set_fd_budget(fd_budget());
+      hello->set_ephemeral_ports(ephemeral_port_count());
+      hello->set_source_ips(static_cast<uint32_t>(config_.source_ips.size()));
+      write(reply);
+      break;
+    }
+    case v1::ControllerMessage::kAssignment:
+      on_assignment(id, message.assignment());
+      break;
+    case v1::ControllerMessage::kClockProbe: {
+      const auto received = unix_us_now();
+      v1::AgentMessage reply;
+      reply.set_command_id(id);
+      auto* clock = reply.mutable_clock();
+      clock->set_controller_send_unix_us(message.clock_probe().controller_send_unix_us());
+      clock->set_agent_receive_unix_us(received);
+      clock->set_agent_send_unix_us(unix_us_now());
+      write(reply);
+      break;
+    }
+    case v1::ControllerMessage::kStartAt:
+      on_start(id, message.start_at());
+      break;
+    case v1::ControllerMessage::kStop: {
+      spdlog::info("stop requested by the controller (reason {})",
+                   static_cast<int>(message.stop().reason()));
+      const auto grace = std::chrono::milliseconds(
+          message.stop().grace_ms() > 0 ? message.stop().grace_ms() : 2000);
+      if (engine_) engine_->stop(grace);
+      {
+        std::lock_guard lock(state_mutex_);
+        stopping_ = true;
+      }
+      wake_.notify_all();
+      break;
+    }
+    case v1::ControllerMessage::kHeartbeat:
+      break;  // last_heard_ is already refreshed
+    case v1::ControllerMessage::BODY_NOT_SET:
+      refuse(id, "empty command");
+      break;
+  }
+}
+
+void AgentSession::on_assignment(uint64_t command_id, const v1::Assignment& wire) {
+  if (engine_) {
+    refuse(command_id, "this session already has an assignment");
+    return;
+  }
+  std::string ca_pem;
+  Assignment assignment;
+  assignment.scenario = proto::from_wire(wire.scenario(), &ca_pem);
+  assignment.agent_index = wire.agent_index();
+  assignment.total_connections = wire.total_connections();
+  assignment.connection_ids.assign(wire.connection_ids().begin(), wire.connection_ids().end());
+  assignment.source_ips = config_.source_ips;
+  for (const auto& ip : wire.source_ips()) assignment.source_ips.push_back(ip);
+  if (!ca_pem.empty()) {
+    char path[] = "/tmp/wsload-agent-ca-XXXXXX";
+    const int fd = mkstemp(path);
+    if (fd < 0 || write_all(fd, ca_pem) != 0) {
+      if (fd >= 0) close(fd);
+      refuse(command_id, "cannot store the scenario's CA certificate in /tmp");
+      return;
+    }
+    close(fd);
+    ca_file_ = path;
+    assignment.scenario.target.tls.ca_file = ca_file_;
+  }
+  if (wire.report_interval_ms() > 0) {
+    report_interval_ = std::chrono::milliseconds(wire.report_interval_ms());
+  }
+  const auto share = assignment.connection_ids.size();
+  engine_ = std::make_unique<Engine>(config_.threads);
+  if (auto error = engine_->prepare(std::move(assignment))) {
+    engine_.reset();
+    refuse(command_id, *error);
+    return;
+  }
+  spdlog::info("assignment accepted: {} connections of {} (agent {} of {})", share,
+               wire.total_connections(), wire.agent_index() + 1, wire.agent_count());
+  v1::AgentMessage reply;
+  reply.set_command_id(command_id);
+  reply.mutable_ready()->set_connections(share);
+  write(reply);
+}
+
+void AgentSession::on_start(uint64_t command_id, const v1::StartAt& start) {
+  if (!engine_) {
+    refuse(command_id, "start without an accepted assignment");
+    return;
+  }
+  // The start instant is on this agent's clock; map it onto the steady clock once.
+  const auto delay = std::chrono::microseconds(start.start_unix_us() - unix_us_now());
+  const auto t0 = Clock::now() + delay;
+  spdlog::info("starting in {} ms", std::chrono::duration_cast<std::chrono::milliseconds>(delay).count());
+  engine_->start(t0);
+  {
+    std::lock_guard lock(state_mutex_);
+    started_ = true;
+  }
+  wake_.notify_all();
+}
+
+void AgentSession::report_loop() {
+  uint64_t sequence = 0;
+  std::unique_lock lock(state_mutex_);
+  for (;;) {
+    wake_.wait_for(lock, report_interval_);
+    if (Clock::now() - last_heard_ > kControllerSilenceLimit) {
+      spdlog::warn("controller silent for more than 3 s; stopping the load");
+      lock.unlock();
+      if (engine_) engine_->stop();
+      context_->TryCancel();
+      return;
+    }
+    if (!started_) {
+      if (stopping_) break;
+      continue;
+    }
+    const bool stopped_early = stopping_;
+    lock.unlock();
+    auto snapshot = engine_->take_delta();
+    v1::AgentMessage message;
+    v1::IntervalReport* report = nullptr;
+    if (snapshot.finished) {
+      auto* final_report = message.mutable_final();
+      final_report->set_stopped_early(stopped_early);
+      report = final_report->mutable_last();
+    } else {
+      report = message.mutable_interval();
+    }
+    report->set_sequence(++sequence);
+    report->set_agent_unix_us(unix_us_now());
+    report->set_open_connections(snapshot.open_connections);
+    report->set_in_flight(snapshot.in_flight);
+    proto::to_wire(snapshot.delta, report->mutable_delta());
+    write(message);
+    lock.lock();
+    if (snapshot.finished) break;
+  }
+  // Not started, or finished: a final report still tells the controller the session is over.
+  if (!started_) {
+    v1::AgentMessage message;
+    message.mutable_final()->set_stopped_early(true);
+    lock.unlock();
+    write(message);
+  }
+}
+
+}  // namespace wsload::agent

@@ -1,0 +1,52 @@
+#pragma once
+// One controller's run on this agent: command handling, the engine, and the report stream.
+// Owned by AgentService::Session for the lifetime of the stream.
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "agent_service.hpp"
+#include "wsload/agent/engine.hpp"
+
+namespace wsload::agent {
+
+class AgentSession {
+ public:
+  using Stream = grpc::ServerReaderWriter<v1::AgentMessage, v1::ControllerMessage>;
+
+  AgentSession(const AgentConfig& config, grpc::ServerContext* context, Stream* stream);
+  ~AgentSession();  // stops the load and joins the reporter
+
+  // Reads and handles commands until the controller closes the stream or disappears.
+  void run();
+
+ private:
+  void handle(const v1::ControllerMessage& message);
+  void on_assignment(uint64_t command_id, const v1::Assignment& assignment);
+  void on_start(uint64_t command_id, const v1::StartAt& start);
+  void report_loop();
+  void write(const v1::AgentMessage& message);
+  void refuse(uint64_t command_id, const std::string& reason);
+
+  const AgentConfig& config_;
+  grpc::ServerContext* context_;
+  Stream* stream_;
+  std::mutex write_mutex_;
+
+  std::unique_ptr<Engine> engine_;
+  std::string ca_file_;  // temporary file holding the scenario's CA, removed at the end
+  std::chrono::milliseconds report_interval_{1000};
+  bool started_ = false;
+
+  std::thread reporter_;
+  std::mutex state_mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;                                      // guarded by state_mutex_
+  std::chrono::steady_clock::time_point last_heard_;           // guarded by state_mutex_
+};
+
+}  // namespace wsload::agent

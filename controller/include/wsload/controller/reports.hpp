@@ -1,0 +1,28 @@
+#pragma once
+// Final reports (SPEC §5): the text summary with the guide's three blocks, and the JSON report
+// (schema wsload.report/v1). A progressive run nests one report per stage.
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "wsload/controller/stage_result.hpp"
+
+namespace wsload::controller {
+
+struct RunReport {
+  std::string name;                 // scenario or sequence name
+  std::vector<StageResult> stages;  // one for a plain scenario
+  bool sequence = false;
+  std::string agents_mode;          // "local (N processes)" or the --agents list
+  bool passed() const;              // every threshold of every stage passed, and nothing aborted
+};
+
+void write_text_summary(std::ostream& out, const RunReport& report);
+void write_stage_summary(std::ostream& out, const StageResult& stage);
+
+nlohmann::json stage_to_json(const StageResult& stage);
+nlohmann::json report_to_json(const RunReport& report);
+
+}  // namespace wsload::controller

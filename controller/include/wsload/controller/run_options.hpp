@@ -1,0 +1,55 @@
+#pragma once
+// The `wsload run` options that are not part of the scenario (SPEC §2).
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace wsload::controller {
+
+using namespace std::chrono_literals;
+
+enum class AgentLossPolicy { kAbort, kContinue };
+
+struct AgentEndpoint {
+  std::string address;   // host:port, as dialled
+  double weight = 1.0;   // share weight (host:port@W)
+};
+
+struct RunOptions {
+  std::string agents_spec;               // --agents as given; empty = spawn local agents
+  unsigned local_agents = 0;             // 0 = enough for the fd budget, at least 1
+  unsigned expect_agents = 0;            // 0 = as many as --agents lists/resolves
+  std::chrono::nanoseconds agent_wait = 30s;
+  std::string agent_token;
+  bool spawn_target = false;
+  std::string json_path;
+  std::string junit_path;
+  std::string html_path;
+  std::chrono::nanoseconds live_interval = 5s;
+  std::chrono::milliseconds report_interval = 1000ms;  // agent -> controller deltas
+  AgentLossPolicy on_agent_loss = AgentLossPolicy::kAbort;
+  bool quiet = false;
+};
+
+// A run that could not complete (exit code 3): no agent reachable, an agent refused, lost under
+// abort, or a controller error. The message names the agent and the numbers.
+class RunFailure : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+}  // namespace wsload::controller
+
+namespace wsload::controller {
+
+// Exit codes of `wsload` (SPEC §2).
+inline constexpr int kExitPassed = 0;
+inline constexpr int kExitThresholdFailed = 1;
+inline constexpr int kExitUsage = 2;
+inline constexpr int kExitIncomplete = 3;
+inline constexpr int kExitInterrupted = 130;
+
+}  // namespace wsload::controller

@@ -1,0 +1,92 @@
+#include "agent_link.hpp"
+
+#include <fmt/format.h>
+
+namespace wsload::controller {
+
+std::string describe_status(const std::string& endpoint, const grpc::Status& status) {
+  switch (status.error_code()) {
+    case grpc::StatusCode::UNAVAILABLE:
+      return fmt::format("cannot reach agent {} (is wsload-agent running and listening there?): {}",
+                         endpoint, status.error_message());
+    case grpc::StatusCode::OK:
+      return fmt::format("agent {} closed the session", endpoint);
+    case grpc::StatusCode::CANCELLED:
+      return fmt::format("agent {}: the session was cancelled ({})", endpoint, status.error_message());
+    default:
+      return fmt::format("agent {}: {}", endpoint, status.error_message());
+  }
+}
+
+void EventQueue::push(AgentEvent event) {
+  {
+    std::lock_guard lock(mutex_);
+    events_.push_back(std::move(event));
+  }
+  ready_.notify_one();
+}
+
+std::optional<AgentEvent> EventQueue::pop(std::chrono::steady_clock::time_point deadline) {
+  std::unique_lock lock(mutex_);
+  if (!ready_.wait_until(lock, deadline, [&] { return !events_.empty(); })) return std::nullopt;
+  auto event = std::move(events_.front());
+  events_.pop_front();
+  return event;
+}
+
+AgentLink::AgentLink(size_t index, std::string endpoint, const std::string& agent_token,
+                     EventQueue& events)
+    : index_(index), endpoint_(std::move(endpoint)), events_(events) {
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 2000);
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 2000);
+  args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  args.SetInt(GRPC_ARG_MAX_RECEIVE_MESSAGE_LENGTH, 64 * 1024 * 1024);
+  channel_ = grpc::CreateCustomChannel(endpoint_, grpc::InsecureChannelCredentials(), args);
+  stub_ = v1::Agent::NewStub(channel_);
+  if (!agent_token.empty()) context_.AddMetadata("authorization", "Bearer " + agent_token);
+  // A dead address fails the call instead of waiting forever for the channel to connect.
+  context_.set_wait_for_ready(false);
+  stream_ = stub_->Session(&context_);
+  reader_ = std::thread([this] { read_loop(); });
+}
+
+AgentLink::~AgentLink() {
+  context_.TryCancel();
+  if (reader_.joinable()) reader_.join();
+}
+
+void AgentLink::read_loop() {
+  v1::AgentMessage message;
+  while (stream_->Read(&message)) {
+    const auto now = std::chrono::duration_cast<std::chrono::microseconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
+    events_.push({index_, message, grpc::Status::OK, now});
+  }
+  grpc::Status status;
+  {
+    // No write may run concurrently with Finish.
+    std::lock_guard lock(write_mutex_);
+    writes_closed_ = true;
+    status = stream_->Finish();
+  }
+  events_.push({index_, std::nullopt, status, 0});
+}
+
+bool AgentLink::send(const v1::ControllerMessage& message) {
+  std::lock_guard lock(write_mutex_);
+  if (writes_closed_) return false;
+  return stream_->Write(message);
+}
+
+void AgentLink::close_writes() {
+  std::lock_guard lock(write_mutex_);
+  if (writes_closed_) return;
+  writes_closed_ = true;
+  stream_->WritesDone();
+}
+
+void AgentLink::cancel() { context_.TryCancel(); }
+
+}  // namespace wsload::controller

@@ -1,0 +1,73 @@
+#pragma once
+// One controller<->agent Session stream. A reader thread turns everything the agent sends, and the
+// end of the stream, into AgentEvents on the coordinator's queue; send() may be called from the
+// coordinator thread concurrently with the reader (gRPC allows one reader and one writer).
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include <grpcpp/grpcpp.h>
+
+#include "wsload.grpc.pb.h"
+
+namespace wsload::controller {
+
+struct AgentEvent {
+  size_t agent = 0;
+  std::optional<v1::AgentMessage> message;  // nullopt: the stream ended with `status`
+  grpc::Status status;
+  int64_t received_unix_us = 0;  // when the reader took it off the stream (clock probes)
+};
+
+// A one-line explanation of why a session with `endpoint` ended with `status`.
+std::string describe_status(const std::string& endpoint, const grpc::Status& status);
+
+class EventQueue {
+ public:
+  void push(AgentEvent event);
+  // The next event, waiting until `deadline`; nullopt when none arrived in time.
+  std::optional<AgentEvent> pop(std::chrono::steady_clock::time_point deadline);
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable ready_;
+  std::deque<AgentEvent> events_;
+};
+
+class AgentLink {
+ public:
+  AgentLink(size_t index, std::string endpoint, const std::string& agent_token, EventQueue& events);
+  ~AgentLink();  // cancels the call and joins the reader
+  AgentLink(const AgentLink&) = delete;
+  AgentLink& operator=(const AgentLink&) = delete;
+
+  // False when the stream is already closed.
+  bool send(const v1::ControllerMessage& message);
+  // Half-closes our side; the agent then ends the stream and the reader reports it.
+  void close_writes();
+  // Abandons the call (lost agent); the reader reports the end.
+  void cancel();
+
+  const std::string& endpoint() const { return endpoint_; }
+
+ private:
+  void read_loop();
+
+  size_t index_;
+  std::string endpoint_;
+  EventQueue& events_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<v1::Agent::Stub> stub_;
+  grpc::ClientContext context_;
+  std::unique_ptr<grpc::ClientReaderWriter<v1::ControllerMessage, v1::AgentMessage>> stream_;
+  std::mutex write_mutex_;
+  bool writes_closed_ = false;  // guarded by write_mutex_
+  std::thread reader_;
+};
+
+}  // namespace wsload::controller

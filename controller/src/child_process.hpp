@@ -1,0 +1,53 @@
+#pragma once
+// A child process started by the controller (local agents, the spawned target). Its stdout is read
+// line by line on a thread; stderr is inherited. The child gets SIGTERM if the controller dies
+// (PR_SET_PDEATHSIG). Destruction stops it: SIGTERM, then SIGKILL after a grace period.
+#include <sys/types.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+namespace wsload::controller {
+
+class ChildProcess {
+ public:
+  // Throws std::runtime_error when the program cannot be started.
+  ChildProcess(const std::string& program, const std::vector<std::string>& args,
+               const std::vector<std::pair<std::string, std::string>>& extra_env = {});
+  ~ChildProcess();
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
+
+  // The first stdout line starting with `prefix`, waiting at most `timeout`; nullopt on timeout or
+  // when the child exits first.
+  std::optional<std::string> wait_for_line(const std::string& prefix, std::chrono::milliseconds timeout);
+
+  // SIGTERM, wait up to `grace`, then SIGKILL. Returns the wait status. Idempotent.
+  int stop(std::chrono::milliseconds grace = std::chrono::milliseconds(3000));
+
+  pid_t pid() const { return pid_; }
+  bool running();
+
+ private:
+  void read_output(int fd);
+
+  pid_t pid_ = -1;
+  std::optional<int> status_;
+  std::thread reader_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::vector<std::string> lines_;  // guarded by mutex_
+  bool eof_ = false;                // guarded by mutex_
+};
+
+// The path of a sibling binary of this executable (bin/wsload -> bin/wsload-agent), falling back
+// to the bare name (looked up in PATH).
+std::string sibling_binary(const std::string& name);
+
+}  // namespace wsload::controller

@@ -1,0 +1,136 @@
+#include "cli.hpp"
+
+#include <csignal>
+#include <cstdlib>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "commands.hpp"
+#include "wsload/controller/endpoints.hpp"
+#include "wsload/shared/duration.hpp"
+
+namespace wsload::controller {
+namespace {
+
+// Set by the signal handler only; read by the run. The one piece of process-wide state.
+std::atomic<bool> g_interrupted{false};
+
+extern "C" void on_signal(int) {
+  if (g_interrupted.exchange(true)) std::_Exit(kExitInterrupted);  // a second signal: leave now
+}
+
+// CLI11 validator for durations written like 250ms, 10s, 2m.
+struct DurationValidator : CLI::Validator {
+  DurationValidator() {
+    name_ = "DURATION";
+    func_ = [](const std::string& text) {
+      return shared::parse_duration(text) ? std::string() : "'" + text + "' is not a duration (e.g. 250ms, 10s, 2m)";
+    };
+  }
+};
+
+std::chrono::nanoseconds duration_of(const std::string& text) { return *shared::parse_duration(text); }
+
+}  // namespace
+
+int cli_main(int argc, char** argv) {
+  auto logger = spdlog::stderr_color_mt("wsload");
+  spdlog::set_default_logger(logger);
+  spdlog::set_level(spdlog::level::warn);
+  if (const char* level = std::getenv("LOG_LEVEL")) spdlog::set_level(spdlog::level::from_str(level));
+
+  CLI::App app{"wsload: distributed WebSocket load testing"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("wsload ") + WSLOAD_VERSION);
+  const DurationValidator duration;
+
+  RunRequest run;
+  std::string ramp_up, hold, interval, live_interval = "5s", agent_wait = "30s", on_loss = "abort", log_level;
+  std::string url, token;
+  uint64_t connections = 0;
+  auto* run_cmd = app.add_subcommand("run", "run a scenario (preset name or YAML file)");
+  run_cmd->add_option("scenario", run.scenario, "preset name or scenario file")->capture_default_str();
+  run_cmd->add_option("--url", url, "target URL, ws:// or wss:// [WS_URL]");
+  run_cmd->add_option("--token", token, "bearer token for every connection [AUTH_TOKEN]");
+  run_cmd->add_option("--connections", connections, "connections [MAX_CONNECTIONS]")->check(CLI::PositiveNumber);
+  run_cmd->add_option("--ramp-up", ramp_up, "ramp-up duration")->check(duration);
+  run_cmd->add_option("--duration", hold, "hold time after ramp-up [TEST_DURATION, ms]")->check(duration);
+  run_cmd->add_option("--message-interval", interval, "per-connection message interval [MESSAGE_FREQUENCY, ms]")
+      ->check(duration);
+  run_cmd->add_option("--agents", run.options.agents_spec, "host:port[@weight],... or dns:///name:port");
+  run_cmd->add_option("--local-agents", run.options.local_agents, "local agent processes to spawn")
+      ->check(CLI::Range(1u, 64u));
+  run_cmd->add_option("--expect-agents", run.options.expect_agents, "wait until this many agents answer");
+  run_cmd->add_option("--agent-wait", agent_wait, "how long to wait for --expect-agents")->check(duration);
+  run_cmd->add_option("--agent-token", run.options.agent_token, "shared secret for the agents [WSLOAD_AGENT_TOKEN]");
+  run_cmd->add_flag("--spawn-target", run.options.spawn_target, "start a local wsload-target and test it");
+  run_cmd->add_option("--threshold", run.threshold_texts, "extra threshold, e.g. 'latency.p99 < 20ms'");
+  run_cmd->add_option("--json", run.options.json_path, "write the JSON report here");
+  run_cmd->add_option("--junit", run.options.junit_path, "write a JUnit XML report here");
+  run_cmd->add_option("--html", run.options.html_path, "write an HTML report here");
+  run_cmd->add_option("--live-interval", live_interval, "live view interval")->check(duration)->capture_default_str();
+  run_cmd->add_option("--on-agent-loss", on_loss, "abort or continue")
+      ->check(CLI::IsMember({"abort", "continue"}))
+      ->capture_default_str();
+  run_cmd->add_option("--log-level", log_level, "trace, debug, info, warn, error [LOG_LEVEL]");
+  run_cmd->add_flag("-q,--quiet", run.options.quiet, "print only the final summary");
+
+  ValidateRequest validate;
+  auto* validate_cmd = app.add_subcommand("validate", "check a scenario and print the per-agent plan");
+  validate_cmd->add_option("scenario", validate.scenario, "preset name or scenario file")->required();
+  validate_cmd->add_option("--agents", validate.agents_spec, "host:port[@weight],...");
+  validate_cmd->add_option("--local-agents", validate.local_agents, "local agents to plan for")
+      ->check(CLI::Range(1u, 64u));
+
+  TokenRequest token_request;
+  auto* token_cmd = app.add_subcommand("token", "print one HS256 JWT");
+  token_cmd->add_option("--secret", token_request.secret, "HMAC secret [JWT_SECRET]");
+  token_cmd->add_option("--subject", token_request.subject, "sub claim")->capture_default_str();
+  token_cmd->add_option("--ttl", token_request.ttl, "validity")->check(duration)->capture_default_str();
+  token_cmd->add_option("--claim", token_request.claims, "extra claim k=v (repeatable)");
+
+  auto* presets_cmd = app.add_subcommand("presets", "list the built-in scenarios");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : kExitUsage;
+  }
+  if (!log_level.empty()) spdlog::set_level(spdlog::level::from_str(log_level));
+
+  try {
+    if (*run_cmd) {
+      if (!url.empty()) run.overrides.url = url;
+      if (!token.empty()) run.overrides.token = token;
+      if (connections > 0) run.overrides.connections = connections;
+      if (!ramp_up.empty()) run.overrides.ramp_up = duration_of(ramp_up);
+      if (!hold.empty()) run.overrides.hold = duration_of(hold);
+      if (!interval.empty()) run.overrides.message_interval = duration_of(interval);
+      run.options.live_interval = duration_of(live_interval);
+      run.options.agent_wait = duration_of(agent_wait);
+      run.options.on_agent_loss = on_loss == "continue" ? AgentLossPolicy::kContinue : AgentLossPolicy::kAbort;
+      if (run.options.agent_token.empty()) {
+        if (const char* t = std::getenv("WSLOAD_AGENT_TOKEN")) run.options.agent_token = t;
+      }
+      struct sigaction action {};
+      action.sa_handler = on_signal;
+      sigemptyset(&action.sa_mask);
+      sigaction(SIGINT, &action, nullptr);
+      sigaction(SIGTERM, &action, nullptr);
+      return run_command(std::move(run), g_interrupted);
+    }
+    if (*validate_cmd) return validate_command(validate);
+    if (*token_cmd) return token_command(token_request);
+    if (*presets_cmd) return presets_command();
+  } catch (const std::exception& e) {
+    std::cerr << "wsload: " << e.what() << "\n";
+    return kExitIncomplete;
+  }
+  return kExitUsage;
+}
+
+}  // namespace wsload::controller

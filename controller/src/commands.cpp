@@ -1,0 +1,133 @@
+#include "commands.hpp"
+
+#include <charconv>
+#include <iostream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "local_cluster.hpp"
+#include "wsload/controller/endpoints.hpp"
+#include "wsload/shared/duration.hpp"
+#include "wsload/shared/jwt.hpp"
+#include "wsload/shared/planner.hpp"
+#include "wsload/shared/presets.hpp"
+
+namespace wsload::controller {
+
+bool report_diagnostics(const std::vector<shared::Diagnostic>& diagnostics) {
+  for (const auto& d : diagnostics) std::cerr << d.to_string() << "\n";
+  if (!diagnostics.empty()) {
+    std::cerr << fmt::format("wsload: {} problem(s); nothing was run\n", diagnostics.size());
+  }
+  return diagnostics.empty();
+}
+
+int validate_command(const ValidateRequest& request) {
+  const auto env = shared::process_env();
+  shared::Overrides overrides;
+  auto diagnostics = shared::fill_from_env(overrides, env);
+  auto loaded = shared::load_scenario(request.scenario, env);
+  diagnostics.insert(diagnostics.end(), loaded.diagnostics.begin(), loaded.diagnostics.end());
+  if (!report_diagnostics(diagnostics)) return kExitUsage;
+  auto plan = std::move(*loaded.plan);
+  shared::apply_overrides(plan, overrides);
+  for (const auto& stage : plan.stages) {
+    auto problems = shared::validate_scenario(stage);
+    diagnostics.insert(diagnostics.end(), problems.begin(), problems.end());
+  }
+  if (!report_diagnostics(diagnostics)) return kExitUsage;
+
+  std::vector<AgentEndpoint> agents;
+  if (!request.agents_spec.empty()) {
+    std::string error;
+    auto parsed = parse_agents(request.agents_spec, &error);
+    if (!parsed) {
+      std::cerr << "wsload: --agents: " << error << "\n";
+      return kExitUsage;
+    }
+    agents = *parsed;
+  } else {
+    uint64_t most = 0;
+    for (const auto& s : plan.stages) most = std::max(most, s.load.connections);
+    const unsigned count = request.local_agents > 0 ? request.local_agents : default_local_agents(most);
+    for (unsigned i = 0; i < count; ++i) agents.push_back({fmt::format("local-agent-{}", i + 1), 1.0});
+  }
+  std::vector<double> weights;
+  for (const auto& a : agents) weights.push_back(a.weight);
+
+  std::cout << fmt::format("{}: valid ({} stage(s))\n", plan.name, plan.stages.size());
+  for (const auto& s : plan.stages) {
+    std::cout << fmt::format("\nstage {}: {} connections to {}, ramp-up {}, hold {}, ramp-down {}\n", s.name,
+                             s.load.connections, s.target.url, shared::format_duration(s.load.ramp_up),
+                             shared::format_duration(s.load.hold), shared::format_duration(s.load.ramp_down));
+    if (s.messages) {
+      std::cout << fmt::format("  messages every {} per connection, match {}, timeout {}\n",
+                               shared::format_duration(s.messages->interval), s.messages->match,
+                               shared::format_duration(s.messages->timeout));
+    } else {
+      std::cout << "  idle connections (no messages)\n";
+    }
+    for (const auto& t : s.thresholds) std::cout << "  threshold: " << t.expression << "\n";
+    const auto split = shared::split_connections(s.load.connections, weights);
+    for (size_t i = 0; i < agents.size(); ++i) {
+      const auto& ids = split[i];
+      if (ids.empty()) {
+        std::cout << fmt::format("  {}: 0 connections\n", agents[i].address);
+        continue;
+      }
+      const auto first = shared::scheduled_open(ids.front(), s.load.connections, s.load.ramp_up);
+      const auto last = shared::scheduled_open(ids.back(), s.load.connections, s.load.ramp_up);
+      std::cout << fmt::format("  {}: {} connections, opening from +{} to +{}\n", agents[i].address, ids.size(),
+                               shared::format_duration(first), shared::format_duration(last));
+    }
+  }
+  return kExitPassed;
+}
+
+int token_command(const TokenRequest& request) {
+  std::string secret = request.secret;
+  if (secret.empty()) {
+    if (const char* env = std::getenv("JWT_SECRET")) secret = env;
+  }
+  if (secret.empty()) {
+    std::cerr << "wsload token: no secret: pass --secret or set JWT_SECRET\n";
+    return kExitUsage;
+  }
+  const auto ttl = shared::parse_duration(request.ttl);
+  if (!ttl || ttl->count() <= 0) {
+    std::cerr << "wsload token: --ttl '" << request.ttl << "' is not a positive duration\n";
+    return kExitUsage;
+  }
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  nlohmann::json claims = {{"sub", request.subject},
+                           {"iat", now},
+                           {"exp", now + std::chrono::duration_cast<std::chrono::seconds>(*ttl).count()}};
+  for (const auto& claim : request.claims) {
+    const auto eq = claim.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      std::cerr << "wsload token: --claim '" << claim << "' is not key=value\n";
+      return kExitUsage;
+    }
+    const auto key = claim.substr(0, eq);
+    const auto value = claim.substr(eq + 1);
+    int64_t number = 0;
+    auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), number);
+    if (ec == std::errc() && end == value.data() + value.size()) {
+      claims[key] = number;
+    } else {
+      claims[key] = value;
+    }
+  }
+  std::cout << shared::jwt_sign_hs256(claims, secret) << "\n";
+  return kExitPassed;
+}
+
+int presets_command() {
+  for (const auto& p : shared::presets()) std::cout << fmt::format("{:<12} {}\n", p.name, p.summary);
+  return kExitPassed;
+}
+
+}  // namespace wsload::controller

@@ -1,0 +1,42 @@
+#pragma once
+// The `wsload` subcommands. Each returns the process exit code (SPEC §2) and writes its messages
+// to the given streams.
+#include <atomic>
+#include <string>
+#include <vector>
+
+#include "wsload/controller/run_options.hpp"
+#include "wsload/shared/scenario_loader.hpp"
+
+namespace wsload::controller {
+
+struct RunRequest {
+  std::string scenario = "quick";
+  shared::Overrides overrides;
+  std::vector<std::string> threshold_texts;
+  RunOptions options;
+};
+
+int run_command(RunRequest request, const std::atomic<bool>& interrupted);
+
+struct ValidateRequest {
+  std::string scenario;
+  std::string agents_spec;
+  unsigned local_agents = 0;
+};
+int validate_command(const ValidateRequest& request);
+
+struct TokenRequest {
+  std::string secret;
+  std::string subject = "wsload";
+  std::string ttl = "24h";
+  std::vector<std::string> claims;  // k=v
+};
+int token_command(const TokenRequest& request);
+
+int presets_command();
+
+// Prints every diagnostic to stderr; true when there were none.
+bool report_diagnostics(const std::vector<shared::Diagnostic>& diagnostics);
+
+}  // namespace wsload::controller

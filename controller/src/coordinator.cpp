@@ -1,0 +1,199 @@
+#include "coordinator.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <limits>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "stage_clock.hpp"
+#include "wsload/proto/convert.hpp"
+#include "wsload/shared/planner.hpp"
+
+namespace wsload::controller {
+
+namespace {
+
+int64_t unix_us_now() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string read_ca(const shared::Scenario& scenario) {
+  const auto& path = scenario.target.tls.ca_file;
+  if (path.empty()) return {};
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw RunFailure("cannot read target.tls.ca_file '" + path + "'");
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+}  // namespace
+
+Coordinator::Coordinator(const RunOptions& options, std::vector<AgentEndpoint> agents, LiveView& live,
+                         const std::atomic<bool>& interrupted)
+    : options_(options), endpoints_(std::move(agents)), live_(live), interrupted_(interrupted) {}
+
+Coordinator::~Coordinator() = default;
+
+void Coordinator::send_all(const v1::ControllerMessage& message) {
+  for (auto& a : agents_) {
+    if (!a->result.lost) a->link->send(message);
+  }
+}
+
+std::vector<v1::AgentMessage> Coordinator::await_all(uint64_t command_id, std::chrono::milliseconds timeout,
+                                                     const char* what) {
+  std::vector<std::optional<v1::AgentMessage>> answers(agents_.size());
+  size_t pending = agents_.size();
+  const auto deadline = Clock::now() + timeout;
+  while (pending > 0) {
+    auto event = events_.pop(deadline);
+    if (!event) {
+      for (size_t i = 0; i < answers.size(); ++i) {
+        if (!answers[i]) {
+          throw RunFailure(fmt::format("agent {} did not answer {} within {} s", agents_[i]->link->endpoint(),
+                                       what, timeout.count() / 1000));
+        }
+      }
+    }
+    auto& agent = *agents_[event->agent];
+    if (!event->message) {
+      agent.ended = true;
+      throw RunFailure(describe_status(agent.link->endpoint(), event->status));
+    }
+    if (event->message->command_id() != command_id) continue;  // stale or unsolicited
+    if (event->message->has_refused()) {
+      throw RunFailure(fmt::format("agent {} refused {}: {}", agent.link->endpoint(), what,
+                                   event->message->refused().reason()));
+    }
+    if (event->message->has_clock()) {
+      // Keep the receive instant for the offset computation.
+      last_clock_receive_.resize(agents_.size());
+      last_clock_receive_[event->agent] = event->received_unix_us;
+    }
+    if (!answers[event->agent]) --pending;
+    answers[event->agent] = std::move(*event->message);
+  }
+  std::vector<v1::AgentMessage> out;
+  for (auto& a : answers) out.push_back(std::move(*a));
+  return out;
+}
+
+void Coordinator::connect_all() {
+  for (size_t i = 0; i < endpoints_.size(); ++i) {
+    auto state = std::make_unique<AgentState>();
+    state->link = std::make_unique<AgentLink>(i, endpoints_[i].address, options_.agent_token, events_);
+    state->result.endpoint = endpoints_[i].address;
+    agents_.push_back(std::move(state));
+  }
+  v1::ControllerMessage hello;
+  hello.set_command_id(next_command_id());
+  hello.mutable_hello()->set_controller_version(WSLOAD_VERSION);
+  hello.mutable_hello()->set_protocol_version(proto::kProtocolVersion);
+  hello.mutable_hello()->set_agent_token(options_.agent_token);
+  send_all(hello);
+  auto replies = await_all(hello.command_id(), std::chrono::seconds(10), "the hello");
+  for (size_t i = 0; i < replies.size(); ++i) {
+    auto& agent = *agents_[i];
+    agent.hello = replies[i].hello();
+    agent.result.hostname = agent.hello.hostname();
+    if (agent.hello.protocol_version() != proto::kProtocolVersion) {
+      throw RunFailure(fmt::format(
+          "agent {} speaks protocol {} (version {}), this controller speaks protocol {} (version {}); "
+          "run the same wsload version on both",
+          agent.link->endpoint(), agent.hello.protocol_version(), agent.hello.agent_version(),
+          proto::kProtocolVersion, WSLOAD_VERSION));
+    }
+  }
+}
+
+void Coordinator::check_capacity(const std::vector<std::vector<uint32_t>>& split) const {
+  for (size_t i = 0; i < agents_.size(); ++i) {
+    const auto& hello = agents_[i]->hello;
+    const uint64_t share = split[i].size();
+    if (share > hello.fd_budget()) {
+      throw RunFailure(fmt::format(
+          "agent {} cannot hold its share of {} connections: its file-descriptor budget is {} "
+          "(add agents, or raise its open-files limit)",
+          agents_[i]->link->endpoint(), share, hello.fd_budget()));
+    }
+    const uint64_t ports = hello.ephemeral_ports() * std::max<uint64_t>(1, hello.source_ips());
+    if (ports > 0 && share > ports) {
+      throw RunFailure(fmt::format(
+          "agent {} cannot hold its share of {} connections to one target: it has {} ephemeral "
+          "ports over {} source address(es) (add agents or --source-ips)",
+          agents_[i]->link->endpoint(), share, ports, std::max<uint32_t>(1, hello.source_ips())));
+    }
+  }
+}
+
+void Coordinator::measure_clocks() {
+  constexpr int kRounds = 5;
+  for (auto& a : agents_) a->result.clock_rtt_us = std::numeric_limits<int64_t>::max();
+  for (int round = 0; round < kRounds; ++round) {
+    v1::ControllerMessage probe;
+    probe.set_command_id(next_command_id());
+    probe.mutable_clock_probe()->set_controller_send_unix_us(unix_us_now());
+    send_all(probe);
+    auto replies = await_all(probe.command_id(), std::chrono::seconds(10), "the clock probe");
+    for (size_t i = 0; i < replies.size(); ++i) {
+      const auto& c = replies[i].clock();
+      const auto sample = clock_sample(c.controller_send_unix_us(), c.agent_receive_unix_us(),
+                                       c.agent_send_unix_us(), last_clock_receive_[i]);
+      auto& r = agents_[i]->result;
+      if (sample.rtt_us < r.clock_rtt_us) {
+        r.clock_rtt_us = sample.rtt_us;
+        r.clock_offset_us = sample.offset_us;
+      }
+    }
+  }
+  for (const auto& a : agents_) {
+    if (std::abs(a->result.clock_offset_us) > 100'000) {
+      live_.message(fmt::format("warning: agent {} clock differs from this host's by {:.1f} ms; the start "
+                                "is corrected, but timestamps in its logs will be off (run NTP)",
+                                a->link->endpoint(), a->result.clock_offset_us / 1000.0));
+    }
+  }
+}
+
+void Coordinator::assign(const shared::Scenario& scenario, const std::vector<std::vector<uint32_t>>& split) {
+  const std::string ca_pem = read_ca(scenario);
+  const auto spec = proto::to_wire(scenario, ca_pem);
+  const uint64_t id = next_command_id();
+  for (size_t i = 0; i < agents_.size(); ++i) {
+    v1::ControllerMessage message;
+    message.set_command_id(id);
+    auto* a = message.mutable_assignment();
+    a->set_agent_index(static_cast<uint32_t>(i));
+    a->set_agent_count(static_cast<uint32_t>(agents_.size()));
+    a->set_total_connections(scenario.load.connections);
+    a->mutable_connection_ids()->Add(split[i].begin(), split[i].end());
+    *a->mutable_scenario() = spec;
+    a->set_report_interval_ms(static_cast<uint64_t>(options_.report_interval.count()));
+    agents_[i]->result.share = split[i].size();
+    agents_[i]->link->send(message);
+  }
+  await_all(id, std::chrono::seconds(30), "the assignment");
+}
+
+StageResult Coordinator::run(const shared::Scenario& scenario) {
+  StageResult result;
+  result.scenario = scenario;
+  connect_all();
+  std::vector<double> weights;
+  for (const auto& e : endpoints_) weights.push_back(e.weight);
+  const auto split = shared::split_connections(scenario.load.connections, weights);
+  check_capacity(split);
+  measure_clocks();
+  assign(scenario, split);
+  execute(scenario, result);
+  for (const auto& a : agents_) {
+    result.agents.push_back(a->result);
+    result.totals.merge(a->result.totals);
+  }
+  return result;
+}
+
+}  // namespace wsload::controller

@@ -1,0 +1,65 @@
+#pragma once
+// Runs one scenario stage across a set of agents: hello and version check, the exact split, budget
+// checks, clock offsets, assignment, synchronized start, merging of interval deltas, heartbeats,
+// loss detection and stop. Everything happens on the calling thread; AgentLink readers only queue
+// events.
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <vector>
+
+#include "agent_link.hpp"
+#include "live_view.hpp"
+#include "wsload/controller/run_options.hpp"
+#include "wsload/controller/stage_result.hpp"
+
+namespace wsload::controller {
+
+class Coordinator {
+ public:
+  Coordinator(const RunOptions& options, std::vector<AgentEndpoint> agents, LiveView& live,
+              const std::atomic<bool>& interrupted);
+  ~Coordinator();
+
+  // Throws RunFailure when the stage cannot start (agent unreachable, refused, incompatible) or,
+  // under --on-agent-loss abort, never; an aborted stage returns with result.aborted set.
+  StageResult run(const shared::Scenario& scenario);
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  struct AgentState {
+    std::unique_ptr<AgentLink> link;
+    v1::HelloReply hello;
+    AgentResult result;
+    Clock::time_point last_heard;
+    uint64_t last_sequence = 0;
+    bool ended = false;  // the stream has closed
+    bool active() const { return !result.finished && !result.lost; }
+  };
+
+  void connect_all();
+  void check_capacity(const std::vector<std::vector<uint32_t>>& split) const;
+  void measure_clocks();
+  void assign(const shared::Scenario& scenario, const std::vector<std::vector<uint32_t>>& split);
+  void execute(const shared::Scenario& scenario, StageResult& result);
+
+  // Waits for one answer per agent to command `command_id`, handling nothing else; throws
+  // RunFailure naming the agent on a refusal, an ended stream or a timeout.
+  std::vector<v1::AgentMessage> await_all(uint64_t command_id, std::chrono::milliseconds timeout,
+                                          const char* what);
+  void send_all(const v1::ControllerMessage& message);
+  uint64_t next_command_id() { return ++command_id_; }
+  void mark_lost(size_t agent, const std::string& reason, StageResult& result);
+  void stop_all(v1::Stop::Reason reason);
+
+  const RunOptions& options_;
+  std::vector<AgentEndpoint> endpoints_;
+  LiveView& live_;
+  const std::atomic<bool>& interrupted_;
+  EventQueue events_;
+  std::vector<std::unique_ptr<AgentState>> agents_;
+  uint64_t command_id_ = 0;
+  std::vector<int64_t> last_clock_receive_;  // per agent: when its last clock reply arrived (us)
+};
+
+}  // namespace wsload::controller

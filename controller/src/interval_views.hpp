@@ -1,0 +1,20 @@
+#pragma once
+// Turns an interval's merged delta into a timeline point or a live-view line. Pure.
+#include <string>
+
+#include "live_view.hpp"
+#include "wsload/controller/stage_result.hpp"
+
+namespace wsload::controller {
+
+// failed connections + unexpected disconnects + timeouts + protocol errors (SPEC §4 errors).
+uint64_t error_count(const shared::Counters& c);
+
+TimelinePoint timeline_point(const shared::MetricsDelta& interval, double t_s, std::string phase,
+                             uint64_t open, uint64_t target, unsigned agents_healthy);
+
+LiveSnapshot live_snapshot(const shared::MetricsDelta& interval, double interval_s, double elapsed_s,
+                           std::string phase, uint64_t open, uint64_t target, uint64_t errors_total,
+                           unsigned agents_healthy, unsigned agents_total);
+
+}  // namespace wsload::controller

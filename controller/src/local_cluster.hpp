@@ -1,0 +1,45 @@
+#pragma once
+// Processes the controller starts itself: local agents (no --agents given) and the reference target
+// (--spawn-target). Both are stopped when these objects are destroyed, and die with the controller.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "child_process.hpp"
+#include "wsload/controller/run_options.hpp"
+
+namespace wsload::controller {
+
+class LocalAgents {
+ public:
+  // Starts `count` wsload-agent processes on 127.0.0.1 with free ports; throws RunFailure.
+  LocalAgents(unsigned count, unsigned threads_each, const std::string& token);
+  const std::vector<AgentEndpoint>& endpoints() const { return endpoints_; }
+
+ private:
+  std::vector<std::unique_ptr<ChildProcess>> processes_;
+  std::vector<AgentEndpoint> endpoints_;
+};
+
+class SpawnedTarget {
+ public:
+  // Starts wsload-target on 127.0.0.1 with a free port and a fresh random JWT secret.
+  SpawnedTarget();
+  const std::string& url() const { return url_; }
+  const std::string& secret() const { return secret_; }
+  std::string stats_url() const;
+
+ private:
+  std::unique_ptr<ChildProcess> process_;
+  std::string url_;
+  std::string secret_;
+  std::string host_port_;
+};
+
+// How many local agents a scenario of `connections` needs so that none exceeds its budget.
+unsigned default_local_agents(uint64_t connections);
+
+// 32 random bytes as hex, from the OS.
+std::string random_secret();
+
+}  // namespace wsload::controller

@@ -1,0 +1,162 @@
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "commands.hpp"
+#include "coordinator.hpp"
+#include "local_cluster.hpp"
+#include "wsload/controller/endpoints.hpp"
+#include "wsload/controller/reports.hpp"
+#include "wsload/controller/run_metrics.hpp"
+#include "wsload/shared/jwt.hpp"
+
+namespace wsload::controller {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Overrides from flags, then the seed environment variables; false after printing diagnostics.
+bool prepare_plan(RunRequest& request, shared::ScenarioPlan* plan) {
+  const auto env = shared::process_env();
+  std::vector<shared::Diagnostic> diagnostics = shared::fill_from_env(request.overrides, env);
+  for (const auto& text : request.threshold_texts) {
+    std::string error;
+    if (auto t = shared::parse_threshold(text, &error)) {
+      request.overrides.extra_thresholds.push_back(*t);
+    } else {
+      diagnostics.push_back({"--threshold", 0, 0, "'" + text + "': " + error});
+    }
+  }
+  auto loaded = shared::load_scenario(request.scenario, env);
+  diagnostics.insert(diagnostics.end(), loaded.diagnostics.begin(), loaded.diagnostics.end());
+  if (!report_diagnostics(diagnostics)) return false;
+  *plan = std::move(*loaded.plan);
+  shared::apply_overrides(*plan, request.overrides);
+  diagnostics.clear();
+  for (const auto& stage : plan->stages) {
+    auto problems = shared::validate_scenario(stage);
+    diagnostics.insert(diagnostics.end(), problems.begin(), problems.end());
+  }
+  return report_diagnostics(diagnostics);
+}
+
+void point_at_target(shared::ScenarioPlan& plan, const SpawnedTarget& target) {
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  for (auto& stage : plan.stages) {
+    stage.target.url = target.url();
+    stage.target.tls = {};
+    if (stage.target.auth.jwt) {
+      stage.target.auth.jwt->secret = target.secret();
+    } else {
+      stage.target.auth.token = shared::jwt_make_token(target.secret(), "wsload", now, 24 * 3600);
+    }
+  }
+}
+
+std::vector<AgentEndpoint> find_agents(const RunOptions& options, std::ostream& out) {
+  std::string error;
+  auto parsed = parse_agents(options.agents_spec, &error);
+  if (!parsed) throw RunFailure("--agents: " + error);
+  const auto deadline = Clock::now() + options.agent_wait;
+  for (;;) {
+    auto resolved = resolve_endpoints(*parsed);
+    const size_t wanted = options.expect_agents > 0 ? options.expect_agents : 1;
+    if (resolved.size() >= wanted) return resolved;
+    if (Clock::now() >= deadline) {
+      throw RunFailure(fmt::format("found {} of the {} expected agents in '{}' within the agent wait",
+                                   resolved.size(), wanted, options.agents_spec));
+    }
+    out << fmt::format("waiting for agents: {} of {} found\n", resolved.size(), wanted) << std::flush;
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+  }
+}
+
+void write_file(const std::string& path, const std::string& content) {
+  std::ofstream out(path, std::ios::binary);
+  out << content;
+  if (!out) throw RunFailure("cannot write " + path);
+}
+
+void sleep_interruptible(std::chrono::nanoseconds d, const std::atomic<bool>& interrupted) {
+  const auto end = Clock::now() + d;
+  while (Clock::now() < end && !interrupted.load()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+}
+
+}  // namespace
+
+int run_command(RunRequest request, const std::atomic<bool>& interrupted) {
+  shared::ScenarioPlan plan;
+  if (!prepare_plan(request, &plan)) return kExitUsage;
+  auto& out = std::cout;
+  LiveView live(out, request.options.quiet);
+
+  RunReport report;
+  report.name = plan.name;
+  report.sequence = plan.is_sequence();
+  try {
+    std::unique_ptr<SpawnedTarget> target;
+    if (request.options.spawn_target) {
+      target = std::make_unique<SpawnedTarget>();
+      point_at_target(plan, *target);
+      live.message("spawned wsload-target at " + target->url());
+    }
+    std::unique_ptr<LocalAgents> local;
+    std::vector<AgentEndpoint> endpoints;
+    if (request.options.agents_spec.empty()) {
+      uint64_t most = 0;
+      for (const auto& s : plan.stages) most = std::max(most, s.load.connections);
+      const unsigned count = request.options.local_agents > 0 ? request.options.local_agents
+                                                              : default_local_agents(most);
+      if (request.options.agent_token.empty()) request.options.agent_token = random_secret();
+      const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+      local = std::make_unique<LocalAgents>(count, std::max(1u, cores / count), request.options.agent_token);
+      endpoints = local->endpoints();
+      report.agents_mode = fmt::format("local ({} processes)", count);
+    } else {
+      endpoints = find_agents(request.options, out);
+      report.agents_mode = request.options.agents_spec;
+    }
+
+    for (size_t i = 0; i < plan.stages.size(); ++i) {
+      const auto& stage = plan.stages[i];
+      if (i > 0 && plan.cooldown.count() > 0) {
+        live.message(fmt::format("cooldown {} s before stage {}", plan.cooldown.count() / 1'000'000'000, stage.name));
+        sleep_interruptible(plan.cooldown, interrupted);
+      }
+      if (interrupted.load()) break;
+      live.message(fmt::format("running {}: {} connections over {} agent(s)", stage.name, stage.load.connections,
+                               endpoints.size()));
+      Coordinator coordinator(request.options, endpoints, live, interrupted);
+      auto result = coordinator.run(stage);
+      evaluate_thresholds(result);
+      const bool stop_sequence = result.aborted || result.interrupted;
+      report.stages.push_back(std::move(result));
+      if (stop_sequence) break;
+    }
+  } catch (const RunFailure& e) {
+    std::cerr << "wsload: run could not complete: " << e.what() << "\n";
+    if (report.stages.empty()) return kExitIncomplete;
+    report.stages.back().aborted = true;
+    report.stages.back().abort_reason = e.what();
+  }
+
+  write_text_summary(out, report);
+  if (!request.options.json_path.empty()) {
+    write_file(request.options.json_path, report_to_json(report).dump(2) + "\n");
+    out << "JSON report: " << request.options.json_path << "\n";
+  }
+  bool interrupted_run = false, aborted = false;
+  for (const auto& s : report.stages) {
+    interrupted_run = interrupted_run || s.interrupted;
+    aborted = aborted || s.aborted;
+  }
+  if (interrupted_run || interrupted.load()) return kExitInterrupted;
+  if (aborted) return kExitIncomplete;
+  return report.passed() ? kExitPassed : kExitThresholdFailed;
+}
+
+}  // namespace wsload::controller

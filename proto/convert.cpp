@@ -1,0 +1,192 @@
+#include "wsload/proto/convert.hpp"
+
+#include <chrono>
+
+namespace wsload::proto {
+namespace {
+
+using std::chrono::duration_cast;
+using std::chrono::microseconds;
+using std::chrono::milliseconds;
+using std::chrono::nanoseconds;
+using std::chrono::seconds;
+
+uint64_t ms(nanoseconds d) { return static_cast<uint64_t>(duration_cast<milliseconds>(d).count()); }
+uint64_t us(nanoseconds d) { return static_cast<uint64_t>(duration_cast<microseconds>(d).count()); }
+
+v1::MessagesSpec::Kind kind_to_wire(shared::MessageKind kind) {
+  switch (kind) {
+    case shared::MessageKind::kJson: return v1::MessagesSpec::KIND_JSON;
+    case shared::MessageKind::kText: return v1::MessagesSpec::KIND_TEXT;
+    case shared::MessageKind::kBinary: return v1::MessagesSpec::KIND_BINARY;
+    case shared::MessageKind::kPing: return v1::MessagesSpec::KIND_PING;
+  }
+  return v1::MessagesSpec::KIND_JSON;
+}
+
+shared::MessageKind kind_from_wire(v1::MessagesSpec::Kind kind) {
+  switch (kind) {
+    case v1::MessagesSpec::KIND_TEXT: return shared::MessageKind::kText;
+    case v1::MessagesSpec::KIND_BINARY: return shared::MessageKind::kBinary;
+    case v1::MessagesSpec::KIND_PING: return shared::MessageKind::kPing;
+    default: return shared::MessageKind::kJson;
+  }
+}
+
+}  // namespace
+
+v1::ScenarioSpec to_wire(const shared::Scenario& s, const std::string& ca_pem) {
+  v1::ScenarioSpec spec;
+  spec.set_name(s.name);
+  spec.set_url(s.target.url);
+  for (const auto& [name, value] : s.target.headers) {
+    auto* h = spec.add_headers();
+    h->set_name(name);
+    h->set_value(value);
+  }
+  for (const auto& p : s.target.subprotocols) spec.add_subprotocols(p);
+  spec.set_token(s.target.auth.token);
+  if (s.target.auth.jwt) {
+    auto* jwt = spec.mutable_jwt();
+    jwt->set_secret(s.target.auth.jwt->secret);
+    jwt->set_subject(s.target.auth.jwt->subject);
+    jwt->set_ttl_s(static_cast<uint64_t>(duration_cast<seconds>(s.target.auth.jwt->ttl).count()));
+  }
+  spec.set_token_in_query(s.target.auth.in == shared::TokenPlacement::kQuery);
+  spec.set_query_param(s.target.auth.query_param);
+  spec.set_tls_verify(s.target.tls.verify);
+  spec.set_tls_ca_pem(ca_pem);
+  spec.set_connect_timeout_ms(ms(s.target.connect_timeout));
+  spec.set_ramp_up_ms(ms(s.load.ramp_up));
+  spec.set_hold_ms(ms(s.load.hold));
+  spec.set_ramp_down_ms(ms(s.load.ramp_down));
+  if (s.messages) {
+    auto* m = spec.mutable_messages();
+    m->set_interval_us(us(s.messages->interval));
+    m->set_kind(kind_to_wire(s.messages->kind));
+    m->set_payload_template(s.messages->payload_template);
+    m->set_match(s.messages->match);
+    m->set_timeout_ms(ms(s.messages->timeout));
+    m->set_size(s.messages->size);
+  }
+  spec.set_push_sequence_field(s.push.sequence_field);
+  spec.set_push_timestamp_field(s.push.timestamp_field);
+  auto* r = spec.mutable_reconnect();
+  r->set_enabled(s.reconnect.enabled);
+  r->set_max_attempts(s.reconnect.max_attempts);
+  r->set_backoff_ms(ms(s.reconnect.backoff));
+  return spec;
+}
+
+shared::Scenario from_wire(const v1::ScenarioSpec& spec, std::string* ca_pem) {
+  shared::Scenario s;
+  s.name = spec.name();
+  s.target.url = spec.url();
+  for (const auto& h : spec.headers()) s.target.headers.emplace_back(h.name(), h.value());
+  s.target.subprotocols.assign(spec.subprotocols().begin(), spec.subprotocols().end());
+  s.target.auth.token = spec.token();
+  if (spec.has_jwt()) {
+    s.target.auth.jwt = shared::JwtAuthSpec{spec.jwt().secret(), spec.jwt().subject(),
+                                            seconds(spec.jwt().ttl_s())};
+  }
+  s.target.auth.in =
+      spec.token_in_query() ? shared::TokenPlacement::kQuery : shared::TokenPlacement::kHeader;
+  s.target.auth.query_param = spec.query_param();
+  s.target.tls.verify = spec.tls_verify();
+  s.target.tls.ca_file.clear();
+  if (ca_pem) *ca_pem = spec.tls_ca_pem();
+  s.target.connect_timeout = milliseconds(spec.connect_timeout_ms());
+  s.load.ramp_up = milliseconds(spec.ramp_up_ms());
+  s.load.hold = milliseconds(spec.hold_ms());
+  s.load.ramp_down = milliseconds(spec.ramp_down_ms());
+  if (spec.has_messages()) {
+    const auto& m = spec.messages();
+    shared::MessagesSpec messages;
+    messages.interval = microseconds(m.interval_us());
+    messages.kind = kind_from_wire(m.kind());
+    messages.payload_template = m.payload_template();
+    messages.match = m.match();
+    messages.timeout = milliseconds(m.timeout_ms());
+    messages.size = m.size();
+    s.messages = messages;
+  }
+  s.push.sequence_field = spec.push_sequence_field();
+  s.push.timestamp_field = spec.push_timestamp_field();
+  s.reconnect.enabled = spec.reconnect().enabled();
+  s.reconnect.max_attempts = spec.reconnect().max_attempts();
+  s.reconnect.backoff = milliseconds(spec.reconnect().backoff_ms());
+  return s;
+}
+
+void to_wire(const shared::MetricsDelta& d, v1::Metrics* out) {
+  const auto& c = d.counters;
+  out->set_connections_attempted(c.connections_attempted);
+  out->set_connections_established(c.connections_established);
+  out->set_connections_failed(c.connections_failed);
+  out->set_connections_closed(c.connections_closed);
+  out->set_disconnects_unexpected(c.disconnects_unexpected);
+  out->set_reconnects(c.reconnects);
+  out->set_messages_sent(c.messages_sent);
+  out->set_messages_received(c.messages_received);
+  out->set_replies(c.replies);
+  out->set_timeouts(c.timeouts);
+  out->set_late_replies(c.late_replies);
+  out->set_unmatched(c.unmatched);
+  out->set_protocol_errors(c.protocol_errors);
+  out->set_bytes_sent(c.bytes_sent);
+  out->set_bytes_received(c.bytes_received);
+  out->set_push_received(c.push_received);
+  out->set_push_gaps(c.push_gaps);
+  out->set_push_duplicates(c.push_duplicates);
+  out->set_push_reordered(c.push_reordered);
+  out->set_sends_behind_schedule(c.sends_behind_schedule);
+  out->set_max_schedule_lag_us(c.max_schedule_lag_us);
+  for (const auto& [k, v] : c.failures) (*out->mutable_failures())[k] = v;
+  for (const auto& [k, v] : c.disconnects) (*out->mutable_disconnects())[k] = v;
+  out->set_latency(d.latency.serialize());
+  out->set_latency_service(d.latency_service.serialize());
+  out->set_connect_time(d.connect_time.serialize());
+  out->set_push_latency(d.push_latency.serialize());
+}
+
+std::optional<shared::MetricsDelta> from_wire(const v1::Metrics& m) {
+  shared::MetricsDelta d;
+  auto& c = d.counters;
+  c.connections_attempted = m.connections_attempted();
+  c.connections_established = m.connections_established();
+  c.connections_failed = m.connections_failed();
+  c.connections_closed = m.connections_closed();
+  c.disconnects_unexpected = m.disconnects_unexpected();
+  c.reconnects = m.reconnects();
+  c.messages_sent = m.messages_sent();
+  c.messages_received = m.messages_received();
+  c.replies = m.replies();
+  c.timeouts = m.timeouts();
+  c.late_replies = m.late_replies();
+  c.unmatched = m.unmatched();
+  c.protocol_errors = m.protocol_errors();
+  c.bytes_sent = m.bytes_sent();
+  c.bytes_received = m.bytes_received();
+  c.push_received = m.push_received();
+  c.push_gaps = m.push_gaps();
+  c.push_duplicates = m.push_duplicates();
+  c.push_reordered = m.push_reordered();
+  c.sends_behind_schedule = m.sends_behind_schedule();
+  c.max_schedule_lag_us = m.max_schedule_lag_us();
+  for (const auto& [k, v] : m.failures()) c.failures[k] = v;
+  for (const auto& [k, v] : m.disconnects()) c.disconnects[k] = v;
+  auto decode = [](const std::string& bytes, shared::Histogram& into) {
+    if (bytes.empty()) return true;
+    auto h = shared::Histogram::deserialize(bytes);
+    if (!h) return false;
+    into = std::move(*h);
+    return true;
+  };
+  if (!decode(m.latency(), d.latency) || !decode(m.latency_service(), d.latency_service) ||
+      !decode(m.connect_time(), d.connect_time) || !decode(m.push_latency(), d.push_latency)) {
+    return std::nullopt;
+  }
+  return d;
+}
+
+}  // namespace wsload::proto

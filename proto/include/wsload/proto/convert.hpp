@@ -1,0 +1,26 @@
+#pragma once
+// Conversions between the shared value types and their wire form (wsload.proto). The one place
+// where scenario and metric fields are mapped, used by both the controller and the agent.
+#include <optional>
+#include <string>
+
+#include "wsload.pb.h"
+#include "wsload/shared/metrics.hpp"
+#include "wsload/shared/scenario.hpp"
+
+namespace wsload::proto {
+
+inline constexpr uint32_t kProtocolVersion = 1;
+
+// `ca_pem` is the content of scenario.target.tls.ca_file, read by the controller, since agents may
+// run on other machines.
+v1::ScenarioSpec to_wire(const shared::Scenario& scenario, const std::string& ca_pem);
+// The agent's view of a scenario: thresholds and monitor are the controller's business and are not
+// sent. When the spec carries a CA, the result's tls.ca_file is empty and *ca_pem receives it.
+shared::Scenario from_wire(const v1::ScenarioSpec& spec, std::string* ca_pem);
+
+void to_wire(const shared::MetricsDelta& delta, v1::Metrics* out);
+// nullopt when a histogram does not decode.
+std::optional<shared::MetricsDelta> from_wire(const v1::Metrics& metrics);
+
+}  // namespace wsload::proto
