@@ -1,0 +1,179 @@
+// The controller end to end: wsload-target, wsload-agents and wsload as real processes on loopback,
+// talking real gRPC and real WebSocket; assertions read the JSON report.
+#include <gtest/gtest.h>
+
+#include "wsload_cluster.hpp"
+
+namespace wsload::test {
+namespace {
+
+constexpr const char* kScenario = R"(name: integration
+target:
+  url: ${WS_URL}
+  auth:
+    token: ${AUTH_TOKEN}
+load:
+  connections: 300
+  ramp_up: 2s
+  hold: 3s
+messages:
+  interval: 500ms
+  kind: json
+  template: '{"type":"ping","id":{{seq}}}'
+  match: id
+  timeout: 5s
+thresholds:
+  - connections.success_rate == 100%
+  - messages.timeouts == 0
+)";
+
+ProcessOptions with_target(const Cluster& cluster, const std::string& token) {
+  ProcessOptions options;
+  options.env = {{"WS_URL", cluster.url()}, {"AUTH_TOKEN", token}};
+  return options;
+}
+
+// Runs kScenario through the CLI with WS_URL/AUTH_TOKEN pointing at the cluster's target.
+CliResult run_scenario(const Cluster& cluster, const TempDir& dir, const std::string& token,
+                       std::vector<std::string> extra = {}) {
+  write_text(dir.file("scenario.yaml"), kScenario);
+  std::vector<std::string> argv{bin("wsload"), "run", dir.file("scenario.yaml"), "--agents",
+                                cluster.agents_spec, "--agent-token", Cluster::kAgentToken,
+                                "--json", dir.file("report.json"), "--live-interval", "1s"};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  auto options = with_target(cluster, token);
+  options.capture_stderr = true;
+  ChildProcess wsload(argv, options);
+  CliResult result;
+  result.exit_code = wsload.wait_exit(std::chrono::seconds(90)).value_or(-1);
+  if (result.exit_code == -1) wsload.terminate();
+  result.output = wsload.output();
+  std::ifstream in(dir.file("report.json"));
+  if (in) result.report = nlohmann::json::parse(in, nullptr, false);
+  return result;
+}
+
+TEST(ControllerRun, TwoAgentsSplitExactlyAndAnswerEveryRequest) {
+  Cluster cluster(2);
+  TempDir dir;
+  auto r = run_scenario(cluster, dir, cluster.token());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto& j = r.report;
+  ASSERT_TRUE(j.is_object()) << r.output;
+  EXPECT_EQ(j["schema"], "wsload.report/v1");
+  EXPECT_EQ(j["connections"]["attempted"], 300);
+  EXPECT_EQ(j["connections"]["established"], 300);
+  EXPECT_EQ(j["connections"]["failed"], 0);
+  EXPECT_EQ(j["summary"]["successfulConnections"], 300);
+  ASSERT_EQ(j["agents"].size(), 2u);
+  EXPECT_EQ(j["agents"][0]["share"], 150);
+  EXPECT_EQ(j["agents"][1]["share"], 150);
+  EXPECT_EQ(j["agents"][0]["connections"]["established"], 150);
+  EXPECT_EQ(j["agents"][1]["connections"]["established"], 150);
+
+  const uint64_t sent = j["messages"]["sent"];
+  // Every connection sends at least once per 500 ms over its hold of at least 3 s.
+  EXPECT_GE(sent, 300u * 6);
+  EXPECT_EQ(j["messages"]["replies"], sent);
+  EXPECT_EQ(j["messages"]["timeouts"], 0);
+  EXPECT_EQ(j["messages"]["in_flight"], 0);
+  EXPECT_EQ(j["summary"]["totalMessagesSent"], sent);
+  EXPECT_EQ(j["latency"]["count"], sent);
+
+  const double min = j["latency"]["min_ms"], avg = j["latency"]["avg_ms"], p50 = j["latency"]["p50_ms"],
+               p99 = j["latency"]["p99_ms"], max = j["latency"]["max_ms"];
+  EXPECT_GT(min, 0.0);
+  EXPECT_LE(min, avg);
+  EXPECT_LE(avg, max);
+  EXPECT_LE(min, p50);
+  EXPECT_LE(p50, p99);
+  EXPECT_LE(p99, max);
+  EXPECT_EQ(j["summary"]["minLatency"], min);
+  EXPECT_EQ(j["summary"]["maxLatency"], max);
+
+  ASSERT_EQ(j["thresholds"].size(), 2u);
+  EXPECT_TRUE(j["thresholds"][0]["passed"]);
+  EXPECT_TRUE(j["thresholds"][1]["passed"]);
+  EXPECT_TRUE(j["passed"]);
+  EXPECT_FALSE(j["partial"]);
+  EXPECT_NE(r.output.find("Connection Metrics"), std::string::npos);
+  EXPECT_NE(r.output.find("Latency Metrics"), std::string::npos);
+}
+
+TEST(ControllerRun, WrongTokenFailsEveryConnectionWithHttp401AndExitsOne) {
+  Cluster cluster(2);
+  TempDir dir;
+  const auto bad = shared::jwt_make_token("not-the-secret", "tester", now_s(), 3600);
+  auto r = run_scenario(cluster, dir, bad, {"--connections", "40", "--ramp-up", "500ms", "--duration", "500ms"});
+  ASSERT_EQ(r.exit_code, 1) << r.output;
+  const auto& j = r.report;
+  ASSERT_TRUE(j.is_object()) << r.output;
+  EXPECT_EQ(j["connections"]["attempted"], 40);
+  EXPECT_EQ(j["connections"]["established"], 0);
+  EXPECT_EQ(j["connections"]["failed"], 40);
+  EXPECT_EQ(j["connections"]["failures"]["http_401"], 40);
+  EXPECT_EQ(j["messages"]["sent"], 0);
+  EXPECT_FALSE(j["thresholds"][0]["passed"]);
+  EXPECT_FALSE(j["passed"]);
+}
+
+TEST(ControllerRun, InvalidScenarioExitsTwoNamingTheLineAndRunsNothing) {
+  TempDir dir;
+  write_text(dir.file("bad.yaml"), "name: bad\nload:\n  connections: 10\n  hodl: 5s\n");
+  auto r = run_wsload({"run", dir.file("bad.yaml"), "--agents", "127.0.0.1:1"});
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("bad.yaml:4:3"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("hold"), std::string::npos) << r.output;  // the suggestion
+}
+
+TEST(ControllerRun, WrongAgentTokenIsRefusedWithExitThree) {
+  Cluster cluster(1);
+  TempDir dir;
+  write_text(dir.file("scenario.yaml"), kScenario);
+  ProcessOptions options = with_target(cluster, cluster.token());
+  options.capture_stderr = true;
+  ChildProcess wsload({bin("wsload"), "run", dir.file("scenario.yaml"), "--agents", cluster.agents_spec,
+                       "--agent-token", "wrong"},
+                      options);
+  const auto code = wsload.wait_exit(std::chrono::seconds(30));
+  ASSERT_TRUE(code.has_value());
+  EXPECT_EQ(*code, 3);
+  EXPECT_NE(wsload.output().find("agent token"), std::string::npos) << wsload.output();
+}
+
+TEST(ControllerRun, UnreachableAgentExitsThree) {
+  TempDir dir;
+  const auto port = free_loopback_port();
+  auto r = run_wsload({"run", "quick", "--url", "ws://127.0.0.1:1/ws", "--agents",
+                       "127.0.0.1:" + std::to_string(port)},
+                      "", std::chrono::seconds(30));
+  EXPECT_EQ(r.exit_code, 3) << r.output;
+  EXPECT_NE(r.output.find("cannot reach agent"), std::string::npos) << r.output;
+}
+
+TEST(ControllerRun, SpawnTargetWithLocalAgentsRunsAndPasses) {
+  TempDir dir;
+  auto r = run_wsload({"run", "quick", "--spawn-target", "--connections", "20", "--ramp-up", "1s", "--duration",
+                       "2s", "--message-interval", "500ms", "--local-agents", "2", "--json",
+                       dir.file("report.json"), "-q"},
+                      dir.file("report.json"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.report["connections"]["established"], 20);
+  EXPECT_EQ(r.report["agents"].size(), 2u);
+  EXPECT_EQ(r.report["messages"]["replies"], r.report["messages"]["sent"]);
+  // The spawned target broadcasts every second: pushes are counted apart from replies.
+  EXPECT_GT(r.report["push"]["received"].get<uint64_t>(), 0u);
+  EXPECT_EQ(r.report["push"]["gaps"], 0);
+}
+
+TEST(AgentProcess, RefusesANonLoopbackAddressWithoutAToken) {
+  ChildProcess agent({bin("wsload-agent"), "--listen", "0.0.0.0:0"},
+                     ProcessOptions{{}, {"WSLOAD_AGENT_TOKEN"}, true});
+  const auto code = agent.wait_exit(std::chrono::seconds(10));
+  ASSERT_TRUE(code.has_value());
+  EXPECT_EQ(*code, 2);
+  EXPECT_NE(agent.output().find("without a token"), std::string::npos) << agent.output();
+}
+
+}  // namespace
+}  // namespace wsload::test
