@@ -1,8 +1,10 @@
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <thread>
-
-#include <fmt/format.h>
 
 #include "commands.hpp"
 #include "coordinator.hpp"
@@ -67,10 +69,12 @@ std::vector<AgentEndpoint> find_agents(const RunOptions& options, std::ostream& 
     const size_t wanted = options.expect_agents > 0 ? options.expect_agents : 1;
     if (resolved.size() >= wanted) return resolved;
     if (Clock::now() >= deadline) {
-      throw RunFailure(fmt::format("found {} of the {} expected agents in '{}' within the agent wait",
-                                   resolved.size(), wanted, options.agents_spec));
+      throw RunFailure(
+          fmt::format("found {} of the {} expected agents in '{}' within the agent wait",
+                      resolved.size(), wanted, options.agents_spec));
     }
-    out << fmt::format("waiting for agents: {} of {} found\n", resolved.size(), wanted) << std::flush;
+    out << fmt::format("waiting for agents: {} of {} found\n", resolved.size(), wanted)
+        << std::flush;
     std::this_thread::sleep_for(std::chrono::seconds(1));
   }
 }
@@ -83,14 +87,33 @@ void write_file(const std::string& path, const std::string& content) {
 
 void sleep_interruptible(std::chrono::nanoseconds d, const std::atomic<bool>& interrupted) {
   const auto end = Clock::now() + d;
-  while (Clock::now() < end && !interrupted.load()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  while (Clock::now() < end && !interrupted.load())
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+}
+
+// Report paths must be writable before anything runs: a run whose report cannot be saved is wasted.
+bool report_paths_ok(const RunOptions& options) {
+  bool ok = true;
+  for (const auto& [flag, path] :
+       {std::pair{"--json", options.json_path}, std::pair{"--junit", options.junit_path},
+        std::pair{"--html", options.html_path}}) {
+    if (path.empty()) continue;
+    const auto parent = std::filesystem::absolute(path).parent_path();
+    std::error_code ec;
+    if (!std::filesystem::is_directory(parent, ec) || access(parent.c_str(), W_OK) != 0) {
+      std::cerr << "wsload: " << flag << " " << path << ": directory " << parent.string()
+                << " does not exist or is not writable\n";
+      ok = false;
+    }
+  }
+  return ok;
 }
 
 }  // namespace
 
 int run_command(RunRequest request, const std::atomic<bool>& interrupted) {
   shared::ScenarioPlan plan;
-  if (!prepare_plan(request, &plan)) return kExitUsage;
+  if (!report_paths_ok(request.options) || !prepare_plan(request, &plan)) return kExitUsage;
   auto& out = std::cout;
   LiveView live(out, request.options.quiet);
 
@@ -113,7 +136,8 @@ int run_command(RunRequest request, const std::atomic<bool>& interrupted) {
                                                               : default_local_agents(most);
       if (request.options.agent_token.empty()) request.options.agent_token = random_secret();
       const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-      local = std::make_unique<LocalAgents>(count, std::max(1u, cores / count), request.options.agent_token);
+      local = std::make_unique<LocalAgents>(count, std::max(1u, cores / count),
+                                            request.options.agent_token);
       endpoints = local->endpoints();
       report.agents_mode = fmt::format("local ({} processes)", count);
     } else {
@@ -124,12 +148,13 @@ int run_command(RunRequest request, const std::atomic<bool>& interrupted) {
     for (size_t i = 0; i < plan.stages.size(); ++i) {
       const auto& stage = plan.stages[i];
       if (i > 0 && plan.cooldown.count() > 0) {
-        live.message(fmt::format("cooldown {} s before stage {}", plan.cooldown.count() / 1'000'000'000, stage.name));
+        live.message(fmt::format("cooldown {} s before stage {}",
+                                 plan.cooldown.count() / 1'000'000'000, stage.name));
         sleep_interruptible(plan.cooldown, interrupted);
       }
       if (interrupted.load()) break;
-      live.message(fmt::format("running {}: {} connections over {} agent(s)", stage.name, stage.load.connections,
-                               endpoints.size()));
+      live.message(fmt::format("running {}: {} connections over {} agent(s)", stage.name,
+                               stage.load.connections, endpoints.size()));
       Coordinator coordinator(request.options, endpoints, live, interrupted);
       auto result = coordinator.run(stage);
       evaluate_thresholds(result);
@@ -145,9 +170,22 @@ int run_command(RunRequest request, const std::atomic<bool>& interrupted) {
   }
 
   write_text_summary(out, report);
-  if (!request.options.json_path.empty()) {
-    write_file(request.options.json_path, report_to_json(report).dump(2) + "\n");
-    out << "JSON report: " << request.options.json_path << "\n";
+  try {
+    if (!request.options.json_path.empty()) {
+      write_file(request.options.json_path, report_to_json(report).dump(2) + "\n");
+      out << "JSON report: " << request.options.json_path << "\n";
+    }
+    if (!request.options.junit_path.empty()) {
+      write_file(request.options.junit_path, report_to_junit(report));
+      out << "JUnit report: " << request.options.junit_path << "\n";
+    }
+    if (!request.options.html_path.empty()) {
+      write_file(request.options.html_path, report_to_html(report));
+      out << "HTML report: " << request.options.html_path << "\n";
+    }
+  } catch (const RunFailure& e) {
+    std::cerr << "wsload: " << e.what() << "\n";
+    return kExitIncomplete;
   }
   bool interrupted_run = false, aborted = false;
   for (const auto& s : report.stages) {

@@ -25,4 +25,10 @@ void write_stage_summary(std::ostream& out, const StageResult& stage);
 nlohmann::json stage_to_json(const StageResult& stage);
 nlohmann::json report_to_json(const RunReport& report);
 
+// JUnit XML: one test case per threshold (and one for a run that did not complete).
+std::string report_to_junit(const RunReport& report);
+
+// One self-contained HTML page (inline SVG charts of the timeline; no script, no network).
+std::string report_to_html(const RunReport& report);
+
 }  // namespace wsload::controller

@@ -13,6 +13,10 @@ namespace wsload::shared {
 std::string base64url_encode(std::string_view bytes);
 std::optional<std::string> base64url_decode(std::string_view text);
 
+// base64url(HMAC-SHA256(key, signing_input)): the third part of a token whose first two parts,
+// joined by '.', are `signing_input`.
+std::string hs256_signature(std::string_view signing_input, std::string_view key);
+
 // Signs `claims` (a JSON object) with header {"alg":"HS256","typ":"JWT"}.
 std::string jwt_sign_hs256(const nlohmann::json& claims, std::string_view secret);
 

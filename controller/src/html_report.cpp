@@ -1,0 +1,153 @@
+// A self-contained HTML report: tables and inline SVG line charts of the timeline.
+#include <algorithm>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "wsload/controller/reports.hpp"
+#include "wsload/controller/run_metrics.hpp"
+
+namespace wsload::controller {
+namespace {
+
+std::string escape(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '&') out += "&amp;";
+    else if (c == '<') out += "&lt;";
+    else if (c == '>') out += "&gt;";
+    else if (c == '"') out += "&quot;";
+    else out += c;
+  }
+  return out;
+}
+
+struct Series {
+  std::string name;
+  std::string color;
+  std::vector<double> values;
+};
+
+// A line chart of several series over the timeline's t_s axis, as an <svg> element.
+std::string svg_chart(const std::string& title, const std::string& unit, const std::vector<double>& xs,
+                      const std::vector<Series>& series) {
+  constexpr double kW = 640, kH = 220, kLeft = 56, kRight = 12, kTop = 24, kBottom = 28;
+  double max_y = 0;
+  for (const auto& s : series) {
+    for (double v : s.values) max_y = std::max(max_y, v);
+  }
+  if (max_y <= 0) max_y = 1;
+  const double max_x = xs.empty() ? 1 : std::max(1e-9, xs.back());
+  auto px = [&](double x) { return kLeft + (kW - kLeft - kRight) * x / max_x; };
+  auto py = [&](double y) { return kH - kBottom - (kH - kTop - kBottom) * y / max_y; };
+  std::ostringstream svg;
+  svg << fmt::format("<svg class=\"chart\" viewBox=\"0 0 {} {}\" width=\"{}\" height=\"{}\" role=\"img\" aria-label=\"{}\">",
+                     kW, kH, kW, kH, escape(title));
+  svg << fmt::format("<text x=\"{}\" y=\"16\" class=\"title\">{} ({})</text>", kLeft, escape(title), escape(unit));
+  svg << fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\" class=\"axis\"/>", kLeft, kH - kBottom, kW - kRight);
+  svg << fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\" class=\"axis\"/>", kLeft, kTop, kH - kBottom);
+  svg << fmt::format("<text x=\"4\" y=\"{}\" class=\"tick\">{:.4g}</text>", kTop + 4, max_y);
+  svg << fmt::format("<text x=\"4\" y=\"{}\" class=\"tick\">0</text>", kH - kBottom);
+  svg << fmt::format("<text x=\"{}\" y=\"{}\" class=\"tick\">{:.0f}s</text>", kW - kRight - 30, kH - 8, max_x);
+  double legend_x = kLeft + 200;
+  for (const auto& s : series) {
+    std::string d;
+    for (size_t i = 0; i < xs.size() && i < s.values.size(); ++i) {
+      d += fmt::format("{}{:.1f},{:.1f}", i == 0 ? "M" : " L", px(xs[i]), py(s.values[i]));
+    }
+    if (!d.empty()) {
+      svg << fmt::format("<path d=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"1.5\" data-series=\"{}\"/>", d,
+                         s.color, escape(s.name));
+    }
+    svg << fmt::format("<text x=\"{}\" y=\"16\" class=\"legend\" fill=\"{}\">{}</text>", legend_x, s.color, escape(s.name));
+    legend_x += 90;
+  }
+  svg << "</svg>";
+  return svg.str();
+}
+
+std::string number(const std::optional<double>& v, const char* unit) {
+  return v ? fmt::format("{:.3f}{}", *v, unit) : "-";
+}
+
+std::string stage_html(const StageResult& r) {
+  std::ostringstream h;
+  const auto& c = r.totals.counters;
+  auto m = [&](const char* name) { return metric_value(r, name); };
+  h << fmt::format("<section><h2>{}</h2><p>{} connections to <code>{}</code>, {} agent(s), {:.1f} s{}{}</p>",
+                   escape(r.scenario.name), r.scenario.load.connections, escape(r.scenario.target.url),
+                   r.agents.size(), r.duration_s, r.partial ? " — <b>partial</b>" : "",
+                   r.aborted ? " — <b>aborted: " + escape(r.abort_reason) + "</b>" : "");
+  h << "<table><tr><th>Connections</th><th>Messages</th><th>Latency (scheduled send to reply)</th></tr><tr><td>";
+  h << fmt::format("attempted {}<br>established {} ({})<br>failed {}<br>peak open {}", c.connections_attempted,
+                   c.connections_established, number(m("connections.success_rate"), "%"), c.connections_failed,
+                   r.peak_open);
+  h << "</td><td>";
+  h << fmt::format("sent {}<br>received {}<br>replies {}<br>timeouts {}<br>pushes {} (gaps {})", c.messages_sent,
+                   c.messages_received, c.replies, c.timeouts, c.push_received, c.push_gaps);
+  h << "</td><td>";
+  h << fmt::format("min {}<br>avg {}<br>p50 {}<br>p99 {}<br>p99.9 {}<br>max {}", number(m("latency.min"), " ms"),
+                   number(m("latency.avg"), " ms"), number(m("latency.p50"), " ms"), number(m("latency.p99"), " ms"),
+                   number(m("latency.p999"), " ms"), number(m("latency.max"), " ms"));
+  h << "</td></tr></table>";
+
+  std::vector<double> xs;
+  Series open{"open", "#1f77b4", {}}, target{"target", "#999999", {}};
+  Series sent{"sent/s", "#2ca02c", {}}, received{"received/s", "#ff7f0e", {}};
+  Series p50{"p50", "#1f77b4", {}}, p99{"p99", "#d62728", {}}, max{"max", "#9467bd", {}};
+  double previous_t = 0;
+  for (const auto& p : r.timeline) {
+    const double span = std::max(1e-3, p.t_s - previous_t);
+    previous_t = p.t_s;
+    xs.push_back(p.t_s);
+    open.values.push_back(static_cast<double>(p.open_connections));
+    target.values.push_back(static_cast<double>(p.target_connections));
+    sent.values.push_back(static_cast<double>(p.sent) / span);
+    received.values.push_back(static_cast<double>(p.received) / span);
+    p50.values.push_back(p.latency_p50_ms);
+    p99.values.push_back(p.latency_p99_ms);
+    max.values.push_back(p.latency_max_ms);
+  }
+  h << svg_chart("Connections", "open", xs, {open, target});
+  h << svg_chart("Throughput", "messages/s", xs, {sent, received});
+  h << svg_chart("Latency", "ms", xs, {p50, p99, max});
+
+  if (!r.thresholds.empty()) {
+    h << "<h3>Thresholds</h3><table><tr><th>threshold</th><th>actual</th><th>result</th></tr>";
+    for (const auto& t : r.thresholds) {
+      h << fmt::format("<tr><td><code>{}</code></td><td>{}</td><td class=\"{}\">{}</td></tr>", escape(t.expression),
+                       t.available ? fmt::format("{:.3f}", t.actual) : "no value", t.passed ? "pass" : "fail",
+                       t.passed ? "PASS" : "FAIL");
+    }
+    h << "</table>";
+  }
+  h << "<h3>Agents</h3><table><tr><th>agent</th><th>share</th><th>established</th><th>sent</th><th>replies</th><th>state</th></tr>";
+  for (const auto& a : r.agents) {
+    h << fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", escape(a.endpoint),
+                     a.share, a.totals.counters.connections_established, a.totals.counters.messages_sent,
+                     a.totals.counters.replies, a.lost ? "lost: " + escape(a.loss_reason) : "finished");
+  }
+  h << "</table></section>";
+  return h.str();
+}
+
+}  // namespace
+
+std::string report_to_html(const RunReport& report) {
+  std::ostringstream h;
+  h << "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>wsload report: "
+    << escape(report.name) << "</title><style>"
+    << "body{font-family:sans-serif;margin:2em;color:#222}table{border-collapse:collapse;margin:1em 0}"
+    << "td,th{border:1px solid #ccc;padding:4px 10px;vertical-align:top;text-align:left}"
+    << ".chart{display:block;margin:1em 0;background:#fafafa}.axis{stroke:#666}.tick,.legend{font-size:11px}"
+    << ".title{font-size:13px;font-weight:bold}.pass{color:#080}.fail{color:#c00;font-weight:bold}"
+    << "</style></head><body>";
+  h << fmt::format("<h1>wsload report: {} — <span class=\"{}\">{}</span></h1>", escape(report.name),
+                   report.passed() ? "pass" : "fail", report.passed() ? "PASSED" : "FAILED");
+  h << "<p>agents: " << escape(report.agents_mode) << "</p>";
+  for (const auto& s : report.stages) h << stage_html(s);
+  h << "</body></html>\n";
+  return h.str();
+}
+
+}  // namespace wsload::controller

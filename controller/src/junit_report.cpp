@@ -1,0 +1,64 @@
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "wsload/controller/reports.hpp"
+
+namespace wsload::controller {
+namespace {
+
+std::string xml_escape(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&apos;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string report_to_junit(const RunReport& report) {
+  std::ostringstream out;
+  size_t tests = 0, failures = 0;
+  for (const auto& s : report.stages) {
+    tests += s.thresholds.size() + (s.aborted || s.interrupted ? 1 : 0);
+    for (const auto& t : s.thresholds) failures += t.passed ? 0 : 1;
+    failures += (s.aborted || s.interrupted) ? 1 : 0;
+  }
+  out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  out << fmt::format("<testsuites name=\"wsload\" tests=\"{}\" failures=\"{}\">\n", tests, failures);
+  for (const auto& s : report.stages) {
+    size_t stage_failures = 0;
+    for (const auto& t : s.thresholds) stage_failures += t.passed ? 0 : 1;
+    const bool broken = s.aborted || s.interrupted;
+    out << fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" time=\"{:.3f}\">\n",
+                       xml_escape(s.scenario.name), s.thresholds.size() + (broken ? 1 : 0),
+                       stage_failures + (broken ? 1 : 0), s.duration_s);
+    for (const auto& t : s.thresholds) {
+      out << fmt::format("    <testcase classname=\"{}.thresholds\" name=\"{}\">", xml_escape(s.scenario.name),
+                         xml_escape(t.expression));
+      if (!t.passed) {
+        const auto actual = t.available ? fmt::format("{:.3f}", t.actual) : std::string("no value");
+        out << fmt::format("<failure message=\"{} (actual {})\"/>", xml_escape(t.expression), actual);
+      }
+      out << "</testcase>\n";
+    }
+    if (broken) {
+      const auto why = s.aborted ? s.abort_reason : std::string("interrupted by a signal");
+      out << fmt::format("    <testcase classname=\"{}.run\" name=\"run completed\"><failure message=\"{}\"/></testcase>\n",
+                         xml_escape(s.scenario.name), xml_escape(why));
+    }
+    out << "  </testsuite>\n";
+  }
+  out << "</testsuites>\n";
+  return out.str();
+}
+
+}  // namespace wsload::controller

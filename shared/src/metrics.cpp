@@ -1,0 +1,48 @@
+#include "wsload/shared/metrics.hpp"
+
+#include <algorithm>
+
+namespace wsload::shared {
+namespace {
+
+void merge_map(std::map<std::string, uint64_t>& into, const std::map<std::string, uint64_t>& from) {
+  for (const auto& [key, value] : from) into[key] += value;
+}
+
+}  // namespace
+
+void Counters::merge(const Counters& other) {
+  connections_attempted += other.connections_attempted;
+  connections_established += other.connections_established;
+  connections_failed += other.connections_failed;
+  connections_closed += other.connections_closed;
+  disconnects_unexpected += other.disconnects_unexpected;
+  reconnects += other.reconnects;
+  messages_sent += other.messages_sent;
+  messages_received += other.messages_received;
+  replies += other.replies;
+  timeouts += other.timeouts;
+  late_replies += other.late_replies;
+  unmatched += other.unmatched;
+  protocol_errors += other.protocol_errors;
+  bytes_sent += other.bytes_sent;
+  bytes_received += other.bytes_received;
+  push_received += other.push_received;
+  push_gaps += other.push_gaps;
+  push_duplicates += other.push_duplicates;
+  push_reordered += other.push_reordered;
+  sends_behind_schedule += other.sends_behind_schedule;
+  max_schedule_lag_us = std::max(max_schedule_lag_us, other.max_schedule_lag_us);
+  merge_map(failures, other.failures);
+  merge_map(disconnects, other.disconnects);
+}
+
+void MetricsDelta::merge(const MetricsDelta& other) {
+  counters.merge(other.counters);
+  latency.merge(other.latency);
+  latency_service.merge(other.latency_service);
+  connect_time.merge(other.connect_time);
+  push_latency.merge(other.push_latency);
+}
+
+}  // namespace wsload::shared
