@@ -1,0 +1,178 @@
+// The top-level sections of a plain scenario other than `target`.
+#include <limits>
+
+#include "scenario_reader.hpp"
+#include "wsload/shared/message_template.hpp"
+#include "wsload/shared/threshold.hpp"
+
+namespace wsload::shared::detail {
+namespace {
+
+void read_load(ScenarioReader& reader, const YAML::Node& node, LoadSpec& out) {
+  reader.for_each_key(node, "load", {"connections", "ramp_up", "hold", "ramp_down"},
+                      [&](const std::string& key, const YAML::Node& value) {
+                        const std::string path = "load." + key;
+                        if (key == "connections") {
+                          if (auto v = reader.integer(value, path, true)) out.connections = *v;
+                        } else if (key == "ramp_up") {
+                          if (auto v = reader.duration(value, path, false)) out.ramp_up = *v;
+                        } else if (key == "hold") {
+                          if (auto v = reader.duration(value, path, false)) out.hold = *v;
+                        } else if (key == "ramp_down") {
+                          if (auto v = reader.duration(value, path, false)) out.ramp_down = *v;
+                        }
+                      });
+}
+
+// Defaults that depend on the kind: match is "id" for json and "next" otherwise (ping replies are
+// pong frames, always paired by order whatever `match` says); a binary message with `size` and no
+// template is `size` bytes of payload.
+void read_messages(ScenarioReader& reader, const YAML::Node& node, MessagesSpec& out) {
+  std::optional<YAML::Node> match_node;  // set when the key is present
+  std::optional<YAML::Node> size_node;
+  bool template_given = false;
+  reader.for_each_key(
+      node, "messages", {"interval", "kind", "template", "match", "timeout", "size"},
+      [&](const std::string& key, const YAML::Node& value) {
+        const std::string path = "messages." + key;
+        if (key == "interval") {
+          if (auto v = reader.duration(value, path, false)) out.interval = *v;
+        } else if (key == "kind") {
+          if (auto v = reader.choice(value, path, {"ping", "text", "binary", "json"})) {
+            out.kind = *v == "ping"     ? MessageKind::kPing
+                       : *v == "text"   ? MessageKind::kText
+                       : *v == "binary" ? MessageKind::kBinary
+                                        : MessageKind::kJson;
+          }
+        } else if (key == "template") {
+          template_given = true;
+          if (auto v = reader.string(value, path)) {
+            std::string why;
+            if (!MessageTemplate::compile(*v, &why)) reader.error(value, path + ": " + why);
+            out.payload_template = std::move(*v);
+          }
+        } else if (key == "match") {
+          match_node = value;
+          if (auto v = reader.string(value, path)) {
+            const std::string why = check_match(*v);
+            if (!why.empty()) reader.error(value, path + ": " + why);
+            out.match = std::move(*v);
+          }
+        } else if (key == "timeout") {
+          if (auto v = reader.duration(value, path, true)) out.timeout = *v;
+        } else if (key == "size") {
+          size_node = value;
+          if (auto v = reader.integer(value, path, false)) out.size = *v;
+        }
+      });
+  if (!match_node) out.match = out.kind == MessageKind::kJson ? "id" : "next";
+  if (out.kind == MessageKind::kBinary && match_node && out.match != "next" &&
+      out.match != "none") {
+    reader.error(*match_node, "messages.match: binary replies cannot be paired by a JSON field; "
+                             "use next or none");
+  }
+  if (size_node) {
+    if (out.kind != MessageKind::kBinary) {
+      reader.error(*size_node, "messages.size: only applies to kind binary");
+    } else if (template_given) {
+      reader.error(*size_node, "messages.size: give either template or size, not both");
+    } else {
+      out.payload_template.clear();
+    }
+  }
+}
+
+void read_push(ScenarioReader& reader, const YAML::Node& node, PushSpec& out) {
+  reader.for_each_key(node, "push", {"sequence_field", "timestamp_field"},
+                      [&](const std::string& key, const YAML::Node& value) {
+                        auto v = reader.string(value, "push." + key);
+                        if (!v) return;
+                        (key == "sequence_field" ? out.sequence_field : out.timestamp_field) =
+                            std::move(*v);
+                      });
+}
+
+void read_reconnect(ScenarioReader& reader, const YAML::Node& node, ReconnectSpec& out) {
+  reader.for_each_key(
+      node, "reconnect", {"enabled", "max_attempts", "backoff"},
+      [&](const std::string& key, const YAML::Node& value) {
+        const std::string path = "reconnect." + key;
+        if (key == "enabled") {
+          if (auto v = reader.boolean(value, path)) out.enabled = *v;
+        } else if (key == "max_attempts") {
+          if (auto v = reader.integer(value, path, false)) {
+            if (*v > std::numeric_limits<uint32_t>::max()) {
+              reader.error(value, path + ": is too large");
+            } else {
+              out.max_attempts = static_cast<uint32_t>(*v);
+            }
+          }
+        } else if (key == "backoff") {
+          if (auto v = reader.duration(value, path, false)) out.backoff = *v;
+        }
+      });
+}
+
+void read_monitor(ScenarioReader& reader, const YAML::Node& node, MonitorSpec& out) {
+  bool url_given = false;
+  reader.for_each_key(node, "monitor", {"url", "interval"},
+                      [&](const std::string& key, const YAML::Node& value) {
+                        const std::string path = "monitor." + key;
+                        if (key == "url") {
+                          url_given = true;
+                          if (auto v = reader.string(value, path)) {
+                            const std::string why = check_http_url(*v);
+                            if (!why.empty()) reader.error(value, path + ": " + why);
+                            out.url = std::move(*v);
+                          }
+                        } else if (key == "interval") {
+                          if (auto v = reader.duration(value, path, true)) out.interval = *v;
+                        }
+                      });
+  if (!url_given && (node.IsMap() || node.IsNull())) {
+    reader.error(node, "monitor.url: is required when monitor is given");
+  }
+}
+
+void read_thresholds(ScenarioReader& reader, const YAML::Node& node,
+                     std::vector<Threshold>& out) {
+  auto items = reader.string_list(node, "thresholds");
+  if (!items) return;
+  for (const ListItem& item : *items) {
+    std::string why;
+    if (auto t = parse_threshold(item.text, &why)) {
+      out.push_back(std::move(*t));
+    } else {
+      reader.error(item.node, "thresholds[" + std::to_string(item.index) + "]: " + why);
+    }
+  }
+}
+
+}  // namespace
+
+void read_scenario_key(ScenarioReader& reader, const std::string& key, const YAML::Node& value,
+                       Scenario& out) {
+  if (key == "name") {
+    if (auto v = reader.string(value, "name")) out.name = std::move(*v);
+  } else if (key == "description") {
+    if (auto v = reader.string(value, "description")) out.description = std::move(*v);
+  } else if (key == "target") {
+    read_target(reader, value, out.target);
+  } else if (key == "load") {
+    read_load(reader, value, out.load);
+  } else if (key == "messages") {
+    out.messages.emplace();
+    read_messages(reader, value, *out.messages);
+  } else if (key == "push") {
+    read_push(reader, value, out.push);
+  } else if (key == "reconnect") {
+    read_reconnect(reader, value, out.reconnect);
+  } else if (key == "monitor") {
+    out.monitor.emplace();
+    read_monitor(reader, value, *out.monitor);
+  } else if (key == "thresholds") {
+    read_thresholds(reader, value, out.thresholds);
+  }
+}
+
+}  // namespace wsload::shared::detail

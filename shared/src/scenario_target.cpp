@@ -1,0 +1,143 @@
+// The `target` section of a scenario: URL, headers, subprotocols, auth, TLS, connect timeout.
+#include <set>
+
+#include "scenario_reader.hpp"
+#include "wsload/shared/message_template.hpp"
+
+namespace wsload::shared::detail {
+namespace {
+
+void read_headers(ScenarioReader& reader, const YAML::Node& node, TargetSpec& out) {
+  if (node.IsNull()) return;
+  if (!node.IsMap()) {
+    reader.error(node, "target.headers: expected a mapping of header names to values, got " +
+                           describe(node));
+    return;
+  }
+  std::set<std::string> seen;
+  for (const auto& entry : node) {
+    const YAML::Node key = entry.first;
+    if (!key.IsScalar() || key.Scalar().empty()) {
+      reader.error(key, "target.headers: header names must be words, got " + describe(key));
+      continue;
+    }
+    const std::string name = key.Scalar();
+    if (!seen.insert(name).second) {
+      reader.error(key, "target.headers: duplicate header '" + name + "'");
+      continue;
+    }
+    std::optional<std::string> value = reader.string(entry.second, "target.headers." + name);
+    if (value) out.headers.emplace_back(name, std::move(*value));
+  }
+}
+
+void read_jwt(ScenarioReader& reader, const YAML::Node& node, JwtAuthSpec& out) {
+  bool secret_given = false;
+  reader.for_each_key(
+      node, "target.auth.jwt", {"secret", "subject", "ttl"},
+      [&](const std::string& key, const YAML::Node& value) {
+        const std::string path = "target.auth.jwt." + key;
+        if (key == "secret") {
+          secret_given = true;
+          if (auto v = reader.string(value, path)) {
+            out.secret = std::move(*v);
+            if (out.secret.empty()) {
+              reader.error(value, path + ": is empty (is the variable it names set?)");
+            }
+          }
+        } else if (key == "subject") {
+          if (auto v = reader.string(value, path)) {
+            std::string why;
+            if (!MessageTemplate::compile(*v, &why)) reader.error(value, path + ": " + why);
+            out.subject = std::move(*v);
+          }
+        } else if (key == "ttl") {
+          if (auto v = reader.duration(value, path, true)) out.ttl = *v;
+        }
+      });
+  if (!secret_given && node.IsMap()) {
+    reader.error(node, "target.auth.jwt: a secret is required to sign tokens");
+  }
+}
+
+void read_auth(ScenarioReader& reader, const YAML::Node& node, AuthSpec& out) {
+  reader.for_each_key(
+      node, "target.auth", {"token", "jwt", "in", "query_param"},
+      [&](const std::string& key, const YAML::Node& value) {
+        const std::string path = "target.auth." + key;
+        if (key == "token") {
+          if (auto v = reader.string(value, path)) out.token = std::move(*v);
+        } else if (key == "jwt") {
+          out.jwt.emplace();
+          read_jwt(reader, value, *out.jwt);
+        } else if (key == "in") {
+          if (auto v = reader.choice(value, path, {"header", "query"})) {
+            out.in = *v == "query" ? TokenPlacement::kQuery : TokenPlacement::kHeader;
+          }
+        } else if (key == "query_param") {
+          if (auto v = reader.string(value, path)) {
+            if (v->empty()) {
+              reader.error(value, path + ": must not be empty");
+            } else {
+              out.query_param = std::move(*v);
+            }
+          }
+        }
+      });
+  if (!out.token.empty() && out.jwt) {
+    reader.error(node, "target.auth: use either token or jwt, not both");
+  }
+}
+
+void read_tls(ScenarioReader& reader, const YAML::Node& node, TlsSpec& out) {
+  reader.for_each_key(node, "target.tls", {"verify", "ca_file"},
+                      [&](const std::string& key, const YAML::Node& value) {
+                        const std::string path = "target.tls." + key;
+                        if (key == "verify") {
+                          if (auto v = reader.boolean(value, path)) out.verify = *v;
+                        } else if (key == "ca_file") {
+                          if (auto v = reader.string(value, path)) out.ca_file = std::move(*v);
+                        }
+                      });
+}
+
+}  // namespace
+
+void read_target(ScenarioReader& reader, const YAML::Node& node, TargetSpec& out) {
+  reader.for_each_key(
+      node, "target", {"url", "headers", "subprotocols", "auth", "tls", "connect_timeout"},
+      [&](const std::string& key, const YAML::Node& value) {
+        const std::string path = "target." + key;
+        if (key == "url") {
+          if (auto v = reader.string(value, path)) {
+            // An empty URL (unset variable) is left for validate_scenario: a flag may supply it.
+            if (!v->empty()) {
+              const std::string why = check_ws_url(*v);
+              if (!why.empty()) reader.error(value, path + ": " + why);
+            }
+            out.url = std::move(*v);
+          }
+        } else if (key == "headers") {
+          read_headers(reader, value, out);
+        } else if (key == "subprotocols") {
+          if (auto items = reader.string_list(value, path)) {
+            for (ListItem& item : *items) {
+              if (item.text.empty()) {
+                reader.error(item.node, path + "[" + std::to_string(item.index) +
+                                            "]: a subprotocol must not be empty");
+              } else {
+                out.subprotocols.push_back(std::move(item.text));
+              }
+            }
+          }
+        } else if (key == "auth") {
+          read_auth(reader, value, out.auth);
+        } else if (key == "tls") {
+          read_tls(reader, value, out.tls);
+        } else if (key == "connect_timeout") {
+          if (auto v = reader.duration(value, path, true)) out.connect_timeout = *v;
+        }
+      });
+}
+
+}  // namespace wsload::shared::detail
