@@ -1,0 +1,72 @@
+#pragma once
+// One WebSocket client connection of a worker (interface). The Beast implementation lives in
+// connection_impl.hpp and is instantiated in connection_plain.cpp and connection_tls.cpp only.
+// Every member runs on the worker's io_context thread; nothing here is thread-safe.
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <random>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include "run_config.hpp"
+#include "schedule.hpp"
+#include "wsload/shared/metrics.hpp"
+
+namespace boost::asio::ssl {
+class context;
+}
+
+namespace wsload::agent {
+
+// What a worker shares with its connections (owned by the worker, used on its thread only).
+struct WorkerContext {
+  WorkerContext(boost::asio::io_context& io, const RunConfig& config,
+                std::shared_ptr<boost::asio::ssl::context> tls_context)
+      : ioc(io), cfg(config), tls(std::move(tls_context)) {}
+
+  boost::asio::io_context& ioc;
+  const RunConfig& cfg;
+  std::shared_ptr<boost::asio::ssl::context> tls;  // set when the target is wss://
+  shared::MetricsDelta delta;                      // recorded since the last take
+  uint64_t open = 0;       // gauge: established and not yet ended
+  uint64_t in_flight = 0;  // gauge: requests awaiting a reply or their timeout
+  std::minstd_rand rng{std::random_device{}()};  // for {{random N}} in templates
+  TimePoint hold_end = TimePoint::max();  // no request starts at or after this instant
+  // First successful resolution of the target, reused by later connections of this worker.
+  std::optional<boost::asio::ip::tcp::resolver::results_type> resolved;
+  // Called once per connection when it is over for good (no reconnect pending).
+  std::function<void(uint32_t slot)> on_done;
+};
+
+class Connection {
+ public:
+  virtual ~Connection() = default;
+  // Starts the first attempt (resolve, connect, handshakes), then reads and sends.
+  virtual void start() = 0;
+  // The hold ended: no new request; in-flight requests still wait for their reply or timeout.
+  virtual void stop_sending() = 0;
+  // Scheduled close: once nothing is in flight, close gracefully (close frame, bounded wait).
+  virtual void finish() = 0;
+  // Early stop: abandon connecting, close open sessions now, dropping them after `grace`.
+  virtual void abort(std::chrono::milliseconds grace) = 0;
+};
+
+// Factories; `slot` is the worker's handle passed back through WorkerContext::on_done.
+std::shared_ptr<Connection> make_plain_connection(WorkerContext& ctx, uint32_t id, uint32_t slot);
+std::shared_ptr<Connection> make_tls_connection(WorkerContext& ctx, uint32_t id, uint32_t slot);
+
+// Client TLS context per TlsSpec (verify peer + CA file or system store). nullptr and *error on
+// failure.
+std::shared_ptr<boost::asio::ssl::context> make_tls_context(const RunConfig& cfg, std::string* error);
+
+// Bounded wait for the peer's close frame after we send ours.
+inline constexpr std::chrono::milliseconds kCloseWait{1000};
+// Largest message accepted from the server; bigger ones are protocol errors.
+inline constexpr uint64_t kReadMessageMax = 1024 * 1024;
+
+}  // namespace wsload::agent

@@ -1,0 +1,20 @@
+// ws:// connections: WsConnection over a plain TCP stream.
+#include "connection_impl.hpp"
+
+namespace wsload::agent {
+
+using PlainWs = websocket::stream<beast::tcp_stream>;
+
+template <>
+struct StreamTraits<PlainWs> {
+  static constexpr bool kTls = false;
+  static void emplace(std::optional<PlainWs>& ws, WorkerContext& ctx) { ws.emplace(ctx.ioc); }
+};
+
+template class WsConnection<PlainWs>;
+
+std::shared_ptr<Connection> make_plain_connection(WorkerContext& ctx, uint32_t id, uint32_t slot) {
+  return std::make_shared<WsConnection<PlainWs>>(ctx, id, slot);
+}
+
+}  // namespace wsload::agent

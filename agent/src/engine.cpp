@@ -1,0 +1,146 @@
+#include "wsload/agent/engine.hpp"
+
+#include <sys/resource.h>
+
+#include <mutex>
+#include <thread>
+#include <variant>
+
+#include "run_config.hpp"
+#include "worker.hpp"
+
+namespace wsload::agent {
+namespace {
+
+void raise_fd_limit() {
+  rlimit lim{};
+  if (::getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+    lim.rlim_cur = lim.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &lim);
+  }
+}
+
+}  // namespace
+
+class Engine::Impl {
+ public:
+  explicit Impl(unsigned threads) {
+    raise_fd_limit();
+    workers_.reserve(std::max(1u, threads));
+    for (unsigned i = 0; i < std::max(1u, threads); ++i) workers_.push_back(std::make_unique<Worker>());
+  }
+
+  ~Impl() {
+    stop(std::chrono::milliseconds(1000));
+    // Bounded wait for the graceful closes; the workers then drop whatever is left.
+    auto deadline = Clock::now() + std::chrono::milliseconds(2500);
+    while (!all_finished() && Clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    workers_.clear();
+  }
+
+  std::optional<std::string> prepare(Assignment assignment) {
+    std::lock_guard lock(mu_);
+    if (prepared_) return std::string("engine already prepared");
+    uint64_t share = assignment.connection_ids.size();
+    uint64_t budget = fd_budget();
+    if (share > budget) {
+      return "share of " + std::to_string(share) +
+             " connections exceeds this agent's file-descriptor budget of " + std::to_string(budget);
+    }
+    auto made = make_run_config(std::move(assignment));
+    if (auto* error = std::get_if<std::string>(&made)) return *error;
+    auto cfg = std::get<std::shared_ptr<const RunConfig>>(std::move(made));
+    std::shared_ptr<boost::asio::ssl::context> tls;
+    if (cfg->endpoint.tls) {
+      std::string error;
+      tls = make_tls_context(*cfg, &error);
+      if (!tls) return error;
+    }
+    // Deal ids round-robin so each worker's share is spread over the whole ramp.
+    std::vector<std::vector<uint32_t>> per_worker(workers_.size());
+    const auto& ids = cfg->assignment.connection_ids;
+    for (size_t i = 0; i < ids.size(); ++i) per_worker[i % workers_.size()].push_back(ids[i]);
+    for (size_t w = 0; w < workers_.size(); ++w) {
+      workers_[w]->configure(cfg, std::move(per_worker[w]), tls);
+    }
+    cfg_ = std::move(cfg);
+    prepared_ = true;
+    return std::nullopt;
+  }
+
+  void start(std::chrono::steady_clock::time_point t0) {
+    std::lock_guard lock(mu_);
+    if (!prepared_ || started_ || stopped_) return;
+    started_ = true;
+    RunSchedule schedule(t0, cfg_->scenario().load, cfg_->assignment.total_connections);
+    for (auto& worker : workers_) worker->start(schedule);
+  }
+
+  EngineSnapshot take_delta() {
+    std::vector<std::future<WorkerSnapshot>> futures;
+    futures.reserve(workers_.size());
+    for (auto& worker : workers_) futures.push_back(worker->take());
+    EngineSnapshot out;
+    bool all_done = true;
+    for (auto& f : futures) {
+      WorkerSnapshot snap = f.get();
+      out.delta.merge(snap.delta);
+      out.open_connections += snap.open;
+      out.in_flight += snap.in_flight;
+      all_done = all_done && snap.finished;
+    }
+    {
+      std::lock_guard lock(mu_);
+      out.finished = started_ ? all_done : stopped_;
+    }
+    return out;
+  }
+
+  void stop(std::chrono::milliseconds grace) {
+    std::lock_guard lock(mu_);
+    stopped_ = true;
+    for (auto& worker : workers_) worker->stop(grace);
+  }
+
+  bool finished() const {
+    {
+      std::lock_guard lock(mu_);
+      if (!started_) return stopped_;  // stopped before start: nothing was ever opened
+    }
+    return all_finished();
+  }
+
+ private:
+  bool all_finished() const {
+    for (const auto& worker : workers_) {
+      if (!worker->finished()) return false;
+    }
+    return true;
+  }
+
+  mutable std::mutex mu_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::shared_ptr<const RunConfig> cfg_;
+  bool prepared_ = false;
+  bool started_ = false;
+  bool stopped_ = false;
+};
+
+Engine::Engine(unsigned threads) : impl_(std::make_unique<Impl>(threads)) {}
+Engine::~Engine() = default;
+
+std::optional<std::string> Engine::prepare(Assignment assignment) {
+  return impl_->prepare(std::move(assignment));
+}
+
+void Engine::start(std::chrono::steady_clock::time_point t0) { impl_->start(t0); }
+
+EngineSnapshot Engine::take_delta() { return impl_->take_delta(); }
+
+void Engine::stop(std::chrono::milliseconds grace) { impl_->stop(grace); }
+
+bool Engine::finished() const { return impl_->finished(); }
+
+}  // namespace wsload::agent

@@ -1,0 +1,66 @@
+#pragma once
+// Pure reply matching: a cheap scanner for `"<field>":<number>` in a frame, and the per-connection
+// table of requests in flight keyed by their sequence number. No I/O, no allocation per lookup.
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <string_view>
+
+#include "schedule.hpp"
+
+namespace wsload::agent {
+
+// Finds the first `"field"` followed by optional blanks, ':' and optional blanks and an unsigned
+// decimal integer (optionally in double quotes) and returns that integer. Occurrences of `"field"`
+// that are not keys (e.g. a string value) are skipped. nullopt when absent, not a number, or
+// larger than uint64. Not a JSON parser: it does not track nesting.
+std::optional<uint64_t> scan_number_field(std::string_view frame, std::string_view field);
+
+struct InFlight {
+  uint64_t seq = 0;
+  TimePoint scheduled{};  // the instant the open-loop schedule wanted it sent
+  TimePoint sent{};       // the instant it was handed to the socket
+};
+
+// Requests sent and neither answered nor timed out, in send order (seq strictly increasing).
+// Not thread-safe (one per connection).
+class InFlightTable {
+ public:
+  static constexpr size_t kExpiredMemory = 64;  // recently timed-out seqs kept to spot late replies
+
+  // Precondition: seq greater than every seq added before.
+  void add(uint64_t seq, TimePoint scheduled, TimePoint sent);
+  // Removes and returns the request `seq`; nullopt when it is not in flight.
+  std::optional<InFlight> take(uint64_t seq);
+  // Removes and returns the oldest request in flight.
+  std::optional<InFlight> take_oldest();
+  // The oldest request in flight, or nullptr.
+  const InFlight* oldest() const;
+  size_t size() const { return live_; }
+  bool empty() const { return live_ == 0; }
+
+  // Removes every request sent at or before `cutoff` (= now - timeout), remembering their seqs as
+  // expired; returns how many were removed.
+  size_t expire_sent_before(TimePoint cutoff);
+  // Removes every request (connection ended); they are remembered as expired. Returns the count.
+  size_t expire_all();
+  // True (and forgets it) when `seq` timed out recently: a reply for it is a late reply.
+  bool take_expired(uint64_t seq);
+
+ private:
+  struct Slot {
+    InFlight request;
+    bool live = true;
+  };
+  void pop_dead_front();
+  void remember_expired(uint64_t seq);
+
+  std::deque<Slot> slots_;  // front is always live
+  size_t live_ = 0;
+  std::array<uint64_t, kExpiredMemory> expired_{};  // 0 = empty (seqs start at 1)
+  size_t expired_next_ = 0;
+};
+
+}  // namespace wsload::agent

@@ -1,0 +1,40 @@
+#include "schedule.hpp"
+
+#include "wsload/shared/planner.hpp"
+
+namespace wsload::agent {
+
+RunSchedule::RunSchedule(TimePoint t0, const shared::LoadSpec& load, uint64_t total_connections)
+    : t0_(t0),
+      hold_end_(t0 + load.ramp_up + load.hold),
+      ramp_up_(load.ramp_up),
+      ramp_down_(load.ramp_down),
+      total_(total_connections) {}
+
+TimePoint RunSchedule::open_at(uint64_t id) const {
+  return t0_ + shared::scheduled_open(id, total_, ramp_up_);
+}
+
+TimePoint RunSchedule::close_at(uint64_t id) const {
+  if (ramp_down_.count() == 0) return hold_end_;
+  return hold_end_ + shared::scheduled_open(id, total_, ramp_down_);
+}
+
+void SendSchedule::reset(TimePoint established, std::chrono::nanoseconds interval) {
+  established_ = established;
+  interval_ = interval;
+  next_k_ = 0;
+}
+
+TimePoint SendSchedule::next_instant() const {
+  if (closed_loop()) return established_;
+  return established_ + interval_ * static_cast<int64_t>(next_k_);
+}
+
+TimePoint SendSchedule::take(TimePoint now) {
+  TimePoint at = closed_loop() ? now : next_instant();
+  ++next_k_;
+  return at;
+}
+
+}  // namespace wsload::agent

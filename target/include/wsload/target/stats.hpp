@@ -1,0 +1,63 @@
+#pragma once
+// Server counters. Hot-path counters live per io_context thread (ShardCounters: a single writer,
+// relaxed loads/stores, no lock) and are summed on read into a StatsSnapshot.
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+namespace wsload::target {
+
+// A counter written by exactly one thread and read by any: no read-modify-write instruction needed.
+class SingleWriterCounter {
+ public:
+  void add(uint64_t n = 1) { value_.store(value_.load(std::memory_order_relaxed) + n, std::memory_order_relaxed); }
+  uint64_t get() const { return value_.load(std::memory_order_relaxed); }
+
+ private:
+  std::atomic<uint64_t> value_{0};
+};
+
+// Counters owned by one io_context thread; only that thread calls add().
+struct alignas(64) ShardCounters {
+  SingleWriterCounter connections_total;   // WebSocket upgrades that completed (101 sent)
+  SingleWriterCounter connections_closed;  // sessions ended; subset of connections_total
+  SingleWriterCounter messages_in;         // WebSocket messages received
+  SingleWriterCounter messages_out;        // WebSocket messages written (replies, echoes, broadcasts)
+  SingleWriterCounter bytes_in;
+  SingleWriterCounter bytes_out;
+  SingleWriterCounter drops;               // slow clients disconnected for a full outgoing queue
+  SingleWriterCounter oversize;            // sessions closed with 1009
+  SingleWriterCounter rejected_401;
+  SingleWriterCounter rejected_429;
+  SingleWriterCounter rejected_503;
+  SingleWriterCounter http_requests;       // plain HTTP requests served (health, stats, metrics, 404)
+};
+
+// Totals at one instant. Each field sums the per-thread counters (no cross-field consistency).
+struct StatsSnapshot {
+  uint64_t connections_open = 0;   // sessions currently open (gauge)
+  uint64_t connections_total = 0;
+  uint64_t messages_in = 0;
+  uint64_t messages_out = 0;
+  uint64_t bytes_in = 0;
+  uint64_t bytes_out = 0;
+  uint64_t broadcasts = 0;         // messages published to all clients (built-in + NATS)
+  uint64_t nats_received = 0;      // messages received from the NATS subject; subset of broadcasts
+  uint64_t drops = 0;
+  uint64_t oversize = 0;
+  uint64_t rejected_401 = 0;
+  uint64_t rejected_429 = 0;
+  uint64_t rejected_503 = 0;
+  uint64_t http_requests = 0;
+  double uptime_s = 0;
+  int threads = 0;
+};
+
+// GET /stats body: one JSON object with every field above.
+std::string render_stats_json(const StatsSnapshot& s);
+// GET /health body: {"status":"ok","uptime_s":...,"connections":...}.
+std::string render_health_json(const StatsSnapshot& s);
+// GET /metrics body, Prometheus text format 0.0.4; metric names prefixed "wsload_target_".
+std::string render_metrics(const StatsSnapshot& s);
+
+}  // namespace wsload::target

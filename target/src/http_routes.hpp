@@ -1,0 +1,30 @@
+#pragma once
+// HTTP request routing before any WebSocket upgrade: endpoints, auth and limits.
+#include <string>
+
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+namespace wsload::target {
+
+class Hub;
+class Shard;
+
+using HttpRequest = boost::beast::http::request<boost::beast::http::string_body>;
+using HttpResponse = boost::beast::http::response<boost::beast::http::string_body>;
+
+struct RouteResult {
+  // true: the request may be upgraded and one session slot was reserved in the hub (the session
+  // must call Hub::release_session() once). false: send `response`.
+  bool upgrade = false;
+  HttpResponse response;
+};
+
+// Order of checks for an upgrade on the WebSocket path: per-IP rate (429), JWT (401), capacity (503).
+// Counts rejections and HTTP requests in `shard`'s counters. Call on the shard thread.
+RouteResult route_request(const HttpRequest& request, const std::string& remote_ip, Hub& hub, Shard& shard);
+
+// The bearer token of `request`: "Authorization: Bearer X", else the `token` query parameter.
+std::string extract_token(const HttpRequest& request);
+
+}  // namespace wsload::target

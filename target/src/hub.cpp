@@ -1,0 +1,66 @@
+#include "hub.hpp"
+
+#include <boost/asio/post.hpp>
+
+namespace wsload::target {
+
+Hub::Hub(TargetConfig config) : config_(std::move(config)) {
+  if (config_.accept_rate > 0)
+    limiter_ = std::make_unique<KeyedRateLimiter>(config_.accept_rate, std::max(1.0, config_.accept_rate));
+  for (int i = 0; i < config_.threads; ++i) shards_.push_back(std::make_unique<Shard>(i));
+}
+
+void Hub::publish(SharedText message) {
+  broadcasts_.fetch_add(1, std::memory_order_relaxed);
+  for (auto& shard : shards_) {
+    boost::asio::post(shard->ioc(), [s = shard.get(), message] { s->deliver_all(message); });
+  }
+}
+
+bool Hub::try_reserve_session() {
+  const uint64_t max = config_.max_connections;
+  if (max == 0) {
+    reserved_.fetch_add(1, std::memory_order_acq_rel);
+    return true;
+  }
+  uint64_t current = reserved_.load(std::memory_order_acquire);
+  while (current < max) {
+    if (reserved_.compare_exchange_weak(current, current + 1, std::memory_order_acq_rel)) return true;
+  }
+  return false;
+}
+
+void Hub::go_away_all() {
+  for (auto& shard : shards_) {
+    boost::asio::post(shard->ioc(), [s = shard.get()] { s->go_away_all(); });
+  }
+}
+
+StatsSnapshot Hub::snapshot() const {
+  StatsSnapshot s;
+  uint64_t closed = 0;
+  for (const auto& shard : shards_) {
+    const auto& c = shard->counters();
+    s.connections_total += c.connections_total.get();
+    closed += c.connections_closed.get();
+    s.messages_in += c.messages_in.get();
+    s.messages_out += c.messages_out.get();
+    s.bytes_in += c.bytes_in.get();
+    s.bytes_out += c.bytes_out.get();
+    s.drops += c.drops.get();
+    s.oversize += c.oversize.get();
+    s.rejected_401 += c.rejected_401.get();
+    s.rejected_429 += c.rejected_429.get();
+    s.rejected_503 += c.rejected_503.get();
+    s.http_requests += c.http_requests.get();
+  }
+  // Counters are read at slightly different instants; never report a negative gauge.
+  s.connections_open = s.connections_total > closed ? s.connections_total - closed : 0;
+  s.broadcasts = broadcasts_.load(std::memory_order_relaxed);
+  s.nats_received = nats_received_.load(std::memory_order_relaxed);
+  s.uptime_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+  s.threads = shard_count();
+  return s;
+}
+
+}  // namespace wsload::target

@@ -1,0 +1,53 @@
+#pragma once
+// One io_context thread with the WebSocket sessions it owns and its counters.
+#include <memory>
+#include <string>
+#include <unordered_set>
+
+#include <boost/asio/io_context.hpp>
+
+#include "wsload/target/stats.hpp"
+
+namespace wsload::target {
+
+using SharedText = std::shared_ptr<const std::string>;
+
+// A WebSocket session as the shard sees it (plain or TLS). Called on the shard thread only; neither
+// call may destroy the session synchronously.
+class SessionHandle {
+ public:
+  virtual ~SessionHandle() = default;
+  virtual void deliver(const SharedText& message) = 0;  // queue a text message
+  virtual void go_away() = 0;                           // close with 1001
+};
+
+// Not thread-safe except ioc() and counters() reads: everything else runs on the shard thread.
+class Shard {
+ public:
+  explicit Shard(int index) : index_(index) {}
+  Shard(const Shard&) = delete;
+  Shard& operator=(const Shard&) = delete;
+
+  int index() const { return index_; }
+  boost::asio::io_context& ioc() { return ioc_; }
+  ShardCounters& counters() { return counters_; }
+  const ShardCounters& counters() const { return counters_; }
+
+  void attach(SessionHandle* session) { sessions_.insert(session); }
+  void detach(SessionHandle* session) { sessions_.erase(session); }
+  void deliver_all(const SharedText& message) {
+    for (auto* session : sessions_) session->deliver(message);
+  }
+  void go_away_all() {
+    for (auto* session : sessions_) session->go_away();
+  }
+
+ private:
+  int index_;
+  ShardCounters counters_;
+  std::unordered_set<SessionHandle*> sessions_;
+  // Declared last: destroying it destroys pending handlers, whose sessions detach from sessions_.
+  boost::asio::io_context ioc_{1};
+};
+
+}  // namespace wsload::target

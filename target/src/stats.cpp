@@ -1,0 +1,73 @@
+#include "wsload/target/stats.hpp"
+
+#include <cstdio>
+
+#include "wsload/target/prometheus_writer.hpp"
+
+namespace wsload::target {
+namespace {
+
+void field(std::string& out, const char* name, uint64_t value) {
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "\"%s\":%llu,", name, static_cast<unsigned long long>(value));
+  out += buf;
+}
+
+std::string uptime_text(double uptime_s) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3f", uptime_s);
+  return buf;
+}
+
+}  // namespace
+
+std::string render_stats_json(const StatsSnapshot& s) {
+  std::string out = "{";
+  field(out, "connections_open", s.connections_open);
+  field(out, "connections_total", s.connections_total);
+  field(out, "messages_in", s.messages_in);
+  field(out, "messages_out", s.messages_out);
+  field(out, "bytes_in", s.bytes_in);
+  field(out, "bytes_out", s.bytes_out);
+  field(out, "broadcasts", s.broadcasts);
+  field(out, "nats_received", s.nats_received);
+  field(out, "drops", s.drops);
+  field(out, "oversize", s.oversize);
+  field(out, "rejected_401", s.rejected_401);
+  field(out, "rejected_429", s.rejected_429);
+  field(out, "rejected_503", s.rejected_503);
+  field(out, "http_requests", s.http_requests);
+  field(out, "threads", static_cast<uint64_t>(s.threads));
+  out += "\"uptime_s\":" + uptime_text(s.uptime_s) + "}";
+  return out;
+}
+
+std::string render_health_json(const StatsSnapshot& s) {
+  return "{\"status\":\"ok\",\"uptime_s\":" + uptime_text(s.uptime_s) +
+         ",\"connections\":" + std::to_string(s.connections_open) + "}";
+}
+
+std::string render_metrics(const StatsSnapshot& s) {
+  PrometheusWriter w;
+  auto u = [](uint64_t v) { return static_cast<double>(v); };
+  w.gauge("wsload_target_connections_open", "Open WebSocket sessions.", u(s.connections_open));
+  w.counter("wsload_target_connections_total", "WebSocket upgrades completed.", u(s.connections_total));
+  w.counter("wsload_target_messages_in_total", "WebSocket messages received.", u(s.messages_in));
+  w.counter("wsload_target_messages_out_total", "WebSocket messages written.", u(s.messages_out));
+  w.counter("wsload_target_bytes_in_total", "WebSocket payload bytes received.", u(s.bytes_in));
+  w.counter("wsload_target_bytes_out_total", "WebSocket payload bytes written.", u(s.bytes_out));
+  w.counter("wsload_target_broadcasts_total", "Messages published to every client.", u(s.broadcasts));
+  w.counter("wsload_target_nats_received_total", "Messages received from the NATS subject.", u(s.nats_received));
+  w.counter("wsload_target_drops_total", "Slow clients disconnected because their queue was full.", u(s.drops));
+  w.counter("wsload_target_oversize_total", "Sessions closed for an oversize message (1009).", u(s.oversize));
+  const char* help = "Upgrade requests rejected, by HTTP status.";
+  w.counter("wsload_target_rejected_total", help, u(s.rejected_401), {{"status", "401"}});
+  w.counter("wsload_target_rejected_total", help, u(s.rejected_429), {{"status", "429"}});
+  w.counter("wsload_target_rejected_total", help, u(s.rejected_503), {{"status", "503"}});
+  w.counter("wsload_target_http_requests_total", "Plain HTTP requests served.", u(s.http_requests));
+  w.gauge("wsload_target_uptime_seconds", "Seconds since start.", s.uptime_s);
+  w.gauge("wsload_target_threads", "io_context threads.", s.threads);
+  return w.take();
+}
+
+}  // namespace wsload::target

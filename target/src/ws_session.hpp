@@ -1,0 +1,182 @@
+#pragma once
+// One WebSocket connection (do_x/on_x style), templated on the byte stream: beast::tcp_stream or
+// ssl_stream<tcp_stream>. Included only by plain_session.cpp and tls_session.cpp.
+//
+// Runs on its shard's thread. Owns itself through shared_from_this while I/O is pending. One read and
+// at most one write in flight; outgoing messages wait in a bounded queue. A full queue means a slow
+// client: it is counted as a drop and closed with 1008, and its socket is closed if the close frame
+// cannot be written within kCloseGrace.
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/websocket.hpp>
+
+#include "http_routes.hpp"
+#include "hub.hpp"
+#include "wsload/target/ping_rewrite.hpp"
+
+namespace wsload::target {
+
+template <class Stream>
+class WsSession : public SessionHandle, public std::enable_shared_from_this<WsSession<Stream>> {
+ public:
+  WsSession(Stream&& stream, Hub& hub, Shard& shard)
+      : ws_(std::move(stream)), hub_(hub), shard_(shard), timer_(shard.ioc()) {}
+
+  ~WsSession() override {
+    if (attached_) {
+      shard_.detach(this);
+      shard_.counters().connections_closed.add();
+    }
+    hub_.release_session();
+  }
+
+  // `request` is the upgrade request already accepted by route_request (slot reserved).
+  void run(HttpRequest request) {
+    namespace websocket = boost::beast::websocket;
+    boost::beast::get_lowest_layer(ws_).expires_never();
+    // Idle clients are legitimate (load tests hold idle connections): no idle timeout.
+    auto timeouts = websocket::stream_base::timeout::suggested(boost::beast::role_type::server);
+    timeouts.idle_timeout = websocket::stream_base::none();
+    ws_.set_option(timeouts);
+    ws_.set_option(websocket::stream_base::decorator(
+        [](websocket::response_type& res) { res.set(boost::beast::http::field::server, "wsload-target"); }));
+    ws_.read_message_max(hub_.config().max_message_size);
+    ws_.auto_fragment(false);
+    ws_.async_accept(request, boost::beast::bind_front_handler(&WsSession::on_accept, this->shared_from_this()));
+  }
+
+  void deliver(const SharedText& message) override { enqueue(message, false); }
+  void go_away() override { start_close(boost::beast::websocket::close_code::going_away); }
+
+ private:
+  struct Outgoing {
+    SharedText text;
+    bool binary = false;
+  };
+  static constexpr std::chrono::seconds kCloseGrace{2};
+
+  void on_accept(boost::beast::error_code ec) {
+    if (ec) return;
+    attached_ = true;
+    shard_.attach(this);
+    shard_.counters().connections_total.add();
+    if (hub_.stopping()) go_away();
+    do_read();
+  }
+
+  void do_read() {
+    ws_.async_read(buffer_, boost::beast::bind_front_handler(&WsSession::on_read, this->shared_from_this()));
+  }
+
+  void on_read(boost::beast::error_code ec, std::size_t bytes) {
+    if (ec) {
+      if (ec == boost::beast::websocket::error::message_too_big) shard_.counters().oversize.add();
+      reading_ = false;
+      discard_queued();
+      finish();
+      return;
+    }
+    auto& counters = shard_.counters();
+    counters.messages_in.add();
+    counters.bytes_in.add(bytes);
+    const bool binary = ws_.got_binary();
+    auto data = buffer_.data();
+    std::string message(static_cast<const char*>(data.data()), data.size());
+    buffer_.consume(buffer_.size());
+    if (!binary) rewrite_ping_to_pong(message);
+    enqueue(std::make_shared<const std::string>(std::move(message)), binary);
+    do_read();
+  }
+
+  void enqueue(const SharedText& message, bool binary) {
+    if (closing_ || !reading_) return;
+    const auto& config = hub_.config();
+    if (queue_.size() >= config.max_queue_messages || queued_bytes_ + message->size() > config.max_queue_bytes) {
+      shard_.counters().drops.add();
+      start_close(boost::beast::websocket::close_code::policy_error);
+      return;
+    }
+    queue_.push_back(Outgoing{message, binary});
+    queued_bytes_ += message->size();
+    if (!writing_) do_write();
+  }
+
+  void do_write() {
+    writing_ = true;
+    const Outgoing& next = queue_.front();
+    ws_.binary(next.binary);
+    ws_.async_write(boost::asio::buffer(*next.text),
+                    boost::beast::bind_front_handler(&WsSession::on_write, this->shared_from_this()));
+  }
+
+  void on_write(boost::beast::error_code ec, std::size_t bytes) {
+    writing_ = false;
+    if (ec) {
+      queue_.clear();
+      queued_bytes_ = 0;
+      return;
+    }
+    auto& counters = shard_.counters();
+    counters.messages_out.add();
+    counters.bytes_out.add(bytes);
+    queued_bytes_ -= queue_.front().text->size();
+    queue_.pop_front();
+    if (close_code_) {
+      do_close();
+    } else if (!queue_.empty()) {
+      do_write();
+    }
+  }
+
+  // Stops accepting messages, lets the write in flight finish, then sends a close frame.
+  void start_close(boost::beast::websocket::close_code code) {
+    if (closing_ || !reading_) return;
+    closing_ = true;
+    close_code_ = code;
+    discard_queued();
+    if (!writing_) do_close();
+    timer_.expires_after(kCloseGrace);
+    timer_.async_wait([self = this->shared_from_this()](boost::beast::error_code ec) {
+      if (!ec) boost::beast::get_lowest_layer(self->ws_).close();
+    });
+  }
+
+  // Drops every queued message except the one being written (its buffer is in use).
+  void discard_queued() {
+    if (writing_) {
+      queue_.erase(queue_.begin() + 1, queue_.end());
+      queued_bytes_ = queue_.front().text->size();
+    } else {
+      queue_.clear();
+      queued_bytes_ = 0;
+    }
+  }
+
+  void do_close() {
+    ws_.async_close(*close_code_, [self = this->shared_from_this()](boost::beast::error_code) {});
+  }
+
+  // The read loop ended (peer closed, close handshake done, or error): nothing more will be sent.
+  void finish() { timer_.cancel(); }
+
+  boost::beast::websocket::stream<Stream> ws_;
+  Hub& hub_;
+  Shard& shard_;
+  boost::beast::flat_buffer buffer_;
+  std::deque<Outgoing> queue_;
+  std::size_t queued_bytes_ = 0;
+  boost::asio::steady_timer timer_;
+  std::optional<boost::beast::websocket::close_code> close_code_;
+  bool attached_ = false;
+  bool reading_ = true;
+  bool writing_ = false;
+  bool closing_ = false;
+};
+
+}  // namespace wsload::target

@@ -1,0 +1,335 @@
+// Engine against TestServer on 127.0.0.1: real sockets, every run bounded in time.
+#include "wsload/agent/engine.hpp"
+
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <map>
+#include <thread>
+
+#include "test_server.hpp"
+
+namespace wsload::agent {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::ServerMode;
+using testing::ServerOptions;
+using testing::TestServer;
+
+Assignment make_assignment(const std::string& url, uint32_t n, std::chrono::nanoseconds ramp_up,
+                           std::chrono::nanoseconds hold) {
+  Assignment a;
+  a.scenario.target.url = url;
+  a.scenario.target.connect_timeout = 3s;
+  a.scenario.load.connections = n;
+  a.scenario.load.ramp_up = ramp_up;
+  a.scenario.load.hold = hold;
+  a.scenario.load.ramp_down = 0s;
+  a.total_connections = n;
+  for (uint32_t id = 0; id < n; ++id) a.connection_ids.push_back(id);
+  return a;
+}
+
+shared::MessagesSpec json_messages(std::chrono::nanoseconds interval, std::chrono::nanoseconds timeout) {
+  shared::MessagesSpec m;
+  m.interval = interval;
+  m.kind = shared::MessageKind::kJson;
+  m.payload_template = R"({"type":"ping","id":{{seq}}})";
+  m.match = "id";
+  m.timeout = timeout;
+  return m;
+}
+
+struct RunResult {
+  shared::MetricsDelta total;
+  EngineSnapshot last;
+  bool finished = false;
+};
+
+// Starts the engine now and collects deltas until it reports finished, at most `limit`.
+RunResult run(Engine& engine, Assignment assignment, std::chrono::seconds limit = 15s,
+              unsigned* prepared_ok = nullptr) {
+  RunResult r;
+  auto error = engine.prepare(std::move(assignment));
+  EXPECT_FALSE(error) << *error;
+  if (error) return r;
+  if (prepared_ok) ++*prepared_ok;
+  engine.start(std::chrono::steady_clock::now());
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    r.last = engine.take_delta();
+    r.total.merge(r.last.delta);
+    if (r.last.finished) {
+      r.finished = true;
+      break;
+    }
+    std::this_thread::sleep_for(20ms);
+  }
+  return r;
+}
+
+TEST(Engine, FiftyConnectionsOpenLoopEcho) {
+  TestServer server({});
+  Engine engine(2);
+  auto a = make_assignment(server.url(), 50, 200ms, 1s);
+  a.scenario.messages = json_messages(100ms, 2s);
+  RunResult r = run(engine, std::move(a));
+  ASSERT_TRUE(r.finished);
+  const auto& c = r.total.counters;
+  EXPECT_EQ(c.connections_attempted, 50u);
+  EXPECT_EQ(c.connections_established, 50u);
+  EXPECT_EQ(c.connections_failed, 0u);
+  EXPECT_EQ(c.connections_closed, 50u);
+  EXPECT_EQ(c.disconnects_unexpected, 0u);
+  EXPECT_EQ(c.disconnects, (std::map<std::string, uint64_t>{{"close_1000", 50}}));
+  // Each connection is open for 1.0-1.2 s of the schedule: about 10-12 requests each.
+  EXPECT_GE(c.messages_sent, 50u * 9);
+  EXPECT_LE(c.messages_sent, 50u * 13);
+  EXPECT_EQ(c.messages_sent, c.replies);
+  EXPECT_EQ(c.timeouts, 0u);
+  EXPECT_EQ(c.unmatched, 0u);
+  EXPECT_EQ(c.messages_received, c.replies);
+  EXPECT_EQ(c.bytes_sent, c.bytes_received);
+  EXPECT_EQ(r.total.latency.count(), c.replies);
+  EXPECT_EQ(r.total.latency_service.count(), c.replies);
+  EXPECT_GT(r.total.latency.min(), 0);
+  EXPECT_EQ(r.total.connect_time.count(), 50u);
+  EXPECT_EQ(r.last.open_connections, 0u);
+  EXPECT_EQ(r.last.in_flight, 0u);
+  EXPECT_TRUE(engine.finished());
+}
+
+TEST(Engine, LatencyIncludesServerDelay) {
+  TestServer server(ServerOptions{ServerMode::kEcho, 50ms});
+  Engine engine(1);
+  auto a = make_assignment(server.url(), 5, 50ms, 1s);
+  a.scenario.messages = json_messages(100ms, 2s);
+  RunResult r = run(engine, std::move(a));
+  ASSERT_TRUE(r.finished);
+  EXPECT_EQ(r.total.counters.messages_sent, r.total.counters.replies);
+  ASSERT_GT(r.total.latency.count(), 20u);
+  int64_t p50 = r.total.latency.value_at_percentile(50);
+  EXPECT_NEAR(static_cast<double>(p50), 50'000.0, 2'000.0);
+  EXPECT_GE(r.total.latency.min(), 50'000);
+}
+
+TEST(Engine, Http401CountsAsFailureByStatus) {
+  TestServer server(ServerOptions{ServerMode::kReject401});
+  Engine engine(2);
+  RunResult r = run(engine, make_assignment(server.url(), 10, 100ms, 200ms));
+  ASSERT_TRUE(r.finished);
+  const auto& c = r.total.counters;
+  EXPECT_EQ(c.connections_attempted, 10u);
+  EXPECT_EQ(c.connections_failed, 10u);
+  EXPECT_EQ(c.connections_established, 0u);
+  ASSERT_EQ(c.failures.count("http_401"), 1u);
+  EXPECT_EQ(c.failures.at("http_401"), 10u);
+}
+
+TEST(Engine, ClosedPortCountsRefused) {
+  uint16_t port = testing::closed_port();
+  Engine engine(2);
+  RunResult r = run(engine, make_assignment("ws://127.0.0.1:" + std::to_string(port) + "/ws", 10,
+                                            100ms, 200ms));
+  ASSERT_TRUE(r.finished);
+  const auto& c = r.total.counters;
+  EXPECT_EQ(c.connections_failed, 10u);
+  ASSERT_EQ(c.failures.count("refused"), 1u);
+  EXPECT_EQ(c.failures.at("refused"), 10u);
+}
+
+TEST(Engine, SilentServerTimesOutEveryRequest) {
+  TestServer server(ServerOptions{ServerMode::kSilent});
+  Engine engine(1);
+  auto a = make_assignment(server.url(), 5, 50ms, 600ms);
+  a.scenario.messages = json_messages(100ms, 200ms);
+  RunResult r = run(engine, std::move(a));
+  ASSERT_TRUE(r.finished);
+  const auto& c = r.total.counters;
+  EXPECT_GE(c.messages_sent, 5u * 5);
+  EXPECT_EQ(c.timeouts, c.messages_sent);
+  EXPECT_EQ(c.replies, 0u);
+  EXPECT_EQ(r.last.in_flight, 0u);
+  EXPECT_EQ(c.connections_closed, 5u);
+  EXPECT_EQ(c.disconnects_unexpected, 0u);
+  EXPECT_EQ(server.data_frames(), c.messages_sent);
+}
+
+TEST(Engine, PushSequencesGapsDuplicatesReordered) {
+  // Per connection: 3 arrives late (reordered), 3 again (duplicate), 6 late (reordered),
+  // 5, 8 and 9 never arrive (three gaps).
+  TestServer server(ServerOptions{ServerMode::kPushes, 0ms, {1, 2, 4, 3, 3, 7, 6, 10}});
+  Engine engine(2);
+  auto a = make_assignment(server.url(), 3, 30ms, 500ms);
+  a.scenario.push.sequence_field = "seq";
+  a.scenario.push.timestamp_field = "ts";
+  RunResult r = run(engine, std::move(a));
+  ASSERT_TRUE(r.finished);
+  const auto& c = r.total.counters;
+  EXPECT_EQ(c.push_received, 24u);
+  EXPECT_EQ(c.messages_received, 24u);
+  EXPECT_EQ(c.push_gaps, 9u);
+  EXPECT_EQ(c.push_duplicates, 3u);
+  EXPECT_EQ(c.push_reordered, 6u);
+  EXPECT_EQ(r.total.push_latency.count(), 24u);
+}
+
+TEST(Engine, ClosedLoopSendsOnEachReply) {
+  TestServer server({});
+  Engine engine(1);
+  auto a = make_assignment(server.url(), 2, 0ms, 300ms);
+  a.scenario.messages = json_messages(0ms, 1s);
+  RunResult r = run(engine, std::move(a));
+  ASSERT_TRUE(r.finished);
+  const auto& c = r.total.counters;
+  EXPECT_GT(c.messages_sent, 2u * 20);  // far more than an open loop would send
+  EXPECT_EQ(c.messages_sent, c.replies);
+  EXPECT_EQ(c.timeouts, 0u);
+}
+
+TEST(Engine, PingFramesAreAnsweredByPongs) {
+  TestServer server({});
+  Engine engine(1);
+  auto a = make_assignment(server.url(), 3, 30ms, 400ms);
+  auto m = json_messages(50ms, 1s);
+  m.kind = shared::MessageKind::kPing;
+  a.scenario.messages = m;
+  RunResult r = run(engine, std::move(a));
+  ASSERT_TRUE(r.finished);
+  const auto& c = r.total.counters;
+  EXPECT_GE(c.messages_sent, 3u * 6);
+  EXPECT_EQ(c.replies, c.messages_sent);
+  EXPECT_EQ(server.data_frames(), 0u);
+}
+
+TEST(Engine, MatchNextAndBinaryPayload) {
+  TestServer server({});
+  Engine engine(1);
+  auto a = make_assignment(server.url(), 2, 0ms, 300ms);
+  auto m = json_messages(50ms, 1s);
+  m.kind = shared::MessageKind::kBinary;
+  m.size = 300;
+  m.match = "next";
+  a.scenario.messages = m;
+  RunResult r = run(engine, std::move(a));
+  ASSERT_TRUE(r.finished);
+  const auto& c = r.total.counters;
+  EXPECT_GT(c.messages_sent, 0u);
+  EXPECT_EQ(c.replies, c.messages_sent);
+  EXPECT_EQ(c.bytes_sent, c.messages_sent * 300);
+}
+
+TEST(Engine, BearerTokenInHeaderOrQuery) {
+  {
+    TestServer server({});
+    Engine engine(1);
+    auto a = make_assignment(server.url(), 1, 0ms, 50ms);
+    a.scenario.target.auth.token = "abc.def";
+    RunResult r = run(engine, std::move(a));
+    ASSERT_TRUE(r.finished);
+    EXPECT_EQ(r.total.counters.connections_established, 1u);
+    EXPECT_EQ(server.last_authorization(), "Bearer abc.def");
+  }
+  {
+    TestServer server({});
+    Engine engine(1);
+    auto a = make_assignment(server.url("/ws?x=1"), 1, 0ms, 50ms);
+    a.scenario.target.auth.token = "a b";
+    a.scenario.target.auth.in = shared::TokenPlacement::kQuery;
+    RunResult r = run(engine, std::move(a));
+    ASSERT_TRUE(r.finished);
+    EXPECT_EQ(server.last_target(), "/ws?x=1&token=a%20b");
+    EXPECT_EQ(server.last_authorization(), "");
+  }
+}
+
+TEST(Engine, JwtPerConnection) {
+  TestServer server({});
+  Engine engine(1);
+  auto a = make_assignment(server.url(), 1, 0ms, 50ms);
+  a.scenario.target.auth.jwt = shared::JwtAuthSpec{"secret", "user-{{conn}}", 1h};
+  RunResult r = run(engine, std::move(a));
+  ASSERT_TRUE(r.finished);
+  std::string auth = server.last_authorization();
+  ASSERT_EQ(auth.rfind("Bearer ey", 0), 0u) << auth;
+  EXPECT_EQ(std::count(auth.begin(), auth.end(), '.'), 2);
+}
+
+TEST(Engine, StopClosesOpenConnectionsEarly) {
+  TestServer server({});
+  Engine engine(2);
+  auto a = make_assignment(server.url(), 8, 0ms, 60s);
+  a.scenario.messages = json_messages(100ms, 2s);
+  ASSERT_FALSE(engine.prepare(std::move(a)));
+  engine.start(std::chrono::steady_clock::now());
+  shared::MetricsDelta total;
+  auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (total.counters.connections_established < 8 && std::chrono::steady_clock::now() < deadline) {
+    total.merge(engine.take_delta().delta);
+    std::this_thread::sleep_for(10ms);
+  }
+  ASSERT_EQ(total.counters.connections_established, 8u);
+  engine.stop(500ms);
+  EngineSnapshot last;
+  while (!last.finished && std::chrono::steady_clock::now() < deadline) {
+    last = engine.take_delta();
+    total.merge(last.delta);
+    std::this_thread::sleep_for(10ms);
+  }
+  ASSERT_TRUE(last.finished);
+  EXPECT_EQ(total.counters.connections_closed, 8u);
+  EXPECT_EQ(total.counters.disconnects_unexpected, 0u);
+  EXPECT_EQ(total.counters.messages_sent, total.counters.replies + total.counters.timeouts);
+  EXPECT_EQ(last.open_connections, 0u);
+}
+
+TEST(Engine, StopBeforeStartIsFinished) {
+  Engine engine(1);
+  EXPECT_FALSE(engine.finished());
+  engine.stop();
+  engine.stop();
+  EXPECT_TRUE(engine.finished());  // nothing was ever opened
+  EXPECT_TRUE(engine.take_delta().finished);
+}
+
+TEST(Engine, PrepareRejectsBadInput) {
+  {
+    Engine engine(1);
+    auto error = engine.prepare(make_assignment("http://127.0.0.1:1/ws", 1, 0ms, 0ms));
+    ASSERT_TRUE(error);
+    EXPECT_NE(error->find("ws://"), std::string::npos) << *error;
+  }
+  {
+    Engine engine(1);
+    uint64_t budget = fd_budget();
+    ASSERT_GT(budget, 0u);
+    auto a = make_assignment("ws://127.0.0.1:1/ws", static_cast<uint32_t>(budget + 1), 0ms, 0ms);
+    auto error = engine.prepare(std::move(a));
+    ASSERT_TRUE(error);
+    EXPECT_NE(error->find(std::to_string(budget + 1)), std::string::npos) << *error;
+    EXPECT_NE(error->find(std::to_string(budget)), std::string::npos) << *error;
+  }
+  {
+    Engine engine(1);
+    auto a = make_assignment("ws://127.0.0.1:1/ws", 1, 0ms, 0ms);
+    a.scenario.messages = json_messages(1s, 1s);
+    a.scenario.messages->payload_template = "{{nope}}";
+    EXPECT_TRUE(engine.prepare(std::move(a)));
+  }
+}
+
+TEST(FdBudget, IsTheSoftLimitMinusOpenFilesAndReserve) {
+  Engine engine(1);  // raises the soft limit to the hard limit
+  uint64_t before = fd_budget();
+  int fd = ::dup(0);
+  ASSERT_GE(fd, 0);
+  EXPECT_EQ(fd_budget(), before - 1);
+  ::close(fd);
+}
+
+}  // namespace
+}  // namespace wsload::agent

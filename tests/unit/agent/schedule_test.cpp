@@ -1,0 +1,85 @@
+#include "../../../agent/src/schedule.hpp"
+
+#include <gtest/gtest.h>
+
+namespace wsload::agent {
+namespace {
+
+using namespace std::chrono_literals;
+
+TimePoint t(std::chrono::nanoseconds d) { return TimePoint(d); }
+
+shared::LoadSpec load(std::chrono::nanoseconds ramp_up, std::chrono::nanoseconds hold,
+                      std::chrono::nanoseconds ramp_down) {
+  shared::LoadSpec l;
+  l.ramp_up = ramp_up;
+  l.hold = hold;
+  l.ramp_down = ramp_down;
+  return l;
+}
+
+TEST(RunSchedule, OpensOnTheGlobalRamp) {
+  RunSchedule s(t(1s), load(10s, 30s, 0s), 100);
+  EXPECT_EQ(s.open_at(0), t(1s));
+  EXPECT_EQ(s.open_at(1), t(1s + 100ms));
+  EXPECT_EQ(s.open_at(99), t(1s + 9900ms));
+  EXPECT_EQ(s.hold_end(), t(41s));
+}
+
+TEST(RunSchedule, ClosesAtHoldEndWithoutRampDown) {
+  RunSchedule s(t(0s), load(2s, 3s, 0s), 4);
+  for (uint64_t id = 0; id < 4; ++id) EXPECT_EQ(s.close_at(id), t(5s));
+}
+
+TEST(RunSchedule, RampDownSpreadsClosesInIdOrder) {
+  RunSchedule s(t(0s), load(2s, 3s, 4s), 4);
+  EXPECT_EQ(s.close_at(0), t(5s));
+  EXPECT_EQ(s.close_at(1), t(6s));
+  EXPECT_EQ(s.close_at(3), t(8s));
+  for (uint64_t id = 0; id < 4; ++id) EXPECT_GE(s.close_at(id), s.open_at(id));
+}
+
+TEST(RunSchedule, FloorsLikeTheSingleMachineSchedule) {
+  RunSchedule s(t(0s), load(1s, 0s, 0s), 3);
+  EXPECT_EQ(s.open_at(1), t(333333333ns));
+  EXPECT_EQ(s.open_at(2), t(666666666ns));
+}
+
+TEST(SendSchedule, OpenLoopInstantsDoNotDependOnWhenSendsHappen) {
+  SendSchedule s;
+  s.reset(t(10s), 100ms);
+  EXPECT_FALSE(s.closed_loop());
+  EXPECT_TRUE(s.due(t(10s)));
+  EXPECT_EQ(s.take(t(10s)), t(10s));
+  EXPECT_FALSE(s.due(t(10s + 99ms)));
+  EXPECT_TRUE(s.due(t(10s + 100ms)));
+  // Sent late (at 10.35 s): the scheduled instants stay on the grid, and the overdue ones are due.
+  EXPECT_EQ(s.take(t(10s + 350ms)), t(10s + 100ms));
+  EXPECT_TRUE(s.due(t(10s + 350ms)));
+  EXPECT_EQ(s.take(t(10s + 351ms)), t(10s + 200ms));
+  EXPECT_EQ(s.next_index(), 3u);
+  EXPECT_EQ(s.next_instant(), t(10s + 300ms));
+}
+
+TEST(SendSchedule, ClosedLoopIsAlwaysDueAtNow) {
+  SendSchedule s;
+  s.reset(t(1s), 0s);
+  EXPECT_TRUE(s.closed_loop());
+  EXPECT_TRUE(s.due(t(1s)));
+  EXPECT_EQ(s.take(t(5s)), t(5s));
+  EXPECT_EQ(s.take(t(7s)), t(7s));
+  EXPECT_EQ(s.next_index(), 2u);
+}
+
+TEST(SendSchedule, ResetRestartsTheGrid) {
+  SendSchedule s;
+  s.reset(t(0s), 1s);
+  s.take(t(0s));
+  s.take(t(1s));
+  s.reset(t(60s), 1s);
+  EXPECT_EQ(s.next_index(), 0u);
+  EXPECT_EQ(s.next_instant(), t(60s));
+}
+
+}  // namespace
+}  // namespace wsload::agent

@@ -1,0 +1,51 @@
+#pragma once
+// A small WebSocket server on 127.0.0.1 (ephemeral port) for engine tests, with one io thread.
+// Implemented in test_server_test.cpp (the test glob only picks up *_test.cpp files).
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace wsload::agent::testing {
+
+enum class ServerMode {
+  kEcho,       // echoes every data frame (after reply_delay); Beast answers pings
+  kReject401,  // answers the upgrade request with HTTP 401
+  kPushes,     // after the upgrade sends push_seqs as {"type":"data","seq":N,"ts":US}, then echoes
+  kSilent,     // accepts and reads, never replies to data frames
+};
+
+struct ServerOptions {
+  ServerOptions() = default;
+  ServerOptions(ServerMode m, std::chrono::milliseconds delay = {}, std::vector<uint64_t> seqs = {})
+      : mode(m), reply_delay(delay), push_seqs(std::move(seqs)) {}
+
+  ServerMode mode = ServerMode::kEcho;
+  std::chrono::milliseconds reply_delay{0};
+  std::vector<uint64_t> push_seqs;
+};
+
+class TestServer {
+ public:
+  explicit TestServer(ServerOptions options);
+  ~TestServer();  // closes the listener and every session, joins the thread
+  TestServer(const TestServer&) = delete;
+  TestServer& operator=(const TestServer&) = delete;
+
+  uint16_t port() const;
+  std::string url(const std::string& path = "/ws") const;  // ws://127.0.0.1:PORT/ws
+  uint64_t upgrades() const;     // WebSocket sessions accepted
+  uint64_t data_frames() const;  // data frames received
+  std::string last_authorization() const;  // Authorization header of the latest request
+  std::string last_target() const;         // request target of the latest request
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// A TCP port on 127.0.0.1 with nothing listening (bound then closed).
+uint16_t closed_port();
+
+}  // namespace wsload::agent::testing

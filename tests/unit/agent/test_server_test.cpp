@@ -1,0 +1,181 @@
+// TestServer implementation (coroutines, Beast) plus a few self-checks of the server.
+#include "test_server.hpp"
+
+#include <atomic>
+#include <mutex>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+
+namespace wsload::agent::testing {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = boost::beast::http;
+namespace websocket = boost::beast::websocket;
+using tcp = net::ip::tcp;
+
+class TestServer::Impl {
+ public:
+  explicit Impl(ServerOptions options)
+      : options_(std::move(options)), acceptor_(ioc_, tcp::endpoint(net::ip::make_address("127.0.0.1"), 0)) {
+    port_ = acceptor_.local_endpoint().port();
+    net::co_spawn(ioc_, accept_loop(), net::detached);
+    thread_ = std::thread([this] { ioc_.run(); });
+  }
+
+  ~Impl() {
+    net::post(ioc_, [this] {
+      boost::system::error_code ignored;
+      acceptor_.close(ignored);
+      ioc_.stop();
+    });
+    thread_.join();
+  }
+
+  uint16_t port_ = 0;
+  std::atomic<uint64_t> upgrades_{0};
+  std::atomic<uint64_t> data_frames_{0};
+  mutable std::mutex mu_;
+  std::string last_authorization_;
+  std::string last_target_;
+
+ private:
+  net::awaitable<void> accept_loop() {
+    while (true) {
+      auto [ec, socket] = co_await acceptor_.async_accept(net::as_tuple(net::use_awaitable));
+      if (ec) co_return;
+      net::co_spawn(ioc_, session(std::move(socket)), [](std::exception_ptr) {});
+    }
+  }
+
+  net::awaitable<void> session(tcp::socket socket) {
+    beast::tcp_stream stream(std::move(socket));
+    beast::flat_buffer buffer;
+    http::request<http::string_body> req;
+    co_await http::async_read(stream, buffer, req, net::use_awaitable);
+    {
+      std::lock_guard lock(mu_);
+      last_authorization_ = std::string(req[http::field::authorization]);
+      last_target_ = std::string(req.target());
+    }
+    if (options_.mode == ServerMode::kReject401) {
+      http::response<http::string_body> res{http::status::unauthorized, req.version()};
+      res.set(http::field::content_type, "text/plain");
+      res.keep_alive(false);
+      res.body() = "missing token";
+      res.prepare_payload();
+      co_await http::async_write(stream, res, net::use_awaitable);
+      boost::system::error_code ignored;
+      stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+      co_return;
+    }
+    websocket::stream<beast::tcp_stream> ws(std::move(stream));
+    co_await ws.async_accept(req, net::use_awaitable);
+    ++upgrades_;
+    if (options_.mode == ServerMode::kPushes) {
+      for (uint64_t seq : options_.push_seqs) {
+        auto ts = std::chrono::duration_cast<std::chrono::microseconds>(
+                      std::chrono::system_clock::now().time_since_epoch())
+                      .count();
+        std::string text = R"({"type":"data","seq":)" + std::to_string(seq) +
+                           R"(,"ts":)" + std::to_string(ts) + "}";
+        ws.text(true);
+        co_await ws.async_write(net::buffer(text), net::use_awaitable);
+      }
+    }
+    net::steady_timer delay(ioc_);
+    beast::flat_buffer frame;
+    while (true) {
+      auto [ec, n] = co_await ws.async_read(frame, net::as_tuple(net::use_awaitable));
+      if (ec) co_return;
+      ++data_frames_;
+      if (options_.mode == ServerMode::kSilent) {
+        frame.consume(frame.size());
+        continue;
+      }
+      if (options_.reply_delay.count() > 0) {
+        delay.expires_after(options_.reply_delay);
+        co_await delay.async_wait(net::use_awaitable);
+      }
+      ws.text(ws.got_text());
+      auto [wec, wn] = co_await ws.async_write(frame.data(), net::as_tuple(net::use_awaitable));
+      if (wec) co_return;
+      frame.consume(frame.size());
+    }
+  }
+
+  ServerOptions options_;
+  net::io_context ioc_{1};
+  tcp::acceptor acceptor_;
+  std::thread thread_;
+};
+
+TestServer::TestServer(ServerOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+TestServer::~TestServer() = default;
+uint16_t TestServer::port() const { return impl_->port_; }
+std::string TestServer::url(const std::string& path) const {
+  return "ws://127.0.0.1:" + std::to_string(port()) + path;
+}
+uint64_t TestServer::upgrades() const { return impl_->upgrades_.load(); }
+uint64_t TestServer::data_frames() const { return impl_->data_frames_.load(); }
+std::string TestServer::last_authorization() const {
+  std::lock_guard lock(impl_->mu_);
+  return impl_->last_authorization_;
+}
+std::string TestServer::last_target() const {
+  std::lock_guard lock(impl_->mu_);
+  return impl_->last_target_;
+}
+
+uint16_t closed_port() {
+  net::io_context ioc;
+  tcp::acceptor acceptor(ioc, tcp::endpoint(net::ip::make_address("127.0.0.1"), 0));
+  uint16_t port = acceptor.local_endpoint().port();
+  acceptor.close();
+  return port;
+}
+
+namespace {
+
+// Self-checks: a synchronous Beast client against each mode.
+TEST(TestServer, EchoesFrames) {
+  TestServer server({});
+  net::io_context ioc;
+  websocket::stream<tcp::socket> ws(ioc);
+  ws.next_layer().connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), server.port()));
+  ws.handshake("127.0.0.1", "/ws");
+  ws.write(net::buffer(std::string("hello")));
+  beast::flat_buffer buf;
+  ws.read(buf);
+  EXPECT_EQ(beast::buffers_to_string(buf.data()), "hello");
+  ws.close(websocket::close_code::normal);
+  EXPECT_EQ(server.upgrades(), 1u);
+}
+
+TEST(TestServer, Rejects401) {
+  TestServer server(ServerOptions{ServerMode::kReject401});
+  net::io_context ioc;
+  websocket::stream<tcp::socket> ws(ioc);
+  ws.next_layer().connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), server.port()));
+  websocket::response_type res;
+  boost::system::error_code ec;
+  ws.handshake(res, "127.0.0.1", "/ws", ec);
+  EXPECT_TRUE(ec);
+  EXPECT_EQ(res.result_int(), 401u);
+  EXPECT_EQ(server.upgrades(), 0u);
+}
+
+}  // namespace
+}  // namespace wsload::agent::testing

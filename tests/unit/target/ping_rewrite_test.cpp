@@ -1,0 +1,72 @@
+#include "wsload/target/ping_rewrite.hpp"
+
+#include <gtest/gtest.h>
+
+#include "wsload/target/data_message.hpp"
+
+namespace wsload::target {
+namespace {
+
+std::string pong(std::string in) {
+  rewrite_ping_to_pong(in);
+  return in;
+}
+
+TEST(PingRewrite, RewritesTypeKeepingEverythingElse) {
+  EXPECT_EQ(pong(R"({"type":"ping","id":7})"), R"({"type":"pong","id":7})");
+  EXPECT_EQ(pong(R"({"id":7,"type":"ping","ts":123})"), R"({"id":7,"type":"pong","ts":123})");
+  EXPECT_EQ(pong(R"(  { "type" : "ping" , "id" : "abc" } )"), R"(  { "type" : "pong" , "id" : "abc" } )");
+}
+
+TEST(PingRewrite, SkipsNestedAndStringValuesBeforeType) {
+  EXPECT_EQ(pong(R"({"meta":{"type":"ping"},"arr":[1,{"a":"}"}],"s":"x\"ping","type":"ping","id":1})"),
+            R"({"meta":{"type":"ping"},"arr":[1,{"a":"}"}],"s":"x\"ping","type":"pong","id":1})");
+}
+
+TEST(PingRewrite, LeavesNonPingsAlone) {
+  for (std::string s : {R"({"type":"data","id":1})", R"({"type":"pingx"})", R"({"kind":"ping"})",
+                        R"({"meta":{"type":"ping"}})", R"(["type","ping"])", "ping", "", R"({"type":ping})",
+                        R"({"type":"ping")", R"({"type")", R"({"typ\u0065":"ping"})"}) {
+    std::string copy = s;
+    bool rewritten = rewrite_ping_to_pong(copy);
+    // A truncated object still has its member found; everything else must stay untouched.
+    if (s == R"({"type":"ping")") {
+      EXPECT_TRUE(rewritten);
+      continue;
+    }
+    EXPECT_FALSE(rewritten) << s;
+    EXPECT_EQ(copy, s);
+  }
+}
+
+TEST(PingRewrite, FirstTypeMemberWins) {
+  EXPECT_EQ(pong(R"({"type":"data","type":"ping"})"), R"({"type":"data","type":"ping"})");
+}
+
+TEST(FindTopLevelString, ReportsRawSpan) {
+  std::string_view json = R"({"a":1,"payload":"x\"y"})";
+  auto span = find_top_level_string(json, "payload");
+  ASSERT_TRUE(span);
+  EXPECT_EQ(json.substr(span->offset, span->size), R"(x\"y)");
+  EXPECT_FALSE(find_top_level_string(json, "a"));  // not a string
+  EXPECT_FALSE(find_top_level_string(json, "missing"));
+}
+
+TEST(DataMessage, ShapeAndDetection) {
+  std::string m = make_data_message(3, 1700000000000000, "a\"b");
+  EXPECT_EQ(m, R"({"type":"data","seq":3,"ts":1700000000000000,"payload":"a\"b"})");
+  EXPECT_TRUE(is_data_message(m));
+  EXPECT_FALSE(is_data_message(R"({"type":"ping","id":1})"));
+  EXPECT_FALSE(is_data_message("hello"));
+  EXPECT_EQ(make_payload(100).size(), 100u);
+  EXPECT_EQ(make_payload(0), "");
+}
+
+TEST(JsonEscape, ControlCharacters) {
+  std::string out;
+  append_json_escaped(out, std::string("a\n\t\x01\\", 5));
+  EXPECT_EQ(out, "a\\n\\t\\u0001\\\\");
+}
+
+}  // namespace
+}  // namespace wsload::target
