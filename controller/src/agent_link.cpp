@@ -35,7 +35,7 @@ std::optional<AgentEvent> EventQueue::pop(std::chrono::steady_clock::time_point 
 }
 
 AgentLink::AgentLink(size_t index, std::string endpoint, const std::string& agent_token,
-                     EventQueue& events)
+                     EventQueue& events, std::chrono::nanoseconds connect_wait)
     : index_(index), endpoint_(std::move(endpoint)), events_(events) {
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 2000);
@@ -43,6 +43,10 @@ AgentLink::AgentLink(size_t index, std::string endpoint, const std::string& agen
   args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   args.SetInt(GRPC_ARG_MAX_RECEIVE_MESSAGE_LENGTH, 64 * 1024 * 1024);
   channel_ = grpc::CreateCustomChannel(endpoint_, grpc::InsecureChannelCredentials(), args);
+  if (connect_wait > std::chrono::nanoseconds::zero()) {
+    channel_->WaitForConnected(std::chrono::system_clock::now() +
+                               std::chrono::duration_cast<std::chrono::system_clock::duration>(connect_wait));
+  }
   stub_ = v1::Agent::NewStub(channel_);
   if (!agent_token.empty()) context_.AddMetadata("authorization", "Bearer " + agent_token);
   // A dead address fails the call instead of waiting forever for the channel to connect.

@@ -41,7 +41,10 @@ class EventQueue {
 
 class AgentLink {
  public:
-  AgentLink(size_t index, std::string endpoint, const std::string& agent_token, EventQueue& events);
+  // With a positive `connect_wait`, first waits up to that long for the agent to accept a
+  // connection (agents that start late, e.g. pods); otherwise an unreachable agent fails at once.
+  AgentLink(size_t index, std::string endpoint, const std::string& agent_token, EventQueue& events,
+            std::chrono::nanoseconds connect_wait = std::chrono::nanoseconds::zero());
   ~AgentLink();  // cancels the call and joins the reader
   AgentLink(const AgentLink&) = delete;
   AgentLink& operator=(const AgentLink&) = delete;

@@ -84,7 +84,10 @@ std::vector<v1::AgentMessage> Coordinator::await_all(uint64_t command_id, std::c
 void Coordinator::connect_all() {
   for (size_t i = 0; i < endpoints_.size(); ++i) {
     auto state = std::make_unique<AgentState>();
-    state->link = std::make_unique<AgentLink>(i, endpoints_[i].address, options_.agent_token, events_);
+    const auto connect_wait =
+        options_.expect_agents > 0 ? options_.agent_wait : std::chrono::nanoseconds::zero();
+    state->link =
+        std::make_unique<AgentLink>(i, endpoints_[i].address, options_.agent_token, events_, connect_wait);
     state->result.endpoint = endpoints_[i].address;
     agents_.push_back(std::move(state));
   }

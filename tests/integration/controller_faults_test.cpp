@@ -1,0 +1,154 @@
+// Faults with real processes: agents killed mid-run, the controller killed, a second controller,
+// and SIGINT. Every run is bounded; every process is killed by the test's RAII handles.
+#include <signal.h>
+
+#include <gtest/gtest.h>
+
+#include "target_process.hpp"
+#include "target_test_client.hpp"
+#include "wsload_cluster.hpp"
+
+namespace wsload::test {
+namespace {
+
+std::string scenario_yaml(int connections, const std::string& hold) {
+  return "name: faults\n"
+         "target:\n  url: ${WS_URL}\n  auth:\n    token: ${AUTH_TOKEN}\n"
+         "load:\n  connections: " + std::to_string(connections) + "\n  ramp_up: 1s\n  hold: " + hold + "\n"
+         "messages:\n  interval: 200ms\n  timeout: 2s\n"
+         "thresholds:\n  - connections.success_rate == 100%\n";
+}
+
+uint16_t port_of(const std::string& address) {
+  return static_cast<uint16_t>(std::stoi(address.substr(address.rfind(':') + 1)));
+}
+
+// Starts `wsload run` against the cluster; the caller waits on or signals the process.
+std::unique_ptr<ChildProcess> start_run(const Cluster& cluster, const TempDir& dir, int connections,
+                                        const std::string& hold, std::vector<std::string> extra = {},
+                                        const std::string& report = "report.json") {
+  write_text(dir.file("scenario.yaml"), scenario_yaml(connections, hold));
+  std::vector<std::string> argv{bin("wsload"), "run", dir.file("scenario.yaml"), "--agents", cluster.agents_spec,
+                                "--agent-token", Cluster::kAgentToken, "--json", dir.file(report),
+                                "--live-interval", "500ms"};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  ProcessOptions options;
+  options.env = {{"WS_URL", cluster.url()}, {"AUTH_TOKEN", cluster.token()}};
+  options.capture_stderr = true;
+  return std::make_unique<ChildProcess>(argv, options);
+}
+
+nlohmann::json read_report(const TempDir& dir, const std::string& name = "report.json") {
+  std::ifstream in(dir.file(name));
+  return in ? nlohmann::json::parse(in, nullptr, false) : nlohmann::json();
+}
+
+TEST(ControllerFaults, AgentKilledUnderContinueFinishesWithPartialReport) {
+  Cluster cluster(3);
+  TempDir dir;
+  auto run = start_run(cluster, dir, 60, "4s", {"--on-agent-loss", "continue"});
+  ASSERT_TRUE(run->wait_for_text("open 60/60", std::chrono::seconds(20))) << run->output();
+  ::kill(cluster.agent_processes[1]->pid(), SIGKILL);
+  const auto code = run->wait_exit(std::chrono::seconds(40));
+  ASSERT_TRUE(code.has_value()) << run->output();
+  EXPECT_TRUE(*code == 0 || *code == 1) << run->output();
+  const auto j = read_report(dir);
+  ASSERT_TRUE(j.is_object()) << run->output();
+  EXPECT_TRUE(j["partial"]);
+  EXPECT_FALSE(j["aborted"]);
+  ASSERT_EQ(j["agents"].size(), 3u);
+  const auto& lost = j["agents"][1];
+  EXPECT_TRUE(lost["lost"]);
+  // What the lost agent measured before it died is kept: its share was open before the kill.
+  EXPECT_EQ(lost["connections"]["established"], 20);
+  EXPECT_GT(lost["messages"]["sent"].get<uint64_t>(), 0u);
+  for (int i : {0, 2}) {
+    EXPECT_FALSE(j["agents"][i]["lost"]);
+    EXPECT_TRUE(j["agents"][i]["finished"]);
+    EXPECT_EQ(j["agents"][i]["messages"]["sent"], j["agents"][i]["messages"]["replies"]);
+  }
+  EXPECT_NE(run->output().find("PARTIAL"), std::string::npos);
+}
+
+TEST(ControllerFaults, AgentKilledUnderAbortExitsThreeAndWritesTheReport) {
+  Cluster cluster(3);
+  TempDir dir;
+  auto run = start_run(cluster, dir, 60, "20s");
+  ASSERT_TRUE(run->wait_for_text("open 60/60", std::chrono::seconds(20))) << run->output();
+  ::kill(cluster.agent_processes[0]->pid(), SIGKILL);
+  const auto code = run->wait_exit(std::chrono::seconds(20));  // far less than the 20 s hold
+  ASSERT_TRUE(code.has_value()) << run->output();
+  EXPECT_EQ(*code, 3) << run->output();
+  const auto j = read_report(dir);
+  ASSERT_TRUE(j.is_object()) << run->output();
+  EXPECT_TRUE(j["aborted"]);
+  EXPECT_TRUE(j["partial"]);
+  EXPECT_TRUE(j["agents"][0]["lost"]);
+  EXPECT_EQ(j["agents"][0]["connections"]["established"], 20);
+  // The survivors stopped and still delivered their final reports.
+  EXPECT_TRUE(j["agents"][1]["finished"]);
+  EXPECT_TRUE(j["agents"][2]["finished"]);
+  // ...and their load is gone.
+  EXPECT_TRUE(wait_for_stat_equal(port_of(cluster.target_address), "connections_open", 0,
+                                  std::chrono::seconds(5)));
+}
+
+TEST(ControllerFaults, KilledControllerLeavesNoLoadRunningWithinThreeSeconds) {
+  Cluster cluster(2);
+  TempDir dir;
+  const auto port = port_of(cluster.target_address);
+  auto run = start_run(cluster, dir, 60, "60s");
+  ASSERT_EQ(wait_for_stat(port, "connections_open", 60, std::chrono::seconds(20)), 60) << run->output();
+  ::kill(run->pid(), SIGKILL);
+  const auto killed = std::chrono::steady_clock::now();
+  ASSERT_TRUE(wait_for_stat_equal(port, "connections_open", 0, std::chrono::seconds(10)));
+  const auto took = std::chrono::steady_clock::now() - killed;
+  EXPECT_LE(took, std::chrono::seconds(3)) << std::chrono::duration<double>(took).count() << " s";
+
+  // The agents end the orphaned session (their engines finish closing) and are free again for a
+  // new controller within a few seconds; until then they answer "busy".
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(8);
+  std::optional<int> code;
+  std::string output;
+  do {
+    TempDir second;
+    auto again = start_run(cluster, second, 10, "1s");
+    code = again->wait_exit(std::chrono::seconds(30));
+    output = again->output();
+    if (code == 0 || output.find("busy") == std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  } while (std::chrono::steady_clock::now() < deadline);
+  ASSERT_TRUE(code.has_value());
+  EXPECT_EQ(*code, 0) << output;
+}
+
+TEST(ControllerFaults, SecondControllerIsToldTheAgentIsBusyAndSigintStopsTheFirst) {
+  Cluster cluster(1);
+  TempDir dir;
+  auto first = start_run(cluster, dir, 20, "30s");
+  ASSERT_TRUE(first->wait_for_text("open 20/20", std::chrono::seconds(20))) << first->output();
+
+  TempDir other;
+  auto second = start_run(cluster, other, 5, "1s");
+  const auto second_code = second->wait_exit(std::chrono::seconds(20));
+  ASSERT_TRUE(second_code.has_value());
+  EXPECT_EQ(*second_code, 3) << second->output();
+  EXPECT_NE(second->output().find("busy"), std::string::npos) << second->output();
+
+  // SIGINT: graceful stop, report written, exit 130, well before the 30 s hold ends.
+  first->send_signal(SIGINT);
+  const auto first_code = first->wait_exit(std::chrono::seconds(15));
+  ASSERT_TRUE(first_code.has_value()) << first->output();
+  EXPECT_EQ(*first_code, 130) << first->output();
+  const auto j = read_report(dir);
+  ASSERT_TRUE(j.is_object()) << first->output();
+  EXPECT_TRUE(j["interrupted"]);
+  EXPECT_EQ(j["connections"]["established"], 20);
+  EXPECT_EQ(j["messages"]["sent"].get<uint64_t>(),
+            j["messages"]["replies"].get<uint64_t>() + j["messages"]["timeouts"].get<uint64_t>() +
+                j["messages"]["in_flight"].get<uint64_t>());
+  EXPECT_TRUE(j["agents"][0]["finished"]);
+}
+
+}  // namespace
+}  // namespace wsload::test
