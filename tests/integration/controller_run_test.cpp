@@ -2,6 +2,7 @@
 // talking real gRPC and real WebSocket; assertions read the JSON report.
 #include <gtest/gtest.h>
 
+#include "wsload/shared/histogram.hpp"
 #include "wsload_cluster.hpp"
 
 namespace wsload::test {
@@ -91,6 +92,24 @@ TEST(ControllerRun, TwoAgentsSplitExactlyAndAnswerEveryRequest) {
   EXPECT_EQ(j["summary"]["minLatency"], min);
   EXPECT_EQ(j["summary"]["maxLatency"], max);
 
+  // Exact merge: the agents' own histograms, merged here, are the controller's histogram bit for
+  // bit, so every percentile equals that of one histogram holding all samples.
+  shared::Histogram merged;
+  for (const auto& agent : j["agents"]) {
+    auto bytes = shared::base64url_decode(agent["latency"]["histogram"]["encoded"].get<std::string>());
+    ASSERT_TRUE(bytes);
+    auto h = shared::Histogram::deserialize(*bytes);
+    ASSERT_TRUE(h);
+    merged.merge(*h);
+  }
+  auto total_bytes = shared::base64url_decode(j["latency"]["histogram"]["encoded"].get<std::string>());
+  ASSERT_TRUE(total_bytes);
+  auto total = shared::Histogram::deserialize(*total_bytes);
+  ASSERT_TRUE(total);
+  EXPECT_EQ(merged, *total);
+  EXPECT_EQ(merged.count(), sent);
+  EXPECT_DOUBLE_EQ(merged.value_at_percentile(99) / 1000.0, p99);
+
   ASSERT_EQ(j["thresholds"].size(), 2u);
   EXPECT_TRUE(j["thresholds"][0]["passed"]);
   EXPECT_TRUE(j["thresholds"][1]["passed"]);
@@ -164,6 +183,41 @@ TEST(ControllerRun, SpawnTargetWithLocalAgentsRunsAndPasses) {
   // The spawned target broadcasts every second: pushes are counted apart from replies.
   EXPECT_GT(r.report["push"]["received"].get<uint64_t>(), 0u);
   EXPECT_EQ(r.report["push"]["gaps"], 0);
+}
+
+TEST(ControllerRun, ProgressiveSequenceNestsOneReportPerStage) {
+  Cluster cluster(2);
+  TempDir dir;
+  write_text(dir.file("one.yaml"), "name: one\ntarget:\n  url: ${WS_URL}\n  auth:\n    token: ${AUTH_TOKEN}\n"
+                                   "load:\n  connections: 10\n  ramp_up: 200ms\n  hold: 1s\n"
+                                   "messages:\n  interval: 200ms\nthresholds:\n  - messages.timeouts == 0\n");
+  write_text(dir.file("two.yaml"), "name: two\ntarget:\n  url: ${WS_URL}\n  auth:\n    token: ${AUTH_TOKEN}\n"
+                                   "load:\n  connections: 30\n  ramp_up: 200ms\n  hold: 1s\n"
+                                   "messages:\n  interval: 200ms\nthresholds:\n  - latency.p99 < 1ms\n");
+  write_text(dir.file("seq.yaml"), "name: both\nsequence: [one.yaml, two.yaml]\ncooldown: 500ms\n");
+  auto options = with_target(cluster, cluster.token());
+  options.capture_stderr = true;
+  ChildProcess wsload({bin("wsload"), "run", dir.file("seq.yaml"), "--agents", cluster.agents_spec,
+                       "--agent-token", Cluster::kAgentToken, "--json", dir.file("report.json"),
+                       "--threshold", "connections.success_rate == 100%"},
+                      options);
+  const auto code = wsload.wait_exit(std::chrono::seconds(60));
+  ASSERT_TRUE(code.has_value()) << wsload.output();
+  std::ifstream in(dir.file("report.json"));
+  const auto j = nlohmann::json::parse(in, nullptr, false);
+  ASSERT_TRUE(j.is_object()) << wsload.output();
+  EXPECT_TRUE(j["sequence"]);
+  ASSERT_EQ(j["stages"].size(), 2u);
+  EXPECT_EQ(j["stages"][0]["scenario"]["name"], "one");
+  EXPECT_EQ(j["stages"][0]["connections"]["established"], 10);
+  EXPECT_EQ(j["stages"][1]["scenario"]["name"], "two");
+  EXPECT_EQ(j["stages"][1]["connections"]["established"], 30);
+  // The --threshold flag is added to every stage, after the stage's own.
+  EXPECT_EQ(j["stages"][0]["thresholds"].size(), 2u);
+  EXPECT_EQ(j["stages"][1]["thresholds"][1]["expression"], "connections.success_rate == 100%");
+  // The exit code is the verdict over all stages.
+  const bool all_passed = j["passed"];
+  EXPECT_EQ(*code, all_passed ? 0 : 1) << wsload.output();
 }
 
 TEST(AgentProcess, RefusesANonLoopbackAddressWithoutAToken) {
