@@ -94,6 +94,12 @@ int cli_main(int argc, char** argv) {
 
   auto* presets_cmd = app.add_subcommand("presets", "list the built-in scenarios");
 
+  ReportRequest report_request;
+  auto* report_cmd = app.add_subcommand("report", "re-render a saved JSON report");
+  report_cmd->add_option("file", report_request.json_path, "report written by run --json")->required();
+  report_cmd->add_option("--html", report_request.html_path, "write an HTML report here");
+  report_cmd->add_option("--junit", report_request.junit_path, "write a JUnit XML report here");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -126,6 +132,7 @@ int cli_main(int argc, char** argv) {
     if (*validate_cmd) return validate_command(validate);
     if (*token_cmd) return token_command(token_request);
     if (*presets_cmd) return presets_command();
+    if (*report_cmd) return report_command(report_request);
   } catch (const std::exception& e) {
     std::cerr << "wsload: " << e.what() << "\n";
     return kExitIncomplete;

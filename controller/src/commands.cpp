@@ -1,6 +1,8 @@
 #include "commands.hpp"
 
 #include <charconv>
+#include <fstream>
+#include <functional>
 #include <iostream>
 
 #include <fmt/format.h>
@@ -8,6 +10,7 @@
 
 #include "local_cluster.hpp"
 #include "wsload/controller/endpoints.hpp"
+#include "wsload/controller/reports.hpp"
 #include "wsload/shared/duration.hpp"
 #include "wsload/shared/jwt.hpp"
 #include "wsload/shared/planner.hpp"
@@ -122,6 +125,34 @@ int token_command(const TokenRequest& request) {
     }
   }
   std::cout << shared::jwt_sign_hs256(claims, secret) << "\n";
+  return kExitPassed;
+}
+
+int report_command(const ReportRequest& request) {
+  std::ifstream in(request.json_path);
+  if (!in) {
+    std::cerr << "wsload report: cannot read " << request.json_path << "\n";
+    return kExitUsage;
+  }
+  RunReport report;
+  try {
+    report = report_from_json(nlohmann::json::parse(in));
+  } catch (const std::exception& e) {
+    std::cerr << "wsload report: " << request.json_path << ": " << e.what() << "\n";
+    return kExitUsage;
+  }
+  write_text_summary(std::cout, report);
+  for (const auto& [path, content] : {std::pair{request.html_path, std::function([&] { return report_to_html(report); })},
+                                      std::pair{request.junit_path, std::function([&] { return report_to_junit(report); })}}) {
+    if (path.empty()) continue;
+    std::ofstream out(path, std::ios::binary);
+    out << content();
+    if (!out) {
+      std::cerr << "wsload report: cannot write " << path << "\n";
+      return kExitIncomplete;
+    }
+    std::cout << "wrote " << path << "\n";
+  }
   return kExitPassed;
 }
 

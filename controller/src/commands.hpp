@@ -36,6 +36,15 @@ int token_command(const TokenRequest& request);
 
 int presets_command();
 
+struct ReportRequest {
+  std::string json_path;
+  std::string html_path;
+  std::string junit_path;
+};
+// Re-renders a saved JSON report: the text summary on stdout, and --html/--junit files.
+// Exit 0 when rendered, 2 when the file cannot be read or is not a wsload report.
+int report_command(const ReportRequest& request);
+
 // Prints every diagnostic to stderr; true when there were none.
 bool report_diagnostics(const std::vector<shared::Diagnostic>& diagnostics);
 

@@ -98,7 +98,9 @@ json stage_to_json(const StageResult& r) {
                    {"hold", shared::format_duration(s.load.hold)},
                    {"ramp_down", shared::format_duration(s.load.ramp_down)},
                    {"message_interval", s.messages ? json(shared::format_duration(s.messages->interval)) : json(nullptr)}};
+  j["scenario"]["message_timeout"] = s.messages ? json(shared::format_duration(s.messages->timeout)) : json(nullptr);
   j["started_at"] = iso_time(r.start_unix_ms);
+  j["started_at_unix_ms"] = r.start_unix_ms;
   j["duration_s"] = r.duration_s;
   j["partial"] = r.partial;
   j["interrupted"] = r.interrupted;

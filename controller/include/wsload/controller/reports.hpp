@@ -25,6 +25,10 @@ void write_stage_summary(std::ostream& out, const StageResult& stage);
 nlohmann::json stage_to_json(const StageResult& stage);
 nlohmann::json report_to_json(const RunReport& report);
 
+// Reads a report written by report_to_json back (for `wsload report`). Throws std::runtime_error
+// naming the missing or malformed field.
+RunReport report_from_json(const nlohmann::json& j);
+
 // JUnit XML: one test case per threshold (and one for a run that did not complete).
 std::string report_to_junit(const RunReport& report);
 

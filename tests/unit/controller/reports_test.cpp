@@ -1,0 +1,124 @@
+#include "wsload/controller/reports.hpp"
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "wsload/controller/run_metrics.hpp"
+
+namespace wsload::controller {
+namespace {
+
+StageResult sample_stage() {
+  StageResult r;
+  r.scenario.name = "sample";
+  r.scenario.target.url = "ws://127.0.0.1:1/ws";
+  r.scenario.load.connections = 4;
+  r.scenario.load.ramp_up = std::chrono::seconds(1);
+  r.scenario.load.hold = std::chrono::seconds(2);
+  r.scenario.messages = shared::MessagesSpec{};
+  r.duration_s = 3.5;
+  r.start_unix_ms = 1'800'000'000'000;
+  r.peak_open = 4;
+  AgentResult a;
+  a.endpoint = "127.0.0.1:7000";
+  a.hostname = "h";
+  a.share = 4;
+  a.finished = true;
+  auto& c = a.totals.counters;
+  c.connections_attempted = 5;
+  c.connections_established = 4;
+  c.connections_failed = 1;
+  c.failures["http_503"] = 1;
+  c.messages_sent = 10;
+  c.replies = 9;
+  c.timeouts = 1;
+  c.messages_received = 12;
+  c.push_received = 3;
+  for (int v : {120, 250, 900, 4000, 12000, 7, 33, 1000, 1001}) a.totals.latency.record(v);
+  a.totals.latency_service = a.totals.latency;
+  a.totals.connect_time.record(800);
+  r.agents.push_back(a);
+  r.totals = a.totals;
+  std::string error;
+  r.scenario.thresholds.push_back(*shared::parse_threshold("latency.p99 < 5ms", &error));
+  r.scenario.thresholds.push_back(*shared::parse_threshold("connections.success_rate == 100%", &error));
+  evaluate_thresholds(r);
+  TimelinePoint p;
+  p.t_s = 1;
+  p.open_connections = 4;
+  p.sent = 5;
+  p.latency_p99_ms = 3.2;
+  r.timeline.push_back(p);
+  return r;
+}
+
+TEST(Reports, JsonRoundTripIsExact) {
+  RunReport report;
+  report.name = "sample";
+  report.stages.push_back(sample_stage());
+  const auto first = report_to_json(report);
+  const auto again = report_to_json(report_from_json(first));
+  EXPECT_EQ(first, again) << first.dump(2) << "\n---\n" << again.dump(2);
+}
+
+TEST(Reports, SequenceRoundTripKeepsEveryStage) {
+  RunReport report;
+  report.name = "seq";
+  report.sequence = true;
+  report.stages = {sample_stage(), sample_stage()};
+  report.stages[1].scenario.name = "second";
+  const auto j = report_to_json(report);
+  ASSERT_EQ(j["stages"].size(), 2u);
+  const auto back = report_from_json(j);
+  ASSERT_EQ(back.stages.size(), 2u);
+  EXPECT_EQ(back.stages[1].scenario.name, "second");
+  EXPECT_EQ(report_to_json(back), j);
+}
+
+TEST(Reports, SummaryHasTheGuideFields) {
+  RunReport report;
+  report.stages.push_back(sample_stage());
+  const auto j = report_to_json(report);
+  const auto& s = j["summary"];
+  EXPECT_EQ(s["totalConnections"], 5);
+  EXPECT_EQ(s["successfulConnections"], 4);
+  EXPECT_EQ(s["failedConnections"], 1);
+  EXPECT_EQ(s["totalMessagesSent"], 10);
+  EXPECT_EQ(s["totalMessagesReceived"], 12);
+  EXPECT_DOUBLE_EQ(s["minLatency"].get<double>(), 0.007);
+  EXPECT_DOUBLE_EQ(s["maxLatency"].get<double>(), 12.0);
+  EXPECT_NEAR(s["averageLatency"].get<double>(), (120 + 250 + 900 + 4000 + 12000 + 7 + 33 + 1000 + 1001) / 9.0 / 1000.0,
+              1e-12);
+  EXPECT_TRUE(s["errors"].is_array());
+  EXPECT_EQ(s["errors"][0], "connection failed (http_503): 1");
+}
+
+TEST(Reports, RejectsWhatIsNotAReport) {
+  EXPECT_THROW(report_from_json(nlohmann::json::object()), std::runtime_error);
+  auto j = report_to_json(RunReport{"x", {sample_stage()}, false, ""});
+  j["latency"]["histogram"]["encoded"] = "!!";
+  EXPECT_THROW(report_from_json(j), std::runtime_error);
+}
+
+TEST(Reports, JunitHasOneCasePerThreshold) {
+  RunReport report;
+  report.stages.push_back(sample_stage());
+  const auto xml = report_to_junit(report);
+  EXPECT_NE(xml.find("tests=\"2\""), std::string::npos) << xml;
+  EXPECT_NE(xml.find("failures=\"2\""), std::string::npos) << xml;  // p99 12ms, success 80%
+  EXPECT_NE(xml.find("name=\"latency.p99 &lt; 5ms\""), std::string::npos) << xml;
+}
+
+TEST(Reports, HtmlIsSelfContainedWithCharts) {
+  RunReport report;
+  report.stages.push_back(sample_stage());
+  const auto html = report_to_html(report);
+  EXPECT_EQ(html.find("<script"), std::string::npos);
+  EXPECT_EQ(html.find("http://"), std::string::npos);
+  EXPECT_NE(html.find("<svg"), std::string::npos);
+  EXPECT_NE(html.find("<path d=\"M"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace wsload::controller
