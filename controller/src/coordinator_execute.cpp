@@ -184,7 +184,9 @@ void Coordinator::execute(const shared::Scenario& scenario, StageResult& result)
     if (now >= next_live) {
       uint64_t errors = 0;
       for (const auto& a : agents_) errors += error_count(a->result.totals.counters);
-      live_.update(live_snapshot(live.delta, seconds_between(live.since, now), seconds_between(t_start, now),
+      const double planned_s =
+          std::chrono::duration<double>(scenario.load.ramp_up + scenario.load.hold + scenario.load.ramp_down).count();
+      live_.update(live_snapshot(live.delta, seconds_between(live.since, now), seconds_between(t_start, now), planned_s,
                                  std::string(phase_at(now - t_start, scenario.load)), open,
                                  scenario.load.connections, errors, healthy,
                                  static_cast<unsigned>(agents_.size())));

@@ -33,11 +33,13 @@ TimelinePoint timeline_point(const shared::MetricsDelta& d, double t_s, std::str
   return p;
 }
 
-LiveSnapshot live_snapshot(const shared::MetricsDelta& d, double interval_s, double elapsed_s, std::string phase,
+LiveSnapshot live_snapshot(const shared::MetricsDelta& d, double interval_s, double elapsed_s, double planned_s,
+                           std::string phase,
                            uint64_t open, uint64_t target, uint64_t errors_total, unsigned agents_healthy,
                            unsigned agents_total) {
   LiveSnapshot s;
   s.elapsed_s = elapsed_s;
+  s.planned_s = planned_s;
   s.phase = std::move(phase);
   s.open = open;
   s.target = target;

@@ -14,7 +14,7 @@ TimelinePoint timeline_point(const shared::MetricsDelta& interval, double t_s, s
                              uint64_t open, uint64_t target, unsigned agents_healthy);
 
 LiveSnapshot live_snapshot(const shared::MetricsDelta& interval, double interval_s, double elapsed_s,
-                           std::string phase, uint64_t open, uint64_t target, uint64_t errors_total,
+                           double planned_s, std::string phase, uint64_t open, uint64_t target, uint64_t errors_total,
                            unsigned agents_healthy, unsigned agents_total);
 
 }  // namespace wsload::controller

@@ -1,6 +1,7 @@
 #pragma once
-// The live view (SPEC §5): one plain line per live interval. Not thread-safe; the coordinator
-// thread owns it.
+// The live view (SPEC §5): on a terminal a panel with a progress bar, redrawn in place every live
+// interval; otherwise (CI logs, pipes) one plain line per interval. Not thread-safe; the
+// coordinator thread owns it.
 #include <cstdint>
 #include <iosfwd>
 #include <string>
@@ -9,6 +10,7 @@ namespace wsload::controller {
 
 struct LiveSnapshot {
   double elapsed_s = 0;
+  double planned_s = 0;           // ramp-up + hold + ramp-down, for the progress bar
   std::string phase;
   uint64_t open = 0;
   uint64_t target = 0;
@@ -26,13 +28,22 @@ struct LiveSnapshot {
 
 class LiveView {
  public:
-  LiveView(std::ostream& out, bool quiet) : out_(out), quiet_(quiet) {}
+  // `terminal`: draw the redrawn panel (the caller decides, e.g. isatty(STDOUT_FILENO)).
+  LiveView(std::ostream& out, bool quiet, bool terminal = false)
+      : out_(out), quiet_(quiet), terminal_(terminal) {}
   void update(const LiveSnapshot& s);
   void message(const std::string& line);  // a notice (agent lost, stopping, ...) unless quiet
 
+  static std::string plain_line(const LiveSnapshot& s);
+  static std::string panel(const LiveSnapshot& s);  // several lines, each ending in '\n'
+
  private:
+  void erase_panel();
+
   std::ostream& out_;
   bool quiet_;
+  bool terminal_;
+  int panel_lines_ = 0;  // lines of the panel currently on screen
 };
 
 }  // namespace wsload::controller

@@ -115,7 +115,7 @@ int run_command(RunRequest request, const std::atomic<bool>& interrupted) {
   shared::ScenarioPlan plan;
   if (!report_paths_ok(request.options) || !prepare_plan(request, &plan)) return kExitUsage;
   auto& out = std::cout;
-  LiveView live(out, request.options.quiet);
+  LiveView live(out, request.options.quiet, isatty(STDOUT_FILENO) == 1);
 
   RunReport report;
   report.name = plan.name;
