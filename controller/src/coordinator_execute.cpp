@@ -6,6 +6,7 @@
 
 #include "coordinator.hpp"
 #include "interval_views.hpp"
+#include "monitor_poller.hpp"
 #include "stage_clock.hpp"
 #include "wsload/proto/convert.hpp"
 
@@ -76,6 +77,16 @@ void Coordinator::execute(const shared::Scenario& scenario, StageResult& result)
     start.mutable_start_at()->set_start_unix_us(start_us + a->result.clock_offset_us);
     a->link->send(start);
     a->last_heard = t_start;  // agents report only once started
+  }
+
+  std::unique_ptr<MonitorPoller> monitor;
+  if (scenario.monitor) {
+    std::string error;
+    if (auto url = parse_http_url(scenario.monitor->url, &error)) {
+      monitor = std::make_unique<MonitorPoller>(*url, scenario.monitor->interval);
+    } else {
+      live_.message("monitor disabled: " + error);
+    }
   }
 
   const auto silence_limit = 3 * options_.report_interval;
@@ -178,6 +189,7 @@ void Coordinator::execute(const shared::Scenario& scenario, StageResult& result)
       result.timeline.push_back(timeline_point(timeline.delta, seconds_between(t_start, now),
                                                std::string(phase_at(now - t_start, scenario.load)), open,
                                                scenario.load.connections, healthy));
+      if (monitor) result.timeline.back().monitor = monitor->latest();
       timeline = {{}, now};
       next_timeline += kTimelineStep;
     }
@@ -186,10 +198,15 @@ void Coordinator::execute(const shared::Scenario& scenario, StageResult& result)
       for (const auto& a : agents_) errors += error_count(a->result.totals.counters);
       const double planned_s =
           std::chrono::duration<double>(scenario.load.ramp_up + scenario.load.hold + scenario.load.ramp_down).count();
-      live_.update(live_snapshot(live.delta, seconds_between(live.since, now), seconds_between(t_start, now), planned_s,
+      auto snapshot = live_snapshot(live.delta, seconds_between(live.since, now), seconds_between(t_start, now), planned_s,
                                  std::string(phase_at(now - t_start, scenario.load)), open,
                                  scenario.load.connections, errors, healthy,
-                                 static_cast<unsigned>(agents_.size())));
+                                 static_cast<unsigned>(agents_.size()));
+      if (monitor) {
+        snapshot.server = monitor->latest();
+        snapshot.server_error = monitor->last_error();
+      }
+      live_.update(snapshot);
       live = {{}, now};
       next_live += options_.live_interval;
     }

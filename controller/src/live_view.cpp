@@ -18,6 +18,19 @@ std::string lag_warning(const LiveSnapshot& s) {
   return fmt::format("WARNING agent behind schedule: {} sends late, max {:.1f}ms", s.behind_schedule, s.max_lag_ms);
 }
 
+// "server: connections_open=100 messages_in=5000 ..." (at most 6 fields), or the poll error.
+std::string server_text(const LiveSnapshot& s) {
+  if (!s.server_error.empty()) return "server: monitor failed (" + s.server_error + ")";
+  if (s.server.empty()) return {};
+  std::string out = "server:";
+  int shown = 0;
+  for (const auto& [name, value] : s.server) {
+    if (shown++ == 6) break;
+    out += fmt::format(" {}={:g}", name, value);
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string LiveView::plain_line(const LiveSnapshot& s) {
@@ -25,6 +38,7 @@ std::string LiveView::plain_line(const LiveSnapshot& s) {
                           s.elapsed_s, s.phase, s.open, s.target, s.connections_per_s, s.sent_per_s,
                           s.received_per_s, latency_text(s), s.errors, s.agents_healthy, s.agents_total);
   if (const auto warning = lag_warning(s); !warning.empty()) line += "  " + warning;
+  if (const auto server = server_text(s); !server.empty()) line += "  " + server;
   return line;
 }
 
@@ -41,6 +55,7 @@ std::string LiveView::panel(const LiveSnapshot& s) {
   out += fmt::format("  latency      {}\n", latency_text(s));
   out += fmt::format("  errors {}   agents healthy {}/{}\n", s.errors, s.agents_healthy, s.agents_total);
   if (const auto warning = lag_warning(s); !warning.empty()) out += "  " + warning + "\n";
+  if (const auto server = server_text(s); !server.empty()) out += "  " + server + "\n";
   return out;
 }
 

@@ -4,6 +4,7 @@
 // coordinator thread owns it.
 #include <cstdint>
 #include <iosfwd>
+#include <map>
 #include <string>
 
 namespace wsload::controller {
@@ -24,6 +25,8 @@ struct LiveSnapshot {
   double max_lag_ms = 0;
   unsigned agents_healthy = 0;
   unsigned agents_total = 0;
+  std::map<std::string, double> server;  // the monitor endpoint's numeric fields, if any
+  std::string server_error;              // why the last monitor poll failed
 };
 
 class LiveView {

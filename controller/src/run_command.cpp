@@ -51,6 +51,8 @@ void point_at_target(shared::ScenarioPlan& plan, const SpawnedTarget& target) {
   for (auto& stage : plan.stages) {
     stage.target.url = target.url();
     stage.target.tls = {};
+    // The spawned server's own view sits next to the client's in the live view and the report.
+    if (!stage.monitor) stage.monitor = shared::MonitorSpec{target.stats_url(), std::chrono::seconds(1)};
     if (stage.target.auth.jwt) {
       stage.target.auth.jwt->secret = target.secret();
     } else {

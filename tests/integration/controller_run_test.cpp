@@ -183,6 +183,14 @@ TEST(ControllerRun, SpawnTargetWithLocalAgentsRunsAndPasses) {
   // The spawned target broadcasts every second: pushes are counted apart from replies.
   EXPECT_GT(r.report["push"]["received"].get<uint64_t>(), 0u);
   EXPECT_EQ(r.report["push"]["gaps"], 0);
+  // The spawned target's /stats is polled as the monitor: its numbers are in the timeline.
+  bool saw_server_connections = false;
+  for (const auto& point : r.report["timeline"]) {
+    if (point["monitor"].contains("connections_open") && point["monitor"]["connections_open"] == 20) {
+      saw_server_connections = true;
+    }
+  }
+  EXPECT_TRUE(saw_server_connections) << r.report["timeline"].dump();
 }
 
 TEST(ControllerRun, ProgressiveSequenceNestsOneReportPerStage) {
