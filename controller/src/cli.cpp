@@ -72,6 +72,8 @@ int cli_main(int argc, char** argv) {
   run_cmd->add_option("--junit", run.options.junit_path, "write a JUnit XML report here");
   run_cmd->add_option("--html", run.options.html_path, "write an HTML report here");
   run_cmd->add_option("--live-interval", live_interval, "live view interval")->check(duration)->capture_default_str();
+  run_cmd->add_option("--metrics-listen", run.options.metrics_listen,
+                      "serve the merged live metrics in Prometheus format at http://ADDR/metrics");
   run_cmd->add_option("--on-agent-loss", on_loss, "abort or continue")
       ->check(CLI::IsMember({"abort", "continue"}))
       ->capture_default_str();

@@ -15,6 +15,8 @@
 
 namespace wsload::controller {
 
+class MetricsServer;
+
 class Coordinator {
  public:
   Coordinator(const RunOptions& options, std::vector<AgentEndpoint> agents, LiveView& live,
@@ -24,6 +26,9 @@ class Coordinator {
   // Throws RunFailure when the stage cannot start (agent unreachable, refused, incompatible) or,
   // under --on-agent-loss abort, never; an aborted stage returns with result.aborted set.
   StageResult run(const shared::Scenario& scenario);
+
+  // Where to publish the merged live metrics (--metrics-listen); may be null.
+  void set_metrics_server(MetricsServer* server) { metrics_server_ = server; }
 
  private:
   using Clock = std::chrono::steady_clock;
@@ -59,7 +64,8 @@ class Coordinator {
   EventQueue events_;
   std::vector<std::unique_ptr<AgentState>> agents_;
   uint64_t command_id_ = 0;
-  std::vector<int64_t> last_clock_receive_;  // per agent: when its last clock reply arrived (us)
+  std::vector<int64_t> last_clock_receive_;
+  MetricsServer* metrics_server_ = nullptr;  // per agent: when its last clock reply arrived (us)
 };
 
 }  // namespace wsload::controller

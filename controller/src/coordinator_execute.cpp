@@ -6,6 +6,7 @@
 
 #include "coordinator.hpp"
 #include "interval_views.hpp"
+#include "metrics_server.hpp"
 #include "monitor_poller.hpp"
 #include "stage_clock.hpp"
 #include "wsload/proto/convert.hpp"
@@ -94,6 +95,7 @@ void Coordinator::execute(const shared::Scenario& scenario, StageResult& result)
   std::optional<Clock::time_point> stop_deadline;
   auto next_heartbeat = Clock::now();
   Window timeline{{}, t_start}, live{{}, t_start};
+  shared::MetricsDelta running;  // everything so far, for --metrics-listen
   auto next_timeline = t_start + kTimelineStep;
   auto next_live = t_start + options_.live_interval;
   Clock::time_point last_final = t_start;
@@ -143,6 +145,7 @@ void Coordinator::execute(const shared::Scenario& scenario, StageResult& result)
             agent.result.totals.merge(*delta);
             timeline.delta.merge(*delta);
             live.delta.merge(*delta);
+            if (metrics_server_) running.merge(*delta);
             agent.result.open_connections = report->open_connections();
             agent.result.in_flight = report->in_flight();
             if (m.has_final()) {
@@ -190,6 +193,10 @@ void Coordinator::execute(const shared::Scenario& scenario, StageResult& result)
                                                std::string(phase_at(now - t_start, scenario.load)), open,
                                                scenario.load.connections, healthy));
       if (monitor) result.timeline.back().monitor = monitor->latest();
+      if (metrics_server_) {
+        metrics_server_->publish(live_exposition(running, scenario.name, seconds_between(t_start, now), open,
+                                                 result.peak_open, healthy, static_cast<unsigned>(agents_.size())));
+      }
       timeline = {{}, now};
       next_timeline += kTimelineStep;
     }

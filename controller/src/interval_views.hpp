@@ -17,4 +17,9 @@ LiveSnapshot live_snapshot(const shared::MetricsDelta& interval, double interval
                            double planned_s, std::string phase, uint64_t open, uint64_t target, uint64_t errors_total,
                            unsigned agents_healthy, unsigned agents_total);
 
+// The merged live metrics in Prometheus text format (for --metrics-listen): cumulative counters
+// by reason, gauges for open connections and agents, and latency quantiles in milliseconds.
+std::string live_exposition(const shared::MetricsDelta& running, const std::string& stage, double elapsed_s,
+                            uint64_t open, uint64_t peak_open, unsigned agents_healthy, unsigned agents_total);
+
 }  // namespace wsload::controller

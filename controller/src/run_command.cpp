@@ -9,6 +9,7 @@
 #include "commands.hpp"
 #include "coordinator.hpp"
 #include "local_cluster.hpp"
+#include "metrics_server.hpp"
 #include "wsload/controller/endpoints.hpp"
 #include "wsload/controller/reports.hpp"
 #include "wsload/controller/run_metrics.hpp"
@@ -123,6 +124,11 @@ int run_command(RunRequest request, const std::atomic<bool>& interrupted) {
   report.name = plan.name;
   report.sequence = plan.is_sequence();
   try {
+    std::unique_ptr<MetricsServer> metrics;
+    if (!request.options.metrics_listen.empty()) {
+      metrics = std::make_unique<MetricsServer>(request.options.metrics_listen);
+      live.message("live metrics at http://" + metrics->address() + "/metrics");
+    }
     std::unique_ptr<SpawnedTarget> target;
     if (request.options.spawn_target) {
       target = std::make_unique<SpawnedTarget>();
@@ -158,6 +164,7 @@ int run_command(RunRequest request, const std::atomic<bool>& interrupted) {
       live.message(fmt::format("running {}: {} connections over {} agent(s)", stage.name,
                                stage.load.connections, endpoints.size()));
       Coordinator coordinator(request.options, endpoints, live, interrupted);
+      coordinator.set_metrics_server(metrics.get());
       auto result = coordinator.run(stage);
       evaluate_thresholds(result);
       const bool stop_sequence = result.aborted || result.interrupted;

@@ -8,9 +8,10 @@
 
 #include "hub.hpp"
 #include "wsload/shared/jwt.hpp"
-#include "wsload/target/prometheus_writer.hpp"
+#include "wsload/shared/prometheus_writer.hpp"
 
 namespace wsload::target {
+using shared::PrometheusWriter;
 namespace http = boost::beast::http;
 
 namespace {

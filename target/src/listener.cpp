@@ -15,6 +15,8 @@ namespace {
 using ReusePort = boost::asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
 // Back-off after an accept error such as EMFILE, so a full fd table does not spin the thread.
 constexpr std::chrono::milliseconds kAcceptRetry{50};
+// Connections taken from the backlog per completed asynchronous accept.
+constexpr int kAcceptBatch = 256;
 }  // namespace
 
 Listener::Listener(Hub& hub, Shard& shard, const boost::asio::ip::tcp::endpoint& endpoint,
@@ -26,6 +28,8 @@ Listener::Listener(Hub& hub, Shard& shard, const boost::asio::ip::tcp::endpoint&
   if (!ec) acceptor_.set_option(ReusePort(true), ec);
   if (!ec) acceptor_.bind(endpoint, ec);
   if (!ec) acceptor_.listen(boost::asio::socket_base::max_listen_connections, ec);
+  // Synchronous accepts below return would_block instead of waiting.
+  if (!ec) acceptor_.non_blocking(true, ec);
   if (ec) {
     throw std::runtime_error("cannot listen on " + endpoint.address().to_string() + ":" +
                              std::to_string(endpoint.port()) + ": " + ec.message());
@@ -61,12 +65,23 @@ void Listener::on_accept(boost::system::error_code ec, boost::asio::ip::tcp::soc
     });
     return;
   }
+  start_session(std::move(socket));
+  for (int i = 0; i < kAcceptBatch; ++i) {
+    boost::asio::ip::tcp::socket next(shard_.ioc());
+    boost::system::error_code next_ec;
+    acceptor_.accept(next, next_ec);
+    if (next_ec) break;  // would_block: the backlog is empty (other errors: the async accept reports them)
+    start_session(std::move(next));
+  }
+  do_accept();
+}
+
+void Listener::start_session(boost::asio::ip::tcp::socket socket) {
   if (tls_) {
     start_tls_session(std::move(socket), hub_, shard_, *tls_);
   } else {
     start_plain_session(std::move(socket), hub_, shard_);
   }
-  do_accept();
 }
 
 }  // namespace wsload::target

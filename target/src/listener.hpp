@@ -1,6 +1,10 @@
 #pragma once
 // One SO_REUSEPORT acceptor bound to a shard: the kernel spreads connections over the acceptors of
 // all threads (and of other processes bound to the same port).
+//
+// Each completed accept also takes, without waiting, every further connection already in the
+// backlog (up to kAcceptBatch): one accept per io_context round is far too slow when the round is
+// long (thousands of broadcast writes), and an overflowing backlog makes clients time out or reset.
 #include <memory>
 
 #include <boost/asio/ip/tcp.hpp>
@@ -28,6 +32,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
  private:
   void do_accept();
   void on_accept(boost::system::error_code ec, boost::asio::ip::tcp::socket socket);
+  void start_session(boost::asio::ip::tcp::socket socket);
 
   Hub& hub_;
   Shard& shard_;

@@ -2,9 +2,10 @@
 
 #include <cstdio>
 
-#include "wsload/target/prometheus_writer.hpp"
+#include "wsload/shared/prometheus_writer.hpp"
 
 namespace wsload::target {
+using shared::PrometheusWriter;
 namespace {
 
 void field(std::string& out, const char* name, uint64_t value) {

@@ -29,6 +29,7 @@ struct RunOptions {
   std::string junit_path;
   std::string html_path;
   std::chrono::nanoseconds live_interval = 5s;
+  std::string metrics_listen;  // host:port for the Prometheus endpoint; empty = off
   std::chrono::milliseconds report_interval = 1000ms;  // agent -> controller deltas
   AgentLossPolicy on_agent_loss = AgentLossPolicy::kAbort;
   bool quiet = false;

@@ -6,7 +6,7 @@
 #include <utility>
 #include <vector>
 
-namespace wsload::target {
+namespace wsload::shared {
 
 using Labels = std::vector<std::pair<std::string, std::string>>;
 
@@ -34,4 +34,4 @@ class PrometheusWriter {
 std::string sanitize_metric_name(std::string_view name);
 std::string format_sample_value(double value);
 
-}  // namespace wsload::target
+}  // namespace wsload::shared

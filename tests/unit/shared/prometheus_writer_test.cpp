@@ -1,13 +1,12 @@
-#include "wsload/target/prometheus_writer.hpp"
+#include "wsload/shared/prometheus_writer.hpp"
 
 #include <cmath>
 #include <limits>
 
 #include <gtest/gtest.h>
 
-#include "wsload/target/stats.hpp"
 
-namespace wsload::target {
+namespace wsload::shared {
 namespace {
 
 TEST(PrometheusWriter, CounterGetsHelpTypeAndTotalSuffix) {
@@ -61,47 +60,5 @@ TEST(PrometheusWriter, FormatsValues) {
   EXPECT_EQ(format_sample_value(std::nan("")), "NaN");
 }
 
-TEST(RenderMetrics, EverySampleBelongsToAnAnnouncedFamily) {
-  StatsSnapshot s;
-  s.connections_open = 7;
-  s.rejected_429 = 3;
-  std::string text = render_metrics(s);
-  EXPECT_NE(text.find("wsload_target_connections_open 7\n"), std::string::npos);
-  EXPECT_NE(text.find("wsload_target_rejected_total{status=\"429\"} 3\n"), std::string::npos);
-  // Each sample line's metric name was declared by a preceding TYPE line.
-  std::string declared;
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    std::size_t end = text.find('\n', pos);
-    ASSERT_NE(end, std::string::npos) << "text must end with a newline";
-    std::string line = text.substr(pos, end - pos);
-    pos = end + 1;
-    if (line.rfind("# TYPE ", 0) == 0) {
-      declared = line.substr(7, line.find(' ', 7) - 7);
-    } else if (line.rfind("# HELP ", 0) != 0) {
-      std::string name = line.substr(0, line.find_first_of("{ "));
-      EXPECT_EQ(name, declared) << line;
-    }
-  }
-}
-
-TEST(RenderStats, HasTheSpecFields) {
-  StatsSnapshot s;
-  s.connections_open = 1;
-  s.connections_total = 2;
-  s.messages_in = 3;
-  s.messages_out = 4;
-  s.broadcasts = 5;
-  s.drops = 6;
-  s.uptime_s = 1.5;
-  std::string json = render_stats_json(s);
-  for (const char* field : {"\"connections_open\":1", "\"connections_total\":2", "\"messages_in\":3",
-                            "\"messages_out\":4", "\"broadcasts\":5", "\"drops\":6", "\"rejected_401\":0",
-                            "\"rejected_429\":0", "\"rejected_503\":0", "\"uptime_s\":1.500"}) {
-    EXPECT_NE(json.find(field), std::string::npos) << field << " in " << json;
-  }
-  EXPECT_EQ(render_health_json(s), "{\"status\":\"ok\",\"uptime_s\":1.500,\"connections\":1}");
-}
-
 }  // namespace
-}  // namespace wsload::target
+}  // namespace wsload::shared

@@ -1,10 +1,10 @@
-#include "wsload/target/prometheus_writer.hpp"
+#include "wsload/shared/prometheus_writer.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 
-namespace wsload::target {
+namespace wsload::shared {
 namespace {
 
 bool valid_name_char(char c, bool first) {
@@ -105,4 +105,4 @@ void PrometheusWriter::sample(std::string_view name, double value, const Labels&
   out_ += '\n';
 }
 
-}  // namespace wsload::target
+}  // namespace wsload::shared
