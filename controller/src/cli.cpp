@@ -96,6 +96,14 @@ int cli_main(int argc, char** argv) {
 
   auto* presets_cmd = app.add_subcommand("presets", "list the built-in scenarios");
 
+  DoctorRequest doctor_request;
+  auto* doctor_cmd = app.add_subcommand("doctor", "run the pre-test checklist");
+  doctor_cmd->add_option("scenario", doctor_request.scenario, "preset name or scenario file")->capture_default_str();
+  doctor_cmd->add_option("--agents", doctor_request.agents_spec, "host:port[@weight],... or dns:///name:port");
+  doctor_cmd->add_option("--url", doctor_request.url, "target URL [WS_URL]");
+  doctor_cmd->add_option("--token", doctor_request.token, "bearer token [AUTH_TOKEN]");
+  doctor_cmd->add_option("--agent-token", doctor_request.agent_token, "shared secret for the agents [WSLOAD_AGENT_TOKEN]");
+
   ReportRequest report_request;
   auto* report_cmd = app.add_subcommand("report", "re-render a saved JSON report");
   report_cmd->add_option("file", report_request.json_path, "report written by run --json")->required();
@@ -135,6 +143,12 @@ int cli_main(int argc, char** argv) {
     if (*token_cmd) return token_command(token_request);
     if (*presets_cmd) return presets_command();
     if (*report_cmd) return report_command(report_request);
+    if (*doctor_cmd) {
+      if (doctor_request.agent_token.empty()) {
+        if (const char* t = std::getenv("WSLOAD_AGENT_TOKEN")) doctor_request.agent_token = t;
+      }
+      return doctor_command(doctor_request);
+    }
   } catch (const std::exception& e) {
     std::cerr << "wsload: " << e.what() << "\n";
     return kExitIncomplete;

@@ -45,6 +45,16 @@ struct ReportRequest {
 // Exit 0 when rendered, 2 when the file cannot be read or is not a wsload report.
 int report_command(const ReportRequest& request);
 
+struct DoctorRequest {
+  std::string scenario = "quick";
+  std::string agents_spec;
+  std::string agent_token;
+  std::string url;    // overrides, like run's --url / --token
+  std::string token;
+};
+// The pre-test checklist. Exit 0 when every check passed, 1 when one failed, 2 for a bad scenario.
+int doctor_command(const DoctorRequest& request);
+
 // Prints every diagnostic to stderr; true when there were none.
 bool report_diagnostics(const std::vector<shared::Diagnostic>& diagnostics);
 

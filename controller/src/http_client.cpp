@@ -122,8 +122,10 @@ HttpResponse http_request(const HttpUrl& url, const std::string& extra_headers, 
   const auto deadline = Clock::now() + timeout;
   const int fd = connect_to(url, deadline, &response.error);
   if (fd < 0) return response;
+  const bool own_connection_header = extra_headers.find("Connection:") != std::string::npos;
   const std::string request = "GET " + url.target + " HTTP/1.1\r\nHost: " + url.host + ":" + url.port +
-                              "\r\nUser-Agent: wsload\r\nConnection: close\r\n" + extra_headers + "\r\n";
+                              "\r\nUser-Agent: wsload\r\n" +
+                              (own_connection_header ? "" : "Connection: close\r\n") + extra_headers + "\r\n";
   if (!send_all(fd, request, deadline)) {
     close(fd);
     response.error = "cannot send the request";
@@ -145,6 +147,16 @@ HttpResponse http_request(const HttpUrl& url, const std::string& extra_headers, 
     headers_done = raw.find("\r\n\r\n") != std::string::npos;
     // A 101 upgrade keeps the connection open: the head is all there is to read.
     if (headers_done && raw.rfind("HTTP/1.1 101", 0) == 0) break;
+    // A complete Content-Length body ends the response even if the server keeps the connection.
+    if (headers_done) {
+      const auto head_end = raw.find("\r\n\r\n");
+      std::string head = raw.substr(0, head_end);
+      std::transform(head.begin(), head.end(), head.begin(), [](unsigned char c) { return std::tolower(c); });
+      if (const auto at = head.find("\r\ncontent-length:"); at != std::string::npos) {
+        const auto length = std::strtoull(head.c_str() + at + 17, nullptr, 10);
+        if (raw.size() >= head_end + 4 + length) break;
+      }
+    }
     if (raw.size() > kMaxResponse) break;
   }
   close(fd);
