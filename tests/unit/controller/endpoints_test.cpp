@@ -26,9 +26,10 @@ TEST(ParseAgents, RejectsWhatCannotBeDialled) {
   }
 }
 
+// A numeric name resolves without /etc/hosts or DNS (fresh chroots and CI have neither for sure).
 TEST(ResolveEndpoints, DnsNameBecomesOneAgentPerAddress) {
-  auto resolved = resolve_endpoints({{"dns:///localhost:7000", 2.0}, {"10.1.1.1:9", 1.0}});
-  ASSERT_GE(resolved.size(), 2u);
+  auto resolved = resolve_endpoints({{"dns:///127.0.0.1:7000", 2.0}, {"10.1.1.1:9", 1.0}});
+  ASSERT_EQ(resolved.size(), 2u);
   bool found_v4 = false;
   for (const auto& e : resolved) {
     if (e.address == "127.0.0.1:7000") {
