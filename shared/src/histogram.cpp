@@ -122,7 +122,9 @@ void Histogram::record(int64_t value_us, uint64_t count) {
 
 void Histogram::merge(const Histogram& other) {
   if (other.count_ == 0) return;
-  for (size_t i = 0; i < counts_.size(); ++i) counts_[i] += other.counts_[i];
+  // Only the slots between other's min and max can be non-empty (record() keeps them exact).
+  const size_t last = index_of(other.max_);
+  for (size_t i = index_of(other.min_); i <= last; ++i) counts_[i] += other.counts_[i];
   if (count_ == 0) {
     min_ = other.min_;
     max_ = other.max_;
@@ -168,7 +170,9 @@ std::string Histogram::serialize() const {
   put_varint(out, static_cast<uint64_t>(max()));
   put_varint(out, clamped_);
   size_t next = 0;  // each gap counts the empty slots since the previous non-empty one
-  for (size_t i = 0; i < counts_.size(); ++i) {
+  const size_t first = count_ == 0 ? counts_.size() : index_of(min_);
+  const size_t end = count_ == 0 ? counts_.size() : index_of(max_) + 1;
+  for (size_t i = first; i < end; ++i) {
     if (counts_[i] == 0) continue;
     put_varint(out, i - next);
     put_varint(out, counts_[i]);
