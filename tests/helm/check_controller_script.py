@@ -54,7 +54,7 @@ class Case:
             os.remove(report)
         full_env = dict(os.environ, PATH=f"{self.tmp}:{os.environ['PATH']}", **(env or {}))
         full_env.pop("AUTH_TOKEN", None)
-        args = ["bash", self.script, "run", "quick", "--agents", f"dns:///localhost:{port}",
+        args = ["bash", self.script, "run", "quick", "--agents", f"dns:///127.0.0.1:{port}",
                 "--expect-agents", "1", "--agent-wait", wait, "--json", report]
         return subprocess.Popen(args, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                 text=True, start_new_session=True)
