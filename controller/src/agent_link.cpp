@@ -35,14 +35,20 @@ std::optional<AgentEvent> EventQueue::pop(std::chrono::steady_clock::time_point 
 }
 
 AgentLink::AgentLink(size_t index, std::string endpoint, const std::string& agent_token,
-                     EventQueue& events, std::chrono::nanoseconds connect_wait)
+                     EventQueue& events, std::chrono::nanoseconds connect_wait, const std::string& ca_pem)
     : index_(index), endpoint_(std::move(endpoint)), events_(events) {
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 2000);
   args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 2000);
   args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   args.SetInt(GRPC_ARG_MAX_RECEIVE_MESSAGE_LENGTH, 64 * 1024 * 1024);
-  channel_ = grpc::CreateCustomChannel(endpoint_, grpc::InsecureChannelCredentials(), args);
+  auto credentials = grpc::InsecureChannelCredentials();
+  if (!ca_pem.empty()) {
+    grpc::SslCredentialsOptions ssl;
+    ssl.pem_root_certs = ca_pem;
+    credentials = grpc::SslCredentials(ssl);
+  }
+  channel_ = grpc::CreateCustomChannel(endpoint_, credentials, args);
   if (connect_wait > std::chrono::nanoseconds::zero()) {
     channel_->WaitForConnected(std::chrono::system_clock::now() +
                                std::chrono::duration_cast<std::chrono::system_clock::duration>(connect_wait));

@@ -43,8 +43,10 @@ class AgentLink {
  public:
   // With a positive `connect_wait`, first waits up to that long for the agent to accept a
   // connection (agents that start late, e.g. pods); otherwise an unreachable agent fails at once.
+  // A non-empty `ca_pem` makes the channel TLS, verifying the agent's certificate against it.
   AgentLink(size_t index, std::string endpoint, const std::string& agent_token, EventQueue& events,
-            std::chrono::nanoseconds connect_wait = std::chrono::nanoseconds::zero());
+            std::chrono::nanoseconds connect_wait = std::chrono::nanoseconds::zero(),
+            const std::string& ca_pem = "");
   ~AgentLink();  // cancels the call and joins the reader
   AgentLink(const AgentLink&) = delete;
   AgentLink& operator=(const AgentLink&) = delete;

@@ -2,6 +2,7 @@
 
 #include <csignal>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -66,6 +67,8 @@ int cli_main(int argc, char** argv) {
   run_cmd->add_option("--expect-agents", run.options.expect_agents, "wait until this many agents answer");
   run_cmd->add_option("--agent-wait", agent_wait, "how long to wait for --expect-agents")->check(duration);
   run_cmd->add_option("--agent-token", run.options.agent_token, "shared secret for the agents [WSLOAD_AGENT_TOKEN]");
+  std::string agent_ca;
+  run_cmd->add_option("--agent-ca", agent_ca, "PEM CA that signed the agents' certificates: TLS on the control channel [WSLOAD_AGENT_CA]");
   run_cmd->add_flag("--spawn-target", run.options.spawn_target, "start a local wsload-target and test it");
   run_cmd->add_option("--threshold", run.threshold_texts, "extra threshold, e.g. 'latency.p99 < 20ms'");
   run_cmd->add_option("--json", run.options.json_path, "write the JSON report here");
@@ -131,6 +134,17 @@ int cli_main(int argc, char** argv) {
       run.options.on_agent_loss = on_loss == "continue" ? AgentLossPolicy::kContinue : AgentLossPolicy::kAbort;
       if (run.options.agent_token.empty()) {
         if (const char* t = std::getenv("WSLOAD_AGENT_TOKEN")) run.options.agent_token = t;
+      }
+      if (agent_ca.empty()) {
+        if (const char* ca = std::getenv("WSLOAD_AGENT_CA")) agent_ca = ca;
+      }
+      if (!agent_ca.empty()) {
+        std::ifstream in(agent_ca, std::ios::binary);
+        if (!in) {
+          std::cerr << "wsload: --agent-ca: cannot read " << agent_ca << "\n";
+          return kExitUsage;
+        }
+        run.options.agent_ca_pem.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
       }
       struct sigaction action {};
       action.sa_handler = on_signal;

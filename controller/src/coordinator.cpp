@@ -87,7 +87,8 @@ void Coordinator::connect_all() {
     const auto connect_wait =
         options_.expect_agents > 0 ? options_.agent_wait : std::chrono::nanoseconds::zero();
     state->link =
-        std::make_unique<AgentLink>(i, endpoints_[i].address, options_.agent_token, events_, connect_wait);
+        std::make_unique<AgentLink>(i, endpoints_[i].address, options_.agent_token, events_, connect_wait,
+                                    options_.agent_ca_pem);
     state->result.endpoint = endpoints_[i].address;
     agents_.push_back(std::move(state));
   }

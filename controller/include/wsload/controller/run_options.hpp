@@ -24,6 +24,7 @@ struct RunOptions {
   unsigned expect_agents = 0;            // 0 = as many as --agents lists/resolves
   std::chrono::nanoseconds agent_wait = 30s;
   std::string agent_token;
+  std::string agent_ca_pem;  // --agent-ca contents: TLS to the agents when set
   bool spawn_target = false;
   std::string json_path;
   std::string junit_path;
