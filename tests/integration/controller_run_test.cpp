@@ -2,6 +2,10 @@
 // talking real gRPC and real WebSocket; assertions read the JSON report.
 #include <gtest/gtest.h>
 
+#include <numeric>
+#include <regex>
+#include <sstream>
+
 #include "wsload/shared/histogram.hpp"
 #include "wsload_cluster.hpp"
 
@@ -235,6 +239,38 @@ TEST(AgentProcess, RefusesANonLoopbackAddressWithoutAToken) {
   ASSERT_TRUE(code.has_value());
   EXPECT_EQ(*code, 2);
   EXPECT_NE(agent.output().find("without a token"), std::string::npos) << agent.output();
+}
+
+}  // namespace
+}  // namespace wsload::test
+
+namespace wsload::test {
+namespace {
+
+// Shares printed by `wsload validate`, which plans without connecting anywhere.
+std::vector<uint64_t> planned_shares(const std::vector<std::string>& args) {
+  auto r = run_wsload(args, "", std::chrono::seconds(20));
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  std::vector<uint64_t> shares;
+  std::istringstream lines(r.output);
+  std::string line;
+  static const std::regex share_line(R"(^  \S+: (\d+) connections(,.*)?$)");
+  while (std::getline(lines, line)) {
+    std::smatch m;
+    if (std::regex_match(line, m, share_line)) shares.push_back(std::stoull(m[1]));
+  }
+  return shares;
+}
+
+TEST(ControllerValidate, SharesForThreeAndSevenAgentsSumExactly) {
+  const auto three = planned_shares({"validate", "quick", "--agents", "10.0.0.1:7000,10.0.0.2:7000,10.0.0.3:7000"});
+  EXPECT_EQ(three, (std::vector<uint64_t>{34, 33, 33}));
+  const auto seven = planned_shares({"validate", "medium", "--local-agents", "7"});
+  ASSERT_EQ(seven.size(), 7u);
+  EXPECT_EQ(std::accumulate(seven.begin(), seven.end(), uint64_t{0}), 1000u);
+  for (auto s : seven) EXPECT_TRUE(s == 142 || s == 143) << s;
+  const auto weighted = planned_shares({"validate", "stress", "--agents", "a:1@1,b:1@2,c:1@2"});
+  EXPECT_EQ(weighted, (std::vector<uint64_t>{1000, 2000, 2000}));
 }
 
 }  // namespace
