@@ -20,7 +20,8 @@ PACKAGES=(build-essential cmake git ninja-build pkg-config
   libcli11-dev nlohmann-json3-dev libboost1.81-dev libboost-system1.81-dev
   libboost-url1.81-dev libboost-json1.81-dev
   nats-server libnats-dev openssl procps curl
-  golang-go golang-github-masterminds-sprig-dev golang-k8s-sigs-yaml-dev python3-kubernetes python3-yaml)
+  golang-go golang-github-masterminds-sprig-dev golang-k8s-sigs-yaml-dev python3-kubernetes python3-yaml
+  chromium)
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
