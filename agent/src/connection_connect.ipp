@@ -14,7 +14,6 @@ WsConnection<Ws>::WsConnection(WorkerContext& ctx, uint32_t id, uint32_t slot)
       cfg_(ctx.cfg),
       id_(id),
       slot_(slot),
-      resolver_(ctx.ioc),
       deadline_timer_(ctx.ioc),
       send_timer_(ctx.ioc),
       timeout_timer_(ctx.ioc) {}
@@ -50,7 +49,8 @@ void WsConnection<Ws>::attempt() {
     return;
   }
   stage_ = Stage::kResolve;
-  resolver_.async_resolve(
+  if (!resolver_) resolver_ = std::make_unique<Resolver>(ctx_.ioc);
+  resolver_->async_resolve(
       cfg_.endpoint.host, cfg_.endpoint.port,
       [self = this->shared_from_this()](error_code ec, tcp::resolver::results_type results) {
         self->on_resolve(ec, std::move(results));
@@ -111,6 +111,7 @@ void WsConnection<Ws>::on_resolve(error_code ec, tcp::resolver::results_type res
     fail_attempt(ec ? classify_failure(ec) : "dns");
     return;
   }
+  resolver_.reset();
   ctx_.resolved = results;
   do_connect(results);
 }
@@ -220,6 +221,10 @@ std::string WsConnection<Ws>::classify_failure(error_code ec) const {
     case Stage::kTls:
       return "tls";
     case Stage::kUpgrade: {
+      // Beast pre-fills the response (500) before anything arrives, so its status means something
+      // only when the server really answered and declined the upgrade; a reset or EOF during the
+      // upgrade is "other", never a made-up http_500.
+      if (ec != websocket::error::upgrade_declined) return "other";
       unsigned status = response_ ? response_->result_int() : 0;
       if (status != 0 && status != 101) return "http_" + std::to_string(status);
       return "other";
@@ -249,7 +254,7 @@ void WsConnection<Ws>::fail_attempt(const std::string& reason) {
 template <class Ws>
 void WsConnection<Ws>::cancel_io() {
   error_code ignored;
-  resolver_.cancel();
+  if (resolver_) resolver_->cancel();
   if (ws_) {
     beast::get_lowest_layer(*ws_).socket().close(ignored);
   }

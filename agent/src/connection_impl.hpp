@@ -27,6 +27,17 @@ namespace net = boost::asio;
 namespace websocket = boost::beast::websocket;
 using tcp = boost::asio::ip::tcp;
 using error_code = boost::system::error_code;
+// The worker's io_context executor, not any_io_executor: every timer, socket and pending Beast
+// operation of a connection then carries an 8-byte executor instead of a type-erased one.
+using Executor = net::io_context::executor_type;
+using Timer = net::basic_waitable_timer<std::chrono::steady_clock, net::wait_traits<std::chrono::steady_clock>,
+                                        Executor>;
+using TcpStream = beast::basic_stream<tcp, Executor, beast::unlimited_rate_policy>;
+using Resolver = net::ip::basic_resolver<tcp, Executor>;
+
+// A read started while no message is in progress prepares at most this many bytes of buffer
+// (Beast allocates the buffer before it waits): an idle connection holds this little.
+inline constexpr std::size_t kIdleReadBytes = 128;
 
 template <class Ws>
 struct StreamTraits;  // static Ws* emplace(std::optional<Ws>&, WorkerContext&); kTls; handshake
@@ -91,11 +102,11 @@ class WsConnection final : public Connection, public std::enable_shared_from_thi
   const uint32_t id_;
   const uint32_t slot_;
   std::optional<Ws> ws_;
-  tcp::resolver resolver_;
-  net::steady_timer deadline_timer_;  // connect deadline, reconnect backoff, close bound
-  net::steady_timer send_timer_;
-  net::steady_timer timeout_timer_;
-  beast::flat_buffer buffer_;
+  std::unique_ptr<Resolver> resolver_;  // only until the worker has resolved the target once
+  Timer deadline_timer_;  // connect deadline, reconnect backoff, close bound
+  Timer send_timer_;
+  Timer timeout_timer_;
+  beast::flat_buffer buffer_;  // the message being read; released when it grew past kIdleReadBytes
   std::string send_buf_;
   std::string token_;   // during an attempt: bearer token for the decorator
   std::string target_;  // during an attempt: request target with query token

@@ -3,7 +3,7 @@
 
 namespace wsload::agent {
 
-using PlainWs = websocket::stream<beast::tcp_stream>;
+using PlainWs = websocket::stream<TcpStream>;
 
 template <>
 struct StreamTraits<PlainWs> {

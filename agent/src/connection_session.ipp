@@ -42,7 +42,10 @@ void WsConnection<Ws>::on_established() {
 
 template <class Ws>
 void WsConnection<Ws>::do_read() {
-  ws_->async_read(buffer_, [self = this->shared_from_this()](error_code ec, std::size_t n) {
+  // Between messages the pending read holds kIdleReadBytes of buffer; the rest of a longer
+  // message is read by the following calls (limit 0 lets Beast size them).
+  const std::size_t limit = buffer_.size() == 0 ? kIdleReadBytes : 0;
+  ws_->async_read_some(buffer_, limit, [self = this->shared_from_this()](error_code ec, std::size_t n) {
     self->on_read(ec, n);
   });
 }
@@ -55,12 +58,17 @@ void WsConnection<Ws>::on_read(error_code ec, std::size_t) {
     maybe_end_session();
     return;
   }
+  if (!ws_->is_message_done()) {
+    do_read();
+    return;
+  }
   auto data = buffer_.data();
   std::string_view frame(static_cast<const char*>(data.data()), data.size());
   ++counters().messages_received;
   counters().bytes_received += frame.size();
   handle_frame(frame, Clock::now());
   buffer_.consume(buffer_.size());
+  if (buffer_.capacity() > kIdleReadBytes) buffer_.shrink_to_fit();  // empty: frees the storage
   do_read();
 }
 

@@ -9,7 +9,7 @@
 namespace wsload::agent {
 
 namespace ssl = boost::asio::ssl;
-using TlsWs = websocket::stream<beast::ssl_stream<beast::tcp_stream>>;
+using TlsWs = websocket::stream<beast::ssl_stream<TcpStream>>;
 
 template <>
 struct StreamTraits<TlsWs> {

@@ -50,7 +50,8 @@ void InFlightTable::add(uint64_t seq, TimePoint scheduled, TimePoint sent) {
 }
 
 std::optional<InFlight> InFlightTable::take(uint64_t seq) {
-  auto it = std::lower_bound(slots_.begin(), slots_.end(), seq,
+  auto begin = slots_.begin() + static_cast<std::ptrdiff_t>(head_);
+  auto it = std::lower_bound(begin, slots_.end(), seq,
                              [](const Slot& s, uint64_t v) { return s.request.seq < v; });
   if (it == slots_.end() || it->request.seq != seq || !it->live) return std::nullopt;
   it->live = false;
@@ -61,21 +62,22 @@ std::optional<InFlight> InFlightTable::take(uint64_t seq) {
 }
 
 std::optional<InFlight> InFlightTable::take_oldest() {
-  if (slots_.empty()) return std::nullopt;
-  InFlight out = slots_.front().request;
-  slots_.pop_front();
+  if (live_ == 0) return std::nullopt;
+  InFlight out = slots_[head_].request;
+  slots_[head_].live = false;
   --live_;
   pop_dead_front();
   return out;
 }
 
 const InFlight* InFlightTable::oldest() const {
-  return slots_.empty() ? nullptr : &slots_.front().request;
+  return live_ == 0 ? nullptr : &slots_[head_].request;
 }
 
 size_t InFlightTable::expire_sent_before(TimePoint cutoff) {
   size_t removed = 0;
-  for (Slot& slot : slots_) {
+  for (size_t i = head_; i < slots_.size(); ++i) {
+    Slot& slot = slots_[i];
     if (slot.request.sent > cutoff) break;
     if (!slot.live) continue;
     slot.live = false;
@@ -89,19 +91,19 @@ size_t InFlightTable::expire_sent_before(TimePoint cutoff) {
 
 size_t InFlightTable::expire_all() {
   size_t removed = 0;
-  for (Slot& slot : slots_) {
-    if (!slot.live) continue;
+  for (size_t i = head_; i < slots_.size(); ++i) {
+    if (!slots_[i].live) continue;
     ++removed;
-    remember_expired(slot.request.seq);
+    remember_expired(slots_[i].request.seq);
   }
-  slots_.clear();
   live_ = 0;
+  pop_dead_front();
   return removed;
 }
 
 bool InFlightTable::take_expired(uint64_t seq) {
-  if (seq == 0) return false;
-  for (uint64_t& s : expired_) {
+  if (seq == 0 || !expired_) return false;
+  for (uint64_t& s : *expired_) {
     if (s == seq) {
       s = 0;
       return true;
@@ -111,11 +113,20 @@ bool InFlightTable::take_expired(uint64_t seq) {
 }
 
 void InFlightTable::pop_dead_front() {
-  while (!slots_.empty() && !slots_.front().live) slots_.pop_front();
+  while (head_ < slots_.size() && !slots_[head_].live) ++head_;
+  if (head_ == slots_.size()) {
+    // Nothing in flight: give the storage back, so an idle connection holds none.
+    std::vector<Slot>().swap(slots_);
+    head_ = 0;
+  } else if (head_ >= 32 && head_ * 2 >= slots_.size()) {
+    slots_.erase(slots_.begin(), slots_.begin() + static_cast<std::ptrdiff_t>(head_));
+    head_ = 0;
+  }
 }
 
 void InFlightTable::remember_expired(uint64_t seq) {
-  expired_[expired_next_] = seq;
+  if (!expired_) expired_ = std::make_unique<std::array<uint64_t, kExpiredMemory>>();
+  (*expired_)[expired_next_] = seq;
   expired_next_ = (expired_next_ + 1) % kExpiredMemory;
 }
 

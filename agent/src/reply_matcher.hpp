@@ -4,9 +4,10 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
+#include <memory>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #include "schedule.hpp"
 
@@ -25,7 +26,8 @@ struct InFlight {
 };
 
 // Requests sent and neither answered nor timed out, in send order (seq strictly increasing).
-// Not thread-safe (one per connection).
+// Not thread-safe (one per connection). Holds no heap memory while nothing is in flight and no
+// request ever timed out (an idle connection's table is just its members).
 class InFlightTable {
  public:
   static constexpr size_t kExpiredMemory = 64;  // recently timed-out seqs kept to spot late replies
@@ -57,9 +59,11 @@ class InFlightTable {
   void pop_dead_front();
   void remember_expired(uint64_t seq);
 
-  std::deque<Slot> slots_;  // front is always live
+  std::vector<Slot> slots_;  // [head_, end) in flight or dead; slots_[head_] is live
+  size_t head_ = 0;
   size_t live_ = 0;
-  std::array<uint64_t, kExpiredMemory> expired_{};  // 0 = empty (seqs start at 1)
+  // Allocated at the first expiry; 0 = empty (seqs start at 1).
+  std::unique_ptr<std::array<uint64_t, kExpiredMemory>> expired_;
   size_t expired_next_ = 0;
 };
 

@@ -42,6 +42,15 @@ TEST_F(NodeWsEcho, BinaryOf64BytesMatchedByNextFrame) {
   EXPECT_EQ(r.report["messages"]["bytes_received"].get<uint64_t>(), sent * 64);
 }
 
+TEST_F(NodeWsEcho, BinaryLargerThanTheIdleReadIsReassembled) {
+  // 5000 bytes span several reads of the agent (the first is at most kIdleReadBytes).
+  auto r = run("  kind: binary\n  size: 5000\n  match: next\n");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  expect_exact_echo(r, kConnections, kMinSentPerConnection);
+  const uint64_t sent = r.report["messages"]["sent"];
+  EXPECT_EQ(r.report["messages"]["bytes_received"].get<uint64_t>(), sent * 5000);
+}
+
 TEST_F(NodeWsEcho, JsonMatchedById) {
   // The echo returns the request itself, so its id pairs it with the request.
   auto r = run("  kind: json\n  template: '{\"type\":\"ping\",\"id\":{{seq}},\"conn\":{{conn}}}'\n  match: id\n");

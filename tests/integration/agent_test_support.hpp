@@ -40,36 +40,40 @@ class EchoServer {
   std::string error_;
 };
 
-// Node `ws` echo: text stays text, binary stays binary; pings are answered by ws itself.
-inline std::unique_ptr<EchoServer> start_node_echo() {
+// Node `ws` echo: text stays text, binary stays binary; pings are answered by ws itself. With
+// delay_ms > 0 each reply leaves delay_ms after its request arrived (libuv timers: millisecond
+// granularity, so up to 1 ms early or late).
+inline std::unique_ptr<EchoServer> start_node_echo(int delay_ms = 0) {
   static constexpr const char* kScript = R"JS(
 const { WebSocketServer } = require('ws');
+const delay = Number(process.argv[1]);
 const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
 wss.on('listening', () => console.log('listening on 127.0.0.1:' + wss.address().port));
 wss.on('connection', (ws) => {
-  ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
+  ws.on('message', (data, isBinary) => {
+    if (delay > 0) {
+      setTimeout(() => ws.send(data, { binary: isBinary }), delay);
+    } else {
+      ws.send(data, { binary: isBinary });
+    }
+  });
 });
 process.on('SIGTERM', () => process.exit(0));
 )JS";
   ProcessOptions options;
   options.env = {{"NODE_PATH", "/usr/share/nodejs"}};
-  return std::make_unique<EchoServer>(std::vector<std::string>{"/usr/bin/node", "-e", kScript}, options);
+  return std::make_unique<EchoServer>(
+      std::vector<std::string>{"/usr/bin/node", "-e", kScript, std::to_string(delay_ms)}, options);
 }
 
-// python3-websockets echo; with delay_ms > 0 each reply leaves delay_ms after its request arrived.
-inline std::unique_ptr<EchoServer> start_python_echo(int delay_ms = 0) {
+// python3-websockets echo (Debian's /usr/bin/python3; pings are answered by websockets itself).
+inline std::unique_ptr<EchoServer> start_python_echo() {
   static constexpr const char* kScript = R"PY(
-import asyncio, signal, sys
+import asyncio, signal
 import websockets
 
-DELAY = int(sys.argv[1]) / 1000.0
-
 async def echo(ws, path=None):
-    loop = asyncio.get_running_loop()
     async for message in ws:
-        if DELAY > 0:
-            due = loop.time() + DELAY
-            await asyncio.sleep(max(0.0, due - loop.time()))
         await ws.send(message)
 
 async def main():
@@ -82,8 +86,8 @@ async def main():
 
 asyncio.run(main())
 )PY";
-  return std::make_unique<EchoServer>(
-      std::vector<std::string>{"/usr/bin/python3", "-c", kScript, std::to_string(delay_ms)}, ProcessOptions{});
+  return std::make_unique<EchoServer>(std::vector<std::string>{"/usr/bin/python3", "-c", kScript},
+                                      ProcessOptions{});
 }
 
 // wsload-agent processes on 127.0.0.1 with one load thread each, requiring Cluster::kAgentToken.

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Agent memory per idle open WebSocket connection: one wsload-agent opens CONNECTIONS idle
+# connections (no messages) to two wsload-target processes sharing one port (SO_REUSEPORT; each
+# process has its own 20,000 fd limit), spread over source addresses 127.0.0.2-127.0.0.9.
+# Figure: (agent VmRSS with every connection open - VmRSS before the run) / CONNECTIONS.
+# Usage: bench/agent_memory_bench.sh [CONNECTIONS=19000] [THREADS=1]   (BIN_DIR=build/bin)
+source "$(dirname "$0")/agent_bench_lib.sh"
+CONNECTIONS=${1:-19000}
+THREADS=${2:-1}
+
+port=$(free_port)
+start_target target1 --listen "127.0.0.1:$port" --threads 1
+wait_listening "$BENCH_DIR/target1.out" >/dev/null
+start_target target2 --listen "127.0.0.1:$port" --threads 1
+wait_listening "$BENCH_DIR/target2.out" >/dev/null
+start_agent --threads "$THREADS" --source-ips 127.0.0.2-127.0.0.9
+sleep 0.5
+rss_empty=$(rss_kib "$AGENT_PID")
+
+run_wsload "name: memory
+target: { url: 'ws://127.0.0.1:$port/ws', connect_timeout: 30s }
+load: { connections: $CONNECTIONS, ramp_up: 10s, hold: 8s }" "$BENCH_DIR/report.json"
+
+# Sample once the live view shows every connection open, after one more second to settle.
+for _ in $(seq 1 600); do
+  grep -q "open $CONNECTIONS/$CONNECTIONS" "$BENCH_DIR/wsload.out" && break
+  kill -0 "$WSLOAD_PID" 2>/dev/null || break
+  sleep 0.1
+done
+sleep 1
+rss_open=$(rss_kib "$AGENT_PID")
+wait "$WSLOAD_PID" || true
+established=$(json_get "$BENCH_DIR/report.json" "j['connections']['established']")
+rss_after=$(rss_kib "$AGENT_PID")
+
+per_conn=$(( (rss_open - rss_empty) * 1024 / CONNECTIONS ))
+echo "agent_memory: connections=$CONNECTIONS established=$established threads=$THREADS"
+echo "agent_memory: rss_empty_kib=$rss_empty rss_open_kib=$rss_open rss_after_run_kib=$rss_after"
+echo "agent_memory: bytes_per_idle_connection=$per_conn (floor 4096)"
