@@ -26,20 +26,35 @@ bool report_diagnostics(const std::vector<shared::Diagnostic>& diagnostics) {
   return diagnostics.empty();
 }
 
-int validate_command(const ValidateRequest& request) {
+std::optional<shared::ScenarioPlan> load_plan(const std::string& scenario, shared::Overrides overrides,
+                                              const std::vector<std::string>& threshold_texts) {
   const auto env = shared::process_env();
-  shared::Overrides overrides;
   auto diagnostics = shared::fill_from_env(overrides, env);
-  auto loaded = shared::load_scenario(request.scenario, env);
+  for (const auto& text : threshold_texts) {
+    std::string error;
+    if (auto t = shared::parse_threshold(text, &error)) {
+      overrides.extra_thresholds.push_back(*t);
+    } else {
+      diagnostics.push_back({"--threshold", 0, 0, "'" + text + "': " + error});
+    }
+  }
+  auto loaded = shared::load_scenario(scenario, env);
   diagnostics.insert(diagnostics.end(), loaded.diagnostics.begin(), loaded.diagnostics.end());
-  if (!report_diagnostics(diagnostics)) return kExitUsage;
+  if (!report_diagnostics(diagnostics)) return std::nullopt;
   auto plan = std::move(*loaded.plan);
   shared::apply_overrides(plan, overrides);
   for (const auto& stage : plan.stages) {
     auto problems = shared::validate_scenario(stage);
     diagnostics.insert(diagnostics.end(), problems.begin(), problems.end());
   }
-  if (!report_diagnostics(diagnostics)) return kExitUsage;
+  if (!report_diagnostics(diagnostics)) return std::nullopt;
+  return plan;
+}
+
+int validate_command(const ValidateRequest& request) {
+  auto loaded_plan = load_plan(request.scenario, {});
+  if (!loaded_plan) return kExitUsage;
+  const auto& plan = *loaded_plan;
 
   std::vector<AgentEndpoint> agents;
   if (!request.agents_spec.empty()) {

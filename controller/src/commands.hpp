@@ -2,6 +2,7 @@
 // The `wsload` subcommands. Each returns the process exit code (SPEC §2) and writes its messages
 // to the given streams.
 #include <atomic>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,12 @@ struct DoctorRequest {
 };
 // The pre-test checklist. Exit 0 when every check passed, 1 when one failed, 2 for a bad scenario.
 int doctor_command(const DoctorRequest& request);
+
+// Loads a preset or file, fills the unset overrides from the seed environment variables, adds the
+// --threshold texts, applies the overrides and validates every stage. Prints every problem to
+// stderr and returns nullopt when there was any (the caller exits 2).
+std::optional<shared::ScenarioPlan> load_plan(const std::string& scenario, shared::Overrides overrides,
+                                              const std::vector<std::string>& threshold_texts = {});
 
 // Prints every diagnostic to stderr; true when there were none.
 bool report_diagnostics(const std::vector<shared::Diagnostic>& diagnostics);

@@ -211,16 +211,12 @@ void check_agents(const shared::Scenario& s, const DoctorRequest& request, Check
 }  // namespace
 
 int doctor_command(const DoctorRequest& request) {
-  const auto env = shared::process_env();
   shared::Overrides overrides;
   if (!request.url.empty()) overrides.url = request.url;
   if (!request.token.empty()) overrides.token = request.token;
-  auto diagnostics = shared::fill_from_env(overrides, env);
-  auto loaded = shared::load_scenario(request.scenario, env);
-  diagnostics.insert(diagnostics.end(), loaded.diagnostics.begin(), loaded.diagnostics.end());
-  if (!report_diagnostics(diagnostics)) return kExitUsage;
-  auto plan = std::move(*loaded.plan);
-  shared::apply_overrides(plan, overrides);
+  auto loaded = load_plan(request.scenario, overrides);
+  if (!loaded) return kExitUsage;
+  const auto& plan = *loaded;
   Checklist list;
   const auto& s = plan.stages.front();
   list.ok("scenario", fmt::format("{}: {} stage(s), first: {} connections to {}", plan.name, plan.stages.size(),

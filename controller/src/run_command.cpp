@@ -20,31 +20,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Overrides from flags, then the seed environment variables; false after printing diagnostics.
-bool prepare_plan(RunRequest& request, shared::ScenarioPlan* plan) {
-  const auto env = shared::process_env();
-  std::vector<shared::Diagnostic> diagnostics = shared::fill_from_env(request.overrides, env);
-  for (const auto& text : request.threshold_texts) {
-    std::string error;
-    if (auto t = shared::parse_threshold(text, &error)) {
-      request.overrides.extra_thresholds.push_back(*t);
-    } else {
-      diagnostics.push_back({"--threshold", 0, 0, "'" + text + "': " + error});
-    }
-  }
-  auto loaded = shared::load_scenario(request.scenario, env);
-  diagnostics.insert(diagnostics.end(), loaded.diagnostics.begin(), loaded.diagnostics.end());
-  if (!report_diagnostics(diagnostics)) return false;
-  *plan = std::move(*loaded.plan);
-  shared::apply_overrides(*plan, request.overrides);
-  diagnostics.clear();
-  for (const auto& stage : plan->stages) {
-    auto problems = shared::validate_scenario(stage);
-    diagnostics.insert(diagnostics.end(), problems.begin(), problems.end());
-  }
-  return report_diagnostics(diagnostics);
-}
-
 void point_at_target(shared::ScenarioPlan& plan, const SpawnedTarget& target) {
   const auto now = std::chrono::duration_cast<std::chrono::seconds>(
                        std::chrono::system_clock::now().time_since_epoch())
@@ -115,8 +90,10 @@ bool report_paths_ok(const RunOptions& options) {
 }  // namespace
 
 int run_command(RunRequest request, const std::atomic<bool>& interrupted) {
-  shared::ScenarioPlan plan;
-  if (!report_paths_ok(request.options) || !prepare_plan(request, &plan)) return kExitUsage;
+  if (!report_paths_ok(request.options)) return kExitUsage;
+  auto loaded = load_plan(request.scenario, request.overrides, request.threshold_texts);
+  if (!loaded) return kExitUsage;
+  auto& plan = *loaded;
   auto& out = std::cout;
   LiveView live(out, request.options.quiet, isatty(STDOUT_FILENO) == 1);
 
