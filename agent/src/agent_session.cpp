@@ -172,11 +172,15 @@ void AgentSession::on_assignment(uint64_t command_id, const v1::Assignment& wire
     report_interval_ = std::chrono::milliseconds(wire.report_interval_ms());
   }
   const auto share = assignment.connection_ids.size();
-  engine_ = std::make_unique<Engine>(config_.threads);
-  if (auto error = engine_->prepare(std::move(assignment))) {
-    engine_.reset();
+  auto engine = std::make_unique<Engine>(config_.threads);
+  if (auto error = engine->prepare(std::move(assignment))) {
     refuse(command_id, *error);
     return;
+  }
+  {
+    // The reporter thread reads engine_ under state_mutex_.
+    std::lock_guard lock(state_mutex_);
+    engine_ = std::move(engine);
   }
   spdlog::info("assignment accepted: {} connections of {} (agent {} of {})", share,
                wire.total_connections(), wire.agent_index() + 1, wire.agent_count());
@@ -210,8 +214,9 @@ void AgentSession::report_loop() {
     wake_.wait_for(lock, report_interval_);
     if (Clock::now() - last_heard_ > kControllerSilenceLimit) {
       spdlog::warn("controller silent for more than 3 s; stopping the load");
+      Engine* engine = engine_.get();
       lock.unlock();
-      if (engine_) engine_->stop();
+      if (engine) engine->stop();
       context_->TryCancel();
       return;
     }
