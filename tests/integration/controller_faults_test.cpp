@@ -152,3 +152,34 @@ TEST(ControllerFaults, SecondControllerIsToldTheAgentIsBusyAndSigintStopsTheFirs
 
 }  // namespace
 }  // namespace wsload::test
+
+namespace wsload::test {
+namespace {
+
+TEST(ControllerPreflight, ShareBeyondTheAgentsFdBudgetIsRefusedWithTheNumbers) {
+  Cluster cluster(0);
+  // An agent whose open-files limit is 256 cannot hold 300 connections.
+  ChildProcess agent({"prlimit", "--nofile=256:256", bin("wsload-agent"), "--listen", "127.0.0.1:0", "--token",
+                      Cluster::kAgentToken, "--log-level", "warn"});
+  const auto address = listening_address(agent);
+  TempDir dir;
+  write_text(dir.file("s.yaml"), "name: big\ntarget:\n  url: ${WS_URL}\nload:\n  connections: 300\n  ramp_up: 1s\n"
+                                 "  hold: 1s\n");
+  ProcessOptions options;
+  options.env = {{"WS_URL", cluster.url()}};
+  options.capture_stderr = true;
+  ChildProcess wsload({bin("wsload"), "run", dir.file("s.yaml"), "--agents", address, "--agent-token",
+                       Cluster::kAgentToken},
+                      options);
+  const auto code = wsload.wait_exit(std::chrono::seconds(30));
+  ASSERT_TRUE(code.has_value());
+  EXPECT_EQ(*code, 3) << wsload.output();
+  const auto out = wsload.output();
+  EXPECT_NE(out.find("agent " + address + " cannot hold its share of 300 connections"), std::string::npos) << out;
+  EXPECT_NE(out.find("file-descriptor budget is"), std::string::npos) << out;
+  // Nothing was started on the target.
+  EXPECT_EQ(out.find("Connection Metrics"), std::string::npos) << out;
+}
+
+}  // namespace
+}  // namespace wsload::test
