@@ -1,0 +1,67 @@
+"""Latency through a network with a known delay: the lab's agents reach the target through
+wsload-delay-proxy adding D each way, so every round trip takes 2·D plus the lab's own small
+latency. The report's p50 must be within max(2% of 2·D, 0.5 ms) of 2·D, and no latency may be
+below 2·D (the proxy never delivers early).
+
+Usage: lab_delay_test.py BIN_DIR
+"""
+import sys
+
+from lab import Checks, Lab, agent_token, read_report
+
+DELAY_MS = 25.0
+CONNECTIONS = 300  # 100 per agent host
+
+
+def main(bin_dir):
+    hosts = {"ctl": [2], "agent1": [11], "agent2": [12], "agent3": [13], "target": [20]}
+    token = agent_token()
+    checks = Checks()
+    with Lab(bin_dir, hosts) as lab:
+        target = lab.spawn("target", [lab.bin("wsload-target"), "--listen", "127.0.0.1:3001", "--no-auth"])
+        lab.wait_listening(target)
+        proxy = lab.spawn("target", [lab.bin("wsload-delay-proxy"), "--listen", f"{lab.ip('target')}:4000",
+                                     "--upstream", "127.0.0.1:3001", "--delay-ms", str(DELAY_MS)])
+        lab.wait_listening(proxy)
+        agents = []
+        for host in ("agent1", "agent2", "agent3"):
+            agent = lab.spawn(host, [lab.bin("wsload-agent"), "--listen", f"{lab.ip(host)}:7000", "--token", token,
+                                     "--threads", "1"])
+            agents.append(lab.wait_listening(agent))
+        scenario = lab.write("delay.yaml", f"""name: lab-delay
+target: {{ url: 'ws://{lab.ip('target')}:4000/ws' }}
+load: {{ connections: {CONNECTIONS}, ramp_up: 3s, hold: 8s }}
+messages: {{ interval: 500ms, kind: json, template: '{{"type":"ping","id":{{{{seq}}}}}}', match: id, timeout: 5s }}
+""")
+        report_path = lab.path("report.json")
+        controller = lab.spawn("ctl", [lab.bin("wsload"), "run", scenario, "--agents", ",".join(agents),
+                                       "--agent-token", token, "--json", report_path, "-q"])
+        code = lab.wait(controller, timeout=120)
+        print(controller.tail(60))
+        checks.expect(code == 0, f"wsload exits 0 (got {code})")
+        report = read_report(report_path)
+        latency, messages = report["latency"], report["messages"]
+        expected = 2 * DELAY_MS
+        tolerance = max(0.02 * expected, 0.5)
+        checks.expect(report["connections"]["established"] == CONNECTIONS,
+                      f"established {report['connections']['established']} == {CONNECTIONS}")
+        checks.expect(messages["sent"] > 0 and messages["sent"] == messages["replies"] and messages["timeouts"] == 0,
+                      f"sent {messages['sent']} == replies {messages['replies']}, timeouts {messages['timeouts']} == 0")
+        checks.expect(latency["count"] == messages["replies"],
+                      f"latency samples {latency['count']} == replies {messages['replies']}")
+        checks.expect(abs(latency["p50_ms"] - expected) <= tolerance,
+                      f"latency p50 {latency['p50_ms']} ms within {tolerance} ms of 2·D = {expected} ms")
+        # 3 significant digits: a recorded 50.000 ms may be shown as low as 49.95 ms.
+        checks.expect(latency["min_ms"] >= expected * 0.999,
+                      f"latency min {latency['min_ms']} ms >= 2·D = {expected} ms")
+        for agent in report["agents"]:
+            p50 = agent["latency"]["p50_ms"]
+            checks.expect(abs(p50 - expected) <= tolerance,
+                          f"agent {agent['endpoint']}: p50 {p50} ms within {tolerance} ms of {expected} ms")
+        if checks.failures:
+            lab.dump_logs()
+    return checks.exit_code()
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))
