@@ -21,7 +21,7 @@ PACKAGES=(build-essential cmake git ninja-build pkg-config
   libboost-url1.81-dev libboost-json1.81-dev
   nats-server libnats-dev openssl procps curl
   golang-go golang-github-masterminds-sprig-dev golang-k8s-sigs-yaml-dev python3-kubernetes python3-yaml
-  chromium node-ws python3-websockets)
+  chromium node-ws python3-websockets iproute2 nftables)
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi

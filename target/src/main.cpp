@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "nats_relay.hpp"
+#include "wsload/shared/fd_limit.hpp"
 #include "wsload/shared/duration.hpp"
 #include "wsload/target/config.hpp"
 #include "wsload/target/server.hpp"
@@ -96,13 +97,14 @@ int main(int argc, char** argv) {
   spdlog::set_default_logger(logger);
   spdlog::set_level(spdlog::level::from_str(config.log_level));
 
+  const uint64_t fd_limit = wsload::shared::raise_fd_limit();
   try {
     wsload::target::Server server(config);
     server.start();
     std::printf("listening on %s:%u\n", config.listen.host.c_str(), static_cast<unsigned>(server.port()));
     std::fflush(stdout);
-    spdlog::info("path {} auth {} threads {} tls {}", config.path, config.no_auth ? "off" : "HS256", config.threads,
-                 config.tls() ? "on" : "off");
+    spdlog::info("path {} auth {} threads {} tls {} fd limit {}", config.path, config.no_auth ? "off" : "HS256",
+                 config.threads, config.tls() ? "on" : "off", fd_limit);
     server.run();
     spdlog::info("stopped");
   } catch (const std::exception& e) {
