@@ -54,13 +54,13 @@ def require_root():
 
 
 def _pid_alive(pid):
+    """True when `pid` runs; a zombie (killed, not yet reaped) counts as gone."""
     try:
-        os.kill(pid, 0)
-        return True
-    except ProcessLookupError:
+        with open(f"/proc/{pid}/stat") as f:
+            state = f.read().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
         return False
-    except PermissionError:
-        return True
+    return state not in ("Z", "X")
 
 
 def remove_leftovers():

@@ -9,7 +9,7 @@ import sys
 
 from lab import Checks, Lab, agent_token, read_report
 
-DELAY_MS = 25.0
+DELAY_MS = 50.0
 CONNECTIONS = 300  # 100 per agent host
 
 
