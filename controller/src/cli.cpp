@@ -35,6 +35,21 @@ struct DurationValidator : CLI::Validator {
 
 std::chrono::nanoseconds duration_of(const std::string& text) { return *shared::parse_duration(text); }
 
+// --agent-ca FILE (or WSLOAD_AGENT_CA) into `pem`; false (message printed) when it cannot be read.
+bool read_agent_ca(std::string path, std::string* pem) {
+  if (path.empty()) {
+    if (const char* env = std::getenv("WSLOAD_AGENT_CA")) path = env;
+  }
+  if (path.empty()) return true;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    std::cerr << "wsload: --agent-ca: cannot read " << path << "\n";
+    return false;
+  }
+  pem->assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  return true;
+}
+
 }  // namespace
 
 int cli_main(int argc, char** argv) {
@@ -106,6 +121,9 @@ int cli_main(int argc, char** argv) {
   doctor_cmd->add_option("--url", doctor_request.url, "target URL [WS_URL]");
   doctor_cmd->add_option("--token", doctor_request.token, "bearer token [AUTH_TOKEN]");
   doctor_cmd->add_option("--agent-token", doctor_request.agent_token, "shared secret for the agents [WSLOAD_AGENT_TOKEN]");
+  std::string doctor_agent_ca;
+  doctor_cmd->add_option("--agent-ca", doctor_agent_ca,
+                         "PEM CA that signed the agents' certificates: TLS on the control channel [WSLOAD_AGENT_CA]");
 
   ReportRequest report_request;
   auto* report_cmd = app.add_subcommand("report", "re-render a saved JSON report");
@@ -135,17 +153,7 @@ int cli_main(int argc, char** argv) {
       if (run.options.agent_token.empty()) {
         if (const char* t = std::getenv("WSLOAD_AGENT_TOKEN")) run.options.agent_token = t;
       }
-      if (agent_ca.empty()) {
-        if (const char* ca = std::getenv("WSLOAD_AGENT_CA")) agent_ca = ca;
-      }
-      if (!agent_ca.empty()) {
-        std::ifstream in(agent_ca, std::ios::binary);
-        if (!in) {
-          std::cerr << "wsload: --agent-ca: cannot read " << agent_ca << "\n";
-          return kExitUsage;
-        }
-        run.options.agent_ca_pem.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-      }
+      if (!read_agent_ca(agent_ca, &run.options.agent_ca_pem)) return kExitUsage;
       struct sigaction action {};
       action.sa_handler = on_signal;
       sigemptyset(&action.sa_mask);
@@ -161,6 +169,7 @@ int cli_main(int argc, char** argv) {
       if (doctor_request.agent_token.empty()) {
         if (const char* t = std::getenv("WSLOAD_AGENT_TOKEN")) doctor_request.agent_token = t;
       }
+      if (!read_agent_ca(doctor_agent_ca, &doctor_request.agent_ca_pem)) return kExitUsage;
       return doctor_command(doctor_request);
     }
   } catch (const std::exception& e) {

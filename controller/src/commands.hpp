@@ -50,6 +50,7 @@ struct DoctorRequest {
   std::string scenario = "quick";
   std::string agents_spec;
   std::string agent_token;
+  std::string agent_ca_pem;  // non-empty: TLS on the control channel, verified with this CA
   std::string url;    // overrides, like run's --url / --token
   std::string token;
 };

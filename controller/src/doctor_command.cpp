@@ -165,7 +165,9 @@ void check_agents(const shared::Scenario& s, const DoctorRequest& request, Check
   EventQueue events;
   std::vector<std::unique_ptr<AgentLink>> links;
   for (size_t i = 0; i < endpoints.size(); ++i) {
-    links.push_back(std::make_unique<AgentLink>(i, endpoints[i].address, request.agent_token, events));
+    links.push_back(
+        std::make_unique<AgentLink>(i, endpoints[i].address, request.agent_token, events,
+                                    std::chrono::nanoseconds::zero(), request.agent_ca_pem));
     v1::ControllerMessage hello;
     hello.set_command_id(1);
     hello.mutable_hello()->set_controller_version(WSLOAD_VERSION);

@@ -50,5 +50,30 @@ TEST(ControllerTls, AgentOverTlsAcceptsTheRightCaOnly) {
   EXPECT_NE(bad_output.find("cannot reach agent"), std::string::npos) << bad_output;
 }
 
+// `wsload doctor --agent-ca` reaches a TLS agent with the right CA and reports it with the other.
+TEST(ControllerTls, DoctorChecksATlsAgentWithTheGivenCa) {
+  TempDir dir;
+  make_certificates(dir);
+  Cluster cluster(0);
+  ChildProcess agent({bin("wsload-agent"), "--listen", "127.0.0.1:0", "--threads", "1", "--token",
+                      Cluster::kAgentToken, "--tls-cert", dir.file("agent.pem"), "--tls-key", dir.file("agent.key"),
+                      "--log-level", "warn"});
+  const auto address = listening_address(agent);
+  auto doctor = [&](const std::string& ca) {
+    return run_wsload({"doctor", "quick", "--url", cluster.url(), "--token", cluster.token(), "--agents", address,
+                       "--agent-token", Cluster::kAgentToken, "--agent-ca", ca},
+                      "", std::chrono::seconds(30));
+  };
+  const auto good = doctor(dir.file("ca.pem"));
+  EXPECT_EQ(good.exit_code, 0) << good.output;
+  EXPECT_NE(good.output.find("[ok  ] agent " + address), std::string::npos) << good.output;
+  const auto bad = doctor(dir.file("other.pem"));
+  EXPECT_EQ(bad.exit_code, 1) << bad.output;
+  EXPECT_NE(bad.output.find("[FAIL] agent " + address), std::string::npos) << bad.output;
+  const auto missing = doctor(dir.file("no-such-ca.pem"));
+  EXPECT_EQ(missing.exit_code, 2) << missing.output;
+  EXPECT_NE(missing.output.find("--agent-ca: cannot read"), std::string::npos) << missing.output;
+}
+
 }  // namespace
 }  // namespace wsload::test
