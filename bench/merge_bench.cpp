@@ -50,16 +50,15 @@ int main(int argc, char** argv) {
     bytes += payloads.back().size();
   }
 
-  wsload::shared::MetricsDelta total, window;
+  wsload::shared::MetricsDelta total, window, scratch;
   const double start = cpu_seconds();
   for (int s = 0; s < seconds; ++s) {
     for (const auto& payload : payloads) {
       wsload::v1::Metrics wire;
       wire.ParseFromString(payload);
-      auto delta = wsload::proto::from_wire(wire);
-      if (!delta) return 1;
-      total.merge(*delta);   // the agent's running total
-      window.merge(*delta);  // the timeline/live interval
+      if (!wsload::proto::from_wire(wire, &scratch)) return 1;  // reuses scratch's storage
+      total.merge(scratch);   // the agent's running total
+      window.merge(scratch);  // the timeline/live interval
     }
     // Percentiles of the interval, as the live view and timeline compute them once a second.
     (void)window.latency.value_at_percentile(50);

@@ -149,9 +149,10 @@ void to_wire(const shared::MetricsDelta& d, v1::Metrics* out) {
   out->set_push_latency(d.push_latency.serialize());
 }
 
-std::optional<shared::MetricsDelta> from_wire(const v1::Metrics& m) {
-  shared::MetricsDelta d;
+bool from_wire(const v1::Metrics& m, shared::MetricsDelta* into) {
+  shared::MetricsDelta& d = *into;
   auto& c = d.counters;
+  c = shared::Counters{};
   c.connections_attempted = m.connections_attempted();
   c.connections_established = m.connections_established();
   c.connections_failed = m.connections_failed();
@@ -175,17 +176,22 @@ std::optional<shared::MetricsDelta> from_wire(const v1::Metrics& m) {
   c.max_schedule_lag_us = m.max_schedule_lag_us();
   for (const auto& [k, v] : m.failures()) c.failures[k] = v;
   for (const auto& [k, v] : m.disconnects()) c.disconnects[k] = v;
-  auto decode = [](const std::string& bytes, shared::Histogram& into) {
-    if (bytes.empty()) return true;
-    auto h = shared::Histogram::deserialize(bytes);
-    if (!h) return false;
-    into = std::move(*h);
-    return true;
+  auto decode = [](const std::string& bytes, shared::Histogram& h) {
+    if (bytes.empty()) {
+      h.reset();
+      return true;
+    }
+    return shared::Histogram::deserialize_into(bytes, &h);
   };
-  if (!decode(m.latency(), d.latency) || !decode(m.latency_service(), d.latency_service) ||
-      !decode(m.connect_time(), d.connect_time) || !decode(m.push_latency(), d.push_latency)) {
-    return std::nullopt;
-  }
+  // Every histogram is decoded (or emptied) even after a failure, so `into` never keeps old data.
+  const bool ok = decode(m.latency(), d.latency) & decode(m.latency_service(), d.latency_service) &
+                  decode(m.connect_time(), d.connect_time) & decode(m.push_latency(), d.push_latency);
+  return ok;
+}
+
+std::optional<shared::MetricsDelta> from_wire(const v1::Metrics& m) {
+  shared::MetricsDelta d;
+  if (!from_wire(m, &d)) return std::nullopt;
   return d;
 }
 

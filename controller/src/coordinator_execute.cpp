@@ -96,6 +96,7 @@ void Coordinator::execute(const shared::Scenario& scenario, StageResult& result)
   auto next_heartbeat = Clock::now();
   Window timeline{{}, t_start}, live{{}, t_start};
   shared::MetricsDelta running;  // everything so far, for --metrics-listen
+  shared::MetricsDelta scratch;  // each report is decoded here, reusing its storage
   auto next_timeline = t_start + kTimelineStep;
   auto next_live = t_start + options_.live_interval;
   Clock::time_point last_final = t_start;
@@ -132,8 +133,7 @@ void Coordinator::execute(const shared::Scenario& scenario, StageResult& result)
                                            : m.has_final()  ? &m.final().last()
                                                             : nullptr;
         if (report) {
-          auto delta = proto::from_wire(report->delta());
-          if (!delta) {
+          if (!proto::from_wire(report->delta(), &scratch)) {
             mark_lost(event->agent, "sent a report that does not decode", result);
           } else {
             if (report->sequence() != agent.last_sequence + 1) {
@@ -142,10 +142,10 @@ void Coordinator::execute(const shared::Scenario& scenario, StageResult& result)
             }
             agent.last_sequence = report->sequence();
             agent.last_heard = Clock::now();
-            agent.result.totals.merge(*delta);
-            timeline.delta.merge(*delta);
-            live.delta.merge(*delta);
-            if (metrics_server_) running.merge(*delta);
+            agent.result.totals.merge(scratch);
+            timeline.delta.merge(scratch);
+            live.delta.merge(scratch);
+            if (metrics_server_) running.merge(scratch);
             agent.result.open_connections = report->open_connections();
             agent.result.in_flight = report->in_flight();
             if (m.has_final()) {

@@ -138,7 +138,11 @@ void Histogram::merge(const Histogram& other) {
 }
 
 void Histogram::reset() {
-  std::fill(counts_.begin(), counts_.end(), 0);
+  // Only the slots between min and max can be non-empty: clearing them is clearing everything.
+  if (count_ != 0) {
+    std::fill(counts_.begin() + static_cast<std::ptrdiff_t>(index_of(min_)),
+              counts_.begin() + static_cast<std::ptrdiff_t>(index_of(max_)) + 1, 0);
+  }
   count_ = sum_ = clamped_ = 0;
   min_ = max_ = 0;
 }
@@ -182,50 +186,58 @@ std::string Histogram::serialize() const {
 }
 
 std::optional<Histogram> Histogram::deserialize(std::string_view bytes) {
-  if (bytes.empty() || static_cast<uint8_t>(bytes.front()) != kFormatVersion) return std::nullopt;
+  Histogram h;
+  if (!deserialize_into(bytes, &h)) return std::nullopt;
+  return h;
+}
+
+bool Histogram::deserialize_into(std::string_view bytes, Histogram* out) {
+  Histogram& h = *out;
+  h.reset();
+  if (bytes.empty() || static_cast<uint8_t>(bytes.front()) != kFormatVersion) return false;
   bytes.remove_prefix(1);
   uint64_t count = 0, sum = 0, min = 0, max = 0, clamped = 0;
   if (!get_varint(bytes, &count) || !get_varint(bytes, &sum) || !get_varint(bytes, &min) ||
       !get_varint(bytes, &max) || !get_varint(bytes, &clamped)) {
-    return std::nullopt;
+    return false;
   }
-  Histogram h;
   const uint64_t slots = h.counts_.size();
   uint64_t next = 0, total = 0;
   size_t first = slots, last = 0;
+  // On any error the slots written so far are cleared again: `out` is left empty.
+  auto fail = [&]() {
+    if (first < slots) std::fill(h.counts_.begin() + static_cast<std::ptrdiff_t>(first),
+                                 h.counts_.begin() + static_cast<std::ptrdiff_t>(last) + 1, 0);
+    return false;
+  };
   while (!bytes.empty()) {
     uint64_t gap = 0, n = 0;
-    if (!get_varint(bytes, &gap) || !get_varint(bytes, &n)) return std::nullopt;
-    if (n == 0 || gap >= slots - next) return std::nullopt;
+    if (!get_varint(bytes, &gap) || !get_varint(bytes, &n)) return fail();
+    if (n == 0 || gap >= slots - next) return fail();
     const size_t index = static_cast<size_t>(next + gap);
-    if (__builtin_add_overflow(total, n, &total)) return std::nullopt;
+    if (__builtin_add_overflow(total, n, &total)) return fail();
     h.counts_[index] = n;
     first = std::min(first, index);
     last = index;
     next = index + 1;
   }
-  if (total != count || clamped > count) return std::nullopt;
-  if (count == 0) {
-    if (sum != 0 || min != 0 || max != 0) return std::nullopt;
-    return h;
-  }
+  if (total != count || clamped > count) return fail();
+  if (count == 0) return sum == 0 && min == 0 && max == 0;
   const auto lo = static_cast<uint64_t>(kLowest), hi = static_cast<uint64_t>(kHighest);
-  if (min < lo || max > hi || min > max) return std::nullopt;
-  if (index_of(static_cast<int64_t>(min)) != first || index_of(static_cast<int64_t>(max)) != last) {
-    return std::nullopt;
-  }
+  if (min < lo || max > hi || min > max) return fail();
+  if (index_of(static_cast<int64_t>(min)) != first || index_of(static_cast<int64_t>(max)) != last) return fail();
   // sum lies between count*min and count*max unless it saturated.
   const u128 wide_count = count;
   const u128 floor_sum = wide_count * min;
   const u128 ceil_sum = wide_count * max;
   const bool saturated = sum == std::numeric_limits<uint64_t>::max();
-  if (!saturated && (sum < floor_sum || sum > ceil_sum)) return std::nullopt;
+  if (!saturated && (sum < floor_sum || sum > ceil_sum)) return fail();
   h.count_ = count;
   h.sum_ = sum;
   h.min_ = static_cast<int64_t>(min);
   h.max_ = static_cast<int64_t>(max);
   h.clamped_ = clamped;
-  return h;
+  return true;
 }
 
 }  // namespace wsload::shared

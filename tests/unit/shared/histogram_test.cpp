@@ -279,5 +279,47 @@ TEST(HistogramSerialize, RejectsInconsistentHeader) {
   EXPECT_FALSE(Histogram::deserialize(extra_pair).has_value());
 }
 
+// deserialize_into reuses a histogram that held other data: the result equals a fresh decode, and
+// a malformed input leaves it empty (equal to Histogram(), so no slot keeps a stale count).
+TEST(HistogramSerialize, DeserializeIntoReusedStorageEqualsFreshDecode) {
+  std::mt19937_64 rng(21);
+  Histogram reused = from(random_samples(rng, 2, 4000));
+  for (int kind = 0; kind < 3; ++kind) {
+    const Histogram h = from(random_samples(rng, kind, 3000));
+    ASSERT_TRUE(Histogram::deserialize_into(h.serialize(), &reused));
+    EXPECT_EQ(reused, h);
+  }
+  ASSERT_TRUE(Histogram::deserialize_into(Histogram().serialize(), &reused));
+  EXPECT_EQ(reused, Histogram());
+
+  const Histogram h = from(random_samples(rng, 1, 3000));
+  const std::string bytes = h.serialize();
+  for (size_t n : {size_t{0}, size_t{1}, bytes.size() / 2, bytes.size() - 1}) {
+    Histogram dirty = from(random_samples(rng, 0, 500));
+    EXPECT_FALSE(Histogram::deserialize_into(bytes.substr(0, n), &dirty)) << n;
+    EXPECT_EQ(dirty, Histogram()) << n;
+  }
+  // A valid bucket list with an inconsistent header fails after writing slots: they are cleared.
+  std::string wrong_count = bytes;
+  wrong_count[1] = static_cast<char>(wrong_count[1] ^ 1);
+  Histogram dirty = from(random_samples(rng, 0, 500));
+  EXPECT_FALSE(Histogram::deserialize_into(wrong_count, &dirty));
+  EXPECT_EQ(dirty, Histogram());
+}
+
+// reset() clears only the occupied range; the result must still equal an empty histogram.
+TEST(Histogram, ResetAfterMergesAndClampsIsEmpty) {
+  std::mt19937_64 rng(5);
+  Histogram h = from(random_samples(rng, 1, 2000));
+  h.merge(from(random_samples(rng, 2, 2000)));
+  h.record(-5);
+  h.record(Histogram::kHighest * 3);
+  h.reset();
+  EXPECT_EQ(h, Histogram());
+  h.record(42);
+  EXPECT_EQ(h.min(), 42);
+  EXPECT_EQ(h.count(), 1u);
+}
+
 }  // namespace
 }  // namespace wsload::shared

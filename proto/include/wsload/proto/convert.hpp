@@ -22,5 +22,9 @@ shared::Scenario from_wire(const v1::ScenarioSpec& spec, std::string* ca_pem);
 void to_wire(const shared::MetricsDelta& delta, v1::Metrics* out);
 // nullopt when a histogram does not decode.
 std::optional<shared::MetricsDelta> from_wire(const v1::Metrics& metrics);
+// The same into an existing delta, reusing its histograms' storage (no allocation per report: the
+// controller decodes every agent's interval reports into one scratch delta). Overwrites all of
+// `into`; false when a histogram does not decode.
+bool from_wire(const v1::Metrics& metrics, shared::MetricsDelta* into);
 
 }  // namespace wsload::proto

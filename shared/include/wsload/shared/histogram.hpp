@@ -22,7 +22,7 @@ class Histogram {
   // kHighest as kHighest; both are counted in clamped(). sum() holds the value as recorded.
   void record(int64_t value_us, uint64_t count = 1);
   void merge(const Histogram& other);
-  void reset();
+  void reset();  // clears only the occupied range [min, max]
 
   uint64_t count() const { return count_; }
   bool empty() const { return count_ == 0; }
@@ -50,6 +50,9 @@ class Histogram {
   // min/max/sum). deserialize returns nullopt on any malformed input.
   std::string serialize() const;
   static std::optional<Histogram> deserialize(std::string_view bytes);
+  // The same into an existing histogram, reusing its storage (no allocation; cost proportional to
+  // the occupied range). Returns false on malformed input and then leaves `out` empty.
+  static bool deserialize_into(std::string_view bytes, Histogram* out);
 
   bool operator==(const Histogram& other) const = default;
 
