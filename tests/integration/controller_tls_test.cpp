@@ -23,13 +23,18 @@ void make_certificates(const TempDir& dir) {
   ASSERT_EQ(std::system(script.c_str()), 0) << "openssl failed (apt-get install openssl)";
 }
 
+// An agent serving its control channel with agent.pem (signed by ca.pem).
+ChildProcess start_tls_agent(const TempDir& dir) {
+  return ChildProcess({bin("wsload-agent"), "--listen", "127.0.0.1:0", "--threads", "1", "--token",
+                       Cluster::kAgentToken, "--tls-cert", dir.file("agent.pem"), "--tls-key", dir.file("agent.key"),
+                       "--log-level", "warn"});
+}
+
 TEST(ControllerTls, AgentOverTlsAcceptsTheRightCaOnly) {
   TempDir dir;
   make_certificates(dir);
   Cluster cluster(0);
-  ChildProcess agent({bin("wsload-agent"), "--listen", "127.0.0.1:0", "--threads", "1", "--token",
-                      Cluster::kAgentToken, "--tls-cert", dir.file("agent.pem"), "--tls-key", dir.file("agent.key"),
-                      "--log-level", "warn"});
+  ChildProcess agent = start_tls_agent(dir);
   const auto address = listening_address(agent);
   write_text(dir.file("s.yaml"), "name: tls\ntarget:\n  url: ${WS_URL}\n  auth:\n    token: ${AUTH_TOKEN}\n"
                                  "load:\n  connections: 10\n  ramp_up: 200ms\n  hold: 1s\nmessages:\n  interval: 200ms\n");
@@ -55,9 +60,7 @@ TEST(ControllerTls, DoctorChecksATlsAgentWithTheGivenCa) {
   TempDir dir;
   make_certificates(dir);
   Cluster cluster(0);
-  ChildProcess agent({bin("wsload-agent"), "--listen", "127.0.0.1:0", "--threads", "1", "--token",
-                      Cluster::kAgentToken, "--tls-cert", dir.file("agent.pem"), "--tls-key", dir.file("agent.key"),
-                      "--log-level", "warn"});
+  ChildProcess agent = start_tls_agent(dir);
   const auto address = listening_address(agent);
   auto doctor = [&](const std::string& ca) {
     return run_wsload({"doctor", "quick", "--url", cluster.url(), "--token", cluster.token(), "--agents", address,

@@ -276,6 +276,12 @@ class Checks:
         if not condition:
             self.failures.append(message)
 
+    def finish(self, lab):
+        """Call inside the `with Lab` block: prints the lab's logs when anything failed."""
+        if self.failures:
+            lab.dump_logs()
+        return self.exit_code()
+
     def exit_code(self):
         if self.failures:
             print(f"{len(self.failures)} expectation(s) failed")

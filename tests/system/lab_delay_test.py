@@ -58,9 +58,7 @@ messages: {{ interval: 500ms, kind: json, template: '{{"type":"ping","id":{{{{se
             p50 = agent["latency"]["p50_ms"]
             checks.expect(abs(p50 - expected) <= tolerance,
                           f"agent {agent['endpoint']}: p50 {p50} ms within {tolerance} ms of {expected} ms")
-        if checks.failures:
-            lab.dump_logs()
-    return checks.exit_code()
+        return checks.finish(lab)
 
 
 if __name__ == "__main__":

@@ -74,9 +74,7 @@ messages: {{ interval: 100ms, kind: json, template: '{{"type":"ping","id":{{{{se
                               f"{host}: established {ac['established']} == share, failed {ac['failed']} == 0")
         total_timeouts = sum(a["messages"]["timeouts"] for a in report["agents"])
         checks.expect(total_timeouts == m["timeouts"], f"per-agent timeouts sum to the total {m['timeouts']}")
-        if checks.failures:
-            lab.dump_logs()
-    return checks.exit_code()
+        return checks.finish(lab)
 
 
 if __name__ == "__main__":

@@ -121,9 +121,7 @@ messages: {{ interval: 10s, kind: json, template: '{{"type":"ping","id":{{{{seq}
             checks.expect(set(used) == load_ips and sum(used.values()) == host_share,
                           f"{host}: sockets to the target per local address {used} "
                           f"(only --source-ips {sorted(load_ips)}; {host_share} = its agents' shares)")
-        if checks.failures:
-            lab.dump_logs()
-    return checks.exit_code()
+        return checks.finish(lab)
 
 
 if __name__ == "__main__":
