@@ -13,7 +13,12 @@ namespace wsload::agent {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-constexpr auto kControllerSilenceLimit = std::chrono::seconds(3);
+// SPEC §6: when the controller disappears, the load stops and the connections are closed within
+// 3 s. The controller heartbeats every 500 ms; 2 s of silence (checked every 100 ms) plus a
+// 400 ms close bound keep a silent controller (a partition, not only a broken stream) inside it.
+constexpr auto kControllerSilenceLimit = std::chrono::seconds(2);
+constexpr auto kWatchdogTick = std::chrono::milliseconds(100);
+constexpr auto kOrphanCloseGrace = std::chrono::milliseconds(400);
 
 int64_t unix_us_now() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
@@ -209,14 +214,17 @@ void AgentSession::on_start(uint64_t command_id, const v1::StartAt& start) {
 
 void AgentSession::report_loop() {
   uint64_t sequence = 0;
+  auto next_report = Clock::now() + report_interval_;
   std::unique_lock lock(state_mutex_);
   for (;;) {
-    wake_.wait_for(lock, report_interval_);
+    // Woken early by notify (start, stop, finish) or by the watchdog tick.
+    wake_.wait_until(lock, std::min(next_report, Clock::now() + kWatchdogTick));
     if (Clock::now() - last_heard_ > kControllerSilenceLimit) {
-      spdlog::warn("controller silent for more than 3 s; stopping the load");
+      spdlog::warn("controller silent for more than {} s; stopping the load",
+                   std::chrono::duration_cast<std::chrono::seconds>(kControllerSilenceLimit).count());
       Engine* engine = engine_.get();
       lock.unlock();
-      if (engine) engine->stop();
+      if (engine) engine->stop(kOrphanCloseGrace);
       context_->TryCancel();
       return;
     }
@@ -224,6 +232,8 @@ void AgentSession::report_loop() {
       if (stopping_) break;
       continue;
     }
+    if (Clock::now() < next_report && !stopping_ && !engine_->finished()) continue;
+    next_report = Clock::now() + report_interval_;
     const bool stopped_early = stopping_;
     lock.unlock();
     auto snapshot = engine_->take_delta();

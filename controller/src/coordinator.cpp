@@ -48,8 +48,15 @@ std::vector<v1::AgentMessage> Coordinator::await_all(uint64_t command_id, std::c
   std::vector<std::optional<v1::AgentMessage>> answers(agents_.size());
   size_t pending = agents_.size();
   const auto deadline = Clock::now() + timeout;
+  auto next_heartbeat = Clock::now() + kHeartbeatInterval;
   while (pending > 0) {
-    auto event = events_.pop(deadline);
+    if (Clock::now() >= next_heartbeat) {
+      // Agents that already answered must not take the wait for a lost controller.
+      send_heartbeat();
+      next_heartbeat = Clock::now() + kHeartbeatInterval;
+    }
+    auto event = events_.pop(std::min(deadline, next_heartbeat));
+    if (!event && Clock::now() < deadline) continue;
     if (!event) {
       for (size_t i = 0; i < answers.size(); ++i) {
         if (!answers[i]) {
@@ -79,6 +86,12 @@ std::vector<v1::AgentMessage> Coordinator::await_all(uint64_t command_id, std::c
   std::vector<v1::AgentMessage> out;
   for (auto& a : answers) out.push_back(std::move(*a));
   return out;
+}
+
+void Coordinator::send_heartbeat() {
+  v1::ControllerMessage beat;
+  beat.mutable_heartbeat()->set_sent_unix_us(unix_us_now());
+  send_all(beat);
 }
 
 void Coordinator::connect_all() {

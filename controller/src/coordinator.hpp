@@ -17,6 +17,10 @@ namespace wsload::controller {
 
 class MetricsServer;
 
+// The controller heartbeats every agent this often for the whole session (also while it waits for
+// answers); agents stop their load after 2 s without hearing from it.
+inline constexpr std::chrono::milliseconds kHeartbeatInterval{500};
+
 class Coordinator {
  public:
   Coordinator(const RunOptions& options, std::vector<AgentEndpoint> agents, LiveView& live,
@@ -48,11 +52,12 @@ class Coordinator {
   void assign(const shared::Scenario& scenario, const std::vector<std::vector<uint32_t>>& split);
   void execute(const shared::Scenario& scenario, StageResult& result);
 
-  // Waits for one answer per agent to command `command_id`, handling nothing else; throws
-  // RunFailure naming the agent on a refusal, an ended stream or a timeout.
+  // Waits for one answer per agent to command `command_id`, handling nothing else but sending
+  // heartbeats; throws RunFailure naming the agent on a refusal, an ended stream or a timeout.
   std::vector<v1::AgentMessage> await_all(uint64_t command_id, std::chrono::milliseconds timeout,
                                           const char* what);
   void send_all(const v1::ControllerMessage& message);
+  void send_heartbeat();
   uint64_t next_command_id() { return ++command_id_; }
   void mark_lost(size_t agent, const std::string& reason, StageResult& result);
   void stop_all(v1::Stop::Reason reason);

@@ -162,10 +162,8 @@ void Coordinator::execute(const shared::Scenario& scenario, StageResult& result)
 
     const auto now = Clock::now();
     if (now >= next_heartbeat) {
-      v1::ControllerMessage beat;
-      beat.mutable_heartbeat()->set_sent_unix_us(unix_us_now());
-      send_all(beat);
-      next_heartbeat = now + std::chrono::seconds(1);
+      send_heartbeat();
+      next_heartbeat = now + kHeartbeatInterval;
     }
     for (size_t i = 0; i < agents_.size(); ++i) {
       if (agents_[i]->active() && now - agents_[i]->last_heard > silence_limit) {
