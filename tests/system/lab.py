@@ -48,9 +48,9 @@ def require_root():
         print("SKIPPED: the system lab creates network namespaces and needs root "
               "(CI runs as root; run `sudo ctest -L lab` here)")
         sys.exit(SKIP)
-    for tool in ("ip", "nft", "ss", "sysctl"):
+    for tool in ("ip", "nft", "ss", "sysctl", "nsenter"):
         if shutil.which(tool) is None:
-            raise RuntimeError(f"`{tool}` is missing: apt-get install iproute2 nftables procps")
+            raise RuntimeError(f"`{tool}` is missing: apt-get install iproute2 nftables procps util-linux")
 
 
 def _pid_alive(pid):
@@ -223,8 +223,13 @@ class Lab:
             f.write(text)
         return self.path(name)
 
+    def _enter(self, host):
+        # nsenter rather than `ip netns exec`: it only switches the network namespace, so it also works
+        # where / is not a mount point (a chroot), and the processes need nothing else.
+        return ["nsenter", f"--net=/run/netns/{self.ns(host)}"]
+
     def _in(self, host, *argv):
-        return sh("ip", "netns", "exec", self.ns(host), *argv)
+        return sh(*self._enter(host), *argv)
 
     def run_in(self, host, *argv):
         """Runs a short command inside a host; returns its stdout."""
@@ -234,7 +239,7 @@ class Lab:
         name = name or f"{host}-{os.path.basename(argv[0])}-{len(self.procs)}"
         log = self.path(name + ".log")
         with open(log, "w") as out:
-            popen = subprocess.Popen(["ip", "netns", "exec", self.ns(host)] + list(argv), stdout=out,
+            popen = subprocess.Popen(self._enter(host) + list(argv), stdout=out,
                                      stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                      preexec_fn=_die_with_parent, env=env)
         proc = Proc(host, name, popen, log)
