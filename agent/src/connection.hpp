@@ -15,6 +15,7 @@
 
 #include "run_config.hpp"
 #include "schedule.hpp"
+#include "slot_deadlines.hpp"
 #include "wsload/shared/metrics.hpp"
 
 namespace boost::asio::ssl {
@@ -41,6 +42,11 @@ struct WorkerContext {
   std::optional<boost::asio::ip::tcp::resolver::results_type> resolved;
   // Called once per connection when it is over for good (no reconnect pending).
   std::function<void(uint32_t slot)> on_done;
+  // Every connection's timed events (sends, request timeouts, connect/backoff/close bounds), by
+  // slot; the worker's single timer reports due ones through Connection::on_deadline. After
+  // arming, a connection calls wake_at(instant) so that the worker's timer fires in time.
+  SlotDeadlines deadlines;
+  std::function<void(TimePoint)> wake_at;
 };
 
 class Connection {
@@ -54,6 +60,8 @@ class Connection {
   virtual void finish() = 0;
   // Early stop: abandon connecting, close open sessions now, dropping them after `grace`.
   virtual void abort(std::chrono::milliseconds grace) = 0;
+  // A deadline this connection armed in WorkerContext::deadlines is due (reported once per arming).
+  virtual void on_deadline(DeadlineKind kind) = 0;
 };
 
 // Factories; `slot` is the worker's handle passed back through WorkerContext::on_done.

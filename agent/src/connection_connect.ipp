@@ -13,10 +13,7 @@ WsConnection<Ws>::WsConnection(WorkerContext& ctx, uint32_t id, uint32_t slot)
     : ctx_(ctx),
       cfg_(ctx.cfg),
       id_(id),
-      slot_(slot),
-      deadline_timer_(ctx.ioc),
-      send_timer_(ctx.ioc),
-      timeout_timer_(ctx.ioc) {}
+      slot_(slot) {}
 
 template <class Ws>
 void WsConnection<Ws>::start() {
@@ -37,12 +34,7 @@ void WsConnection<Ws>::attempt() {
   ++counters().connections_attempted;
   prepare_stream();
 
-  deadline_timer_.expires_after(cfg_.scenario().target.connect_timeout);
-  deadline_timer_.async_wait([self = this->shared_from_this(), gen = generation_](error_code ec) {
-    if (ec || gen != self->generation_ || self->state_ != State::kConnecting) return;
-    self->timed_out_ = true;
-    self->cancel_io();
-  });
+  arm(DeadlineKind::kDeadline, Clock::now() + cfg_.scenario().target.connect_timeout);
 
   if (ctx_.resolved) {
     do_connect(*ctx_.resolved);
@@ -120,11 +112,12 @@ template <class Ws>
 void WsConnection<Ws>::do_connect(const tcp::resolver::results_type& results) {
   stage_ = Stage::kConnect;
   connect_start_ = Clock::now();
-  auto& lowest = beast::get_lowest_layer(*ws_);
   const auto& sources = cfg_.assignment.source_ips;
   if (sources.empty()) {
-    lowest.async_connect(results, [self = this->shared_from_this()](
-                                      error_code ec, const tcp::endpoint&) { self->on_connect(ec); });
+    net::async_connect(socket(), results,
+                       [self = this->shared_from_this()](error_code ec, const tcp::endpoint&) {
+                         self->on_connect(ec);
+                       });
     return;
   }
   error_code ec;
@@ -144,19 +137,19 @@ void WsConnection<Ws>::do_connect(const tcp::resolver::results_type& results) {
     fail_attempt("other");
     return;
   }
-  auto& socket = lowest.socket();
-  socket.open(remote->protocol(), ec);
+  auto& sock = socket();
+  sock.open(remote->protocol(), ec);
   if (!ec) {
     // Let connect() pick the port per destination, so each source ip gets its own port range.
     int one = 1;
-    ::setsockopt(socket.native_handle(), IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof(one));
-    socket.bind(tcp::endpoint(source, 0), ec);
+    ::setsockopt(sock.native_handle(), IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof(one));
+    sock.bind(tcp::endpoint(source, 0), ec);
   }
   if (ec) {
     fail_attempt("other");
     return;
   }
-  lowest.async_connect(*remote, [self = this->shared_from_this()](error_code e) {
+  sock.async_connect(*remote, [self = this->shared_from_this()](error_code e) {
     self->on_connect(e);
   });
 }
@@ -168,7 +161,7 @@ void WsConnection<Ws>::on_connect(error_code ec) {
     return;
   }
   error_code ignored;
-  beast::get_lowest_layer(*ws_).socket().set_option(tcp::no_delay(true), ignored);
+  socket().set_option(tcp::no_delay(true), ignored);
   if constexpr (StreamTraits<Ws>::kTls) {
     stage_ = Stage::kTls;
     StreamTraits<Ws>::handshake(*ws_, cfg_, [self = this->shared_from_this()](error_code e) {
@@ -235,7 +228,7 @@ std::string WsConnection<Ws>::classify_failure(error_code ec) const {
 
 template <class Ws>
 void WsConnection<Ws>::fail_attempt(const std::string& reason) {
-  deadline_timer_.cancel();
+  disarm(DeadlineKind::kDeadline);
   response_.reset();
   if (aborting_) {
     done();
@@ -256,7 +249,7 @@ void WsConnection<Ws>::cancel_io() {
   error_code ignored;
   if (resolver_) resolver_->cancel();
   if (ws_) {
-    beast::get_lowest_layer(*ws_).socket().close(ignored);
+    socket().close(ignored);
   }
 }
 
@@ -273,12 +266,41 @@ void WsConnection<Ws>::schedule_reconnect() {
   reconnecting_ = true;
   state_ = State::kIdle;
   ++generation_;
-  deadline_timer_.expires_after(cfg_.scenario().reconnect.backoff);
-  deadline_timer_.async_wait([self = this->shared_from_this(), gen = generation_](error_code ec) {
-    if (ec || gen != self->generation_ || self->state_ != State::kIdle) return;
-    ++self->counters().reconnects;
-    self->attempt();
-  });
+  arm(DeadlineKind::kDeadline, Clock::now() + cfg_.scenario().reconnect.backoff);
+}
+
+template <class Ws>
+void WsConnection<Ws>::on_deadline(DeadlineKind kind) {
+  switch (kind) {
+    case DeadlineKind::kSend:
+      maybe_send();
+      return;
+    case DeadlineKind::kTimeout:
+      on_timeout();
+      return;
+    case DeadlineKind::kDeadline:
+      break;
+  }
+  switch (state_) {
+    case State::kConnecting:  // connect/handshake deadline
+      timed_out_ = true;
+      cancel_io();
+      return;
+    case State::kIdle:  // reconnect backoff over
+      if (!reconnecting_) return;
+      ++counters().reconnects;
+      attempt();
+      return;
+    case State::kClosing: {
+      // The peer did not finish the close handshake in time: drop the connection.
+      error_code ignored;
+      socket().close(ignored);
+      return;
+    }
+    case State::kOpen:
+    case State::kDone:
+      return;
+  }
 }
 
 template <class Ws>
@@ -286,9 +308,7 @@ void WsConnection<Ws>::done() {
   if (state_ == State::kDone) return;
   state_ = State::kDone;
   ++generation_;
-  deadline_timer_.cancel();
-  send_timer_.cancel();
-  timeout_timer_.cancel();
+  ctx_.deadlines.cancel_all(slot_);
   if (ctx_.on_done) ctx_.on_done(slot_);
 }
 

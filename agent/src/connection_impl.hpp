@@ -11,7 +11,6 @@
 #include <string>
 #include <string_view>
 
-#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
 
@@ -27,17 +26,19 @@ namespace net = boost::asio;
 namespace websocket = boost::beast::websocket;
 using tcp = boost::asio::ip::tcp;
 using error_code = boost::system::error_code;
-// The worker's io_context executor, not any_io_executor: every timer, socket and pending Beast
+// The worker's io_context executor, not any_io_executor: every socket and pending Beast
 // operation of a connection then carries an 8-byte executor instead of a type-erased one.
 using Executor = net::io_context::executor_type;
-using Timer = net::basic_waitable_timer<std::chrono::steady_clock, net::wait_traits<std::chrono::steady_clock>,
-                                        Executor>;
-using TcpStream = beast::basic_stream<tcp, Executor, beast::unlimited_rate_policy>;
+// A bare socket, not beast::basic_stream: our deadlines live in the worker's SlotDeadlines, so
+// basic_stream's own timers, shared impl and operation wrappers would be pure cost.
+using Socket = net::basic_stream_socket<tcp, Executor>;
 using Resolver = net::ip::basic_resolver<tcp, Executor>;
 
-// A read started while no message is in progress prepares at most this many bytes of buffer
-// (Beast allocates the buffer before it waits): an idle connection holds this little.
+// A read started while no message is in progress reads into this many bytes inside the
+// connection; only a message longer than that moves to a heap buffer (freed once it is handled).
 inline constexpr std::size_t kIdleReadBytes = 128;
+// Heap buffer growth per read while a long message is in progress.
+inline constexpr std::size_t kLongReadChunk = 4096;
 
 template <class Ws>
 struct StreamTraits;  // static Ws* emplace(std::optional<Ws>&, WorkerContext&); kTls; handshake
@@ -51,6 +52,7 @@ class WsConnection final : public Connection, public std::enable_shared_from_thi
   void stop_sending() override;
   void finish() override;
   void abort(std::chrono::milliseconds grace) override;
+  void on_deadline(DeadlineKind kind) override;
 
  private:
   enum class State : uint8_t { kIdle, kConnecting, kOpen, kClosing, kDone };
@@ -87,15 +89,23 @@ class WsConnection final : public Connection, public std::enable_shared_from_thi
   void maybe_send();
   void send_one(TimePoint scheduled, TimePoint now);
   void on_write(error_code ec);
-  void arm_send_timer(TimePoint at);
+  void arm_send(TimePoint at);
   void arm_timeout();
-  void on_timeout(error_code ec);
+  void on_timeout();
   void begin_close(std::chrono::milliseconds grace);
   void do_close();
   void maybe_end_session();
   void on_session_end(error_code ec);
 
   shared::Counters& counters() { return ctx_.delta.counters; }
+  Socket& socket() { return beast::get_lowest_layer(*ws_); }
+  // kDeadline: connect deadline while kConnecting, reconnect backoff while kIdle, close bound
+  // while kClosing (each arming replaces the previous one).
+  void arm(DeadlineKind kind, TimePoint at) {
+    ctx_.deadlines.arm(slot_, kind, at);
+    ctx_.wake_at(at);
+  }
+  void disarm(DeadlineKind kind) { ctx_.deadlines.cancel(slot_, kind); }
 
   WorkerContext& ctx_;
   const RunConfig& cfg_;
@@ -103,10 +113,8 @@ class WsConnection final : public Connection, public std::enable_shared_from_thi
   const uint32_t slot_;
   std::optional<Ws> ws_;
   std::unique_ptr<Resolver> resolver_;  // only until the worker has resolved the target once
-  Timer deadline_timer_;  // connect deadline, reconnect backoff, close bound
-  Timer send_timer_;
-  Timer timeout_timer_;
-  beast::flat_buffer buffer_;  // the message being read; released when it grew past kIdleReadBytes
+  beast::flat_buffer long_msg_;  // a message longer than kIdleReadBytes being read; else empty
+  char short_msg_[kIdleReadBytes];  // target of reads between messages
   std::string send_buf_;
   std::string token_;   // during an attempt: bearer token for the decorator
   std::string target_;  // during an attempt: request target with query token
@@ -116,7 +124,7 @@ class WsConnection final : public Connection, public std::enable_shared_from_thi
   SendSchedule sends_;
   TimePoint connect_start_{};
   uint64_t seq_ = 0;
-  uint32_t generation_ = 0;  // bumps per attempt; stale timer handlers compare it
+  uint32_t generation_ = 0;  // bumps per attempt; stale close handlers compare it
   uint32_t reconnect_attempts_ = 0;
   State state_ = State::kIdle;
   Stage stage_ = Stage::kResolve;
@@ -127,9 +135,9 @@ class WsConnection final : public Connection, public std::enable_shared_from_thi
   bool close_started_ = false;    // we sent (or are about to send) a close frame
   bool close_pending_ = false;    // close waits for the write in flight
   bool write_in_flight_ = false;
-  bool timeout_armed_ = false;
   bool reconnecting_ = false;     // current attempt follows an unexpected disconnect
   bool read_ended_ = false;       // the read loop completed with an error
+  bool long_read_ = false;        // the message being read continues in long_msg_
   bool close_op_pending_ = false; // our async_close has not completed
   bool close_done_ = false;
   error_code read_ec_;

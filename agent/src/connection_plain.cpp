@@ -1,9 +1,9 @@
-// ws:// connections: WsConnection over a plain TCP stream.
+// ws:// connections: WsConnection over a plain TCP socket.
 #include "connection_impl.hpp"
 
 namespace wsload::agent {
 
-using PlainWs = websocket::stream<TcpStream>;
+using PlainWs = websocket::stream<Socket, false>;  // no permessage-deflate
 
 template <>
 struct StreamTraits<PlainWs> {

@@ -19,7 +19,7 @@ inline int64_t wall_now_us() {
 template <class Ws>
 void WsConnection<Ws>::on_established() {
   TimePoint now = Clock::now();
-  deadline_timer_.cancel();
+  disarm(DeadlineKind::kDeadline);
   state_ = State::kOpen;
   reconnect_attempts_ = 0;
   reconnecting_ = false;
@@ -42,33 +42,47 @@ void WsConnection<Ws>::on_established() {
 
 template <class Ws>
 void WsConnection<Ws>::do_read() {
-  // Between messages the pending read holds kIdleReadBytes of buffer; the rest of a longer
-  // message is read by the following calls (limit 0 lets Beast size them).
-  const std::size_t limit = buffer_.size() == 0 ? kIdleReadBytes : 0;
-  ws_->async_read_some(buffer_, limit, [self = this->shared_from_this()](error_code ec, std::size_t n) {
+  // Between messages the pending read targets short_msg_ (no heap); the rest of a longer message
+  // is read by the following calls into long_msg_.
+  net::mutable_buffer target = long_read_ ? long_msg_.prepare(kLongReadChunk)
+                                          : net::mutable_buffer(short_msg_, sizeof(short_msg_));
+  ws_->async_read_some(target, [self = this->shared_from_this()](error_code ec, std::size_t n) {
     self->on_read(ec, n);
   });
 }
 
 template <class Ws>
-void WsConnection<Ws>::on_read(error_code ec, std::size_t) {
+void WsConnection<Ws>::on_read(error_code ec, std::size_t n) {
   if (ec) {
     read_ended_ = true;
     read_ec_ = ec;
     maybe_end_session();
     return;
   }
-  if (!ws_->is_message_done()) {
+  const bool done = ws_->is_message_done();
+  if (long_read_) {
+    long_msg_.commit(n);
+  } else if (!done) {
+    // The message is longer than short_msg_: continue it on the heap.
+    long_msg_.commit(net::buffer_copy(long_msg_.prepare(n), net::buffer(short_msg_, n)));
+    long_read_ = true;
+  }
+  if (!done) {
     do_read();
     return;
   }
-  auto data = buffer_.data();
-  std::string_view frame(static_cast<const char*>(data.data()), data.size());
+  std::string_view frame(short_msg_, n);
+  if (long_read_) {
+    auto data = long_msg_.data();
+    frame = std::string_view(static_cast<const char*>(data.data()), data.size());
+  }
   ++counters().messages_received;
   counters().bytes_received += frame.size();
   handle_frame(frame, Clock::now());
-  buffer_.consume(buffer_.size());
-  if (buffer_.capacity() > kIdleReadBytes) buffer_.shrink_to_fit();  // empty: frees the storage
+  if (long_read_) {
+    long_msg_ = beast::flat_buffer();  // frees the storage
+    long_read_ = false;
+  }
   do_read();
 }
 
@@ -175,12 +189,12 @@ void WsConnection<Ws>::maybe_send() {
   if (sends_.closed_loop()) {
     if (cfg_.match != MatchMode::kNone && !in_flight_.empty()) return;
   } else if (!sends_.due(now)) {
-    arm_send_timer(sends_.next_instant());
+    arm_send(sends_.next_instant());
     return;
   }
   TimePoint scheduled = sends_.take(now);
   send_one(scheduled, now);
-  if (!sends_.closed_loop()) arm_send_timer(sends_.next_instant());
+  if (!sends_.closed_loop()) arm_send(sends_.next_instant());
 }
 
 template <class Ws>
@@ -241,7 +255,7 @@ void WsConnection<Ws>::on_write(error_code ec) {
     // The read side reports how the session ended; make sure it does.
     if (ec != net::error::operation_aborted && ec != websocket::error::closed) {
       error_code ignored;
-      beast::get_lowest_layer(*ws_).socket().close(ignored);
+      socket().close(ignored);
     }
     return;
   }
@@ -249,28 +263,22 @@ void WsConnection<Ws>::on_write(error_code ec) {
 }
 
 template <class Ws>
-void WsConnection<Ws>::arm_send_timer(TimePoint at) {
-  send_timer_.expires_at(at);
-  send_timer_.async_wait([self = this->shared_from_this()](error_code ec) {
-    if (!ec) self->maybe_send();
-  });
+void WsConnection<Ws>::arm_send(TimePoint at) {
+  arm(DeadlineKind::kSend, at);
 }
 
+// At most one timeout deadline per connection, for its oldest request; it stays armed while
+// replies arrive and, when it fires, expires what is due and re-arms for the new oldest.
 template <class Ws>
 void WsConnection<Ws>::arm_timeout() {
   const InFlight* oldest = in_flight_.oldest();
-  if (timeout_armed_ || oldest == nullptr) return;
-  timeout_armed_ = true;
-  timeout_timer_.expires_at(oldest->sent + cfg_.scenario().messages->timeout);
-  timeout_timer_.async_wait([self = this->shared_from_this()](error_code ec) {
-    self->on_timeout(ec);
-  });
+  if (oldest == nullptr || ctx_.deadlines.armed(slot_, DeadlineKind::kTimeout)) return;
+  arm(DeadlineKind::kTimeout, oldest->sent + cfg_.scenario().messages->timeout);
 }
 
 template <class Ws>
-void WsConnection<Ws>::on_timeout(error_code ec) {
-  timeout_armed_ = false;
-  if (ec || (state_ != State::kOpen && state_ != State::kClosing)) return;
+void WsConnection<Ws>::on_timeout() {
+  if (state_ != State::kOpen && state_ != State::kClosing) return;
   size_t expired = in_flight_.expire_sent_before(Clock::now() - cfg_.scenario().messages->timeout);
   counters().timeouts += expired;
   ctx_.in_flight -= expired;
@@ -283,14 +291,8 @@ void WsConnection<Ws>::begin_close(std::chrono::milliseconds grace) {
   if (state_ != State::kOpen || close_started_) return;
   state_ = State::kClosing;
   close_started_ = true;
-  send_timer_.cancel();
-  deadline_timer_.expires_after(grace);
-  deadline_timer_.async_wait([self = this->shared_from_this(), gen = generation_](error_code ec) {
-    if (ec || gen != self->generation_ || self->state_ != State::kClosing) return;
-    // The peer did not finish the close handshake in time: drop the connection.
-    error_code ignored;
-    beast::get_lowest_layer(*self->ws_).socket().close(ignored);
-  });
+  disarm(DeadlineKind::kSend);
+  arm(DeadlineKind::kDeadline, Clock::now() + grace);  // close bound, see on_deadline
   if (write_in_flight_) {
     close_pending_ = true;
     return;
@@ -350,10 +352,9 @@ void WsConnection<Ws>::on_session_end(error_code ec) {
   PushCounts pc;
   push_.finish(pc);
   counters().push_gaps += pc.gaps;
-  send_timer_.cancel();
-  timeout_timer_.cancel();
-  deadline_timer_.cancel();
-  buffer_ = beast::flat_buffer();
+  ctx_.deadlines.cancel_all(slot_);
+  long_msg_ = beast::flat_buffer();
+  long_read_ = false;
   std::string().swap(send_buf_);
   state_ = State::kIdle;
   if (unexpected && may_reconnect()) {
@@ -366,14 +367,14 @@ void WsConnection<Ws>::on_session_end(error_code ec) {
 template <class Ws>
 void WsConnection<Ws>::stop_sending() {
   sending_stopped_ = true;
-  send_timer_.cancel();
+  disarm(DeadlineKind::kSend);
 }
 
 template <class Ws>
 void WsConnection<Ws>::finish() {
   finish_requested_ = true;
   sending_stopped_ = true;
-  send_timer_.cancel();
+  disarm(DeadlineKind::kSend);
   if (state_ == State::kIdle) {
     done();
   } else if (state_ == State::kOpen && in_flight_.empty()) {
@@ -386,7 +387,7 @@ void WsConnection<Ws>::abort(std::chrono::milliseconds grace) {
   aborting_ = true;
   finish_requested_ = true;
   sending_stopped_ = true;
-  send_timer_.cancel();
+  disarm(DeadlineKind::kSend);
   switch (state_) {
     case State::kIdle:
       done();

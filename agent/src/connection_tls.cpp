@@ -9,7 +9,7 @@
 namespace wsload::agent {
 
 namespace ssl = boost::asio::ssl;
-using TlsWs = websocket::stream<beast::ssl_stream<TcpStream>>;
+using TlsWs = websocket::stream<beast::ssl_stream<Socket>, false>;  // no permessage-deflate
 
 template <>
 struct StreamTraits<TlsWs> {

@@ -93,6 +93,7 @@ size_t InFlightTable::expire_all() {
   size_t removed = 0;
   for (size_t i = head_; i < slots_.size(); ++i) {
     if (!slots_[i].live) continue;
+    slots_[i].live = false;  // else pop_dead_front keeps them (and their storage) as in flight
     ++removed;
     remember_expired(slots_[i].request.seq);
   }

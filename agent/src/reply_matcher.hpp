@@ -41,6 +41,8 @@ class InFlightTable {
   // The oldest request in flight, or nullptr.
   const InFlight* oldest() const;
   size_t size() const { return live_; }
+  // Bytes of request storage held (0 once nothing is in flight).
+  size_t storage_bytes() const { return slots_.capacity() * sizeof(Slot); }
   bool empty() const { return live_ == 0; }
 
   // Removes every request sent at or before `cutoff` (= now - timeout), remembering their seqs as

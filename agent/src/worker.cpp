@@ -1,5 +1,6 @@
 #include "worker.hpp"
 
+#include <algorithm>
 #include <utility>
 
 #include <boost/asio/post.hpp>
@@ -24,7 +25,9 @@ void Worker::configure(std::shared_ptr<const RunConfig> cfg, std::vector<uint32_
     cfg_ = std::move(cfg);
     ctx_ = std::make_unique<WorkerContext>(ioc_, *cfg_, std::move(tls));
     ctx_->on_done = [this](uint32_t slot) { on_connection_done(slot); };
+    ctx_->wake_at = [this](TimePoint at) { wake_at(at); };
     ids_ = std::move(ids);
+    ctx_->deadlines.reset(ids_.size());
     conns_.assign(ids_.size(), nullptr);
   });
 }
@@ -53,6 +56,7 @@ void Worker::stop(std::chrono::milliseconds grace) {
     hold_timer_.cancel();
     close_timer_.cancel();
     if (ctx_) ctx_->hold_end = Clock::now();
+    // The tick stays: close bounds and timeouts of aborting connections still need it.
     for (size_t slot = 0; slot < conns_.size(); ++slot) {
       // abort() may call on_connection_done(slot), which resets conns_[slot].
       if (auto conn = conns_[slot]) conn->abort(grace);
@@ -137,6 +141,35 @@ void Worker::on_connection_done(uint32_t slot) {
     --live_;
   }
   check_finished();
+}
+
+void Worker::wake_at(TimePoint at) {
+  if (in_tick_ || at >= tick_at_) return;  // on_tick re-arms at its end; or already early enough
+  TimePoint when = std::max(at, last_tick_ + kMinTickGap);
+  if (when >= tick_at_) return;
+  tick_at_ = when;
+  tick_timer_.expires_at(when);  // a pending wait completes with operation_aborted
+  tick_timer_.async_wait([this, gen = ++tick_gen_](boost::system::error_code ec) {
+    if (ec || gen != tick_gen_) return;
+    on_tick();
+  });
+}
+
+void Worker::on_tick() {
+  tick_at_ = TimePoint::max();
+  in_tick_ = true;
+  TimePoint now = Clock::now();
+  last_tick_ = now;
+  // Handlers may arm new deadlines (due ones are popped in this loop too).
+  while (auto due = ctx_->deadlines.pop_due(now)) {
+    // A finished connection cancelled its deadlines; its slot is empty anyway.
+    if (auto& conn = conns_[due->slot]) {
+      auto keep = conn;  // on_deadline may end the connection and reset conns_[slot]
+      keep->on_deadline(due->kind);
+    }
+  }
+  in_tick_ = false;
+  if (auto next = ctx_->deadlines.earliest()) wake_at(*next);
 }
 
 void Worker::check_finished() {

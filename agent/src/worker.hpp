@@ -21,6 +21,11 @@
 
 namespace wsload::agent {
 
+// Smallest spacing of the worker's deadline wake-ups. A send waits at most this long past its
+// scheduled instant for the wake-up (well under kScheduleSlack); its latency and any lag are still
+// measured from the scheduled instant.
+inline constexpr std::chrono::microseconds kMinTickGap{250};
+
 struct WorkerSnapshot {
   shared::MetricsDelta delta;
   uint64_t open = 0;
@@ -52,16 +57,27 @@ class Worker {
   void arm_close_timer();
   void on_connection_done(uint32_t slot);
   void check_finished();
+  void wake_at(TimePoint at);
+  void on_tick();
 
   std::shared_ptr<const RunConfig> cfg_;
   std::unique_ptr<WorkerContext> ctx_;  // outlives the io_context's pending handlers
-  boost::asio::io_context ioc_{1};
+  // One thread runs it; sockets are only touched on that thread, so the reactor's per-descriptor
+  // locking is off (posts from other threads still lock the scheduler).
+  boost::asio::io_context ioc_{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard_;
   std::vector<uint32_t> ids_;
   std::vector<std::shared_ptr<Connection>> conns_;  // by slot (index into ids_)
   boost::asio::steady_timer open_timer_{ioc_};
   boost::asio::steady_timer hold_timer_{ioc_};
   boost::asio::steady_timer close_timer_{ioc_};
+  // Fires at the earliest of ctx_->deadlines, but never sooner than kMinTickGap after it last
+  // fired: under load, sends and timeouts due within that gap are handled in one wake-up.
+  boost::asio::steady_timer tick_timer_{ioc_};
+  TimePoint tick_at_ = TimePoint::max();  // when tick_timer_ is armed for; max = not armed
+  TimePoint last_tick_{};
+  uint64_t tick_gen_ = 0;
+  bool in_tick_ = false;
   RunSchedule schedule_;
   size_t next_open_ = 0;
   size_t next_close_ = 0;

@@ -84,5 +84,30 @@ TEST(InFlightTable, ExpiredMemoryIsBounded) {
   EXPECT_TRUE(t.take_expired(n));
 }
 
+TEST(InFlightTable, FreesItsStorageOnceEmpty) {
+  InFlightTable t;
+  EXPECT_EQ(t.storage_bytes(), 0u);
+  for (uint64_t s = 1; s <= 100; ++s) t.add(s, at(0), at(0));
+  EXPECT_GT(t.storage_bytes(), 0u);
+  for (uint64_t s = 1; s <= 99; ++s) ASSERT_TRUE(t.take(s));
+  EXPECT_GT(t.storage_bytes(), 0u);  // one request still in flight
+  ASSERT_TRUE(t.take_oldest());
+  EXPECT_EQ(t.storage_bytes(), 0u);  // answered: storage released
+
+  for (uint64_t s = 101; s <= 110; ++s) t.add(s, at(0), at(0));
+  EXPECT_EQ(t.expire_sent_before(at(0)), 10u);
+  EXPECT_EQ(t.storage_bytes(), 0u);  // timed out: released as well
+  t.add(111, at(1), at(1));
+  EXPECT_EQ(t.expire_all(), 1u);
+  EXPECT_EQ(t.storage_bytes(), 0u);  // connection ended
+
+  // After the connection ended, a new session's table starts empty: nothing stale comes back.
+  t.add(112, at(2), at(2));
+  auto next = t.take_oldest();
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->seq, 112u);
+  EXPECT_TRUE(t.empty());
+}
+
 }  // namespace
 }  // namespace wsload::agent
