@@ -72,8 +72,10 @@ std::shared_ptr<Connection> make_tls_connection(WorkerContext& ctx, uint32_t id,
 // failure.
 std::shared_ptr<boost::asio::ssl::context> make_tls_context(const RunConfig& cfg, std::string* error);
 
-// Bounded wait for the peer's close frame after we send ours.
-inline constexpr std::chrono::milliseconds kCloseWait{1000};
+// Bounded wait for the peer's close frame after we send ours at the end of the run; beyond it the
+// socket is dropped and the disconnect counted as `close_timeout`. A server closing tens of
+// thousands of sessions at once needs more than a second.
+inline constexpr std::chrono::milliseconds kCloseWait{3000};
 // Largest message accepted from the server; bigger ones are protocol errors.
 inline constexpr uint64_t kReadMessageMax = 1024 * 1024;
 

@@ -31,6 +31,7 @@ void WsConnection<Ws>::attempt() {
   read_ended_ = false;
   close_op_pending_ = false;
   close_done_ = false;
+  close_timed_out_ = false;
   ++counters().connections_attempted;
   prepare_stream();
 
@@ -293,6 +294,7 @@ void WsConnection<Ws>::on_deadline(DeadlineKind kind) {
       return;
     case State::kClosing: {
       // The peer did not finish the close handshake in time: drop the connection.
+      close_timed_out_ = true;
       error_code ignored;
       socket().close(ignored);
       return;

@@ -140,6 +140,7 @@ class WsConnection final : public Connection, public std::enable_shared_from_thi
   bool long_read_ = false;        // the message being read continues in long_msg_
   bool close_op_pending_ = false; // our async_close has not completed
   bool close_done_ = false;
+  bool close_timed_out_ = false;  // the close bound expired and we dropped the socket
   error_code read_ec_;
   error_code close_ec_;
 };

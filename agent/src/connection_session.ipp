@@ -330,7 +330,9 @@ template <class Ws>
 void WsConnection<Ws>::on_session_end(error_code ec) {
   bool unexpected = !close_started_;
   std::string reason = "error";
-  if (ec == websocket::error::closed) {
+  if (close_timed_out_) {
+    reason = "close_timeout";  // we closed and the peer did not answer within the bound
+  } else if (ec == websocket::error::closed) {
     reason = "close_" + std::to_string(static_cast<unsigned>(ws_->reason().code));
   } else if (ec == net::error::eof || ec == beast::http::error::end_of_stream) {
     reason = "eof";

@@ -159,6 +159,22 @@ TEST(Engine, SilentServerTimesOutEveryRequest) {
   EXPECT_EQ(server.data_frames(), c.messages_sent);
 }
 
+// A server that never answers our close frame: after the close bound the socket is dropped and the
+// disconnect is counted as close_timeout (not as an unexpected disconnect, not as a vague error).
+TEST(Engine, UnansweredCloseCountsCloseTimeout) {
+  TestServer server(ServerOptions{ServerMode::kMute});
+  Engine engine(1);
+  RunResult r = run(engine, make_assignment(server.url(), 3, 50ms, 200ms));
+  ASSERT_TRUE(r.finished);
+  const auto& c = r.total.counters;
+  EXPECT_EQ(c.connections_established, 3u);
+  EXPECT_EQ(c.connections_closed, 3u);
+  EXPECT_EQ(c.disconnects_unexpected, 0u);
+  ASSERT_EQ(c.disconnects.count("close_timeout"), 1u);
+  EXPECT_EQ(c.disconnects.at("close_timeout"), 3u);
+  EXPECT_EQ(c.disconnects.size(), 1u);
+}
+
 TEST(Engine, PushSequencesGapsDuplicatesReordered) {
   // Per connection: 3 arrives late (reordered), 3 again (duplicate), 6 late (reordered),
   // 5, 8 and 9 never arrive (three gaps).

@@ -14,6 +14,7 @@ enum class ServerMode {
   kReject401,  // answers the upgrade request with HTTP 401
   kPushes,     // after the upgrade sends push_seqs as {"type":"data","seq":N,"ts":US}, then echoes
   kSilent,     // accepts and reads, never replies to data frames
+  kMute,       // accepts the upgrade, then never reads again: no pong, no answer to a close frame
 };
 
 struct ServerOptions {

@@ -96,6 +96,11 @@ class TestServer::Impl {
       }
     }
     net::steady_timer delay(ioc_);
+    if (options_.mode == ServerMode::kMute) {  // hold the session unread until the server stops
+      delay.expires_after(std::chrono::hours(1));
+      co_await delay.async_wait(net::as_tuple(net::use_awaitable));
+      co_return;
+    }
     beast::flat_buffer frame;
     while (true) {
       auto [ec, n] = co_await ws.async_read(frame, net::as_tuple(net::use_awaitable));

@@ -37,7 +37,7 @@ struct Counters {
 
   std::map<std::string, uint64_t> failures;     // reason -> count: dns, refused, connect_timeout,
                                                 // tls, http_<status>, handshake_timeout, other
-  std::map<std::string, uint64_t> disconnects;  // reason -> count: close_<code>, eof, reset, error
+  std::map<std::string, uint64_t> disconnects;  // reason -> count: close_<code>, close_timeout, eof, reset, error
 
   void merge(const Counters& other);
   bool operator==(const Counters&) const = default;
