@@ -26,6 +26,9 @@ import tempfile
 import time
 
 SKIP = 77  # ctest SKIP_RETURN_CODE
+AGENT_HOSTS = ("agent1", "agent2", "agent3")
+# The usual lab: a controller host, three agent hosts and a target host (address suffixes).
+STANDARD_HOSTS = {"ctl": [2], "agent1": [11], "agent2": [12], "agent3": [13], "target": [20]}
 STATE_DIR = "/tmp/wsload-lab"
 _libc = ctypes.CDLL("libc.so.6", use_errno=True)
 _PR_SET_PDEATHSIG = 1
@@ -263,6 +266,13 @@ class Lab:
             return proc.popen.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             raise RuntimeError(f"{proc.name} still running after {timeout}s:\n{proc.tail()}") from None
+
+    def start_agents(self, token, hosts=AGENT_HOSTS, port=7000, extra=()):
+        """One wsload-agent per host on its main address; returns {host: "IP:PORT"} once all listen."""
+        procs = {host: self.spawn(host, [self.bin("wsload-agent"), "--listen", f"{self.ip(host)}:{port}",
+                                         "--token", token, "--threads", "1", *extra])
+                 for host in hosts}
+        return {host: self.wait_listening(proc) for host, proc in procs.items()}
 
     def dump_logs(self, lines=40):
         for proc in self.procs:

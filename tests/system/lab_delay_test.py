@@ -7,34 +7,29 @@ Usage: lab_delay_test.py BIN_DIR
 """
 import sys
 
-from lab import Checks, Lab, agent_token, read_report
+from lab import STANDARD_HOSTS, Checks, Lab, agent_token, read_report
 
 DELAY_MS = 50.0
 CONNECTIONS = 300  # 100 per agent host
 
 
 def main(bin_dir):
-    hosts = {"ctl": [2], "agent1": [11], "agent2": [12], "agent3": [13], "target": [20]}
     token = agent_token()
     checks = Checks()
-    with Lab(bin_dir, hosts) as lab:
+    with Lab(bin_dir, STANDARD_HOSTS) as lab:
         target = lab.spawn("target", [lab.bin("wsload-target"), "--listen", "127.0.0.1:3001", "--no-auth"])
         lab.wait_listening(target)
         proxy = lab.spawn("target", [lab.bin("wsload-delay-proxy"), "--listen", f"{lab.ip('target')}:4000",
                                      "--upstream", "127.0.0.1:3001", "--delay-ms", str(DELAY_MS)])
         lab.wait_listening(proxy)
-        agents = []
-        for host in ("agent1", "agent2", "agent3"):
-            agent = lab.spawn(host, [lab.bin("wsload-agent"), "--listen", f"{lab.ip(host)}:7000", "--token", token,
-                                     "--threads", "1"])
-            agents.append(lab.wait_listening(agent))
+        agents = lab.start_agents(token)
         scenario = lab.write("delay.yaml", f"""name: lab-delay
 target: {{ url: 'ws://{lab.ip('target')}:4000/ws' }}
 load: {{ connections: {CONNECTIONS}, ramp_up: 3s, hold: 8s }}
 messages: {{ interval: 500ms, kind: json, template: '{{"type":"ping","id":{{{{seq}}}}}}', match: id, timeout: 5s }}
 """)
         report_path = lab.path("report.json")
-        controller = lab.spawn("ctl", [lab.bin("wsload"), "run", scenario, "--agents", ",".join(agents),
+        controller = lab.spawn("ctl", [lab.bin("wsload"), "run", scenario, "--agents", ",".join(agents.values()),
                                        "--agent-token", token, "--json", report_path, "-q"])
         code = lab.wait(controller, timeout=120)
         print(controller.tail(60))

@@ -8,7 +8,7 @@ Usage: lab_loss_test.py BIN_DIR
 """
 import sys
 
-from lab import Checks, Lab, agent_token, read_report
+from lab import STANDARD_HOSTS, Checks, Lab, agent_token, read_report
 
 LOSS_PERCENT = 2
 CONNECTIONS = 300  # 100 per agent host
@@ -16,10 +16,9 @@ LOSSY = "agent2"
 
 
 def main(bin_dir):
-    hosts = {"ctl": [2], "agent1": [11], "agent2": [12], "agent3": [13], "target": [20]}
     token = agent_token()
     checks = Checks()
-    with Lab(bin_dir, hosts) as lab:
+    with Lab(bin_dir, STANDARD_HOSTS) as lab:
         # Frames entering the bridge from agent2 and frames leaving it towards agent2.
         rules = f"""table bridge lab {{
   chain forward {{
@@ -33,11 +32,7 @@ def main(bin_dir):
         target = lab.spawn("target", [lab.bin("wsload-target"), "--listen", f"{lab.ip('target')}:3001",
                                       "--no-auth"])
         lab.wait_listening(target)
-        endpoints = {}
-        for host in ("agent1", "agent2", "agent3"):
-            agent = lab.spawn(host, [lab.bin("wsload-agent"), "--listen", f"{lab.ip(host)}:7000", "--token", token,
-                                     "--threads", "1"])
-            endpoints[host] = lab.wait_listening(agent)
+        endpoints = lab.start_agents(token)
         scenario = lab.write("loss.yaml", f"""name: lab-loss
 target: {{ url: 'ws://{lab.ip('target')}:3001/ws', connect_timeout: 15s }}
 load: {{ connections: {CONNECTIONS}, ramp_up: 2s, hold: 10s }}

@@ -9,7 +9,7 @@ Usage: lab_partition_test.py BIN_DIR
 import sys
 import time
 
-from lab import Checks, Lab, agent_token, read_report
+from lab import STANDARD_HOSTS, Checks, Lab, agent_token, read_report
 
 CONNECTIONS = 300  # 100 per agent host
 CUT = "agent3"
@@ -20,17 +20,12 @@ def established_to(lab, host, port):
 
 
 def main(bin_dir):
-    hosts = {"ctl": [2], "agent1": [11], "agent2": [12], "agent3": [13], "target": [20]}
     token = agent_token()
     checks = Checks()
-    with Lab(bin_dir, hosts) as lab:
+    with Lab(bin_dir, STANDARD_HOSTS) as lab:
         target = lab.spawn("target", [lab.bin("wsload-target"), "--listen", f"{lab.ip('target')}:3001", "--no-auth"])
         lab.wait_listening(target)
-        endpoints = {}
-        for host in ("agent1", "agent2", "agent3"):
-            agent = lab.spawn(host, [lab.bin("wsload-agent"), "--listen", f"{lab.ip(host)}:7000", "--token", token,
-                                     "--threads", "1"])
-            endpoints[host] = lab.wait_listening(agent)
+        endpoints = lab.start_agents(token)
         scenario = lab.write("partition.yaml", f"""name: lab-partition
 target: {{ url: 'ws://{lab.ip('target')}:3001/ws' }}
 load: {{ connections: {CONNECTIONS}, ramp_up: 1s, hold: 14s }}
