@@ -165,7 +165,7 @@ class Lab:
     def _add_ns(self, ns):
         sh("ip", "netns", "add", ns)
         self.namespaces.append(ns)
-        sh("ip", "-n", ns, "link", "set", "lo", "up")
+        sh("nsenter", f"--net=/run/netns/{ns}", "ip", "link", "set", "lo", "up")  # not `ip -n`: see _enter
 
     def _add_host(self, host, suffixes):
         if len(host) > 15:
@@ -227,8 +227,8 @@ class Lab:
         return self.path(name)
 
     def _enter(self, host):
-        # nsenter rather than `ip netns exec`: it only switches the network namespace, so it also works
-        # where / is not a mount point (a chroot), and the processes need nothing else.
+        # nsenter rather than `ip netns exec` or `ip -n`: it only switches the network namespace, so it
+        # also works where / is not a mount point (a chroot), and the processes need nothing else.
         return ["nsenter", f"--net=/run/netns/{self.ns(host)}"]
 
     def _in(self, host, *argv):
