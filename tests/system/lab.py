@@ -274,6 +274,15 @@ class Lab:
                  for host in hosts}
         return {host: self.wait_listening(proc) for host, proc in procs.items()}
 
+    def start_run(self, scenario_yaml, agents, token, *extra):
+        """`wsload run` on the controller host against `agents` (endpoints); returns the process and
+        the path its JSON report will be written to."""
+        scenario = self.write("scenario.yaml", scenario_yaml)
+        report = self.path("report.json")
+        proc = self.spawn("ctl", [self.bin("wsload"), "run", scenario, "--agents", ",".join(agents),
+                                  "--agent-token", token, "--json", report, *extra])
+        return proc, report
+
     def dump_logs(self, lines=40):
         for proc in self.procs:
             print(f"----- {proc.name} (pid {proc.pid}, exit {proc.popen.poll()}) -----")

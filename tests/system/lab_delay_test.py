@@ -23,14 +23,11 @@ def main(bin_dir):
                                      "--upstream", "127.0.0.1:3001", "--delay-ms", str(DELAY_MS)])
         lab.wait_listening(proxy)
         agents = lab.start_agents(token)
-        scenario = lab.write("delay.yaml", f"""name: lab-delay
+        controller, report_path = lab.start_run(f"""name: lab-delay
 target: {{ url: 'ws://{lab.ip('target')}:4000/ws' }}
 load: {{ connections: {CONNECTIONS}, ramp_up: 3s, hold: 8s }}
 messages: {{ interval: 500ms, kind: json, template: '{{"type":"ping","id":{{{{seq}}}}}}', match: id, timeout: 5s }}
-""")
-        report_path = lab.path("report.json")
-        controller = lab.spawn("ctl", [lab.bin("wsload"), "run", scenario, "--agents", ",".join(agents.values()),
-                                       "--agent-token", token, "--json", report_path, "-q"])
+""", agents.values(), token, "-q")
         code = lab.wait(controller, timeout=120)
         print(controller.tail(60))
         checks.expect(code == 0, f"wsload exits 0 (got {code})")

@@ -33,14 +33,11 @@ def main(bin_dir):
                                       "--no-auth"])
         lab.wait_listening(target)
         endpoints = lab.start_agents(token)
-        scenario = lab.write("loss.yaml", f"""name: lab-loss
+        controller, report_path = lab.start_run(f"""name: lab-loss
 target: {{ url: 'ws://{lab.ip('target')}:3001/ws', connect_timeout: 15s }}
 load: {{ connections: {CONNECTIONS}, ramp_up: 2s, hold: 10s }}
 messages: {{ interval: 100ms, kind: json, template: '{{"type":"ping","id":{{{{seq}}}}}}', match: id, timeout: 150ms }}
-""")
-        report_path = lab.path("report.json")
-        controller = lab.spawn("ctl", [lab.bin("wsload"), "run", scenario, "--agents", ",".join(endpoints.values()),
-                                       "--agent-token", token, "--json", report_path, "-q"])
+""", endpoints.values(), token, "-q")
         code = lab.wait(controller, timeout=180)
         print(controller.tail(60))
         print(lab.run_in("br", "nft", "list", "ruleset"))

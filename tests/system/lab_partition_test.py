@@ -26,14 +26,11 @@ def main(bin_dir):
         target = lab.spawn("target", [lab.bin("wsload-target"), "--listen", f"{lab.ip('target')}:3001", "--no-auth"])
         lab.wait_listening(target)
         endpoints = lab.start_agents(token)
-        scenario = lab.write("partition.yaml", f"""name: lab-partition
+        controller, report_path = lab.start_run(f"""name: lab-partition
 target: {{ url: 'ws://{lab.ip('target')}:3001/ws' }}
 load: {{ connections: {CONNECTIONS}, ramp_up: 1s, hold: 14s }}
 messages: {{ interval: 200ms, kind: json, template: '{{"type":"ping","id":{{{{seq}}}}}}', match: id, timeout: 2s }}
-""")
-        report_path = lab.path("report.json")
-        controller = lab.spawn("ctl", [lab.bin("wsload"), "run", scenario, "--agents", ",".join(endpoints.values()),
-                                       "--agent-token", token, "--on-agent-loss", "continue", "--json", report_path])
+""", endpoints.values(), token, "--on-agent-loss", "continue")
         # Wait until the cut-off agent holds its whole share, then cut its link.
         deadline = time.monotonic() + 30
         while established_to(lab, CUT, 3001) < CONNECTIONS // 3 and time.monotonic() < deadline:

@@ -58,15 +58,12 @@ def main(bin_dir):
                 agent = lab.spawn(host, [lab.bin("wsload-agent"), "--listen", f"{lab.ip(host)}:{7000 + k}",
                                          "--token", token, "--threads", "1", "--source-ips", sources])
                 endpoints.append(lab.wait_listening(agent))
-        scenario = lab.write("scale.yaml", f"""name: lab-scale
+        controller, report_path = lab.start_run(f"""name: lab-scale
 target: {{ url: 'ws://{lab.ip('target')}:{PORT}/ws', connect_timeout: 30s }}
 load: {{ connections: {CONNECTIONS}, ramp_up: 25s, hold: 20s }}
 messages: {{ interval: 10s, kind: json, template: '{{"type":"ping","id":{{{{seq}}}}}}', match: id, timeout: 10s }}
-""")
-        report_path = lab.path("report.json")
+""", endpoints, token, "--live-interval", "5s")
         started = time.monotonic()
-        controller = lab.spawn("ctl", [lab.bin("wsload"), "run", scenario, "--agents", ",".join(endpoints),
-                                       "--agent-token", token, "--json", report_path, "--live-interval", "5s"])
 
         # While the load holds: count the target host's established sockets on the port.
         peak = 0
