@@ -189,10 +189,5 @@ bool from_wire(const v1::Metrics& m, shared::MetricsDelta* into) {
   return ok;
 }
 
-std::optional<shared::MetricsDelta> from_wire(const v1::Metrics& m) {
-  shared::MetricsDelta d;
-  if (!from_wire(m, &d)) return std::nullopt;
-  return d;
-}
 
 }  // namespace wsload::proto

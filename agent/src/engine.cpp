@@ -1,7 +1,5 @@
 #include "wsload/agent/engine.hpp"
 
-#include <sys/resource.h>
-
 #include <mutex>
 #include <thread>
 #include <variant>
@@ -10,22 +8,9 @@
 #include "worker.hpp"
 
 namespace wsload::agent {
-namespace {
-
-void raise_fd_limit() {
-  rlimit lim{};
-  if (::getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
-    lim.rlim_cur = lim.rlim_max;
-    ::setrlimit(RLIMIT_NOFILE, &lim);
-  }
-}
-
-}  // namespace
-
 class Engine::Impl {
  public:
   explicit Impl(unsigned threads) {
-    raise_fd_limit();
     workers_.reserve(std::max(1u, threads));
     for (unsigned i = 0; i < std::max(1u, threads); ++i) workers_.push_back(std::make_unique<Worker>());
   }

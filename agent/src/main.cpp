@@ -1,5 +1,4 @@
 // wsload-agent: runs its share of a scenario for one controller at a time (SPEC §6).
-#include <sys/resource.h>
 
 #include <csignal>
 #include <fstream>
@@ -13,6 +12,7 @@
 
 #include "agent_service.hpp"
 #include "source_ips.hpp"
+#include "wsload/shared/fd_limit.hpp"
 
 namespace {
 
@@ -43,19 +43,10 @@ std::string host_of(const std::string& listen) {
   return listen.substr(0, listen.rfind(':'));
 }
 
-// Connections are file descriptors: take the whole hard limit up front, so that the budget the
-// agent reports to controllers is what it can really hold.
-void raise_fd_limit() {
-  rlimit limit{};
-  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
-    limit.rlim_cur = limit.rlim_max;
-    setrlimit(RLIMIT_NOFILE, &limit);
-  }
-}
-
 int run(const Options& options) {
   spdlog::set_level(spdlog::level::from_str(options.log_level));
-  raise_fd_limit();
+  // Take the whole hard limit up front, so that the budget reported to controllers is real.
+  wsload::shared::raise_fd_limit();
   wsload::agent::AgentConfig config;
   config.token = options.token;
   config.threads = options.threads;

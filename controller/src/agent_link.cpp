@@ -57,12 +57,18 @@ AgentLink::AgentLink(size_t index, std::string endpoint, const std::string& agen
   if (!agent_token.empty()) context_.AddMetadata("authorization", "Bearer " + agent_token);
   // A dead address fails the call instead of waiting forever for the channel to connect.
   context_.set_wait_for_ready(false);
-  stream_ = stub_->Session(&context_);
-  reader_ = std::thread([this] { read_loop(); });
+  // The writer opens the stream (which waits for the agent to answer) and then starts the reader.
+  writer_ = std::thread([this] { write_loop(); });
 }
 
 AgentLink::~AgentLink() {
-  context_.TryCancel();
+  context_.TryCancel();  // also ends a Write blocked on an agent that takes nothing
+  {
+    std::lock_guard lock(queue_mutex_);
+    stopping_ = true;
+  }
+  queue_cv_.notify_all();
+  if (writer_.joinable()) writer_.join();  // after it, reader_ is started or never will be
   if (reader_.joinable()) reader_.join();
 }
 
@@ -85,16 +91,49 @@ void AgentLink::read_loop() {
 }
 
 bool AgentLink::send(const v1::ControllerMessage& message) {
-  std::lock_guard lock(write_mutex_);
-  if (writes_closed_) return false;
-  return stream_->Write(message);
+  {
+    std::lock_guard lock(write_mutex_);
+    if (writes_closed_) return false;
+  }
+  {
+    std::lock_guard lock(queue_mutex_);
+    if (close_requested_ || stopping_) return false;
+    queue_.push_back(message);
+  }
+  queue_cv_.notify_one();
+  return true;
 }
 
 void AgentLink::close_writes() {
-  std::lock_guard lock(write_mutex_);
-  if (writes_closed_) return;
-  writes_closed_ = true;
-  stream_->WritesDone();
+  {
+    std::lock_guard lock(queue_mutex_);
+    close_requested_ = true;
+  }
+  queue_cv_.notify_one();
+}
+
+void AgentLink::write_loop() {
+  stream_ = stub_->Session(&context_);  // returns once the call started, failed or was cancelled
+  reader_ = std::thread([this] { read_loop(); });
+  for (;;) {
+    std::unique_lock lock(queue_mutex_);
+    queue_cv_.wait(lock, [this] { return stopping_ || close_requested_ || !queue_.empty(); });
+    if (stopping_) return;
+    if (queue_.empty()) {  // close requested and everything before it written
+      lock.unlock();
+      std::lock_guard write_lock(write_mutex_);
+      if (!writes_closed_) {
+        writes_closed_ = true;
+        stream_->WritesDone();
+      }
+      return;
+    }
+    v1::ControllerMessage message = std::move(queue_.front());
+    queue_.pop_front();
+    lock.unlock();
+    std::lock_guard write_lock(write_mutex_);
+    if (!writes_closed_ && !stream_->Write(message)) writes_closed_ = true;
+  }
 }
 
 void AgentLink::cancel() { context_.TryCancel(); }

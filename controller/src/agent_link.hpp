@@ -1,7 +1,9 @@
 #pragma once
 // One controller<->agent Session stream. A reader thread turns everything the agent sends, and the
-// end of the stream, into AgentEvents on the coordinator's queue; send() may be called from the
-// coordinator thread concurrently with the reader (gRPC allows one reader and one writer).
+// end of the stream, into AgentEvents on the coordinator's queue. A writer thread opens the stream
+// and performs the writes that send() queues, so one agent that does not answer or take its
+// messages (stopped, partitioned, still connecting) never blocks the coordinator — and its
+// heartbeats to the others (gRPC allows one reader and one writer).
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -51,9 +53,10 @@ class AgentLink {
   AgentLink(const AgentLink&) = delete;
   AgentLink& operator=(const AgentLink&) = delete;
 
-  // False when the stream is already closed.
+  // Queues the message for the writer; false when the stream is already closed. Never blocks.
   bool send(const v1::ControllerMessage& message);
-  // Half-closes our side; the agent then ends the stream and the reader reports it.
+  // Half-closes our side after the queued messages; the agent then ends the stream and the
+  // reader reports it.
   void close_writes();
   // Abandons the call (lost agent); the reader reports the end.
   void cancel();
@@ -62,6 +65,7 @@ class AgentLink {
 
  private:
   void read_loop();
+  void write_loop();
 
   size_t index_;
   std::string endpoint_;
@@ -70,9 +74,15 @@ class AgentLink {
   std::unique_ptr<v1::Agent::Stub> stub_;
   grpc::ClientContext context_;
   std::unique_ptr<grpc::ClientReaderWriter<v1::ControllerMessage, v1::AgentMessage>> stream_;
-  std::mutex write_mutex_;
+  std::mutex write_mutex_;       // held by a Write/WritesDone and by Finish: never concurrent
   bool writes_closed_ = false;  // guarded by write_mutex_
+  std::mutex queue_mutex_;
+  std::condition_variable queue_cv_;
+  std::deque<v1::ControllerMessage> queue_;  // guarded by queue_mutex_, like the two flags below
+  bool close_requested_ = false;
+  bool stopping_ = false;
   std::thread reader_;
+  std::thread writer_;
 };
 
 }  // namespace wsload::controller

@@ -93,6 +93,25 @@ TEST(ControllerFaults, AgentKilledUnderAbortExitsThreeAndWritesTheReport) {
                                   std::chrono::seconds(5)));
 }
 
+// While the controller waits for a slow agent (here: stopped for 3.5 s before it can answer the
+// hello), the agent that answered at once keeps hearing heartbeats and does not give the
+// controller up as gone (agents stop after 2 s of silence): the run completes on both agents.
+TEST(ControllerFaults, FastAgentWaitsForASlowOneWithoutStopping) {
+  Cluster cluster(2);
+  TempDir dir;
+  ASSERT_TRUE(cluster.agent_processes[1]->send_signal(SIGSTOP));
+  auto run = start_run(cluster, dir, 20, "1s");
+  std::this_thread::sleep_for(std::chrono::milliseconds(3500));
+  ASSERT_TRUE(cluster.agent_processes[1]->send_signal(SIGCONT));
+  const auto code = run->wait_exit(std::chrono::seconds(40));
+  ASSERT_EQ(code, 0) << run->output();
+  const auto j = read_report(dir);
+  ASSERT_TRUE(j.is_object()) << run->output();
+  EXPECT_FALSE(j["partial"]);
+  EXPECT_EQ(j["connections"]["established"], 20);
+  for (const auto& agent : j["agents"]) EXPECT_TRUE(agent["finished"]) << agent.dump();
+}
+
 TEST(ControllerFaults, KilledControllerLeavesNoLoadRunningWithinThreeSeconds) {
   Cluster cluster(2);
   TempDir dir;

@@ -1,7 +1,6 @@
 #pragma once
 // Conversions between the shared value types and their wire form (wsload.proto). The one place
 // where scenario and metric fields are mapped, used by both the controller and the agent.
-#include <optional>
 #include <string>
 
 #include "wsload.pb.h"
@@ -20,9 +19,7 @@ v1::ScenarioSpec to_wire(const shared::Scenario& scenario, const std::string& ca
 shared::Scenario from_wire(const v1::ScenarioSpec& spec, std::string* ca_pem);
 
 void to_wire(const shared::MetricsDelta& delta, v1::Metrics* out);
-// nullopt when a histogram does not decode.
-std::optional<shared::MetricsDelta> from_wire(const v1::Metrics& metrics);
-// The same into an existing delta, reusing its histograms' storage (no allocation per report: the
+// Decodes into an existing delta, reusing its histograms' storage (no allocation per report: the
 // controller decodes every agent's interval reports into one scratch delta). Overwrites all of
 // `into`; false when a histogram does not decode.
 bool from_wire(const v1::Metrics& metrics, shared::MetricsDelta* into);
