@@ -1,6 +1,7 @@
 #pragma once
-// One WebSocket client connection of a worker (interface). The Beast implementation lives in
-// connection_impl.hpp and is instantiated in connection_plain.cpp and connection_tls.cpp only.
+// One WebSocket client connection of a worker (interface). The implementation (Asio sockets, the
+// upgrade with Beast's HTTP parser, frames by ws_codec) lives in connection_impl.hpp and is
+// instantiated in connection_plain.cpp and connection_tls.cpp only.
 // Every member runs on the worker's io_context thread; nothing here is thread-safe.
 #include <chrono>
 #include <cstdint>
@@ -9,6 +10,7 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -24,6 +26,9 @@ class context;
 
 namespace wsload::agent {
 
+// Size of a worker's shared read buffer: one read takes up to this much of a socket's queue.
+inline constexpr std::size_t kWorkerReadBytes = 64 * 1024;
+
 // What a worker shares with its connections (owned by the worker, used on its thread only).
 struct WorkerContext {
   WorkerContext(boost::asio::io_context& io, const RunConfig& config,
@@ -36,7 +41,10 @@ struct WorkerContext {
   shared::MetricsDelta delta;                      // recorded since the last take
   uint64_t open = 0;       // gauge: established and not yet ended
   uint64_t in_flight = 0;  // gauge: requests awaiting a reply or their timeout
-  std::minstd_rand rng{std::random_device{}()};  // for {{random N}} in templates
+  std::minstd_rand rng{std::random_device{}()};  // {{random N}} in templates, masks, upgrade keys
+  // ws:// connections read into this and decode in place before the next read: an idle
+  // connection holds no read buffer of its own.
+  std::vector<char> read_buffer = std::vector<char>(kWorkerReadBytes);
   TimePoint hold_end = TimePoint::max();  // no request starts at or after this instant
   // First successful resolution of the target, reused by later connections of this worker.
   std::optional<boost::asio::ip::tcp::resolver::results_type> resolved;

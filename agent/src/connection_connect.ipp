@@ -1,8 +1,13 @@
-// Connection attempts of WsConnection (included by connection_impl.hpp only).
+// Connection attempts of WsConnection: connect, TLS, the HTTP upgrade (included by
+// connection_impl.hpp only).
 #include <netinet/in.h>
 #include <sys/socket.h>
 
 #include <boost/asio/connect.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/rfc7230.hpp>
 
 #include "wsload/shared/jwt.hpp"
 
@@ -25,15 +30,15 @@ void WsConnection<Ws>::attempt() {
   state_ = State::kConnecting;
   ++generation_;
   timed_out_ = false;
-  close_started_ = false;
-  close_pending_ = false;
-  write_in_flight_ = false;
-  read_ended_ = false;
-  close_op_pending_ = false;
-  close_done_ = false;
-  close_timed_out_ = false;
+  close_initiated_ = false;
+  close_sent_ = false;
+  close_received_ = false;
+  read_pending_ = false;
+  write_pending_ = false;
+  ending_ = false;
+  peer_close_code_ = 0;
   ++counters().connections_attempted;
-  prepare_stream();
+  StreamTraits<Ws>::emplace(stream_, ctx_);
 
   arm(DeadlineKind::kDeadline, Clock::now() + cfg_.scenario().target.connect_timeout);
 
@@ -50,36 +55,39 @@ void WsConnection<Ws>::attempt() {
       });
 }
 
+// The upgrade request of RFC 6455 §4.1 with the scenario's headers, token and subprotocols.
 template <class Ws>
-void WsConnection<Ws>::prepare_stream() {
-  StreamTraits<Ws>::emplace(ws_, ctx_);
-  ws_->read_message_max(kReadMessageMax);
-  ws_->auto_fragment(false);
-  // Deadlines are ours (connect_timeout, close wait); Beast's own timers stay off.
-  ws_->set_option(websocket::stream_base::timeout{websocket::stream_base::none(),
-                                                  websocket::stream_base::none(), false});
-  token_ = make_token();
-  target_ = cfg_.endpoint.target;
+std::string WsConnection<Ws>::make_request(const std::string& key) const {
+  auto clean = [](std::string_view v) {  // a header cannot smuggle in another line
+    std::string r(v);
+    std::erase_if(r, [](char c) { return c == '\r' || c == '\n'; });
+    return r;
+  };
   const shared::AuthSpec& auth = cfg_.scenario().target.auth;
+  std::string token = make_token();
+  std::string target = cfg_.endpoint.target;
   bool token_in_header = auth.in == shared::TokenPlacement::kHeader;
-  if (!token_.empty() && !token_in_header) {
-    target_ += target_.find('?') == std::string::npos ? '?' : '&';
-    target_ += auth.query_param + "=" + percent_encode(token_);
+  if (!token.empty() && !token_in_header) {
+    target += target.find('?') == std::string::npos ? '?' : '&';
+    target += auth.query_param + "=" + percent_encode(token);
   }
-  ws_->set_option(websocket::stream_base::decorator(
-      [this, token_in_header](websocket::request_type& req) {
-        req.set(beast::http::field::user_agent, "wsload/" WSLOAD_VERSION);
-        for (const auto& [name, value] : cfg_.scenario().target.headers) req.set(name, value);
-        if (!token_.empty() && token_in_header) {
-          req.set(beast::http::field::authorization, "Bearer " + token_);
-        }
-        if (!cfg_.subprotocol_header.empty()) {
-          req.set(beast::http::field::sec_websocket_protocol, cfg_.subprotocol_header);
-        }
-      }));
-  ws_->control_callback([this](websocket::frame_type kind, beast::string_view payload) {
-    on_control(kind, std::string_view(payload.data(), payload.size()));
-  });
+  std::string r;
+  r.reserve(256);
+  r += "GET " + clean(target) + " HTTP/1.1\r\nHost: " + clean(cfg_.endpoint.host_header) +
+       "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " + key +
+       "\r\nSec-WebSocket-Version: 13\r\n";
+  bool own_agent = false;
+  for (const auto& [name, value] : cfg_.scenario().target.headers) {
+    own_agent = own_agent || beast::iequals(name, "user-agent");
+    r += clean(name) + ": " + clean(value) + "\r\n";
+  }
+  if (!own_agent) r += "User-Agent: wsload/" WSLOAD_VERSION "\r\n";
+  if (!token.empty() && token_in_header) r += "Authorization: Bearer " + clean(token) + "\r\n";
+  if (!cfg_.subprotocol_header.empty()) {
+    r += "Sec-WebSocket-Protocol: " + clean(cfg_.subprotocol_header) + "\r\n";
+  }
+  r += "\r\n";
+  return r;
 }
 
 template <class Ws>
@@ -163,10 +171,14 @@ void WsConnection<Ws>::on_connect(error_code ec) {
   }
   error_code ignored;
   socket().set_option(tcp::no_delay(true), ignored);
-  if constexpr (StreamTraits<Ws>::kTls) {
+  if constexpr (kTls) {
     stage_ = Stage::kTls;
-    StreamTraits<Ws>::handshake(*ws_, cfg_, [self = this->shared_from_this()](error_code e) {
-      self->on_tls(e);
+    StreamTraits<Ws>::handshake(*stream_, cfg_, [self = this->shared_from_this()](error_code e) {
+      if (e) {
+        self->fail_attempt(self->classify_failure(e));
+        return;
+      }
+      self->do_upgrade();
     });
   } else {
     do_upgrade();
@@ -174,29 +186,58 @@ void WsConnection<Ws>::on_connect(error_code ec) {
 }
 
 template <class Ws>
-void WsConnection<Ws>::on_tls(error_code ec) {
-  if (ec) {
-    fail_attempt(classify_failure(ec));
-    return;
-  }
-  do_upgrade();
-}
-
-template <class Ws>
 void WsConnection<Ws>::do_upgrade() {
   stage_ = Stage::kUpgrade;
-  response_ = std::make_unique<websocket::response_type>();
-  ws_->async_handshake(*response_, cfg_.endpoint.host_header, target_,
-                       [self = this->shared_from_this()](error_code ec) { self->on_upgrade(ec); });
+  upgrade_ = std::make_unique<Upgrade>();
+  upgrade_->key = ws::make_key(ctx_.rng);
+  upgrade_->request = make_request(upgrade_->key);
+  upgrade_->parser.header_limit(16 * 1024);
+  net::async_write(*stream_, net::buffer(upgrade_->request),
+                   [self = this->shared_from_this()](error_code ec, std::size_t) {
+                     if (ec) {
+                       self->fail_attempt(self->classify_failure(ec));
+                       return;
+                     }
+                     Upgrade& u = *self->upgrade_;
+                     beast::http::async_read_header(
+                         *self->stream_, u.buffer, u.parser,
+                         [self](error_code e, std::size_t) { self->on_upgrade_response(e); });
+                   });
 }
 
+// RFC 6455 §4.1: a 101 with Upgrade/Connection, the right accept value, and neither an
+// extension nor a subprotocol we did not offer.
 template <class Ws>
-void WsConnection<Ws>::on_upgrade(error_code ec) {
+void WsConnection<Ws>::on_upgrade_response(error_code ec) {
   if (ec) {
     fail_attempt(classify_failure(ec));
     return;
   }
-  on_established();
+  const auto& res = upgrade_->parser.get();
+  auto field = [&res](beast::http::field f) {
+    auto v = res[f];
+    return std::string_view(v.data(), v.size());
+  };
+  std::string_view protocol = field(beast::http::field::sec_websocket_protocol);
+  if (res.result_int() != 101) {
+    fail_attempt("http_" + std::to_string(res.result_int()));
+    return;
+  }
+  bool ok = beast::iequals(field(beast::http::field::upgrade), "websocket") &&
+            beast::http::token_list(field(beast::http::field::connection)).exists("upgrade") &&
+            field(beast::http::field::sec_websocket_accept) == ws::accept_for(upgrade_->key) &&
+            field(beast::http::field::sec_websocket_extensions).empty();
+  if (ok && !protocol.empty()) {
+    ok = beast::http::token_list(cfg_.subprotocol_header).exists(protocol);
+  }
+  if (!ok) {
+    fail_attempt("other");
+    return;
+  }
+  auto early = upgrade_->buffer.data();  // frames the server sent right behind its 101
+  std::string early_bytes(static_cast<const char*>(early.data()), early.size());
+  upgrade_.reset();
+  on_established(early_bytes);
 }
 
 template <class Ws>
@@ -214,15 +255,8 @@ std::string WsConnection<Ws>::classify_failure(error_code ec) const {
       return "other";
     case Stage::kTls:
       return "tls";
-    case Stage::kUpgrade: {
-      // Beast pre-fills the response (500) before anything arrives, so its status means something
-      // only when the server really answered and declined the upgrade; a reset or EOF during the
-      // upgrade is "other", never a made-up http_500.
-      if (ec != websocket::error::upgrade_declined) return "other";
-      unsigned status = response_ ? response_->result_int() : 0;
-      if (status != 0 && status != 101) return "http_" + std::to_string(status);
-      return "other";
-    }
+    case Stage::kUpgrade:
+      return "other";  // reset or EOF before a complete response; a status is failed by caller
   }
   return "other";
 }
@@ -230,7 +264,7 @@ std::string WsConnection<Ws>::classify_failure(error_code ec) const {
 template <class Ws>
 void WsConnection<Ws>::fail_attempt(const std::string& reason) {
   disarm(DeadlineKind::kDeadline);
-  response_.reset();
+  upgrade_.reset();
   if (aborting_) {
     done();
     return;
@@ -249,9 +283,7 @@ template <class Ws>
 void WsConnection<Ws>::cancel_io() {
   error_code ignored;
   if (resolver_) resolver_->cancel();
-  if (ws_) {
-    socket().close(ignored);
-  }
+  if (stream_) socket().close(ignored);
 }
 
 template <class Ws>
@@ -292,13 +324,15 @@ void WsConnection<Ws>::on_deadline(DeadlineKind kind) {
       ++counters().reconnects;
       attempt();
       return;
-    case State::kClosing: {
-      // The peer did not finish the close handshake in time: drop the connection.
-      close_timed_out_ = true;
-      error_code ignored;
-      socket().close(ignored);
+    case State::kClosing:
+      // The close bound expired: either the peer never answered our close frame, or the close
+      // handshake is complete and it just did not close the TCP connection.
+      if (decoder_.failed()) {
+        end_session(EndCause::kProtocol);
+      } else {
+        end_session(close_sent_ && close_received_ ? EndCause::kPeerClose : EndCause::kCloseTimeout);
+      }
       return;
-    }
     case State::kOpen:
     case State::kDone:
       return;

@@ -1,50 +1,62 @@
 #pragma once
-// Beast implementation of Connection, templated on the WebSocket stream type. Heavy: include only
-// from connection_plain.cpp / connection_tls.cpp, which instantiate it once each.
-// Lifecycle (one attempt): resolve -> TCP connect -> [TLS] -> upgrade -> read loop + sends -> close.
+// Implementation of Connection, templated on the byte stream (a TCP socket, or TLS over one).
+// Heavy: include only from connection_plain.cpp / connection_tls.cpp, which instantiate it once
+// each.
+// Lifecycle (one attempt): resolve -> TCP connect -> [TLS] -> upgrade (Beast's HTTP parser) ->
+// frames (ws_codec) until the close handshake or an error.
 // The object owns itself through shared_from_this() while I/O is pending; the worker also holds it
-// until on_done. Member definitions: connection_connect.ipp (attempts) and
-// connection_session.ipp (messages, close).
+// until on_done. Member definitions: connection_connect.ipp (attempts, upgrade) and
+// connection_session.ipp (reads, writes, messages, close).
+//
+// I/O of an established session: frames to send are appended to out_ and written at once (many
+// messages that are due together leave in one system call). ws:// reads wait for readiness and
+// then read into the worker's shared buffer, so no buffer is held while idle; wss:// reads through
+// the TLS stream into a buffer of the connection.
 #include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 
-#include <boost/beast/core.hpp>
-#include <boost/beast/websocket.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/parser.hpp>
 
 #include "connection.hpp"
 #include "push_tracker.hpp"
 #include "reply_matcher.hpp"
 #include "schedule.hpp"
+#include "ws_codec.hpp"
 
 namespace wsload::agent {
 
 namespace beast = boost::beast;
 namespace net = boost::asio;
-namespace websocket = boost::beast::websocket;
 using tcp = boost::asio::ip::tcp;
 using error_code = boost::system::error_code;
-// The worker's io_context executor, not any_io_executor: every socket and pending Beast
-// operation of a connection then carries an 8-byte executor instead of a type-erased one.
+// The worker's io_context executor, not any_io_executor: every socket and pending operation of a
+// connection then carries an 8-byte executor instead of a type-erased one.
 using Executor = net::io_context::executor_type;
-// A bare socket, not beast::basic_stream: our deadlines live in the worker's SlotDeadlines, so
-// basic_stream's own timers, shared impl and operation wrappers would be pure cost.
 using Socket = net::basic_stream_socket<tcp, Executor>;
 using Resolver = net::ip::basic_resolver<tcp, Executor>;
 
-// A read started while no message is in progress reads into this many bytes inside the
-// connection; only a message longer than that moves to a heap buffer (freed once it is handled).
-inline constexpr std::size_t kIdleReadBytes = 128;
-// Heap buffer growth per read while a long message is in progress.
-inline constexpr std::size_t kLongReadChunk = 4096;
+// wss:// read buffer (allocated while the session is established).
+inline constexpr std::size_t kTlsReadBytes = 16 * 1024;
+// Sends pause (and fall behind schedule, which is reported) while this much is queued unwritten.
+inline constexpr std::size_t kOutHighWater = 16 * 1024;
+// At most this many overdue requests of one connection go out per wake-up.
+inline constexpr int kMaxSendBurst = 64;
 
-template <class Ws>
-struct StreamTraits;  // static Ws* emplace(std::optional<Ws>&, WorkerContext&); kTls; handshake
+template <class Stream>
+struct StreamTraits;  // kTls; emplace(optional<Stream>&, WorkerContext&); socket(Stream&); handshake
 
-template <class Ws>
-class WsConnection final : public Connection, public std::enable_shared_from_this<WsConnection<Ws>> {
+// Why an established session ended (see on_session_end for the reported reason).
+enum class EndCause : uint8_t { kError, kEof, kReset, kPeerClose, kCloseTimeout, kProtocol };
+
+template <class Stream>
+class WsConnection final : public Connection,
+                           public std::enable_shared_from_this<WsConnection<Stream>> {
  public:
   WsConnection(WorkerContext& ctx, uint32_t id, uint32_t slot);
 
@@ -57,18 +69,28 @@ class WsConnection final : public Connection, public std::enable_shared_from_thi
  private:
   enum class State : uint8_t { kIdle, kConnecting, kOpen, kClosing, kDone };
   enum class Stage : uint8_t { kResolve, kConnect, kTls, kUpgrade };
-  using Self = WsConnection<Ws>;
+  using Self = WsConnection<Stream>;
+  static constexpr bool kTls = StreamTraits<Stream>::kTls;
+
+  // The upgrade request and the response being read; exists during the upgrade only.
+  struct Upgrade {
+    std::string request;
+    std::string key;
+    beast::flat_buffer buffer;
+    beast::http::response_parser<beast::http::empty_body> parser;
+    std::string failure;  // set when the response is not a valid 101
+  };
+  struct Frames;  // ws::FrameHandler of this connection (connection_session.ipp)
 
   // connection_connect.ipp
   void attempt();
-  void prepare_stream();
   std::string make_token() const;
+  std::string make_request(const std::string& key) const;
   void on_resolve(error_code ec, tcp::resolver::results_type results);
   void do_connect(const tcp::resolver::results_type& results);
   void on_connect(error_code ec);
-  void on_tls(error_code ec);
   void do_upgrade();
-  void on_upgrade(error_code ec);
+  void on_upgrade_response(error_code ec);
   void fail_attempt(const std::string& reason);
   std::string classify_failure(error_code ec) const;
   void cancel_io();
@@ -77,28 +99,37 @@ class WsConnection final : public Connection, public std::enable_shared_from_thi
   void done();
 
   // connection_session.ipp
-  void on_established();
-  void do_read();
-  void on_read(error_code ec, std::size_t bytes);
-  void on_control(websocket::frame_type kind, std::string_view payload);
+  void on_established(std::string_view early_bytes);
+  void read_ready();
+  void wait_readable();
+  void tls_read();
+  bool consume(std::string_view bytes);
+  void on_read_end(error_code ec);
+  bool on_message(bool text, std::string_view payload);
+  bool on_ping(std::string_view payload);
+  void on_pong(std::string_view payload);
+  bool on_close(uint16_t code);
   void handle_frame(std::string_view data, TimePoint now);
   void handle_push(std::string_view data);
   bool match_reply(uint64_t seq, TimePoint now);
   void record_reply(const InFlight& request, TimePoint now);
   void on_settled();
   void maybe_send();
-  void send_one(TimePoint scheduled, TimePoint now);
-  void on_write(error_code ec);
-  void arm_send(TimePoint at);
+  void encode_request(TimePoint scheduled, TimePoint now);
+  void queue_frame(ws::Opcode op, std::string_view payload);
+  void flush();
+  void on_write_done(error_code ec);
+  bool backlogged() const { return out_.size() - out_done_ >= kOutHighWater; }
   void arm_timeout();
   void on_timeout();
   void begin_close(std::chrono::milliseconds grace);
-  void do_close();
-  void maybe_end_session();
-  void on_session_end(error_code ec);
+  void end_session(EndCause cause);
+  void maybe_finalize();
+  void on_session_end();
 
   shared::Counters& counters() { return ctx_.delta.counters; }
-  Socket& socket() { return beast::get_lowest_layer(*ws_); }
+  Socket& socket() { return StreamTraits<Stream>::socket(*stream_); }
+  uint32_t next_mask() { return static_cast<uint32_t>(ctx_.rng()); }
   // kDeadline: connect deadline while kConnecting, reconnect backoff while kIdle, close bound
   // while kClosing (each arming replaces the previous one).
   void arm(DeadlineKind kind, TimePoint at) {
@@ -111,38 +142,38 @@ class WsConnection final : public Connection, public std::enable_shared_from_thi
   const RunConfig& cfg_;
   const uint32_t id_;
   const uint32_t slot_;
-  std::optional<Ws> ws_;
+  std::optional<Stream> stream_;
   std::unique_ptr<Resolver> resolver_;  // only until the worker has resolved the target once
-  beast::flat_buffer long_msg_;  // a message longer than kIdleReadBytes being read; else empty
-  char short_msg_[kIdleReadBytes];  // target of reads between messages
-  std::string send_buf_;
-  std::string token_;   // during an attempt: bearer token for the decorator
-  std::string target_;  // during an attempt: request target with query token
-  std::unique_ptr<websocket::response_type> response_;  // during the upgrade only
+  std::unique_ptr<Upgrade> upgrade_;
+  std::unique_ptr<char[]> tls_in_;  // wss:// read buffer while established
+  ws::Decoder decoder_{kReadMessageMax};
+  std::string out_;        // encoded frames not yet written (from out_done_ on)
+  std::size_t out_done_ = 0;
+  std::string writing_;    // wss://: the frames async_write is writing
+  std::string send_buf_;   // the rendered request
   InFlightTable in_flight_;
   PushTracker push_;
   SendSchedule sends_;
   TimePoint connect_start_{};
   uint64_t seq_ = 0;
-  uint32_t generation_ = 0;  // bumps per attempt; stale close handlers compare it
+  uint32_t generation_ = 0;  // bumps per attempt; stale handlers compare it
   uint32_t reconnect_attempts_ = 0;
+  uint16_t peer_close_code_ = 0;
   State state_ = State::kIdle;
   Stage stage_ = Stage::kResolve;
-  bool timed_out_ = false;        // connect deadline fired during this attempt
-  bool aborting_ = false;         // stop(): nothing more is counted as failure
-  bool sending_stopped_ = false;  // hold ended
+  EndCause end_cause_ = EndCause::kError;
+  bool timed_out_ = false;          // connect deadline fired during this attempt
+  bool aborting_ = false;           // stop(): nothing more is counted as failure
+  bool sending_stopped_ = false;    // hold ended
   bool finish_requested_ = false;
-  bool close_started_ = false;    // we sent (or are about to send) a close frame
-  bool close_pending_ = false;    // close waits for the write in flight
-  bool write_in_flight_ = false;
-  bool reconnecting_ = false;     // current attempt follows an unexpected disconnect
-  bool read_ended_ = false;       // the read loop completed with an error
-  bool long_read_ = false;        // the message being read continues in long_msg_
-  bool close_op_pending_ = false; // our async_close has not completed
-  bool close_done_ = false;
-  bool close_timed_out_ = false;  // the close bound expired and we dropped the socket
-  error_code read_ec_;
-  error_code close_ec_;
+  bool reconnecting_ = false;       // current attempt follows an unexpected disconnect
+  bool close_initiated_ = false;    // we started the close handshake (an expected end)
+  bool close_sent_ = false;         // our close frame is queued or written
+  bool close_received_ = false;     // the peer's close frame arrived
+  bool read_pending_ = false;       // a read or readiness wait is outstanding on the stream
+  bool write_pending_ = false;      // a write or writability wait is outstanding
+  bool in_feed_ = false;            // inside decoder_.feed (finalizing must wait)
+  bool ending_ = false;             // the session is over; waiting for pending I/O to return
 };
 
 }  // namespace wsload::agent

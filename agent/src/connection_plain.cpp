@@ -3,18 +3,17 @@
 
 namespace wsload::agent {
 
-using PlainWs = websocket::stream<Socket, false>;  // no permessage-deflate
-
 template <>
-struct StreamTraits<PlainWs> {
+struct StreamTraits<Socket> {
   static constexpr bool kTls = false;
-  static void emplace(std::optional<PlainWs>& ws, WorkerContext& ctx) { ws.emplace(ctx.ioc); }
+  static void emplace(std::optional<Socket>& s, WorkerContext& ctx) { s.emplace(ctx.ioc); }
+  static Socket& socket(Socket& s) { return s; }
 };
 
-template class WsConnection<PlainWs>;
+template class WsConnection<Socket>;
 
 std::shared_ptr<Connection> make_plain_connection(WorkerContext& ctx, uint32_t id, uint32_t slot) {
-  return std::make_shared<WsConnection<PlainWs>>(ctx, id, slot);
+  return std::make_shared<WsConnection<Socket>>(ctx, id, slot);
 }
 
 }  // namespace wsload::agent

@@ -1,7 +1,10 @@
-// Established sessions of WsConnection: reads, request schedule, replies, pushes, close
+// Established sessions of WsConnection: reads, writes, request schedule, replies, pushes, close
 // (included by connection_impl.hpp only).
 #include <algorithm>
 #include <charconv>
+
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/write.hpp>
 
 namespace wsload::agent {
 namespace session_detail {
@@ -14,81 +17,181 @@ inline int64_t wall_now_us() {
   return micros(std::chrono::system_clock::now().time_since_epoch());
 }
 
+inline bool would_block(error_code ec) {
+  return ec == net::error::would_block || ec == net::error::try_again;
+}
+
 }  // namespace session_detail
 
+// Forwards what the decoder finds to the connection; returning false stops the feed once the
+// session is ending.
 template <class Ws>
-void WsConnection<Ws>::on_established() {
+struct WsConnection<Ws>::Frames final : ws::FrameHandler {
+  explicit Frames(Self& c) : conn(c) {}
+  bool on_message(bool text, std::string_view payload) override {
+    return conn.on_message(text, payload);
+  }
+  bool on_ping(std::string_view payload) override { return conn.on_ping(payload); }
+  bool on_pong(std::string_view payload) override {
+    conn.on_pong(payload);
+    return !conn.ending_;
+  }
+  bool on_close(uint16_t code, std::string_view) override { return conn.on_close(code); }
+  Self& conn;
+};
+
+template <class Ws>
+void WsConnection<Ws>::on_established(std::string_view early_bytes) {
   TimePoint now = Clock::now();
   disarm(DeadlineKind::kDeadline);
   state_ = State::kOpen;
   reconnect_attempts_ = 0;
   reconnecting_ = false;
-  response_.reset();
-  std::string().swap(token_);
-  std::string().swap(target_);
   ++counters().connections_established;
   ++ctx_.open;
   ctx_.delta.connect_time.record(session_detail::micros(now - connect_start_));
-  do_read();
+  if (cfg_.scenario().messages) sends_.reset(now, cfg_.scenario().messages->interval);
+  error_code ignored;
+  socket().non_blocking(true, ignored);  // our own reads and writes never wait
+  if (!early_bytes.empty() && !consume(early_bytes)) return;
+  if constexpr (kTls) {
+    tls_in_ = std::make_unique<char[]>(kTlsReadBytes);
+    tls_read();
+  } else {
+    read_ready();
+  }
+  if (ending_) return;
   if (finish_requested_) {
     begin_close(kCloseWait);
     return;
   }
-  if (cfg_.scenario().messages) {
-    sends_.reset(now, cfg_.scenario().messages->interval);
-    maybe_send();
+  maybe_send();
+}
+
+// ws://: reads what the socket holds into the worker's buffer and decodes it there; then waits
+// for readiness (no buffer is held while waiting).
+template <class Ws>
+void WsConnection<Ws>::read_ready() {
+  std::vector<char>& buf = ctx_.read_buffer;
+  for (;;) {
+    error_code ec;
+    std::size_t n = stream_->read_some(net::buffer(buf.data(), buf.size()), ec);
+    if (session_detail::would_block(ec)) break;
+    if (ec) {
+      on_read_end(ec);
+      return;
+    }
+    if (!consume(std::string_view(buf.data(), n))) return;
+    // A short read emptied the socket; data arriving later raises a new readiness event.
+    if (n < buf.size()) break;
   }
+  wait_readable();
 }
 
 template <class Ws>
-void WsConnection<Ws>::do_read() {
-  // Between messages the pending read targets short_msg_ (no heap); the rest of a longer message
-  // is read by the following calls into long_msg_.
-  net::mutable_buffer target = long_read_ ? long_msg_.prepare(kLongReadChunk)
-                                          : net::mutable_buffer(short_msg_, sizeof(short_msg_));
-  ws_->async_read_some(target, [self = this->shared_from_this()](error_code ec, std::size_t n) {
-    self->on_read(ec, n);
+void WsConnection<Ws>::wait_readable() {
+  read_pending_ = true;
+  socket().async_wait(tcp::socket::wait_read, [self = this->shared_from_this()](error_code ec) {
+    self->read_pending_ = false;
+    if (self->ending_) {
+      self->maybe_finalize();
+      return;
+    }
+    if (ec) {
+      self->on_read_end(ec);
+      return;
+    }
+    if constexpr (!kTls) self->read_ready();
   });
 }
 
+// wss://: reads through the TLS stream into the connection's buffer.
 template <class Ws>
-void WsConnection<Ws>::on_read(error_code ec, std::size_t n) {
-  if (ec) {
-    read_ended_ = true;
-    read_ec_ = ec;
-    maybe_end_session();
-    return;
+void WsConnection<Ws>::tls_read() {
+  if constexpr (kTls) {
+    read_pending_ = true;
+    stream_->async_read_some(
+        net::buffer(tls_in_.get(), kTlsReadBytes),
+        [self = this->shared_from_this()](error_code ec, std::size_t n) {
+          self->read_pending_ = false;
+          if (self->ending_) {
+            self->maybe_finalize();
+            return;
+          }
+          if (ec) {
+            self->on_read_end(ec);
+            return;
+          }
+          if (self->consume(std::string_view(self->tls_in_.get(), n))) self->tls_read();
+        });
   }
-  const bool done = ws_->is_message_done();
-  if (long_read_) {
-    long_msg_.commit(n);
-  } else if (!done) {
-    // The message is longer than short_msg_: continue it on the heap.
-    long_msg_.commit(net::buffer_copy(long_msg_.prepare(n), net::buffer(short_msg_, n)));
-    long_read_ = true;
+}
+
+// Decodes bytes from the server. False when the session is ending (the caller stops reading).
+template <class Ws>
+bool WsConnection<Ws>::consume(std::string_view bytes) {
+  if (decoder_.failed()) return !ending_;  // after a protocol error: discard until the end
+  Frames frames(*this);
+  in_feed_ = true;
+  bool ok = decoder_.feed(bytes, frames);
+  in_feed_ = false;
+  if (!ok && decoder_.failed() && !ending_) {
+    // Oversize message, bad frame, invalid UTF-8, bad close frame: say why in a close frame, then
+    // wait (bounded) for the server to close, discarding what it still sends.
+    ++counters().protocol_errors;
+    if (!close_sent_) {
+      close_sent_ = true;
+      ws::append_close(out_, decoder_.error_code(), next_mask());
+      flush();
+    }
+    if (!ending_ && state_ == State::kOpen) {
+      state_ = State::kClosing;
+      disarm(DeadlineKind::kSend);
+      arm(DeadlineKind::kDeadline, Clock::now() + kCloseWait);
+    }
   }
-  if (!done) {
-    do_read();
-    return;
+  if (ending_) {
+    maybe_finalize();
+    return false;
   }
-  std::string_view frame(short_msg_, n);
-  if (long_read_) {
-    auto data = long_msg_.data();
-    frame = std::string_view(static_cast<const char*>(data.data()), data.size());
-  }
-  ++counters().messages_received;
-  counters().bytes_received += frame.size();
-  handle_frame(frame, Clock::now());
-  if (long_read_) {
-    long_msg_ = beast::flat_buffer();  // frees the storage
-    long_read_ = false;
-  }
-  do_read();
+  return true;
 }
 
 template <class Ws>
-void WsConnection<Ws>::on_control(websocket::frame_type kind, std::string_view payload) {
-  if (kind != websocket::frame_type::pong) return;
+void WsConnection<Ws>::on_read_end(error_code ec) {
+  if (decoder_.failed()) {
+    end_session(EndCause::kProtocol);
+  } else if (close_received_) {
+    end_session(EndCause::kPeerClose);  // the close handshake happened; how TCP ended is moot
+  } else if (ec == net::error::eof || ec == net::ssl::error::stream_truncated) {
+    end_session(EndCause::kEof);
+  } else if (ec == net::error::connection_reset) {
+    end_session(EndCause::kReset);
+  } else {
+    end_session(EndCause::kError);
+  }
+}
+
+template <class Ws>
+bool WsConnection<Ws>::on_message(bool, std::string_view payload) {
+  if (close_received_) return true;  // nothing may follow the peer's close frame; ignore it
+  ++counters().messages_received;
+  counters().bytes_received += payload.size();
+  handle_frame(payload, Clock::now());
+  return !ending_;
+}
+
+template <class Ws>
+bool WsConnection<Ws>::on_ping(std::string_view payload) {
+  if (!close_sent_) {
+    queue_frame(ws::Opcode::kPong, payload);
+    flush();
+  }
+  return !ending_;
+}
+
+template <class Ws>
+void WsConnection<Ws>::on_pong(std::string_view payload) {
   ++counters().messages_received;
   counters().bytes_received += payload.size();
   const auto& messages = cfg_.scenario().messages;
@@ -107,6 +210,26 @@ void WsConnection<Ws>::on_control(websocket::frame_type kind, std::string_view p
   } else {
     ++counters().unmatched;
   }
+}
+
+// The peer's close frame: answer it (unless ours went first), then wait, bounded, for the server
+// to close the TCP connection (RFC 6455 §7.1.1: the server closes first).
+template <class Ws>
+bool WsConnection<Ws>::on_close(uint16_t code) {
+  if (close_received_) return true;
+  close_received_ = true;
+  peer_close_code_ = code;
+  if (!close_sent_) {
+    close_sent_ = true;
+    ws::append_close(out_, code == ws::kCloseNoStatus ? ws::kCloseNormal : code, next_mask());
+    flush();
+  }
+  if (state_ == State::kOpen) {
+    state_ = State::kClosing;
+    disarm(DeadlineKind::kSend);
+    arm(DeadlineKind::kDeadline, Clock::now() + kCloseWait);
+  }
+  return !ending_;
 }
 
 template <class Ws>
@@ -180,25 +303,31 @@ void WsConnection<Ws>::on_settled() {
   if (sends_.closed_loop()) maybe_send();
 }
 
+// Sends every request that is due (open loop: all overdue ones at once, up to kMaxSendBurst, in one
+// write), or the next one of a closed loop, then arms the next send.
 template <class Ws>
 void WsConnection<Ws>::maybe_send() {
   const auto& messages = cfg_.scenario().messages;
-  if (!messages || state_ != State::kOpen || sending_stopped_ || write_in_flight_) return;
+  if (!messages || state_ != State::kOpen || ending_ || sending_stopped_ || backlogged()) return;
   TimePoint now = Clock::now();
   if (now >= ctx_.hold_end) return;
   if (sends_.closed_loop()) {
     if (cfg_.match != MatchMode::kNone && !in_flight_.empty()) return;
-  } else if (!sends_.due(now)) {
-    arm_send(sends_.next_instant());
+    encode_request(sends_.take(now), now);
+    flush();
     return;
   }
-  TimePoint scheduled = sends_.take(now);
-  send_one(scheduled, now);
-  if (!sends_.closed_loop()) arm_send(sends_.next_instant());
+  for (int n = 0; n < kMaxSendBurst && sends_.due(now) && !backlogged(); ++n) {
+    encode_request(sends_.take(now), now);
+  }
+  flush();
+  if (!ending_ && !backlogged()) {
+    arm(DeadlineKind::kSend, sends_.due(now) ? now : sends_.next_instant());
+  }
 }
 
 template <class Ws>
-void WsConnection<Ws>::send_one(TimePoint scheduled, TimePoint now) {
+void WsConnection<Ws>::encode_request(TimePoint scheduled, TimePoint now) {
   const shared::MessagesSpec& m = *cfg_.scenario().messages;
   uint64_t seq = ++seq_;
   auto lag = now - scheduled;
@@ -207,25 +336,22 @@ void WsConnection<Ws>::send_one(TimePoint scheduled, TimePoint now) {
     counters().max_schedule_lag_us =
         std::max<uint64_t>(counters().max_schedule_lag_us, session_detail::micros(lag));
   }
-  write_in_flight_ = true;
   ++counters().messages_sent;
   if (cfg_.match != MatchMode::kNone) {
     in_flight_.add(seq, scheduled, now);
     ++ctx_.in_flight;
     arm_timeout();
   }
-  auto self = this->shared_from_this();
   if (m.kind == shared::MessageKind::kPing) {
     char digits[24];
     auto [end, err] = std::to_chars(digits, digits + sizeof(digits), seq);
     (void)err;
-    websocket::ping_data payload;
-    payload.assign(digits, static_cast<std::size_t>(end - digits));
+    std::string_view payload(digits, static_cast<std::size_t>(end - digits));
     counters().bytes_sent += payload.size();
-    ws_->async_ping(payload, [self](error_code ec) { self->on_write(ec); });
+    queue_frame(ws::Opcode::kPing, payload);
     return;
   }
-  const std::string* body = &send_buf_;
+  const std::string* body = &cfg_.binary_payload;
   if (cfg_.message_template) {
     shared::TemplateContext tc;
     tc.seq = seq;
@@ -234,37 +360,78 @@ void WsConnection<Ws>::send_one(TimePoint scheduled, TimePoint now) {
     tc.now_us = session_detail::wall_now_us();
     tc.rng = &ctx_.rng;
     cfg_.message_template->render(tc, send_buf_);
-  } else {
-    body = &cfg_.binary_payload;
+    body = &send_buf_;
   }
   counters().bytes_sent += body->size();
-  ws_->text(m.kind != shared::MessageKind::kBinary);
-  ws_->async_write(net::buffer(*body),
-                   [self](error_code ec, std::size_t) { self->on_write(ec); });
+  queue_frame(m.kind == shared::MessageKind::kBinary ? ws::Opcode::kBinary : ws::Opcode::kText,
+              *body);
 }
 
 template <class Ws>
-void WsConnection<Ws>::on_write(error_code ec) {
-  write_in_flight_ = false;
-  if (close_pending_ && state_ == State::kClosing) {
-    close_pending_ = false;
-    do_close();
+void WsConnection<Ws>::queue_frame(ws::Opcode op, std::string_view payload) {
+  ws::append_frame(out_, op, payload, next_mask());
+}
+
+// Writes out_. ws://: straight to the socket without waiting; what does not fit waits for
+// writability. wss://: one async_write at a time, frames queued meanwhile go in the next one.
+template <class Ws>
+void WsConnection<Ws>::flush() {
+  if (ending_ || write_pending_ || out_done_ == out_.size()) return;
+  if constexpr (kTls) {
+    writing_.swap(out_);
+    out_.clear();
+    out_done_ = 0;
+    write_pending_ = true;
+    net::async_write(*stream_, net::buffer(writing_),
+                     [self = this->shared_from_this()](error_code ec, std::size_t) {
+                       self->write_pending_ = false;
+                       self->writing_.clear();
+                       self->on_write_done(ec);
+                     });
+  } else {
+    while (out_done_ < out_.size()) {
+      error_code ec;
+      std::size_t n =
+          stream_->write_some(net::buffer(out_.data() + out_done_, out_.size() - out_done_), ec);
+      if (session_detail::would_block(ec)) {
+        write_pending_ = true;
+        socket().async_wait(tcp::socket::wait_write,
+                            [self = this->shared_from_this()](error_code e) {
+                              self->write_pending_ = false;
+                              if (!e && !self->ending_) {
+                                self->flush();
+                                if (self->write_pending_) return;
+                              }
+                              self->on_write_done(e);
+                            });
+        return;
+      }
+      if (ec) {
+        on_write_done(ec);
+        return;
+      }
+      out_done_ += n;
+    }
+    out_.clear();
+    out_done_ = 0;
+    if (out_.capacity() > kOutHighWater) std::string().swap(out_);
+  }
+}
+
+// A write finished (wss://) or the socket drained (ws://).
+template <class Ws>
+void WsConnection<Ws>::on_write_done(error_code ec) {
+  if (ending_) {
+    maybe_finalize();
     return;
   }
   if (ec) {
-    // The read side reports how the session ended; make sure it does.
-    if (ec != net::error::operation_aborted && ec != websocket::error::closed) {
-      error_code ignored;
-      socket().close(ignored);
-    }
+    // The read side would see the same broken connection; end it now with that cause.
+    on_read_end(ec);
     return;
   }
-  maybe_send();
-}
-
-template <class Ws>
-void WsConnection<Ws>::arm_send(TimePoint at) {
-  arm(DeadlineKind::kSend, at);
+  flush();
+  if (state_ == State::kOpen && !write_pending_) maybe_send();
 }
 
 // At most one timeout deadline per connection, for its oldest request; it stays armed while
@@ -278,7 +445,7 @@ void WsConnection<Ws>::arm_timeout() {
 
 template <class Ws>
 void WsConnection<Ws>::on_timeout() {
-  if (state_ != State::kOpen && state_ != State::kClosing) return;
+  if ((state_ != State::kOpen && state_ != State::kClosing) || ending_) return;
   size_t expired = in_flight_.expire_sent_before(Clock::now() - cfg_.scenario().messages->timeout);
   counters().timeouts += expired;
   ctx_.in_flight -= expired;
@@ -286,62 +453,64 @@ void WsConnection<Ws>::on_timeout() {
   if (expired > 0) on_settled();
 }
 
+// Our close frame (1000) goes out after anything queued; the peer's answer and its TCP close are
+// awaited for at most `grace`.
 template <class Ws>
 void WsConnection<Ws>::begin_close(std::chrono::milliseconds grace) {
-  if (state_ != State::kOpen || close_started_) return;
+  if (state_ != State::kOpen || close_initiated_ || ending_) return;
   state_ = State::kClosing;
-  close_started_ = true;
+  close_initiated_ = true;
   disarm(DeadlineKind::kSend);
   arm(DeadlineKind::kDeadline, Clock::now() + grace);  // close bound, see on_deadline
-  if (write_in_flight_) {
-    close_pending_ = true;
-    return;
+  if (!close_sent_) {
+    close_sent_ = true;
+    ws::append_close(out_, ws::kCloseNormal, next_mask());
+    flush();
   }
-  do_close();
+}
+
+// The session is over: the socket is closed now; the accounting waits until no operation of ours
+// is outstanding on the stream (they return with operation_aborted) and no decode is running.
+template <class Ws>
+void WsConnection<Ws>::end_session(EndCause cause) {
+  if (ending_) return;
+  ending_ = true;
+  end_cause_ = cause;
+  error_code ignored;
+  socket().close(ignored);
+  maybe_finalize();
 }
 
 template <class Ws>
-void WsConnection<Ws>::do_close() {
-  close_op_pending_ = true;
-  ws_->async_close(websocket::close_code::normal,
-                   [self = this->shared_from_this(), gen = generation_](error_code ec) {
-                     if (gen != self->generation_) return;
-                     self->close_op_pending_ = false;
-                     self->close_done_ = true;
-                     self->close_ec_ = ec;
-                     self->maybe_end_session();
-                   });
-}
-
-// Beast aborts a pending read once our close frame is out, and the close operation then reads
-// the peer's close frame itself: the session is over when both have completed.
-template <class Ws>
-void WsConnection<Ws>::maybe_end_session() {
-  if (!read_ended_ || close_op_pending_) return;
+void WsConnection<Ws>::maybe_finalize() {
+  if (!ending_ || read_pending_ || write_pending_ || in_feed_) return;
   if (state_ != State::kOpen && state_ != State::kClosing) return;
-  error_code ec = read_ec_;
-  if (close_done_ && ec == net::error::operation_aborted) {
-    ec = close_ec_ ? close_ec_ : error_code(websocket::error::closed);
-  }
-  on_session_end(ec);
+  on_session_end();
 }
 
 template <class Ws>
-void WsConnection<Ws>::on_session_end(error_code ec) {
-  bool unexpected = !close_started_;
-  std::string reason = "error";
-  if (close_timed_out_) {
-    reason = "close_timeout";  // we closed and the peer did not answer within the bound
-  } else if (ec == websocket::error::closed) {
-    reason = "close_" + std::to_string(static_cast<unsigned>(ws_->reason().code));
-  } else if (ec == net::error::eof || ec == beast::http::error::end_of_stream) {
-    reason = "eof";
-  } else if (ec == net::error::connection_reset) {
-    reason = "reset";
-  }
-  if (ec.category() == websocket::make_error_code(websocket::error::closed).category() &&
-      ec != websocket::error::closed) {
-    ++counters().protocol_errors;  // oversize message, bad frame, bad close frame
+void WsConnection<Ws>::on_session_end() {
+  bool unexpected = !close_initiated_;
+  std::string reason;
+  switch (end_cause_) {
+    case EndCause::kPeerClose:
+      reason = "close_" + std::to_string(peer_close_code_);
+      break;
+    case EndCause::kCloseTimeout:
+      reason = "close_timeout";  // we closed and the peer did not answer within the bound
+      break;
+    case EndCause::kProtocol:
+      reason = "protocol_error";
+      break;
+    case EndCause::kEof:
+      reason = "eof";
+      break;
+    case EndCause::kReset:
+      reason = "reset";
+      break;
+    case EndCause::kError:
+      reason = "error";
+      break;
   }
   ++counters().connections_closed;
   ++counters().disconnects[reason];
@@ -355,9 +524,12 @@ void WsConnection<Ws>::on_session_end(error_code ec) {
   push_.finish(pc);
   counters().push_gaps += pc.gaps;
   ctx_.deadlines.cancel_all(slot_);
-  long_msg_ = beast::flat_buffer();
-  long_read_ = false;
+  decoder_.reset();
+  std::string().swap(out_);
+  out_done_ = 0;
+  std::string().swap(writing_);
   std::string().swap(send_buf_);
+  tls_in_.reset();
   state_ = State::kIdle;
   if (unexpected && may_reconnect()) {
     schedule_reconnect();

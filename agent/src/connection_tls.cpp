@@ -2,23 +2,22 @@
 #include <openssl/ssl.h>
 
 #include <boost/asio/ssl.hpp>
-#include <boost/beast/ssl.hpp>
 
 #include "connection_impl.hpp"
 
 namespace wsload::agent {
 
 namespace ssl = boost::asio::ssl;
-using TlsWs = websocket::stream<beast::ssl_stream<Socket>, false>;  // no permessage-deflate
+using TlsStream = ssl::stream<Socket>;
 
 template <>
-struct StreamTraits<TlsWs> {
+struct StreamTraits<TlsStream> {
   static constexpr bool kTls = true;
-  static void emplace(std::optional<TlsWs>& ws, WorkerContext& ctx) { ws.emplace(ctx.ioc, *ctx.tls); }
+  static void emplace(std::optional<TlsStream>& s, WorkerContext& ctx) { s.emplace(ctx.ioc, *ctx.tls); }
+  static Socket& socket(TlsStream& s) { return s.next_layer(); }
 
   template <class Handler>
-  static void handshake(TlsWs& ws, const RunConfig& cfg, Handler&& handler) {
-    auto& tls = ws.next_layer();
+  static void handshake(TlsStream& tls, const RunConfig& cfg, Handler&& handler) {
     const std::string& host = cfg.endpoint.host;
     ::SSL_set_tlsext_host_name(tls.native_handle(), host.c_str());
     if (cfg.scenario().target.tls.verify) {
@@ -31,10 +30,10 @@ struct StreamTraits<TlsWs> {
   }
 };
 
-template class WsConnection<TlsWs>;
+template class WsConnection<TlsStream>;
 
 std::shared_ptr<Connection> make_tls_connection(WorkerContext& ctx, uint32_t id, uint32_t slot) {
-  return std::make_shared<WsConnection<TlsWs>>(ctx, id, slot);
+  return std::make_shared<WsConnection<TlsStream>>(ctx, id, slot);
 }
 
 std::shared_ptr<ssl::context> make_tls_context(const RunConfig& cfg, std::string* error) {

@@ -10,6 +10,7 @@
 #include <map>
 #include <thread>
 
+#include "connection.hpp"
 #include "test_server.hpp"
 
 namespace wsload::agent {
@@ -173,6 +174,87 @@ TEST(Engine, UnansweredCloseCountsCloseTimeout) {
   ASSERT_EQ(c.disconnects.count("close_timeout"), 1u);
   EXPECT_EQ(c.disconnects.at("close_timeout"), 3u);
   EXPECT_EQ(c.disconnects.size(), 1u);
+}
+
+// Server pings are answered with pongs, and replies split in three frames (the first possibly
+// empty) with a ping between requests are matched whole.
+TEST(Engine, FragmentedRepliesAndServerPings) {
+  TestServer server(ServerOptions{ServerMode::kFragmented});
+  Engine engine(1);
+  auto a = make_assignment(server.url(), 4, 20ms, 400ms);
+  a.scenario.messages = json_messages(40ms, 2s);
+  RunResult r = run(engine, std::move(a));
+  ASSERT_TRUE(r.finished);
+  const auto& c = r.total.counters;
+  EXPECT_GE(c.messages_sent, 4u * 8);
+  EXPECT_EQ(c.replies, c.messages_sent);
+  EXPECT_EQ(c.messages_received, c.replies);  // a fragmented message counts once
+  EXPECT_EQ(c.bytes_received, c.bytes_sent);
+  EXPECT_EQ(c.unmatched, 0u);
+  EXPECT_EQ(c.protocol_errors, 0u);
+  EXPECT_EQ(server.pongs(), server.data_frames());  // one ping per echoed request
+  EXPECT_EQ(c.disconnects, (std::map<std::string, uint64_t>{{"close_1000", 4}}));
+}
+
+// A message above the agent's limit (1 MiB) is a protocol error: close 1009, counted, and the
+// connection is not kept.
+TEST(Engine, OversizeMessageIsAProtocolError) {
+  ServerOptions options{ServerMode::kOversize};
+  options.oversize_bytes = kReadMessageMax + 1;
+  TestServer server(options);
+  Engine engine(1);
+  RunResult r = run(engine, make_assignment(server.url(), 3, 30ms, 2s));
+  ASSERT_TRUE(r.finished);
+  const auto& c = r.total.counters;
+  EXPECT_EQ(c.connections_established, 3u);
+  EXPECT_EQ(c.protocol_errors, 3u);
+  EXPECT_EQ(c.messages_received, 0u);
+  EXPECT_EQ(c.disconnects_unexpected, 3u);
+  EXPECT_EQ(c.disconnects, (std::map<std::string, uint64_t>{{"protocol_error", 3}}));
+  EXPECT_EQ(server.closes_received(), 3u);
+  EXPECT_EQ(server.last_close_code(), 1009);
+}
+
+TEST(Engine, OversizeLimitIsInclusive) {
+  ServerOptions options{ServerMode::kOversize};
+  options.oversize_bytes = kReadMessageMax;
+  TestServer server(options);
+  Engine engine(1);
+  RunResult r = run(engine, make_assignment(server.url(), 2, 30ms, 300ms));
+  ASSERT_TRUE(r.finished);
+  const auto& c = r.total.counters;
+  EXPECT_EQ(c.protocol_errors, 0u);
+  EXPECT_EQ(c.push_received, 2u);
+  EXPECT_EQ(c.bytes_received, 2 * kReadMessageMax);
+  EXPECT_EQ(c.disconnects, (std::map<std::string, uint64_t>{{"close_1000", 2}}));
+}
+
+TEST(Engine, MaskedServerFrameIsAProtocolError) {
+  TestServer server(ServerOptions{ServerMode::kMasked});
+  Engine engine(1);
+  RunResult r = run(engine, make_assignment(server.url(), 2, 30ms, 2s));
+  ASSERT_TRUE(r.finished);
+  const auto& c = r.total.counters;
+  EXPECT_EQ(c.protocol_errors, 2u);
+  EXPECT_EQ(c.messages_received, 0u);
+  EXPECT_EQ(c.disconnects, (std::map<std::string, uint64_t>{{"protocol_error", 2}}));
+  EXPECT_EQ(server.closes_received(), 2u);
+  EXPECT_EQ(server.last_close_code(), 1002);
+}
+
+// The server closes first: the agent answers the close frame and counts the disconnect by the
+// server's code, as unexpected.
+TEST(Engine, ServerCloseIsAnsweredAndCountedByCode) {
+  TestServer server(ServerOptions{ServerMode::kCloses});
+  Engine engine(1);
+  RunResult r = run(engine, make_assignment(server.url(), 3, 30ms, 2s));
+  ASSERT_TRUE(r.finished);
+  const auto& c = r.total.counters;
+  EXPECT_EQ(c.connections_established, 3u);
+  EXPECT_EQ(c.connections_closed, 3u);
+  EXPECT_EQ(c.disconnects_unexpected, 3u);
+  EXPECT_EQ(c.disconnects, (std::map<std::string, uint64_t>{{"close_4001", 3}}));
+  EXPECT_EQ(c.protocol_errors, 0u);
 }
 
 TEST(Engine, PushSequencesGapsDuplicatesReordered) {

@@ -15,6 +15,10 @@ enum class ServerMode {
   kPushes,     // after the upgrade sends push_seqs as {"type":"data","seq":N,"ts":US}, then echoes
   kSilent,     // accepts and reads, never replies to data frames
   kMute,       // accepts the upgrade, then never reads again: no pong, no answer to a close frame
+  kFragmented, // pings the client, then echoes every data frame in three fragments
+  kOversize,   // after the upgrade sends one binary message of oversize_bytes, then reads
+  kMasked,     // after the upgrade writes a masked text frame (servers must not mask), then reads
+  kCloses,     // after the upgrade closes the session with code 4001
 };
 
 struct ServerOptions {
@@ -25,6 +29,7 @@ struct ServerOptions {
   ServerMode mode = ServerMode::kEcho;
   std::chrono::milliseconds reply_delay{0};
   std::vector<uint64_t> push_seqs;
+  std::size_t oversize_bytes = 0;
 };
 
 class TestServer {
@@ -40,6 +45,9 @@ class TestServer {
   uint64_t data_frames() const;  // data frames received
   std::string last_authorization() const;  // Authorization header of the latest request
   std::string last_target() const;         // request target of the latest request
+  uint64_t pongs() const;                  // pong frames received (kFragmented pings)
+  uint64_t closes_received() const;        // close frames received from clients
+  int last_close_code() const;             // code of the latest client close frame, or -1
 
  private:
   class Impl;

@@ -50,6 +50,9 @@ class TestServer::Impl {
   mutable std::mutex mu_;
   std::string last_authorization_;
   std::string last_target_;
+  std::atomic<uint64_t> pongs_{0};
+  std::atomic<uint64_t> closes_{0};
+  std::atomic<int> last_close_code_{-1};
 
  private:
   net::awaitable<void> accept_loop() {
@@ -82,8 +85,25 @@ class TestServer::Impl {
       co_return;
     }
     websocket::stream<beast::tcp_stream> ws(std::move(stream));
+    ws.read_message_max(0);
+    ws.control_callback([this](websocket::frame_type kind, beast::string_view) {
+      if (kind == websocket::frame_type::pong) ++pongs_;
+    });
     co_await ws.async_accept(req, net::use_awaitable);
     ++upgrades_;
+    const ServerMode mode = options_.mode;
+    if (mode == ServerMode::kOversize) {
+      std::string big(options_.oversize_bytes, 'x');
+      ws.binary(true);
+      co_await ws.async_write(net::buffer(big), net::as_tuple(net::use_awaitable));
+    } else if (mode == ServerMode::kMasked) {
+      // FIN+text, MASK bit and length 5, a mask key, "hello" masked: only clients may mask.
+      const unsigned char frame[] = {0x81, 0x85, 1, 2, 3, 4, 'h' ^ 1, 'e' ^ 2, 'l' ^ 3, 'l' ^ 4, 'o' ^ 1};
+      co_await net::async_write(ws.next_layer().socket(), net::buffer(frame), net::as_tuple(net::use_awaitable));
+    } else if (mode == ServerMode::kCloses) {
+      co_await ws.async_close(websocket::close_reason(4001), net::as_tuple(net::use_awaitable));
+      co_return;
+    }
     if (options_.mode == ServerMode::kPushes) {
       for (uint64_t seq : options_.push_seqs) {
         auto ts = std::chrono::duration_cast<std::chrono::microseconds>(
@@ -104,6 +124,10 @@ class TestServer::Impl {
     beast::flat_buffer frame;
     while (true) {
       auto [ec, n] = co_await ws.async_read(frame, net::as_tuple(net::use_awaitable));
+      if (ec == websocket::error::closed) {
+        ++closes_;
+        last_close_code_ = static_cast<int>(ws.reason().code);
+      }
       if (ec) co_return;
       ++data_frames_;
       if (options_.mode == ServerMode::kSilent) {
@@ -115,6 +139,22 @@ class TestServer::Impl {
         co_await delay.async_wait(net::use_awaitable);
       }
       ws.text(ws.got_text());
+      if (mode == ServerMode::kFragmented) {
+        auto [pec] = co_await ws.async_ping({}, net::as_tuple(net::use_awaitable));
+        if (pec) co_return;
+        // Three frames: two non-final pieces (the first possibly empty), then the rest.
+        std::string data = beast::buffers_to_string(frame.data());
+        std::size_t third = data.size() / 3;
+        for (int piece = 0; piece < 3; ++piece) {
+          std::size_t from = piece * third;
+          std::size_t len = piece == 2 ? data.size() - from : third;
+          auto [fec, fn] = co_await ws.async_write_some(piece == 2, net::buffer(data.data() + from, len),
+                                                        net::as_tuple(net::use_awaitable));
+          if (fec) co_return;
+        }
+        frame.consume(frame.size());
+        continue;
+      }
       auto [wec, wn] = co_await ws.async_write(frame.data(), net::as_tuple(net::use_awaitable));
       if (wec) co_return;
       frame.consume(frame.size());
@@ -143,6 +183,10 @@ std::string TestServer::last_target() const {
   std::lock_guard lock(impl_->mu_);
   return impl_->last_target_;
 }
+
+uint64_t TestServer::pongs() const { return impl_->pongs_.load(); }
+uint64_t TestServer::closes_received() const { return impl_->closes_.load(); }
+int TestServer::last_close_code() const { return impl_->last_close_code_.load(); }
 
 uint16_t closed_port() {
   net::io_context ioc;
