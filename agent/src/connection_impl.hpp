@@ -9,9 +9,9 @@
 // connection_session.ipp (reads, writes, messages, close).
 //
 // I/O of an established session: frames to send are appended to out_ and written at once (many
-// messages that are due together leave in one system call). ws:// reads wait for readiness and
-// then read into the worker's shared buffer, so no buffer is held while idle; wss:// reads through
-// the TLS stream into a buffer of the connection.
+// messages that are due together leave in one system call). ws:// keeps one read pending into a
+// small array of the connection and reads any larger backlog into the worker's shared buffer;
+// wss:// reads through the TLS stream into a buffer allocated while established.
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -41,6 +41,9 @@ using Executor = net::io_context::executor_type;
 using Socket = net::basic_stream_socket<tcp, Executor>;
 using Resolver = net::ip::basic_resolver<tcp, Executor>;
 
+// ws:// reads land in this many bytes inside the connection (several short frames fit); a fuller
+// socket queue is read on into the worker's shared buffer.
+inline constexpr std::size_t kIdleReadBytes = 256;
 // wss:// read buffer (allocated while the session is established).
 inline constexpr std::size_t kTlsReadBytes = 16 * 1024;
 // Sends pause (and fall behind schedule, which is reported) while this much is queued unwritten.
@@ -101,7 +104,7 @@ class WsConnection final : public Connection,
   // connection_session.ipp
   void on_established(std::string_view early_bytes);
   void read_ready();
-  void wait_readable();
+  bool drain();
   void tls_read();
   bool consume(std::string_view bytes);
   void on_read_end(error_code ec);
@@ -146,6 +149,7 @@ class WsConnection final : public Connection,
   std::unique_ptr<Resolver> resolver_;  // only until the worker has resolved the target once
   std::unique_ptr<Upgrade> upgrade_;
   std::unique_ptr<char[]> tls_in_;  // wss:// read buffer while established
+  char in_buf_[kIdleReadBytes];     // ws:// target of the pending read
   ws::Decoder decoder_{kReadMessageMax};
   std::string out_;        // encoded frames not yet written (from out_done_ on)
   std::size_t out_done_ = 0;

@@ -68,41 +68,45 @@ void WsConnection<Ws>::on_established(std::string_view early_bytes) {
   maybe_send();
 }
 
-// ws://: reads what the socket holds into the worker's buffer and decodes it there; then waits
-// for readiness (no buffer is held while waiting).
+// ws://: a read is always pending into in_buf_ (a small array inside the connection: Asio tries
+// it at once and otherwise waits in epoll without re-arming it). When it comes back full, the rest
+// of the socket's queue is read into the worker's shared buffer until it runs dry.
 template <class Ws>
 void WsConnection<Ws>::read_ready() {
+  read_pending_ = true;
+  stream_->async_read_some(
+      net::buffer(in_buf_, sizeof(in_buf_)),
+      [self = this->shared_from_this()](error_code ec, std::size_t n) {
+        self->read_pending_ = false;
+        if (self->ending_) {
+          self->maybe_finalize();
+          return;
+        }
+        if (ec) {
+          self->on_read_end(ec);
+          return;
+        }
+        if (!self->consume(std::string_view(self->in_buf_, n))) return;
+        if (n == sizeof(self->in_buf_) && !self->drain()) return;
+        self->read_ready();
+      });
+}
+
+// Reads and decodes what the socket holds beyond in_buf_. False when the session is ending.
+template <class Ws>
+bool WsConnection<Ws>::drain() {
   std::vector<char>& buf = ctx_.read_buffer;
   for (;;) {
     error_code ec;
     std::size_t n = stream_->read_some(net::buffer(buf.data(), buf.size()), ec);
-    if (session_detail::would_block(ec)) break;
+    if (session_detail::would_block(ec)) return true;
     if (ec) {
       on_read_end(ec);
-      return;
+      return false;
     }
-    if (!consume(std::string_view(buf.data(), n))) return;
-    // A short read emptied the socket; data arriving later raises a new readiness event.
-    if (n < buf.size()) break;
+    if (!consume(std::string_view(buf.data(), n))) return false;
+    if (n < buf.size()) return true;  // emptied; more data raises a new readiness event
   }
-  wait_readable();
-}
-
-template <class Ws>
-void WsConnection<Ws>::wait_readable() {
-  read_pending_ = true;
-  socket().async_wait(tcp::socket::wait_read, [self = this->shared_from_this()](error_code ec) {
-    self->read_pending_ = false;
-    if (self->ending_) {
-      self->maybe_finalize();
-      return;
-    }
-    if (ec) {
-      self->on_read_end(ec);
-      return;
-    }
-    if constexpr (!kTls) self->read_ready();
-  });
 }
 
 // wss://: reads through the TLS stream into the connection's buffer.
