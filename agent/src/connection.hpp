@@ -42,6 +42,7 @@ struct WorkerContext {
   uint64_t open = 0;       // gauge: established and not yet ended
   uint64_t in_flight = 0;  // gauge: requests awaiting a reply or their timeout
   std::minstd_rand rng{std::random_device{}()};  // {{random N}} in templates, masks, upgrade keys
+  std::string scratch;  // a request is rendered here, then encoded into its connection's frames
   // ws:// connections read a backlog into this and decode it in place before the next read.
   std::vector<char> read_buffer = std::vector<char>(kWorkerReadBytes);
   TimePoint hold_end = TimePoint::max();  // no request starts at or after this instant

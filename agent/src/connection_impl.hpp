@@ -43,7 +43,7 @@ using Resolver = net::ip::basic_resolver<tcp, Executor>;
 
 // ws:// reads land in this many bytes inside the connection (several short frames fit); a fuller
 // socket queue is read on into the worker's shared buffer.
-inline constexpr std::size_t kIdleReadBytes = 256;
+inline constexpr std::size_t kIdleReadBytes = 128;
 // wss:// read buffer (allocated while the session is established).
 inline constexpr std::size_t kTlsReadBytes = 16 * 1024;
 // Sends pause (and fall behind schedule, which is reported) while this much is queued unwritten.
@@ -84,6 +84,11 @@ class WsConnection final : public Connection,
     std::string failure;  // set when the response is not a valid 101
   };
   struct Frames;  // ws::FrameHandler of this connection (connection_session.ipp)
+  // What only a wss:// session needs: its read buffer and the frames async_write is writing.
+  struct TlsIo {
+    char in[kTlsReadBytes];
+    std::string writing;
+  };
 
   // connection_connect.ipp
   void attempt();
@@ -148,15 +153,13 @@ class WsConnection final : public Connection,
   std::optional<Stream> stream_;
   std::unique_ptr<Resolver> resolver_;  // only until the worker has resolved the target once
   std::unique_ptr<Upgrade> upgrade_;
-  std::unique_ptr<char[]> tls_in_;  // wss:// read buffer while established
-  char in_buf_[kIdleReadBytes];     // ws:// target of the pending read
+  std::unique_ptr<TlsIo> tls_io_;  // wss:// only, while established
+  char in_buf_[kIdleReadBytes];    // ws:// target of the pending read
   ws::Decoder decoder_{kReadMessageMax};
   std::string out_;        // encoded frames not yet written (from out_done_ on)
   std::size_t out_done_ = 0;
-  std::string writing_;    // wss://: the frames async_write is writing
-  std::string send_buf_;   // the rendered request
   InFlightTable in_flight_;
-  PushTracker push_;
+  std::unique_ptr<PushTracker> push_;  // only when pushes carry a sequence field
   SendSchedule sends_;
   TimePoint connect_start_{};
   uint64_t seq_ = 0;

@@ -53,9 +53,9 @@ void WsConnection<Ws>::on_established(std::string_view early_bytes) {
   if (cfg_.scenario().messages) sends_.reset(now, cfg_.scenario().messages->interval);
   error_code ignored;
   socket().non_blocking(true, ignored);  // our own reads and writes never wait
+  if constexpr (kTls) tls_io_ = std::make_unique<TlsIo>();
   if (!early_bytes.empty() && !consume(early_bytes)) return;
   if constexpr (kTls) {
-    tls_in_ = std::make_unique<char[]>(kTlsReadBytes);
     tls_read();
   } else {
     read_ready();
@@ -115,7 +115,7 @@ void WsConnection<Ws>::tls_read() {
   if constexpr (kTls) {
     read_pending_ = true;
     stream_->async_read_some(
-        net::buffer(tls_in_.get(), kTlsReadBytes),
+        net::buffer(tls_io_->in, kTlsReadBytes),
         [self = this->shared_from_this()](error_code ec, std::size_t n) {
           self->read_pending_ = false;
           if (self->ending_) {
@@ -126,7 +126,7 @@ void WsConnection<Ws>::tls_read() {
             self->on_read_end(ec);
             return;
           }
-          if (self->consume(std::string_view(self->tls_in_.get(), n))) self->tls_read();
+          if (self->consume(std::string_view(self->tls_io_->in, n))) self->tls_read();
         });
   }
 }
@@ -266,7 +266,8 @@ void WsConnection<Ws>::handle_push(std::string_view data) {
   if (!push.sequence_field.empty()) {
     if (auto seq = scan_number_field(data, push.sequence_field)) {
       PushCounts pc;
-      push_.observe(*seq, pc);
+      if (!push_) push_ = std::make_unique<PushTracker>();
+      push_->observe(*seq, pc);
       counters().push_gaps += pc.gaps;
       counters().push_duplicates += pc.duplicates;
       counters().push_reordered += pc.reordered;
@@ -363,8 +364,8 @@ void WsConnection<Ws>::encode_request(TimePoint scheduled, TimePoint now) {
     tc.agent = cfg_.assignment.agent_index;
     tc.now_us = session_detail::wall_now_us();
     tc.rng = &ctx_.rng;
-    cfg_.message_template->render(tc, send_buf_);
-    body = &send_buf_;
+    cfg_.message_template->render(tc, ctx_.scratch);
+    body = &ctx_.scratch;
   }
   counters().bytes_sent += body->size();
   queue_frame(m.kind == shared::MessageKind::kBinary ? ws::Opcode::kBinary : ws::Opcode::kText,
@@ -382,14 +383,14 @@ template <class Ws>
 void WsConnection<Ws>::flush() {
   if (ending_ || write_pending_ || out_done_ == out_.size()) return;
   if constexpr (kTls) {
-    writing_.swap(out_);
+    tls_io_->writing.swap(out_);
     out_.clear();
     out_done_ = 0;
     write_pending_ = true;
-    net::async_write(*stream_, net::buffer(writing_),
+    net::async_write(*stream_, net::buffer(tls_io_->writing),
                      [self = this->shared_from_this()](error_code ec, std::size_t) {
                        self->write_pending_ = false;
-                       self->writing_.clear();
+                       self->tls_io_->writing.clear();
                        self->on_write_done(ec);
                      });
   } else {
@@ -524,16 +525,17 @@ void WsConnection<Ws>::on_session_end() {
   size_t abandoned = in_flight_.expire_all();
   counters().timeouts += abandoned;
   ctx_.in_flight -= abandoned;
-  PushCounts pc;
-  push_.finish(pc);
-  counters().push_gaps += pc.gaps;
+  if (push_) {
+    PushCounts pc;
+    push_->finish(pc);
+    counters().push_gaps += pc.gaps;
+    push_.reset();
+  }
   ctx_.deadlines.cancel_all(slot_);
   decoder_.reset();
   std::string().swap(out_);
   out_done_ = 0;
-  std::string().swap(writing_);
-  std::string().swap(send_buf_);
-  tls_in_.reset();
+  tls_io_.reset();
   state_ = State::kIdle;
   if (unexpected && may_reconnect()) {
     schedule_reconnect();
