@@ -28,7 +28,6 @@ void WsConnection<Ws>::start() {
 template <class Ws>
 void WsConnection<Ws>::attempt() {
   state_ = State::kConnecting;
-  ++generation_;
   timed_out_ = false;
   close_initiated_ = false;
   close_sent_ = false;
@@ -57,7 +56,7 @@ void WsConnection<Ws>::attempt() {
 
 // The upgrade request of RFC 6455 §4.1 with the scenario's headers, token and subprotocols.
 template <class Ws>
-std::string WsConnection<Ws>::make_request(const std::string& key) const {
+std::string WsConnection<Ws>::make_request(const std::string& key, std::string& offered) const {
   auto clean = [](std::string_view v) {  // a header cannot smuggle in another line
     std::string r(v);
     std::erase_if(r, [](char c) { return c == '\r' || c == '\n'; });
@@ -71,21 +70,31 @@ std::string WsConnection<Ws>::make_request(const std::string& key) const {
     target += target.find('?') == std::string::npos ? '?' : '&';
     target += auth.query_param + "=" + percent_encode(token);
   }
+  // A scenario header replaces wsload's own header of the same name (the handshake's own headers
+  // are refused when the scenario is loaded).
+  const auto& headers = cfg_.scenario().target.headers;
+  auto given = [&headers](std::string_view name) {
+    return std::any_of(headers.begin(), headers.end(),
+                       [name](const auto& h) { return beast::iequals(h.first, name); });
+  };
   std::string r;
   r.reserve(256);
-  r += "GET " + clean(target) + " HTTP/1.1\r\nHost: " + clean(cfg_.endpoint.host_header) +
-       "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " + key +
+  r += "GET " + clean(target) + " HTTP/1.1\r\n";
+  if (!given("host")) r += "Host: " + clean(cfg_.endpoint.host_header) + "\r\n";
+  r += "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " + key +
        "\r\nSec-WebSocket-Version: 13\r\n";
-  bool own_agent = false;
-  for (const auto& [name, value] : cfg_.scenario().target.headers) {
-    own_agent = own_agent || beast::iequals(name, "user-agent");
-    r += clean(name) + ": " + clean(value) + "\r\n";
+  if (!given("user-agent")) r += "User-Agent: wsload/" WSLOAD_VERSION "\r\n";
+  if (!token.empty() && token_in_header && !given("authorization")) {
+    r += "Authorization: Bearer " + clean(token) + "\r\n";
   }
-  if (!own_agent) r += "User-Agent: wsload/" WSLOAD_VERSION "\r\n";
-  if (!token.empty() && token_in_header) r += "Authorization: Bearer " + clean(token) + "\r\n";
-  if (!cfg_.subprotocol_header.empty()) {
+  if (!cfg_.subprotocol_header.empty() && !given("sec-websocket-protocol")) {
     r += "Sec-WebSocket-Protocol: " + clean(cfg_.subprotocol_header) + "\r\n";
   }
+  offered = cfg_.subprotocol_header;
+  for (const auto& [name, value] : headers) {
+    if (beast::iequals(name, "sec-websocket-protocol")) offered = value;
+  }
+  for (const auto& [name, value] : headers) r += clean(name) + ": " + clean(value) + "\r\n";
   r += "\r\n";
   return r;
 }
@@ -106,8 +115,18 @@ std::string WsConnection<Ws>::make_token() const {
   return shared::jwt_make_token(auth.jwt->secret, subject, now_s, ttl_s);
 }
 
+// The connect deadline or abort() may have fired while a successful step's completion was already
+// queued: then the attempt is over, whatever that step says.
+template <class Ws>
+bool WsConnection<Ws>::cancelled() {
+  if (!timed_out_ && !aborting_) return false;
+  fail_attempt(classify_failure(net::error::operation_aborted));
+  return true;
+}
+
 template <class Ws>
 void WsConnection<Ws>::on_resolve(error_code ec, tcp::resolver::results_type results) {
+  if (!ec && cancelled()) return;
   if (ec || results.empty()) {
     fail_attempt(ec ? classify_failure(ec) : "dns");
     return;
@@ -165,6 +184,7 @@ void WsConnection<Ws>::do_connect(const tcp::resolver::results_type& results) {
 
 template <class Ws>
 void WsConnection<Ws>::on_connect(error_code ec) {
+  if (!ec && cancelled()) return;
   if (ec) {
     fail_attempt(classify_failure(ec));
     return;
@@ -174,6 +194,7 @@ void WsConnection<Ws>::on_connect(error_code ec) {
   if constexpr (kTls) {
     stage_ = Stage::kTls;
     StreamTraits<Ws>::handshake(*stream_, cfg_, [self = this->shared_from_this()](error_code e) {
+      if (!e && self->cancelled()) return;
       if (e) {
         self->fail_attempt(self->classify_failure(e));
         return;
@@ -190,10 +211,11 @@ void WsConnection<Ws>::do_upgrade() {
   stage_ = Stage::kUpgrade;
   upgrade_ = std::make_unique<Upgrade>();
   upgrade_->key = ws::make_key(ctx_.rng);
-  upgrade_->request = make_request(upgrade_->key);
+  upgrade_->request = make_request(upgrade_->key, upgrade_->offered_protocols);
   upgrade_->parser.header_limit(16 * 1024);
   net::async_write(*stream_, net::buffer(upgrade_->request),
                    [self = this->shared_from_this()](error_code ec, std::size_t) {
+                     if (!ec && self->cancelled()) return;
                      if (ec) {
                        self->fail_attempt(self->classify_failure(ec));
                        return;
@@ -209,6 +231,7 @@ void WsConnection<Ws>::do_upgrade() {
 // extension nor a subprotocol we did not offer.
 template <class Ws>
 void WsConnection<Ws>::on_upgrade_response(error_code ec) {
+  if (!ec && cancelled()) return;
   if (ec) {
     fail_attempt(classify_failure(ec));
     return;
@@ -228,7 +251,7 @@ void WsConnection<Ws>::on_upgrade_response(error_code ec) {
             field(beast::http::field::sec_websocket_accept) == ws::accept_for(upgrade_->key) &&
             field(beast::http::field::sec_websocket_extensions).empty();
   if (ok && !protocol.empty()) {
-    ok = beast::http::token_list(cfg_.subprotocol_header).exists(protocol);
+    ok = beast::http::token_list(upgrade_->offered_protocols).exists(protocol);
   }
   if (!ok) {
     fail_attempt("other");
@@ -265,6 +288,7 @@ template <class Ws>
 void WsConnection<Ws>::fail_attempt(const std::string& reason) {
   disarm(DeadlineKind::kDeadline);
   upgrade_.reset();
+  cancel_io();  // a declined upgrade must not keep the server's connection for the backoff
   if (aborting_) {
     done();
     return;
@@ -298,7 +322,6 @@ void WsConnection<Ws>::schedule_reconnect() {
   ++reconnect_attempts_;
   reconnecting_ = true;
   state_ = State::kIdle;
-  ++generation_;
   arm(DeadlineKind::kDeadline, Clock::now() + cfg_.scenario().reconnect.backoff);
 }
 
@@ -343,7 +366,6 @@ template <class Ws>
 void WsConnection<Ws>::done() {
   if (state_ == State::kDone) return;
   state_ = State::kDone;
-  ++generation_;
   ctx_.deadlines.cancel_all(slot_);
   if (ctx_.on_done) ctx_.on_done(slot_);
 }

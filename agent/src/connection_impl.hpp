@@ -48,6 +48,8 @@ inline constexpr std::size_t kIdleReadBytes = 128;
 inline constexpr std::size_t kTlsReadBytes = 16 * 1024;
 // Sends pause (and fall behind schedule, which is reported) while this much is queued unwritten.
 inline constexpr std::size_t kOutHighWater = 16 * 1024;
+// At most this many reads of the worker buffer per wake-up of one connection.
+inline constexpr int kMaxDrainReads = 16;
 // At most this many overdue requests of one connection go out per wake-up.
 inline constexpr int kMaxSendBurst = 64;
 
@@ -81,7 +83,7 @@ class WsConnection final : public Connection,
     std::string key;
     beast::flat_buffer buffer;
     beast::http::response_parser<beast::http::empty_body> parser;
-    std::string failure;  // set when the response is not a valid 101
+    std::string offered_protocols;  // the Sec-WebSocket-Protocol we sent
   };
   struct Frames;  // ws::FrameHandler of this connection (connection_session.ipp)
   // What only a wss:// session needs: its read buffer and the frames async_write is writing.
@@ -93,12 +95,14 @@ class WsConnection final : public Connection,
   // connection_connect.ipp
   void attempt();
   std::string make_token() const;
-  std::string make_request(const std::string& key) const;
+  // The upgrade request; `offered` receives the subprotocols it offers.
+  std::string make_request(const std::string& key, std::string& offered) const;
   void on_resolve(error_code ec, tcp::resolver::results_type results);
   void do_connect(const tcp::resolver::results_type& results);
   void on_connect(error_code ec);
   void do_upgrade();
   void on_upgrade_response(error_code ec);
+  bool cancelled();
   void fail_attempt(const std::string& reason);
   std::string classify_failure(error_code ec) const;
   void cancel_io();
@@ -163,7 +167,6 @@ class WsConnection final : public Connection,
   SendSchedule sends_;
   TimePoint connect_start_{};
   uint64_t seq_ = 0;
-  uint32_t generation_ = 0;  // bumps per attempt; stale handlers compare it
   uint32_t reconnect_attempts_ = 0;
   uint16_t peer_close_code_ = 0;
   State state_ = State::kIdle;

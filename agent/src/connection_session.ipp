@@ -96,7 +96,9 @@ void WsConnection<Ws>::read_ready() {
 template <class Ws>
 bool WsConnection<Ws>::drain() {
   std::vector<char>& buf = ctx_.read_buffer;
-  for (;;) {
+  // Bounded, so that a flooding server cannot keep the worker from its other connections and
+  // deadlines; what is left is picked up by the next pending read.
+  for (int reads = 0; reads < kMaxDrainReads; ++reads) {
     error_code ec;
     std::size_t n = stream_->read_some(net::buffer(buf.data(), buf.size()), ec);
     if (session_detail::would_block(ec)) return true;
@@ -107,6 +109,7 @@ bool WsConnection<Ws>::drain() {
     if (!consume(std::string_view(buf.data(), n))) return false;
     if (n < buf.size()) return true;  // emptied; more data raises a new readiness event
   }
+  return true;
 }
 
 // wss://: reads through the TLS stream into the connection's buffer.
@@ -134,7 +137,8 @@ void WsConnection<Ws>::tls_read() {
 // Decodes bytes from the server. False when the session is ending (the caller stops reading).
 template <class Ws>
 bool WsConnection<Ws>::consume(std::string_view bytes) {
-  if (decoder_.failed()) return !ending_;  // after a protocol error: discard until the end
+  // After a protocol error or the peer's close frame nothing more is decoded: discard until EOF.
+  if (decoder_.failed() || close_received_) return !ending_;
   Frames frames(*this);
   in_feed_ = true;
   bool ok = decoder_.feed(bytes, frames);
@@ -178,7 +182,6 @@ void WsConnection<Ws>::on_read_end(error_code ec) {
 
 template <class Ws>
 bool WsConnection<Ws>::on_message(bool, std::string_view payload) {
-  if (close_received_) return true;  // nothing may follow the peer's close frame; ignore it
   ++counters().messages_received;
   counters().bytes_received += payload.size();
   handle_frame(payload, Clock::now());
@@ -233,7 +236,7 @@ bool WsConnection<Ws>::on_close(uint16_t code) {
     disarm(DeadlineKind::kSend);
     arm(DeadlineKind::kDeadline, Clock::now() + kCloseWait);
   }
-  return !ending_;
+  return false;  // nothing after a close frame counts (consume discards the rest)
 }
 
 template <class Ws>
@@ -399,6 +402,10 @@ void WsConnection<Ws>::flush() {
       std::size_t n =
           stream_->write_some(net::buffer(out_.data() + out_done_, out_.size() - out_done_), ec);
       if (session_detail::would_block(ec)) {
+        if (out_done_ >= kOutHighWater) {  // keep only the unwritten part while we wait
+          out_.erase(0, out_done_);
+          out_done_ = 0;
+        }
         write_pending_ = true;
         socket().async_wait(tcp::socket::wait_write,
                             [self = this->shared_from_this()](error_code e) {
@@ -436,7 +443,7 @@ void WsConnection<Ws>::on_write_done(error_code ec) {
     return;
   }
   flush();
-  if (state_ == State::kOpen && !write_pending_) maybe_send();
+  if (state_ == State::kOpen && !backlogged()) maybe_send();
 }
 
 // At most one timeout deadline per connection, for its oldest request; it stays armed while

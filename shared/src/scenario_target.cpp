@@ -1,5 +1,8 @@
 // The `target` section of a scenario: URL, headers, subprotocols, auth, TLS, connect timeout.
+#include <algorithm>
+#include <cctype>
 #include <set>
+#include <string_view>
 
 #include "scenario_reader.hpp"
 #include "wsload/shared/message_template.hpp"
@@ -14,19 +17,43 @@ void read_headers(ScenarioReader& reader, const YAML::Node& node, TargetSpec& ou
                            describe(node));
     return;
   }
+  // The WebSocket handshake's own headers: wsload writes them, a second copy breaks the upgrade.
+  static const std::set<std::string> kReserved = {
+      "upgrade", "connection", "sec-websocket-key", "sec-websocket-version",
+      "sec-websocket-extensions", "sec-websocket-accept", "content-length", "transfer-encoding"};
+  auto lower = [](std::string s) {
+    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+  };
+  auto is_token = [](const std::string& s) {
+    return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) {
+      return std::isalnum(c) || std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) !=
+                                    std::string_view::npos;
+    });
+  };
   std::set<std::string> seen;
   for (const auto& entry : node) {
     const YAML::Node key = entry.first;
-    if (!key.IsScalar() || key.Scalar().empty()) {
-      reader.error(key, "target.headers: header names must be words, got " + describe(key));
+    if (!key.IsScalar() || !is_token(key.Scalar())) {
+      reader.error(key, "target.headers: header names must be HTTP tokens (letters, digits, -), got " +
+                            describe(key));
       continue;
     }
     const std::string name = key.Scalar();
-    if (!seen.insert(name).second) {
+    if (!seen.insert(lower(name)).second) {
       reader.error(key, "target.headers: duplicate header '" + name + "'");
       continue;
     }
+    if (kReserved.count(lower(name))) {
+      reader.error(key, "target.headers: '" + name +
+                            "' is part of the WebSocket handshake and set by wsload; remove it");
+      continue;
+    }
     std::optional<std::string> value = reader.string(entry.second, "target.headers." + name);
+    if (value && value->find_first_of("\r\n") != std::string::npos) {
+      reader.error(entry.second, "target.headers." + name + ": a header value cannot contain a line break");
+      continue;
+    }
     if (value) out.headers.emplace_back(name, std::move(*value));
   }
 }

@@ -345,6 +345,55 @@ TEST(Engine, BearerTokenInHeaderOrQuery) {
   }
 }
 
+// Frames the server sends in the same write as its 101 are not lost.
+TEST(Engine, FrameInTheSameWriteAsThe101IsReceived) {
+  TestServer server(ServerOptions{ServerMode::kEarlyPush});
+  Engine engine(1);
+  auto a = make_assignment(server.url(), 3, 30ms, 200ms);
+  a.scenario.push.sequence_field = "seq";
+  RunResult r = run(engine, std::move(a));
+  ASSERT_TRUE(r.finished);
+  const auto& c = r.total.counters;
+  EXPECT_EQ(c.connections_established, 3u);
+  EXPECT_EQ(c.push_received, 3u);
+  EXPECT_EQ(c.push_gaps, 0u);
+  EXPECT_EQ(c.protocol_errors, 0u);
+  EXPECT_EQ(c.disconnects, (std::map<std::string, uint64_t>{{"close_1000", 3}}));
+  EXPECT_EQ(c.disconnects_unexpected, 0u);
+  EXPECT_EQ(server.closes_received(), 3u);
+}
+
+// A 101 that does not prove the server read our key, or picks a subprotocol we did not offer, is
+// not a WebSocket session (RFC 6455 §4.1): the attempt fails as `other`.
+TEST(Engine, InvalidUpgradeResponsesFailTheAttempt) {
+  for (ServerMode mode : {ServerMode::kBadAccept, ServerMode::kUnofferedProtocol}) {
+    TestServer server(ServerOptions{mode});
+    Engine engine(1);
+    auto a = make_assignment(server.url(), 2, 0ms, 100ms);
+    RunResult r = run(engine, std::move(a));
+    ASSERT_TRUE(r.finished);
+    const auto& c = r.total.counters;
+    EXPECT_EQ(c.connections_attempted, 2u);
+    EXPECT_EQ(c.connections_established, 0u);
+    EXPECT_EQ(c.connections_failed, 2u);
+    EXPECT_EQ(c.failures, (std::map<std::string, uint64_t>{{"other", 2}}));
+  }
+}
+
+// A scenario header replaces wsload's own header of that name instead of being sent twice.
+TEST(Engine, ScenarioHeadersReplaceBuiltInOnes) {
+  TestServer server({});
+  Engine engine(1);
+  auto a = make_assignment(server.url(), 1, 0ms, 100ms);
+  a.scenario.target.headers = {{"Host", "api.example.test"}, {"Authorization", "Basic Zm9vOmJhcg=="}};
+  a.scenario.target.auth.token = "ignored-because-the-header-is-given";
+  RunResult r = run(engine, std::move(a));
+  ASSERT_TRUE(r.finished);
+  EXPECT_EQ(r.total.counters.connections_established, 1u);
+  EXPECT_EQ(server.last_hosts(), "api.example.test");
+  EXPECT_EQ(server.last_authorization(), "Basic Zm9vOmJhcg==");
+}
+
 TEST(Engine, JwtPerConnection) {
   TestServer server({});
   Engine engine(1);

@@ -19,6 +19,9 @@ enum class ServerMode {
   kOversize,   // after the upgrade sends one binary message of oversize_bytes, then reads
   kMasked,     // after the upgrade writes a masked text frame (servers must not mask), then reads
   kCloses,     // after the upgrade closes the session with code 4001
+  kEarlyPush,  // a raw 101 and a text frame in the same write, then answers a close frame with 1000
+  kBadAccept,  // a raw 101 whose Sec-WebSocket-Accept is wrong
+  kUnofferedProtocol,  // a valid raw 101 that selects subprotocol "surprise"
 };
 
 struct ServerOptions {
@@ -45,6 +48,8 @@ class TestServer {
   uint64_t data_frames() const;  // data frames received
   std::string last_authorization() const;  // Authorization header of the latest request
   std::string last_target() const;         // request target of the latest request
+  // Every Host header line of the latest request, joined with ", ".
+  std::string last_hosts() const;
   uint64_t pongs() const;                  // pong frames received (kFragmented pings)
   uint64_t closes_received() const;        // close frames received from clients
   int last_close_code() const;             // code of the latest client close frame, or -1

@@ -18,6 +18,8 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 
+#include "ws_codec.hpp"
+
 namespace wsload::agent::testing {
 
 namespace net = boost::asio;
@@ -50,6 +52,7 @@ class TestServer::Impl {
   mutable std::mutex mu_;
   std::string last_authorization_;
   std::string last_target_;
+  std::string last_hosts_;
   std::atomic<uint64_t> pongs_{0};
   std::atomic<uint64_t> closes_{0};
   std::atomic<int> last_close_code_{-1};
@@ -72,6 +75,16 @@ class TestServer::Impl {
       std::lock_guard lock(mu_);
       last_authorization_ = std::string(req[http::field::authorization]);
       last_target_ = std::string(req.target());
+      last_hosts_.clear();
+      for (auto [it, end] = req.equal_range(http::field::host); it != end; ++it) {
+        if (!last_hosts_.empty()) last_hosts_ += ", ";
+        last_hosts_ += std::string(it->value());
+      }
+    }
+    if (options_.mode == ServerMode::kEarlyPush || options_.mode == ServerMode::kBadAccept ||
+        options_.mode == ServerMode::kUnofferedProtocol) {
+      co_await raw_session(stream, req);
+      co_return;
     }
     if (options_.mode == ServerMode::kReject401) {
       http::response<http::string_body> res{http::status::unauthorized, req.version()};
@@ -161,6 +174,41 @@ class TestServer::Impl {
     }
   }
 
+  // Upgrades by hand (no Beast websocket) to send what Beast would not: frames in the same write as
+  // the 101, a wrong accept value, an unoffered subprotocol.
+  net::awaitable<void> raw_session(beast::tcp_stream& stream, const http::request<http::string_body>& req) {
+    const ServerMode mode = options_.mode;
+    std::string key(req[http::field::sec_websocket_key]);
+    std::string accept = mode == ServerMode::kBadAccept ? "AAAAAAAAAAAAAAAAAAAAAAAAAAA=" : ws::accept_for(key);
+    std::string out = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                      "Sec-WebSocket-Accept: " + accept + "\r\n";
+    if (mode == ServerMode::kUnofferedProtocol) out += "Sec-WebSocket-Protocol: surprise\r\n";
+    out += "\r\n";
+    if (mode == ServerMode::kEarlyPush) {
+      const std::string text = R"({"type":"data","seq":1})";
+      out += static_cast<char>(0x81);
+      out += static_cast<char>(text.size());
+      out += text;
+    }
+    auto [wec, wn] = co_await net::async_write(stream.socket(), net::buffer(out), net::as_tuple(net::use_awaitable));
+    if (wec) co_return;
+    ++upgrades_;
+    // Any bytes from the client (its close frame, 6+ bytes masked) are answered with close 1000.
+    char buf[512];
+    auto [rec, rn] = co_await stream.socket().async_read_some(net::buffer(buf), net::as_tuple(net::use_awaitable));
+    if (rec) co_return;
+    if (rn >= 2 && (static_cast<unsigned char>(buf[0]) & 0x0F) == 0x8) ++closes_;
+    const unsigned char close[] = {0x88, 0x02, 0x03, 0xE8};
+    co_await net::async_write(stream.socket(), net::buffer(close), net::as_tuple(net::use_awaitable));
+    boost::system::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    char drain[64];
+    while (true) {
+      auto [dec, dn] = co_await stream.socket().async_read_some(net::buffer(drain), net::as_tuple(net::use_awaitable));
+      if (dec) co_return;
+    }
+  }
+
   ServerOptions options_;
   net::io_context ioc_{1};
   tcp::acceptor acceptor_;
@@ -184,6 +232,10 @@ std::string TestServer::last_target() const {
   return impl_->last_target_;
 }
 
+std::string TestServer::last_hosts() const {
+  std::lock_guard lock(impl_->mu_);
+  return impl_->last_hosts_;
+}
 uint64_t TestServer::pongs() const { return impl_->pongs_.load(); }
 uint64_t TestServer::closes_received() const { return impl_->closes_.load(); }
 int TestServer::last_close_code() const { return impl_->last_close_code_.load(); }
