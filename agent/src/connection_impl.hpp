@@ -5,8 +5,9 @@
 // Lifecycle (one attempt): resolve -> TCP connect -> [TLS] -> upgrade (Beast's HTTP parser) ->
 // frames (ws_codec) until the close handshake or an error.
 // The object owns itself through shared_from_this() while I/O is pending; the worker also holds it
-// until on_done. Member definitions: connection_connect.ipp (attempts, upgrade) and
-// connection_session.ipp (reads, writes, messages, close).
+// until on_done. Member definitions: connection_connect.ipp (attempts, upgrade), connection_io.ipp
+// (reads, decoding, writes, end of a session) and connection_session.ipp (requests, replies,
+// pushes, close).
 //
 // I/O of an established session: frames to send are appended to out_ and written at once (many
 // messages that are due together leave in one system call). ws:// keeps one read pending into a
@@ -189,4 +190,5 @@ class WsConnection final : public Connection,
 }  // namespace wsload::agent
 
 #include "connection_connect.ipp"
+#include "connection_io.ipp"
 #include "connection_session.ipp"

@@ -1,44 +1,9 @@
-// Established sessions of WsConnection: reads, writes, request schedule, replies, pushes, close
-// (included by connection_impl.hpp only).
+// Established sessions of WsConnection: request schedule, replies, pushes, close (included by
+// connection_impl.hpp only, after connection_io.ipp).
 #include <algorithm>
 #include <charconv>
 
-#include <boost/asio/ssl/error.hpp>
-#include <boost/asio/write.hpp>
-
 namespace wsload::agent {
-namespace session_detail {
-
-inline int64_t micros(std::chrono::nanoseconds d) {
-  return std::chrono::duration_cast<std::chrono::microseconds>(d).count();
-}
-
-inline int64_t wall_now_us() {
-  return micros(std::chrono::system_clock::now().time_since_epoch());
-}
-
-inline bool would_block(error_code ec) {
-  return ec == net::error::would_block || ec == net::error::try_again;
-}
-
-}  // namespace session_detail
-
-// Forwards what the decoder finds to the connection; returning false stops the feed once the
-// session is ending.
-template <class Ws>
-struct WsConnection<Ws>::Frames final : ws::FrameHandler {
-  explicit Frames(Self& c) : conn(c) {}
-  bool on_message(bool text, std::string_view payload) override {
-    return conn.on_message(text, payload);
-  }
-  bool on_ping(std::string_view payload) override { return conn.on_ping(payload); }
-  bool on_pong(std::string_view payload) override {
-    conn.on_pong(payload);
-    return !conn.ending_;
-  }
-  bool on_close(uint16_t code, std::string_view) override { return conn.on_close(code); }
-  Self& conn;
-};
 
 template <class Ws>
 void WsConnection<Ws>::on_established(std::string_view early_bytes) {
@@ -66,118 +31,6 @@ void WsConnection<Ws>::on_established(std::string_view early_bytes) {
     return;
   }
   maybe_send();
-}
-
-// ws://: a read is always pending into in_buf_ (a small array inside the connection: Asio tries
-// it at once and otherwise waits in epoll without re-arming it). When it comes back full, the rest
-// of the socket's queue is read into the worker's shared buffer until it runs dry.
-template <class Ws>
-void WsConnection<Ws>::read_ready() {
-  read_pending_ = true;
-  stream_->async_read_some(
-      net::buffer(in_buf_, sizeof(in_buf_)),
-      [self = this->shared_from_this()](error_code ec, std::size_t n) {
-        self->read_pending_ = false;
-        if (self->ending_) {
-          self->maybe_finalize();
-          return;
-        }
-        if (ec) {
-          self->on_read_end(ec);
-          return;
-        }
-        if (!self->consume(std::string_view(self->in_buf_, n))) return;
-        if (n == sizeof(self->in_buf_) && !self->drain()) return;
-        self->read_ready();
-      });
-}
-
-// Reads and decodes what the socket holds beyond in_buf_. False when the session is ending.
-template <class Ws>
-bool WsConnection<Ws>::drain() {
-  std::vector<char>& buf = ctx_.read_buffer;
-  // Bounded, so that a flooding server cannot keep the worker from its other connections and
-  // deadlines; what is left is picked up by the next pending read.
-  for (int reads = 0; reads < kMaxDrainReads; ++reads) {
-    error_code ec;
-    std::size_t n = stream_->read_some(net::buffer(buf.data(), buf.size()), ec);
-    if (session_detail::would_block(ec)) return true;
-    if (ec) {
-      on_read_end(ec);
-      return false;
-    }
-    if (!consume(std::string_view(buf.data(), n))) return false;
-    if (n < buf.size()) return true;  // emptied; more data raises a new readiness event
-  }
-  return true;
-}
-
-// wss://: reads through the TLS stream into the connection's buffer.
-template <class Ws>
-void WsConnection<Ws>::tls_read() {
-  if constexpr (kTls) {
-    read_pending_ = true;
-    stream_->async_read_some(
-        net::buffer(tls_io_->in, kTlsReadBytes),
-        [self = this->shared_from_this()](error_code ec, std::size_t n) {
-          self->read_pending_ = false;
-          if (self->ending_) {
-            self->maybe_finalize();
-            return;
-          }
-          if (ec) {
-            self->on_read_end(ec);
-            return;
-          }
-          if (self->consume(std::string_view(self->tls_io_->in, n))) self->tls_read();
-        });
-  }
-}
-
-// Decodes bytes from the server. False when the session is ending (the caller stops reading).
-template <class Ws>
-bool WsConnection<Ws>::consume(std::string_view bytes) {
-  // After a protocol error or the peer's close frame nothing more is decoded: discard until EOF.
-  if (decoder_.failed() || close_received_) return !ending_;
-  Frames frames(*this);
-  in_feed_ = true;
-  bool ok = decoder_.feed(bytes, frames);
-  in_feed_ = false;
-  if (!ok && decoder_.failed() && !ending_) {
-    // Oversize message, bad frame, invalid UTF-8, bad close frame: say why in a close frame, then
-    // wait (bounded) for the server to close, discarding what it still sends.
-    ++counters().protocol_errors;
-    if (!close_sent_) {
-      close_sent_ = true;
-      ws::append_close(out_, decoder_.error_code(), next_mask());
-      flush();
-    }
-    if (!ending_ && state_ == State::kOpen) {
-      state_ = State::kClosing;
-      disarm(DeadlineKind::kSend);
-      arm(DeadlineKind::kDeadline, Clock::now() + kCloseWait);
-    }
-  }
-  if (ending_) {
-    maybe_finalize();
-    return false;
-  }
-  return true;
-}
-
-template <class Ws>
-void WsConnection<Ws>::on_read_end(error_code ec) {
-  if (decoder_.failed()) {
-    end_session(EndCause::kProtocol);
-  } else if (close_received_) {
-    end_session(EndCause::kPeerClose);  // the close handshake happened; how TCP ended is moot
-  } else if (ec == net::error::eof || ec == net::ssl::error::stream_truncated) {
-    end_session(EndCause::kEof);
-  } else if (ec == net::error::connection_reset) {
-    end_session(EndCause::kReset);
-  } else {
-    end_session(EndCause::kError);
-  }
 }
 
 template <class Ws>
@@ -375,77 +228,6 @@ void WsConnection<Ws>::encode_request(TimePoint scheduled, TimePoint now) {
               *body);
 }
 
-template <class Ws>
-void WsConnection<Ws>::queue_frame(ws::Opcode op, std::string_view payload) {
-  ws::append_frame(out_, op, payload, next_mask());
-}
-
-// Writes out_. ws://: straight to the socket without waiting; what does not fit waits for
-// writability. wss://: one async_write at a time, frames queued meanwhile go in the next one.
-template <class Ws>
-void WsConnection<Ws>::flush() {
-  if (ending_ || write_pending_ || out_done_ == out_.size()) return;
-  if constexpr (kTls) {
-    tls_io_->writing.swap(out_);
-    out_.clear();
-    out_done_ = 0;
-    write_pending_ = true;
-    net::async_write(*stream_, net::buffer(tls_io_->writing),
-                     [self = this->shared_from_this()](error_code ec, std::size_t) {
-                       self->write_pending_ = false;
-                       self->tls_io_->writing.clear();
-                       self->on_write_done(ec);
-                     });
-  } else {
-    while (out_done_ < out_.size()) {
-      error_code ec;
-      std::size_t n =
-          stream_->write_some(net::buffer(out_.data() + out_done_, out_.size() - out_done_), ec);
-      if (session_detail::would_block(ec)) {
-        if (out_done_ >= kOutHighWater) {  // keep only the unwritten part while we wait
-          out_.erase(0, out_done_);
-          out_done_ = 0;
-        }
-        write_pending_ = true;
-        socket().async_wait(tcp::socket::wait_write,
-                            [self = this->shared_from_this()](error_code e) {
-                              self->write_pending_ = false;
-                              if (!e && !self->ending_) {
-                                self->flush();
-                                if (self->write_pending_) return;
-                              }
-                              self->on_write_done(e);
-                            });
-        return;
-      }
-      if (ec) {
-        on_write_done(ec);
-        return;
-      }
-      out_done_ += n;
-    }
-    out_.clear();
-    out_done_ = 0;
-    if (out_.capacity() > kOutHighWater) std::string().swap(out_);
-  }
-}
-
-// A write finished (wss://) or the socket drained (ws://).
-template <class Ws>
-void WsConnection<Ws>::on_write_done(error_code ec) {
-  if (ending_) {
-    maybe_finalize();
-    return;
-  }
-  if (ec) {
-    // The read side would see the same broken connection; end it now with that cause.
-    on_read_end(ec);
-    return;
-  }
-  flush();
-  if (state_ == State::kOpen && !backlogged()) maybe_send();
-}
-
 // At most one timeout deadline per connection, for its oldest request; it stays armed while
 // replies arrive and, when it fires, expires what is due and re-arms for the new oldest.
 template <class Ws>
@@ -479,25 +261,6 @@ void WsConnection<Ws>::begin_close(std::chrono::milliseconds grace) {
     ws::append_close(out_, ws::kCloseNormal, next_mask());
     flush();
   }
-}
-
-// The session is over: the socket is closed now; the accounting waits until no operation of ours
-// is outstanding on the stream (they return with operation_aborted) and no decode is running.
-template <class Ws>
-void WsConnection<Ws>::end_session(EndCause cause) {
-  if (ending_) return;
-  ending_ = true;
-  end_cause_ = cause;
-  error_code ignored;
-  socket().close(ignored);
-  maybe_finalize();
-}
-
-template <class Ws>
-void WsConnection<Ws>::maybe_finalize() {
-  if (!ending_ || read_pending_ || write_pending_ || in_feed_) return;
-  if (state_ != State::kOpen && state_ != State::kClosing) return;
-  on_session_end();
 }
 
 template <class Ws>
