@@ -119,6 +119,20 @@ void write_text_summary(std::ostream& out, const RunReport& report) {
   }
   out << fmt::format("\nResult: {} ({}/{} thresholds passed)\n", report.passed() ? "PASSED" : "FAILED", passed,
                      total);
+  if (total == 0) {
+    // Exit code 0 then says nothing about the figures: make sure nobody reads it as "healthy".
+    uint64_t failed = 0, errors = 0;
+    for (const auto& s : report.stages) {
+      failed += s.totals.counters.connections_failed;
+      errors += s.totals.counters.disconnects_unexpected + s.totals.counters.timeouts +
+                s.totals.counters.protocol_errors;
+    }
+    out << fmt::format(
+        "   No thresholds were set, so nothing was judged ({} failed connections, {} unexpected "
+        "disconnects/timeouts/protocol errors). Add `thresholds:` to the scenario to fail the run "
+        "on them.\n",
+        failed, errors);
+  }
 }
 
 }  // namespace wsload::controller

@@ -94,6 +94,29 @@ TEST(Reports, SummaryHasTheGuideFields) {
   EXPECT_EQ(s["errors"][0], "connection failed (http_503): 1");
 }
 
+// Without thresholds the run passes whatever happened; the summary says so, with the error counts.
+TEST(Reports, TextSummaryWithoutThresholdsSaysNothingWasJudged) {
+  RunReport report;
+  StageResult stage = sample_stage();
+  stage.scenario.thresholds.clear();
+  stage.thresholds.clear();
+  report.stages.push_back(stage);
+  std::ostringstream out;
+  write_text_summary(out, report);
+  const std::string text = out.str();
+  EXPECT_NE(text.find("Result: PASSED (0/0 thresholds passed)"), std::string::npos) << text;
+  EXPECT_NE(text.find("No thresholds were set, so nothing was judged (1 failed connections, 1 "
+                      "unexpected disconnects/timeouts/protocol errors)"),
+            std::string::npos)
+      << text;
+
+  RunReport judged;
+  judged.stages.push_back(sample_stage());
+  std::ostringstream out2;
+  write_text_summary(out2, judged);
+  EXPECT_EQ(out2.str().find("No thresholds were set"), std::string::npos);
+}
+
 TEST(Reports, RejectsWhatIsNotAReport) {
   EXPECT_THROW(report_from_json(nlohmann::json::object()), std::runtime_error);
   auto j = report_to_json(RunReport{"x", {sample_stage()}, false, ""});
