@@ -113,9 +113,8 @@ class WsConnection final : public Connection,
 
   // connection_session.ipp
   void on_established(std::string_view early_bytes);
-  void read_ready();
+  void start_read();
   bool drain();
-  void tls_read();
   bool consume(std::string_view bytes);
   void on_read_end(error_code ec);
   bool on_message(bool text, std::string_view payload);
@@ -136,6 +135,8 @@ class WsConnection final : public Connection,
   void arm_timeout();
   void on_timeout();
   void begin_close(std::chrono::milliseconds grace);
+  void send_close(uint16_t code);
+  void enter_closing(std::chrono::milliseconds bound);
   void end_session(EndCause cause);
   void maybe_finalize();
   void on_session_end();

@@ -37,15 +37,21 @@ struct WsConnection<Ws>::Frames final : ws::FrameHandler {
   Self& conn;
 };
 
-// ws://: a read is always pending into in_buf_ (a small array inside the connection: Asio tries
-// it at once and otherwise waits in epoll without re-arming it). When it comes back full, the rest
-// of the socket's queue is read into the worker's shared buffer until it runs dry.
+// One read is always pending. ws://: into in_buf_ (a small array inside the connection: Asio
+// tries it at once and otherwise waits in epoll without re-arming it); when it comes back full,
+// the rest of the socket's queue is read into the worker's shared buffer (drain). wss://: through
+// the TLS stream into the session's buffer.
 template <class Ws>
-void WsConnection<Ws>::read_ready() {
+void WsConnection<Ws>::start_read() {
+  char* into = in_buf_;
+  std::size_t size = sizeof(in_buf_);
+  if constexpr (kTls) {
+    into = tls_io_->in;
+    size = kTlsReadBytes;
+  }
   read_pending_ = true;
   stream_->async_read_some(
-      net::buffer(in_buf_, sizeof(in_buf_)),
-      [self = this->shared_from_this()](error_code ec, std::size_t n) {
+      net::buffer(into, size), [self = this->shared_from_this(), into, size](error_code ec, std::size_t n) {
         self->read_pending_ = false;
         if (self->ending_) {
           self->maybe_finalize();
@@ -55,9 +61,9 @@ void WsConnection<Ws>::read_ready() {
           self->on_read_end(ec);
           return;
         }
-        if (!self->consume(std::string_view(self->in_buf_, n))) return;
-        if (n == sizeof(self->in_buf_) && !self->drain()) return;
-        self->read_ready();
+        if (!self->consume(std::string_view(into, n))) return;
+        if (!kTls && n == size && !self->drain()) return;
+        self->start_read();
       });
 }
 
@@ -81,28 +87,6 @@ bool WsConnection<Ws>::drain() {
   return true;
 }
 
-// wss://: reads through the TLS stream into the connection's buffer.
-template <class Ws>
-void WsConnection<Ws>::tls_read() {
-  if constexpr (kTls) {
-    read_pending_ = true;
-    stream_->async_read_some(
-        net::buffer(tls_io_->in, kTlsReadBytes),
-        [self = this->shared_from_this()](error_code ec, std::size_t n) {
-          self->read_pending_ = false;
-          if (self->ending_) {
-            self->maybe_finalize();
-            return;
-          }
-          if (ec) {
-            self->on_read_end(ec);
-            return;
-          }
-          if (self->consume(std::string_view(self->tls_io_->in, n))) self->tls_read();
-        });
-  }
-}
-
 // Decodes bytes from the server. False when the session is ending (the caller stops reading).
 template <class Ws>
 bool WsConnection<Ws>::consume(std::string_view bytes) {
@@ -116,16 +100,8 @@ bool WsConnection<Ws>::consume(std::string_view bytes) {
     // Oversize message, bad frame, invalid UTF-8, bad close frame: say why in a close frame, then
     // wait (bounded) for the server to close, discarding what it still sends.
     ++counters().protocol_errors;
-    if (!close_sent_) {
-      close_sent_ = true;
-      ws::append_close(out_, decoder_.error_code(), next_mask());
-      flush();
-    }
-    if (!ending_ && state_ == State::kOpen) {
-      state_ = State::kClosing;
-      disarm(DeadlineKind::kSend);
-      arm(DeadlineKind::kDeadline, Clock::now() + kCloseWait);
-    }
+    send_close(decoder_.error_code());
+    if (!ending_ && state_ == State::kOpen) enter_closing(kCloseWait);
   }
   if (ending_) {
     maybe_finalize();

@@ -20,11 +20,7 @@ void WsConnection<Ws>::on_established(std::string_view early_bytes) {
   socket().non_blocking(true, ignored);  // our own reads and writes never wait
   if constexpr (kTls) tls_io_ = std::make_unique<TlsIo>();
   if (!early_bytes.empty() && !consume(early_bytes)) return;
-  if constexpr (kTls) {
-    tls_read();
-  } else {
-    read_ready();
-  }
+  start_read();
   if (ending_) return;
   if (finish_requested_) {
     begin_close(kCloseWait);
@@ -79,16 +75,8 @@ bool WsConnection<Ws>::on_close(uint16_t code) {
   if (close_received_) return true;
   close_received_ = true;
   peer_close_code_ = code;
-  if (!close_sent_) {
-    close_sent_ = true;
-    ws::append_close(out_, code == ws::kCloseNoStatus ? ws::kCloseNormal : code, next_mask());
-    flush();
-  }
-  if (state_ == State::kOpen) {
-    state_ = State::kClosing;
-    disarm(DeadlineKind::kSend);
-    arm(DeadlineKind::kDeadline, Clock::now() + kCloseWait);
-  }
+  send_close(code == ws::kCloseNoStatus ? ws::kCloseNormal : code);
+  if (state_ == State::kOpen) enter_closing(kCloseWait);
   return false;  // nothing after a close frame counts (consume discards the rest)
 }
 
@@ -252,15 +240,26 @@ void WsConnection<Ws>::on_timeout() {
 template <class Ws>
 void WsConnection<Ws>::begin_close(std::chrono::milliseconds grace) {
   if (state_ != State::kOpen || close_initiated_ || ending_) return;
-  state_ = State::kClosing;
   close_initiated_ = true;
+  enter_closing(grace);
+  send_close(ws::kCloseNormal);
+}
+
+// Our close frame, once per session, after anything already queued.
+template <class Ws>
+void WsConnection<Ws>::send_close(uint16_t code) {
+  if (close_sent_) return;
+  close_sent_ = true;
+  ws::append_close(out_, code, next_mask());
+  flush();
+}
+
+// No more requests; the session ends within `bound` (see on_deadline, State::kClosing).
+template <class Ws>
+void WsConnection<Ws>::enter_closing(std::chrono::milliseconds bound) {
+  state_ = State::kClosing;
   disarm(DeadlineKind::kSend);
-  arm(DeadlineKind::kDeadline, Clock::now() + grace);  // close bound, see on_deadline
-  if (!close_sent_) {
-    close_sent_ = true;
-    ws::append_close(out_, ws::kCloseNormal, next_mask());
-    flush();
-  }
+  arm(DeadlineKind::kDeadline, Clock::now() + bound);
 }
 
 template <class Ws>
