@@ -143,6 +143,7 @@ void to_wire(const shared::MetricsDelta& d, v1::Metrics* out) {
   out->set_max_schedule_lag_us(c.max_schedule_lag_us);
   for (const auto& [k, v] : c.failures) (*out->mutable_failures())[k] = v;
   for (const auto& [k, v] : c.disconnects) (*out->mutable_disconnects())[k] = v;
+  for (const auto& [k, v] : c.unsent) (*out->mutable_unsent())[k] = v;
   out->set_latency(d.latency.serialize());
   out->set_latency_service(d.latency_service.serialize());
   out->set_connect_time(d.connect_time.serialize());
@@ -176,6 +177,7 @@ bool from_wire(const v1::Metrics& m, shared::MetricsDelta* into) {
   c.max_schedule_lag_us = m.max_schedule_lag_us();
   for (const auto& [k, v] : m.failures()) c.failures[k] = v;
   for (const auto& [k, v] : m.disconnects()) c.disconnects[k] = v;
+  for (const auto& [k, v] : m.unsent()) c.unsent[k] = v;
   auto decode = [](const std::string& bytes, shared::Histogram& h) {
     if (bytes.empty()) {
       h.reset();

@@ -173,9 +173,6 @@ void AgentSession::on_assignment(uint64_t command_id, const v1::Assignment& wire
     ca_file_ = path;
     assignment.scenario.target.tls.ca_file = ca_file_;
   }
-  if (wire.report_interval_ms() > 0) {
-    report_interval_ = std::chrono::milliseconds(wire.report_interval_ms());
-  }
   const auto share = assignment.connection_ids.size();
   auto engine = std::make_unique<Engine>(config_.threads);
   if (auto error = engine->prepare(std::move(assignment))) {
@@ -183,9 +180,10 @@ void AgentSession::on_assignment(uint64_t command_id, const v1::Assignment& wire
     return;
   }
   {
-    // The reporter thread reads engine_ under state_mutex_.
+    // The reporter thread reads engine_ and report_interval_ under state_mutex_.
     std::lock_guard lock(state_mutex_);
     engine_ = std::move(engine);
+    if (wire.report_interval_ms() > 0) report_interval_ = std::chrono::milliseconds(wire.report_interval_ms());
   }
   spdlog::info("assignment accepted: {} connections of {} (agent {} of {})", share,
                wire.total_connections(), wire.agent_index() + 1, wire.agent_count());
@@ -208,13 +206,39 @@ void AgentSession::on_start(uint64_t command_id, const v1::StartAt& start) {
   {
     std::lock_guard lock(state_mutex_);
     started_ = true;
+    t0_ = t0;
   }
   wake_.notify_all();
 }
 
+bool AgentSession::send_report(uint64_t sequence, uint64_t index, bool stopped_early) {
+  auto snapshot = engine_->take_delta();
+  v1::AgentMessage message;
+  v1::IntervalReport* report = nullptr;
+  if (snapshot.finished) {
+    auto* final_report = message.mutable_final();
+    final_report->set_stopped_early(stopped_early);
+    report = final_report->mutable_last();
+  } else {
+    report = message.mutable_interval();
+  }
+  report->set_sequence(sequence);
+  report->set_interval_index(index);
+  report->set_agent_unix_us(unix_us_now());
+  report->set_open_connections(snapshot.open_connections);
+  report->set_in_flight(snapshot.in_flight);
+  proto::to_wire(snapshot.delta, report->mutable_delta());
+  write(message);
+  return snapshot.finished;
+}
+
+// Interval reports are cut at t0 + k * interval (k = 1, 2, ...) on the synchronized clock, so the
+// controller can put every agent's k-th delta into the same timeline point; the final report (or
+// one forced by a stop) carries the index of the interval in progress.
 void AgentSession::report_loop() {
   uint64_t sequence = 0;
-  auto next_report = Clock::now() + report_interval_;
+  uint64_t index = 0;  // of the last report sent
+  auto next_report = Clock::time_point::max();
   std::unique_lock lock(state_mutex_);
   for (;;) {
     // Woken early by notify (start, stop, finish) or by the watchdog tick.
@@ -232,28 +256,19 @@ void AgentSession::report_loop() {
       if (stopping_) break;
       continue;
     }
-    if (Clock::now() < next_report && !stopping_ && !engine_->finished()) continue;
-    next_report = Clock::now() + report_interval_;
+    if (next_report == Clock::time_point::max()) next_report = t0_ + report_interval_;
+    const auto now = Clock::now();
+    if (now < next_report && !stopping_ && !engine_->finished()) continue;
+    const uint64_t elapsed = now > t0_ ? static_cast<uint64_t>((now - t0_) / report_interval_) : 0;
+    // A report on a boundary closes the interval that ends there; an early one (stop, finish)
+    // belongs to the interval in progress, which later reports may add to. Never decreasing.
+    index = now >= next_report ? elapsed : std::max(index, elapsed + 1);
+    while (next_report <= now) next_report += report_interval_;
     const bool stopped_early = stopping_;
     lock.unlock();
-    auto snapshot = engine_->take_delta();
-    v1::AgentMessage message;
-    v1::IntervalReport* report = nullptr;
-    if (snapshot.finished) {
-      auto* final_report = message.mutable_final();
-      final_report->set_stopped_early(stopped_early);
-      report = final_report->mutable_last();
-    } else {
-      report = message.mutable_interval();
-    }
-    report->set_sequence(++sequence);
-    report->set_agent_unix_us(unix_us_now());
-    report->set_open_connections(snapshot.open_connections);
-    report->set_in_flight(snapshot.in_flight);
-    proto::to_wire(snapshot.delta, report->mutable_delta());
-    write(message);
+    const bool finished = send_report(++sequence, index, stopped_early);
     lock.lock();
-    if (snapshot.finished) break;
+    if (finished) break;
   }
   // Not started, or finished: a final report still tells the controller the session is over.
   if (!started_) {

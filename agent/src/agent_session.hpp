@@ -29,6 +29,9 @@ class AgentSession {
   void on_assignment(uint64_t command_id, const v1::Assignment& assignment);
   void on_start(uint64_t command_id, const v1::StartAt& start);
   void report_loop();
+  // Takes the engine's delta and writes it as report `index`; true when it was the final report.
+  // Called by the reporter thread without state_mutex_ held.
+  bool send_report(uint64_t sequence, uint64_t index, bool stopped_early);
   void write(const v1::AgentMessage& message);
   void refuse(uint64_t command_id, const std::string& reason);
 
@@ -39,8 +42,10 @@ class AgentSession {
 
   std::unique_ptr<Engine> engine_;
   std::string ca_file_;  // temporary file holding the scenario's CA, removed at the end
-  std::chrono::milliseconds report_interval_{1000};
-  bool started_ = false;
+  std::chrono::milliseconds report_interval_{1000};  // guarded by state_mutex_
+  bool started_ = false;                             // guarded by state_mutex_
+  // The synchronized start on the steady clock; reports are cut at t0_ + k * report_interval_.
+  std::chrono::steady_clock::time_point t0_;         // guarded by state_mutex_
 
   std::thread reporter_;
   std::mutex state_mutex_;

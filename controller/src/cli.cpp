@@ -1,5 +1,7 @@
 #include "cli.hpp"
 
+#include <unistd.h>
+
 #include <csignal>
 #include <cstdlib>
 #include <fstream>
@@ -16,11 +18,17 @@
 namespace wsload::controller {
 namespace {
 
-// Set by the signal handler only; read by the run. The one piece of process-wide state.
-std::atomic<bool> g_interrupted{false};
+// SIGINT/SIGTERM received so far; set by the signal handler only, read by the run. The one piece
+// of process-wide state. The first stops the run gracefully, the second stops waiting for the
+// agents (the report is still written), a third leaves at once without a report and says so.
+std::atomic<int> g_interrupts{0};
 
 extern "C" void on_signal(int) {
-  if (g_interrupted.exchange(true)) std::_Exit(kExitInterrupted);  // a second signal: leave now
+  if (g_interrupts.fetch_add(1) + 1 >= 3) {
+    static const char kMessage[] = "\nwsload: third interrupt: exiting now, without a report\n";
+    [[maybe_unused]] auto n = write(STDERR_FILENO, kMessage, sizeof(kMessage) - 1);
+    std::_Exit(kExitInterrupted);
+  }
 }
 
 // CLI11 validator for durations written like 250ms, 10s, 2m.
@@ -95,6 +103,8 @@ int cli_main(int argc, char** argv) {
   run_cmd->add_option("--on-agent-loss", on_loss, "abort or continue")
       ->check(CLI::IsMember({"abort", "continue"}))
       ->capture_default_str();
+  run_cmd->add_flag("--allow-partial", run.options.allow_partial,
+                    "a run that lost an agent (PARTIAL) exits 0 when its thresholds pass (default: exit 1)");
   run_cmd->add_option("--log-level", log_level, "trace, debug, info, warn, error [LOG_LEVEL]");
   run_cmd->add_flag("-q,--quiet", run.options.quiet, "print only the final summary");
 
@@ -159,7 +169,7 @@ int cli_main(int argc, char** argv) {
       sigemptyset(&action.sa_mask);
       sigaction(SIGINT, &action, nullptr);
       sigaction(SIGTERM, &action, nullptr);
-      return run_command(std::move(run), g_interrupted);
+      return run_command(std::move(run), g_interrupts);
     }
     if (*validate_cmd) return validate_command(validate);
     if (*token_cmd) return token_command(token_request);

@@ -168,7 +168,7 @@ int report_command(const ReportRequest& request) {
     }
     std::cout << "wrote " << path << "\n";
   }
-  return kExitPassed;
+  return report.exit_code();  // the verdict of the run the report describes
 }
 
 int presets_command() {

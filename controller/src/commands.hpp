@@ -18,7 +18,7 @@ struct RunRequest {
   RunOptions options;
 };
 
-int run_command(RunRequest request, const std::atomic<bool>& interrupted);
+int run_command(RunRequest request, const std::atomic<int>& interrupts);
 
 struct ValidateRequest {
   std::string scenario;
@@ -43,7 +43,8 @@ struct ReportRequest {
   std::string junit_path;
 };
 // Re-renders a saved JSON report: the text summary on stdout, and --html/--junit files.
-// Exit 0 when rendered, 2 when the file cannot be read or is not a wsload report.
+// Exits with the code of the report's verdict (0, 1, 3 or 130, as the run did); 2 when the file
+// cannot be read or is not a wsload report.
 int report_command(const ReportRequest& request);
 
 struct DoctorRequest {

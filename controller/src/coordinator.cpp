@@ -32,8 +32,8 @@ std::string read_ca(const shared::Scenario& scenario) {
 }  // namespace
 
 Coordinator::Coordinator(const RunOptions& options, std::vector<AgentEndpoint> agents, LiveView& live,
-                         const std::atomic<bool>& interrupted)
-    : options_(options), endpoints_(std::move(agents)), live_(live), interrupted_(interrupted) {}
+                         const std::atomic<int>& interrupts)
+    : options_(options), endpoints_(std::move(agents)), live_(live), interrupts_(interrupts) {}
 
 Coordinator::~Coordinator() = default;
 

@@ -10,6 +10,7 @@
 
 #include "agent_link.hpp"
 #include "live_view.hpp"
+#include "timeline_aligner.hpp"
 #include "wsload/controller/run_options.hpp"
 #include "wsload/controller/stage_result.hpp"
 
@@ -23,8 +24,10 @@ inline constexpr std::chrono::milliseconds kHeartbeatInterval{500};
 
 class Coordinator {
  public:
+  // `interrupts` counts SIGINT/SIGTERM: the first stops the run gracefully, the second stops
+  // waiting for the agents' final reports (the report is written with what arrived).
   Coordinator(const RunOptions& options, std::vector<AgentEndpoint> agents, LiveView& live,
-              const std::atomic<bool>& interrupted);
+              const std::atomic<int>& interrupts);
   ~Coordinator();
 
   // Throws RunFailure when the stage cannot start (agent unreachable, refused, incompatible) or,
@@ -52,6 +55,19 @@ class Coordinator {
   void assign(const shared::Scenario& scenario, const std::vector<std::vector<uint32_t>>& split);
   void execute(const shared::Scenario& scenario, StageResult& result);
 
+  // coordinator_execute.cpp: the running stage.
+  struct Loop;
+  Clock::time_point start_agents(StageResult& result);
+  void on_event(const AgentEvent& event, Loop& loop);
+  void on_report(size_t agent, const v1::AgentMessage& message, Loop& loop);
+  void supervise(Loop& loop, Clock::time_point now);
+  void add_points(Loop& loop, std::vector<AlignedInterval> points, bool at_end);
+  void update_live(Loop& loop, Clock::time_point now);
+  void drain_sessions();
+  uint64_t open_connections() const;
+  unsigned healthy_agents() const;
+  bool any_active() const;
+
   // Waits for one answer per agent to command `command_id`, handling nothing else but sending
   // heartbeats; throws RunFailure naming the agent on a refusal, an ended stream or a timeout.
   std::vector<v1::AgentMessage> await_all(uint64_t command_id, std::chrono::milliseconds timeout,
@@ -65,7 +81,8 @@ class Coordinator {
   const RunOptions& options_;
   std::vector<AgentEndpoint> endpoints_;
   LiveView& live_;
-  const std::atomic<bool>& interrupted_;
+  const std::atomic<int>& interrupts_;
+  Loop* loop_ = nullptr;  // while execute() runs
   EventQueue events_;
   std::vector<std::unique_ptr<AgentState>> agents_;
   uint64_t command_id_ = 0;

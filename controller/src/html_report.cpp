@@ -143,7 +143,7 @@ std::string report_to_html(const RunReport& report) {
     << ".title{font-size:13px;font-weight:bold}.pass{color:#080}.fail{color:#c00;font-weight:bold}"
     << "</style></head><body>";
   h << fmt::format("<h1>wsload report: {} — <span class=\"{}\">{}</span></h1>", escape(report.name),
-                   report.passed() ? "pass" : "fail", report.passed() ? "PASSED" : "FAILED");
+                   report.passed() ? "pass" : "fail", verdict_name(report.verdict()));
   h << "<p>agents: " << escape(report.agents_mode) << "</p>";
   for (const auto& s : report.stages) h << stage_html(s);
   h << "</body></html>\n";

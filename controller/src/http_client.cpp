@@ -9,6 +9,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include <fmt/format.h>
+
 namespace wsload::controller {
 namespace {
 
@@ -134,33 +136,37 @@ HttpResponse http_request(const HttpUrl& url, const std::string& extra_headers, 
   std::string raw;
   char buffer[8192];
   constexpr size_t kMaxResponse = 4 << 20;
-  bool headers_done = false;
+  size_t head_end = std::string::npos;
+  unsigned long long body_length = ~0ULL;  // Content-Length, when the head has one
   for (;;) {
     pollfd p{fd, POLLIN, 0};
     if (poll(&p, 1, remaining_ms(deadline)) != 1) {
-      if (!headers_done) response.error = "timed out waiting for the response";
+      if (head_end == std::string::npos) response.error = "timed out waiting for the response";
       break;
     }
     const auto n = recv(fd, buffer, sizeof(buffer), 0);
     if (n <= 0) break;
     raw.append(buffer, static_cast<size_t>(n));
-    headers_done = raw.find("\r\n\r\n") != std::string::npos;
-    // A 101 upgrade keeps the connection open: the head is all there is to read.
-    if (headers_done && raw.rfind("HTTP/1.1 101", 0) == 0) break;
-    // A complete Content-Length body ends the response even if the server keeps the connection.
-    if (headers_done) {
-      const auto head_end = raw.find("\r\n\r\n");
+    if (raw.size() > kMaxResponse) {
+      close(fd);
+      response.error = fmt::format("the response is larger than {} MiB; not read", kMaxResponse >> 20);
+      return response;
+    }
+    if (head_end == std::string::npos) {
+      head_end = raw.find("\r\n\r\n", raw.size() > static_cast<size_t>(n) + 3 ? raw.size() - n - 3 : 0);
+      if (head_end == std::string::npos) continue;
+      // A 101 upgrade keeps the connection open: the head is all there is to read.
+      if (raw.rfind("HTTP/1.1 101", 0) == 0) break;
       std::string head = raw.substr(0, head_end);
       std::transform(head.begin(), head.end(), head.begin(), [](unsigned char c) { return std::tolower(c); });
       if (const auto at = head.find("\r\ncontent-length:"); at != std::string::npos) {
-        const auto length = std::strtoull(head.c_str() + at + 17, nullptr, 10);
-        if (raw.size() >= head_end + 4 + length) break;
+        body_length = std::strtoull(head.c_str() + at + 17, nullptr, 10);
       }
     }
-    if (raw.size() > kMaxResponse) break;
+    // A complete Content-Length body ends the response even if the server keeps the connection.
+    if (raw.size() - head_end - 4 >= body_length) break;
   }
   close(fd);
-  const auto head_end = raw.find("\r\n\r\n");
   if (head_end == std::string::npos || raw.rfind("HTTP/", 0) != 0) {
     if (response.error.empty()) response.error = "no HTTP response";
     return response;

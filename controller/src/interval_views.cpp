@@ -9,9 +9,7 @@ double ms(int64_t us) { return static_cast<double>(us) / 1000.0; }
 
 }  // namespace
 
-uint64_t error_count(const shared::Counters& c) {
-  return c.connections_failed + c.disconnects_unexpected + c.timeouts + c.protocol_errors;
-}
+uint64_t error_count(const shared::Counters& c) { return c.error_count(); }
 
 TimelinePoint timeline_point(const shared::MetricsDelta& d, double t_s, std::string phase, uint64_t open,
                              uint64_t target, unsigned agents_healthy) {
@@ -91,7 +89,12 @@ std::string live_exposition(const shared::MetricsDelta& d, const std::string& st
   w.counter("wsload_push_gaps_total", "Sequence numbers never received", static_cast<double>(c.push_gaps), s);
   w.counter("wsload_bytes_sent_total", "Payload bytes sent", static_cast<double>(c.bytes_sent), s);
   w.counter("wsload_bytes_received_total", "Payload bytes received", static_cast<double>(c.bytes_received), s);
-  w.counter("wsload_errors_total", "Failed connections, unexpected disconnects, timeouts and protocol errors",
+  for (const auto& [reason, n] : c.unsent) {
+    w.counter("wsload_messages_unsent_total", "Scheduled requests never sent, by reason", static_cast<double>(n), with("reason", reason));
+  }
+  w.counter("wsload_messages_unmatched_total", "Replies that paired with no request (duplicates, unknown ids)",
+            static_cast<double>(c.unmatched), s);
+  w.counter("wsload_errors_total", "Failed connections, unexpected disconnects, timeouts, protocol errors and unsent requests",
             static_cast<double>(error_count(c)), s);
   w.counter("wsload_sends_behind_schedule_total", "Sends more than 1 ms behind their scheduled instant",
             static_cast<double>(c.sends_behind_schedule), s);

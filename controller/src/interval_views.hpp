@@ -7,7 +7,7 @@
 
 namespace wsload::controller {
 
-// failed connections + unexpected disconnects + timeouts + protocol errors (SPEC §4 errors).
+// shared::Counters::error_count (SPEC §4 errors).
 uint64_t error_count(const shared::Counters& c);
 
 TimelinePoint timeline_point(const shared::MetricsDelta& interval, double t_s, std::string phase,

@@ -106,9 +106,8 @@ json stage_to_json(const StageResult& r) {
   j["interrupted"] = r.interrupted;
   j["aborted"] = r.aborted;
   if (r.aborted) j["abort_reason"] = r.abort_reason;
-  bool passed = !r.aborted;
-  for (const auto& t : r.thresholds) passed = passed && t.passed;
-  j["passed"] = passed;
+  j["verdict"] = verdict_name(stage_verdict(r));
+  j["passed"] = stage_verdict(r) == Verdict::kPassed;
   j["summary"] = {{"totalConnections", c.connections_attempted},
                   {"successfulConnections", c.connections_established},
                   {"failedConnections", c.connections_failed},
@@ -182,28 +181,41 @@ json stage_to_json(const StageResult& r) {
   return j;
 }
 
+namespace {
+
+// The run's verdict (the same the text, JUnit and HTML reports show) and what it exits with.
+void add_verdict(const RunReport& report, json& j) {
+  j["verdict"] = verdict_name(report.verdict());
+  j["allow_partial"] = report.allow_partial;
+  j["exit_code"] = report.exit_code();
+  j["passed"] = report.passed();
+}
+
+}  // namespace
+
 json report_to_json(const RunReport& report) {
-  if (!report.sequence && report.stages.size() == 1) return stage_to_json(report.stages.front());
   json j;
+  if (!report.sequence && report.stages.size() == 1) {
+    j = stage_to_json(report.stages.front());
+    add_verdict(report, j);
+    return j;
+  }
   j["schema"] = "wsload.report/v1";
   j["tool"] = {{"name", "wsload"}, {"version", WSLOAD_VERSION}};
   j["name"] = report.name;
   j["sequence"] = true;
-  j["passed"] = report.passed();
   json stages = json::array();
   for (const auto& s : report.stages) stages.push_back(stage_to_json(s));
   j["stages"] = std::move(stages);
+  add_verdict(report, j);
   return j;
 }
 
-bool RunReport::passed() const {
-  for (const auto& s : stages) {
-    if (s.aborted || s.interrupted) return false;
-    for (const auto& t : s.thresholds) {
-      if (!t.passed) return false;
-    }
-  }
-  return !stages.empty();
+Verdict RunReport::verdict() const {
+  if (stages.empty()) return Verdict::kAborted;
+  Verdict v = Verdict::kPassed;
+  for (const auto& s : stages) v = worse(v, stage_verdict(s));
+  return v;
 }
 
 }  // namespace wsload::controller

@@ -63,6 +63,8 @@ void read_counters(const json& j, shared::Counters& c, uint64_t* in_flight, cons
   c.late_replies = count(msg, "late_replies", mw);
   c.unmatched = count(msg, "unmatched", mw);
   c.protocol_errors = count(msg, "protocol_errors", mw);
+  // Reports written before unsent requests were counted have none.
+  if (msg.contains("unsent_reasons")) c.unsent = count_map(msg["unsent_reasons"]);
   c.bytes_sent = count(msg, "bytes_sent", mw);
   c.bytes_received = count(msg, "bytes_received", mw);
 }
@@ -187,6 +189,7 @@ RunReport report_from_json(const json& j) {
     report.name = report.stages.back().scenario.name;
   }
   report.agents_mode = "as recorded";
+  report.allow_partial = j.value("allow_partial", false);
   return report;
 }
 

@@ -1,3 +1,4 @@
+#include <optional>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -24,20 +25,32 @@ std::string xml_escape(std::string_view text) {
 
 }  // namespace
 
+namespace {
+
+// Why the stage's run itself (not a threshold) fails, if it does: one extra failing test case.
+std::optional<std::string> run_failure(const StageResult& s, bool allow_partial) {
+  if (s.interrupted) return std::string("interrupted by a signal before the planned end");
+  if (s.aborted) return s.abort_reason;
+  if (s.partial && !allow_partial) return std::string("an agent was lost; part of the load is missing");
+  return std::nullopt;
+}
+
+}  // namespace
+
 std::string report_to_junit(const RunReport& report) {
   std::ostringstream out;
   size_t tests = 0, failures = 0;
   for (const auto& s : report.stages) {
-    tests += s.thresholds.size() + (s.aborted || s.interrupted ? 1 : 0);
+    tests += s.thresholds.size() + (run_failure(s, report.allow_partial) ? 1 : 0);
     for (const auto& t : s.thresholds) failures += t.passed ? 0 : 1;
-    failures += (s.aborted || s.interrupted) ? 1 : 0;
+    failures += run_failure(s, report.allow_partial) ? 1 : 0;
   }
   out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   out << fmt::format("<testsuites name=\"wsload\" tests=\"{}\" failures=\"{}\">\n", tests, failures);
   for (const auto& s : report.stages) {
     size_t stage_failures = 0;
     for (const auto& t : s.thresholds) stage_failures += t.passed ? 0 : 1;
-    const bool broken = s.aborted || s.interrupted;
+    const auto broken = run_failure(s, report.allow_partial);
     out << fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" time=\"{:.3f}\">\n",
                        xml_escape(s.scenario.name), s.thresholds.size() + (broken ? 1 : 0),
                        stage_failures + (broken ? 1 : 0), s.duration_s);
@@ -51,7 +64,7 @@ std::string report_to_junit(const RunReport& report) {
       out << "</testcase>\n";
     }
     if (broken) {
-      const auto why = s.aborted ? s.abort_reason : std::string("interrupted by a signal");
+      const auto why = fmt::format("{}: {}", verdict_name(stage_verdict(s)), *broken);
       out << fmt::format("    <testcase classname=\"{}.run\" name=\"run completed\"><failure message=\"{}\"/></testcase>\n",
                          xml_escape(s.scenario.name), xml_escape(why));
     }

@@ -23,9 +23,8 @@ class MonitorPoller {
 
   std::map<std::string, double> latest() const;
   std::string last_error() const;  // empty when the last poll succeeded
-
-  // The numeric leaves of a JSON document, keys joined with '.'; empty when it is not JSON.
-  static std::map<std::string, double> numeric_fields(const std::string& json_text);
+  // What the last poll dropped to stay within JsonFieldLimits (see json_fields.hpp); empty if nothing.
+  std::string last_note() const;
 
  private:
   void run();
@@ -37,6 +36,7 @@ class MonitorPoller {
   bool stopping_ = false;                 // guarded by mutex_
   std::map<std::string, double> latest_;  // guarded by mutex_
   std::string error_;                     // guarded by mutex_
+  std::string note_;                      // guarded by mutex_
   std::thread thread_;
 };
 

@@ -63,9 +63,9 @@ void write_file(const std::string& path, const std::string& content) {
   if (!out) throw RunFailure("cannot write " + path);
 }
 
-void sleep_interruptible(std::chrono::nanoseconds d, const std::atomic<bool>& interrupted) {
+void sleep_interruptible(std::chrono::nanoseconds d, const std::atomic<int>& interrupts) {
   const auto end = Clock::now() + d;
-  while (Clock::now() < end && !interrupted.load())
+  while (Clock::now() < end && interrupts.load() == 0)
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
 }
 
@@ -89,7 +89,7 @@ bool report_paths_ok(const RunOptions& options) {
 
 }  // namespace
 
-int run_command(RunRequest request, const std::atomic<bool>& interrupted) {
+int run_command(RunRequest request, const std::atomic<int>& interrupts) {
   if (!report_paths_ok(request.options)) return kExitUsage;
   auto loaded = load_plan(request.scenario, request.overrides, request.threshold_texts);
   if (!loaded) return kExitUsage;
@@ -100,6 +100,7 @@ int run_command(RunRequest request, const std::atomic<bool>& interrupted) {
   RunReport report;
   report.name = plan.name;
   report.sequence = plan.is_sequence();
+  report.allow_partial = request.options.allow_partial;
   try {
     std::unique_ptr<MetricsServer> metrics;
     if (!request.options.metrics_listen.empty()) {
@@ -135,12 +136,12 @@ int run_command(RunRequest request, const std::atomic<bool>& interrupted) {
       if (i > 0 && plan.cooldown.count() > 0) {
         live.message(fmt::format("cooldown {} s before stage {}",
                                  plan.cooldown.count() / 1'000'000'000, stage.name));
-        sleep_interruptible(plan.cooldown, interrupted);
+        sleep_interruptible(plan.cooldown, interrupts);
       }
-      if (interrupted.load()) break;
+      if (interrupts.load() > 0) break;
       live.message(fmt::format("running {}: {} connections over {} agent(s)", stage.name,
                                stage.load.connections, endpoints.size()));
-      Coordinator coordinator(request.options, endpoints, live, interrupted);
+      Coordinator coordinator(request.options, endpoints, live, interrupts);
       coordinator.set_metrics_server(metrics.get());
       auto result = coordinator.run(stage);
       evaluate_thresholds(result);
@@ -155,6 +156,11 @@ int run_command(RunRequest request, const std::atomic<bool>& interrupted) {
     report.stages.back().abort_reason = e.what();
   }
 
+  // A signal that cut a sequence short between stages still makes the run INTERRUPTED.
+  if (interrupts.load() > 0 && report.stages.size() < plan.stages.size()) {
+    if (report.stages.empty()) return kExitInterrupted;
+    report.stages.back().interrupted = true;
+  }
   write_text_summary(out, report);
   try {
     if (!request.options.json_path.empty()) {
@@ -173,14 +179,7 @@ int run_command(RunRequest request, const std::atomic<bool>& interrupted) {
     std::cerr << "wsload: " << e.what() << "\n";
     return kExitIncomplete;
   }
-  bool interrupted_run = false, aborted = false;
-  for (const auto& s : report.stages) {
-    interrupted_run = interrupted_run || s.interrupted;
-    aborted = aborted || s.aborted;
-  }
-  if (interrupted_run || interrupted.load()) return kExitInterrupted;
-  if (aborted) return kExitIncomplete;
-  return report.passed() ? kExitPassed : kExitThresholdFailed;
+  return report.exit_code();
 }
 
 }  // namespace wsload::controller

@@ -63,8 +63,7 @@ std::optional<double> metric_value(const StageResult& r, std::string_view name) 
   uint64_t open = 0;
   for (const auto& a : r.agents) open += a.open_connections;
   const double ramp_s = seconds_of(r.scenario.load.ramp_up);
-  const uint64_t error_count =
-      c.connections_failed + c.disconnects_unexpected + c.timeouts + c.protocol_errors;
+  const uint64_t error_count = c.error_count();
 
   if (name == "connections.attempted") return static_cast<double>(c.connections_attempted);
   if (name == "connections.established") return static_cast<double>(c.connections_established);
@@ -83,6 +82,10 @@ std::optional<double> metric_value(const StageResult& r, std::string_view name) 
   if (name == "messages.received") return static_cast<double>(c.messages_received);
   if (name == "messages.replies") return static_cast<double>(c.replies);
   if (name == "messages.timeouts") return static_cast<double>(c.timeouts);
+  if (name == "messages.unmatched") return static_cast<double>(c.unmatched);
+  if (name == "messages.unsent") return static_cast<double>(c.unsent_total());
+  if (name == "messages.late_replies") return static_cast<double>(c.late_replies);
+  if (name == "messages.protocol_errors") return static_cast<double>(c.protocol_errors);
   if (name == "messages.rate") return per_second(c.messages_received, r.duration_s);
   if (name == "bytes.sent") return static_cast<double>(c.bytes_sent);
   if (name == "bytes.received") return static_cast<double>(c.bytes_received);
@@ -92,7 +95,7 @@ std::optional<double> metric_value(const StageResult& r, std::string_view name) 
   if (name == "push.reordered") return static_cast<double>(c.push_reordered);
   if (name == "errors.count") return static_cast<double>(error_count);
   if (name == "errors.rate") {
-    const auto denominator = c.connections_attempted + c.messages_sent;
+    const auto denominator = c.connections_attempted + c.requests_scheduled();
     if (denominator == 0) return 0.0;
     return ratio_percent(error_count, denominator);
   }

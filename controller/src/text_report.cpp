@@ -60,18 +60,20 @@ void write_stage_summary(std::ostream& out, const StageResult& r) {
                      c.disconnects.empty() ? "" : " (closed: " + reasons(c.disconnects) + ")");
 
   out << "\nMessage Metrics:\n";
-  out << fmt::format("   Messages Sent: {}\n", c.messages_sent);
+  out << fmt::format("   Messages Sent: {}{}\n", c.messages_sent,
+                     c.unsent.empty() ? "" : fmt::format(" of {} scheduled; unsent {} ({})", c.requests_scheduled(),
+                                                         c.unsent_total(), reasons(c.unsent)));
   out << fmt::format("   Messages Received: {} (replies {}, pushes {})\n", c.messages_received, c.replies,
                      c.push_received);
-  out << fmt::format("   Timeouts: {}   In Flight: {}   Late Replies: {}   Protocol Errors: {}\n", c.timeouts,
-                     in_flight, c.late_replies, c.protocol_errors);
+  out << fmt::format("   Timeouts: {}   In Flight: {}   Late Replies: {}   Unmatched Replies: {}   Protocol Errors: {}\n",
+                     c.timeouts, in_flight, c.late_replies, c.unmatched, c.protocol_errors);
   out << fmt::format("   Average Rate: {:.1f} msg/sec received\n", metric("messages.rate").value_or(0));
   if (c.push_received > 0) {
     out << fmt::format("   Pushes: {} (gaps {}, duplicates {}, reordered {}), delivery latency avg {} p99 {}\n",
                        c.push_received, c.push_gaps, c.push_duplicates, c.push_reordered,
                        ms_or_dash(metric("push.latency.avg")), ms_or_dash(metric("push.latency.p99")));
   }
-  out << fmt::format("   Errors: {} ({:.2f}% of connection attempts + requests)\n", error_count(c),
+  out << fmt::format("   Errors: {} ({:.2f}% of connection attempts + requests scheduled)\n", error_count(c),
                      metric("errors.rate").value_or(0));
 
   out << "\nLatency Metrics (scheduled send to reply):\n";
@@ -108,6 +110,23 @@ void write_stage_summary(std::ostream& out, const StageResult& r) {
   }
 }
 
+namespace {
+
+// Why a run that is not PASSED or FAILED has its verdict, and what it exits with.
+std::string verdict_detail(const RunReport& report) {
+  switch (report.verdict()) {
+    case Verdict::kInterrupted: return "; stopped by a signal before its planned end, exit 130";
+    case Verdict::kAborted: return "; the run could not complete, exit 3";
+    case Verdict::kPartial:
+      return report.allow_partial ? "; an agent was lost, accepted by --allow-partial, exit 0"
+                                  : "; an agent was lost, so part of the load is missing: exit 1 "
+                                    "(--allow-partial accepts it)";
+    default: return "";
+  }
+}
+
+}  // namespace
+
 void write_text_summary(std::ostream& out, const RunReport& report) {
   for (const auto& stage : report.stages) write_stage_summary(out, stage);
   size_t total = 0, passed = 0;
@@ -117,19 +136,19 @@ void write_text_summary(std::ostream& out, const RunReport& report) {
       if (t.passed) ++passed;
     }
   }
-  out << fmt::format("\nResult: {} ({}/{} thresholds passed)\n", report.passed() ? "PASSED" : "FAILED", passed,
-                     total);
+  const auto verdict = report.verdict();
+  out << fmt::format("\nResult: {} ({}/{} thresholds passed{})\n", verdict_name(verdict), passed, total,
+                     verdict_detail(report));
   if (total == 0) {
     // Exit code 0 then says nothing about the figures: make sure nobody reads it as "healthy".
     uint64_t failed = 0, errors = 0;
     for (const auto& s : report.stages) {
       failed += s.totals.counters.connections_failed;
-      errors += s.totals.counters.disconnects_unexpected + s.totals.counters.timeouts +
-                s.totals.counters.protocol_errors;
+      errors += s.totals.counters.error_count() - s.totals.counters.connections_failed;
     }
     out << fmt::format(
         "   No thresholds were set, so nothing was judged ({} failed connections, {} unexpected "
-        "disconnects/timeouts/protocol errors). Add `thresholds:` to the scenario to fail the run "
+        "disconnects/timeouts/protocol errors/unsent requests). Add `thresholds:` to the scenario to fail the run "
         "on them.\n",
         failed, errors);
   }

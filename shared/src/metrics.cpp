@@ -35,6 +35,17 @@ void Counters::merge(const Counters& other) {
   max_schedule_lag_us = std::max(max_schedule_lag_us, other.max_schedule_lag_us);
   merge_map(failures, other.failures);
   merge_map(disconnects, other.disconnects);
+  merge_map(unsent, other.unsent);
+}
+
+uint64_t Counters::error_count() const {
+  return connections_failed + disconnects_unexpected + timeouts + protocol_errors + unsent_total();
+}
+
+uint64_t Counters::unsent_total() const {
+  uint64_t total = 0;
+  for (const auto& [reason, count] : unsent) total += count;
+  return total;
 }
 
 void MetricsDelta::merge(const MetricsDelta& other) {

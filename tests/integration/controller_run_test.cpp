@@ -197,6 +197,44 @@ TEST(ControllerRun, SpawnTargetWithLocalAgentsRunsAndPasses) {
   EXPECT_TRUE(saw_server_connections) << r.report["timeline"].dump();
 }
 
+// Issue 11.5: a 10 connections/s ramp over two agents used to read 0, 10, 20, 0, 20 ... per second
+// (reports bucketed by arrival). Each point now holds its own second on the synchronized clock.
+TEST(ControllerRun, TimelinePointsHoldTheirOwnSecond) {
+  Cluster cluster(2);
+  TempDir dir;
+  write_text(dir.file("ramp.yaml"), "name: ramp\ntarget:\n  url: ${WS_URL}\n  auth:\n    token: ${AUTH_TOKEN}\n"
+                                    "load:\n  connections: 50\n  ramp_up: 5s\n  hold: 3s\n"
+                                    "messages:\n  interval: 1s\n  timeout: 2s\n");
+  auto options = with_target(cluster, cluster.token());
+  options.capture_stderr = true;
+  ChildProcess wsload({bin("wsload"), "run", dir.file("ramp.yaml"), "--agents", cluster.agents_spec, "--agent-token",
+                       Cluster::kAgentToken, "--json", dir.file("report.json"), "-q"},
+                      options);
+  ASSERT_EQ(wsload.wait_exit(std::chrono::seconds(60)).value_or(-1), 0) << wsload.output();
+  std::ifstream in(dir.file("report.json"));
+  const auto j = nlohmann::json::parse(in, nullptr, false);
+  const auto& timeline = j["timeline"];
+  ASSERT_GE(timeline.size(), 8u) << timeline.dump();
+  uint64_t established = 0;
+  for (size_t k = 0; k < timeline.size(); ++k) {
+    const auto& p = timeline[k];
+    SCOPED_TRACE(p.dump());
+    established += p["established"].get<uint64_t>();
+    if (k + 1 == timeline.size()) break;  // the last point ends with the final reports
+    EXPECT_DOUBLE_EQ(p["t_s"].get<double>(), static_cast<double>(k + 1));
+    if (k < 5) {
+      // Connection i opens at i/10 s; one may be established just past its second's boundary.
+      EXPECT_NEAR(p["established"].get<double>(), 10, 1);
+      EXPECT_NEAR(p["open"].get<double>(), 10.0 * (k + 1), 1);
+    } else if (k < 8) {
+      // Hold: 50 open connections each send one request per second.
+      EXPECT_EQ(p["established"], 0);
+      EXPECT_NEAR(p["sent"].get<double>(), 50, 5);
+    }
+  }
+  EXPECT_EQ(established, 50u);
+}
+
 TEST(ControllerRun, ProgressiveSequenceNestsOneReportPerStage) {
   Cluster cluster(2);
   TempDir dir;

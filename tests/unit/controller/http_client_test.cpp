@@ -2,7 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include "monitor_poller.hpp"
 
 namespace wsload::controller {
 namespace {
@@ -36,16 +35,6 @@ TEST(HttpRequest, RefusedPortIsAnErrorNotAStatus) {
   const auto r = http_request(url, "", std::chrono::milliseconds(500));
   EXPECT_EQ(r.status, 0);
   EXPECT_NE(r.error.find("cannot connect"), std::string::npos) << r.error;
-}
-
-TEST(MonitorPoller, FlattensNumericFields) {
-  const auto fields = MonitorPoller::numeric_fields(
-      R"({"connections_open": 12, "memory": {"rss": 1024.5, "name": "x"}, "ok": true, "list": [1]})");
-  ASSERT_EQ(fields.size(), 3u);
-  EXPECT_DOUBLE_EQ(fields.at("connections_open"), 12);
-  EXPECT_DOUBLE_EQ(fields.at("memory.rss"), 1024.5);
-  EXPECT_DOUBLE_EQ(fields.at("ok"), 1);
-  EXPECT_TRUE(MonitorPoller::numeric_fields("not json").empty());
 }
 
 }  // namespace

@@ -106,7 +106,7 @@ TEST(Reports, TextSummaryWithoutThresholdsSaysNothingWasJudged) {
   const std::string text = out.str();
   EXPECT_NE(text.find("Result: PASSED (0/0 thresholds passed)"), std::string::npos) << text;
   EXPECT_NE(text.find("No thresholds were set, so nothing was judged (1 failed connections, 1 "
-                      "unexpected disconnects/timeouts/protocol errors)"),
+                      "unexpected disconnects/timeouts/protocol errors/unsent requests)"),
             std::string::npos)
       << text;
 
@@ -115,6 +115,52 @@ TEST(Reports, TextSummaryWithoutThresholdsSaysNothingWasJudged) {
   std::ostringstream out2;
   write_text_summary(out2, judged);
   EXPECT_EQ(out2.str().find("No thresholds were set"), std::string::npos);
+}
+
+// Issue 11.7: one verdict, the same in text, JSON, JUnit and HTML, and the exit code that goes with it.
+struct VerdictCase {
+  const char* name;
+  void (*apply)(StageResult&);
+  bool allow_partial;
+  int exit_code;
+};
+
+TEST(Reports, OneVerdictInEveryFormat) {
+  const VerdictCase cases[] = {
+      {"PASSED", [](StageResult&) {}, false, 0},
+      {"FAILED", [](StageResult& s) { s.thresholds[0].passed = false; }, false, 1},
+      {"PARTIAL", [](StageResult& s) { s.partial = true; }, false, 1},
+      {"PARTIAL", [](StageResult& s) { s.partial = true; }, true, 0},
+      {"FAILED", [](StageResult& s) { s.partial = true, s.thresholds[0].passed = false; }, true, 1},
+      {"ABORTED", [](StageResult& s) { s.aborted = true, s.abort_reason = "agent x lost"; }, false, 3},
+      {"INTERRUPTED", [](StageResult& s) { s.interrupted = true; }, false, 130},
+      {"INTERRUPTED", [](StageResult& s) { s.interrupted = true, s.partial = true; }, false, 130},
+  };
+  for (const auto& c : cases) {
+    RunReport report;
+    report.name = "sample";
+    report.allow_partial = c.allow_partial;
+    auto stage = sample_stage();
+    for (auto& t : stage.thresholds) t.passed = true;  // thresholds passed unless the case says not
+    c.apply(stage);
+    report.stages.push_back(stage);
+    SCOPED_TRACE(std::string(c.name) + (c.allow_partial ? " allowed" : ""));
+    EXPECT_EQ(verdict_name(report.verdict()), c.name);
+    EXPECT_EQ(report.exit_code(), c.exit_code);
+    std::ostringstream text;
+    write_text_summary(text, report);
+    EXPECT_NE(text.str().find(std::string("Result: ") + c.name + " ("), std::string::npos) << text.str();
+    const auto j = report_to_json(report);
+    EXPECT_EQ(j["verdict"], c.name);
+    EXPECT_EQ(j["passed"], c.exit_code == 0);
+    EXPECT_EQ(j["exit_code"], c.exit_code);
+    const auto back = report_from_json(j);
+    EXPECT_EQ(back.verdict(), report.verdict());
+    EXPECT_EQ(back.exit_code(), c.exit_code);  // `wsload report FILE.json` exits with this
+    EXPECT_NE(report_to_html(report).find(c.name), std::string::npos);
+    const auto junit = report_to_junit(report);
+    EXPECT_EQ(junit.find("failures=\"0\"") != std::string::npos, c.exit_code == 0) << junit;
+  }
 }
 
 TEST(Reports, RejectsWhatIsNotAReport) {

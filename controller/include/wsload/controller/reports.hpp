@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "wsload/controller/stage_result.hpp"
+#include "wsload/controller/verdict.hpp"
 
 namespace wsload::controller {
 
@@ -16,7 +17,10 @@ struct RunReport {
   std::vector<StageResult> stages;  // one for a plain scenario
   bool sequence = false;
   std::string agents_mode;          // "local (N processes)" or the --agents list
-  bool passed() const;              // every threshold of every stage passed, and nothing aborted
+  bool allow_partial = false;       // --allow-partial: a PARTIAL run exits 0
+  Verdict verdict() const;          // the worst stage verdict (ABORTED when no stage ran)
+  int exit_code() const { return controller::exit_code(verdict(), allow_partial); }
+  bool passed() const { return exit_code() == 0; }
 };
 
 void write_text_summary(std::ostream& out, const RunReport& report);

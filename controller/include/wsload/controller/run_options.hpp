@@ -33,6 +33,7 @@ struct RunOptions {
   std::string metrics_listen;  // host:port for the Prometheus endpoint; empty = off
   std::chrono::milliseconds report_interval = 1000ms;  // agent -> controller deltas
   AgentLossPolicy on_agent_loss = AgentLossPolicy::kAbort;
+  bool allow_partial = false;  // a run that lost an agent (PARTIAL) exits 0 instead of 1
   bool quiet = false;
 };
 

@@ -38,6 +38,15 @@ struct Counters {
   std::map<std::string, uint64_t> failures;     // reason -> count: dns, refused, connect_timeout,
                                                 // tls, http_<status>, handshake_timeout, other
   std::map<std::string, uint64_t> disconnects;  // reason -> count: close_<code>, close_timeout, eof, reset, error
+  // Scheduled requests that were never written, reason -> count (peer_not_reading, closed, ...).
+  // Every scheduled request ends as sent or unsent: scheduled = messages_sent + sum(unsent).
+  std::map<std::string, uint64_t> unsent;
+
+  uint64_t unsent_total() const;
+  uint64_t requests_scheduled() const { return messages_sent + unsent_total(); }
+  // SPEC §4 errors: failed connections + unexpected disconnects + timeouts + protocol errors +
+  // unsent requests. errors.rate divides it by attempts + requests scheduled.
+  uint64_t error_count() const;
 
   void merge(const Counters& other);
   bool operator==(const Counters&) const = default;
