@@ -150,6 +150,26 @@ void to_wire(const shared::MetricsDelta& d, v1::Metrics* out) {
   out->set_push_latency(d.push_latency.serialize());
 }
 
+namespace {
+
+// What an agent reports by reason is bounded on arrival, whatever the agent sends: at most
+// kMaxReasons distinct reasons of at most kMaxReasonLength characters each; the counts of the rest
+// are kept under "other_reasons", so no count is lost and the controller's memory is bounded.
+constexpr std::size_t kMaxReasons = 256;
+constexpr std::size_t kMaxReasonLength = 64;
+
+void read_reasons(const google::protobuf::Map<std::string, uint64_t>& wire, std::map<std::string, uint64_t>& out) {
+  for (const auto& [k, v] : wire) {
+    if (out.size() < kMaxReasons && k.size() <= kMaxReasonLength) {
+      out[k] += v;
+    } else {
+      out["other_reasons"] += v;
+    }
+  }
+}
+
+}  // namespace
+
 bool from_wire(const v1::Metrics& m, shared::MetricsDelta* into) {
   shared::MetricsDelta& d = *into;
   auto& c = d.counters;
@@ -175,9 +195,9 @@ bool from_wire(const v1::Metrics& m, shared::MetricsDelta* into) {
   c.push_reordered = m.push_reordered();
   c.sends_behind_schedule = m.sends_behind_schedule();
   c.max_schedule_lag_us = m.max_schedule_lag_us();
-  for (const auto& [k, v] : m.failures()) c.failures[k] = v;
-  for (const auto& [k, v] : m.disconnects()) c.disconnects[k] = v;
-  for (const auto& [k, v] : m.unsent()) c.unsent[k] = v;
+  read_reasons(m.failures(), c.failures);
+  read_reasons(m.disconnects(), c.disconnects);
+  read_reasons(m.unsent(), c.unsent);
   auto decode = [](const std::string& bytes, shared::Histogram& h) {
     if (bytes.empty()) {
       h.reset();

@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "wsload/proto/convert.hpp"
+#include "wsload/shared/planner.hpp"
 
 namespace wsload::agent {
 namespace {
@@ -148,6 +149,23 @@ void AgentSession::handle(const v1::ControllerMessage& message) {
   }
 }
 
+// The shares must describe a whole plan with a place for this agent, and its own share must fit
+// before its ids are computed (a hostile or mistaken share must not allocate gigabytes).
+std::optional<std::string> AgentSession::check_shares(const v1::Assignment& wire, const std::vector<uint64_t>& shares) {
+  uint64_t sum = 0;
+  for (uint64_t s : shares) sum += std::min<uint64_t>(s, wire.total_connections() + 1);
+  if (shares.size() != wire.agent_count() || wire.agent_index() >= shares.size() || sum != wire.total_connections()) {
+    return fmt::format("the assignment's shares ({} of them, summing to {}) do not split {} connections over {} agents",
+                       shares.size(), sum, wire.total_connections(), wire.agent_count());
+  }
+  if (wire.total_connections() > (uint64_t{1} << 32)) return std::string("more than 2^32 connections in one run");
+  if (shares[wire.agent_index()] > fd_budget()) {
+    return fmt::format("this agent cannot hold a share of {} connections: its file-descriptor budget is {}",
+                       shares[wire.agent_index()], fd_budget());
+  }
+  return std::nullopt;
+}
+
 void AgentSession::on_assignment(uint64_t command_id, const v1::Assignment& wire) {
   if (engine_) {
     refuse(command_id, "this session already has an assignment");
@@ -158,7 +176,12 @@ void AgentSession::on_assignment(uint64_t command_id, const v1::Assignment& wire
   assignment.scenario = proto::from_wire(wire.scenario(), &ca_pem);
   assignment.agent_index = wire.agent_index();
   assignment.total_connections = wire.total_connections();
-  assignment.connection_ids.assign(wire.connection_ids().begin(), wire.connection_ids().end());
+  const std::vector<uint64_t> shares(wire.shares().begin(), wire.shares().end());
+  if (auto error = check_shares(wire, shares)) {
+    refuse(command_id, *error);
+    return;
+  }
+  assignment.connection_ids = shared::agent_connection_ids(shares, wire.agent_index());
   assignment.source_ips = config_.source_ips;
   for (const auto& ip : wire.source_ips()) assignment.source_ips.push_back(ip);
   if (!ca_pem.empty()) {

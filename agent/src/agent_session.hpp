@@ -6,8 +6,10 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "agent_service.hpp"
 #include "wsload/agent/engine.hpp"
@@ -27,6 +29,7 @@ class AgentSession {
  private:
   void handle(const v1::ControllerMessage& message);
   void on_assignment(uint64_t command_id, const v1::Assignment& assignment);
+  static std::optional<std::string> check_shares(const v1::Assignment& wire, const std::vector<uint64_t>& shares);
   void on_start(uint64_t command_id, const v1::StartAt& start);
   void report_loop();
   // Takes the engine's delta and writes it as report `index`; true when it was the final report.

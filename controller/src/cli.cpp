@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <charconv>
 #include <csignal>
 #include <cstdlib>
 #include <fstream>
@@ -12,8 +13,10 @@
 #include <spdlog/spdlog.h>
 
 #include "commands.hpp"
+#include "metrics_server.hpp"
 #include "wsload/controller/endpoints.hpp"
 #include "wsload/shared/duration.hpp"
+#include "wsload/shared/planner.hpp"
 
 namespace wsload::controller {
 namespace {
@@ -31,12 +34,44 @@ extern "C" void on_signal(int) {
   }
 }
 
+// At most 60 characters of a user's input, for messages that quote it.
+std::string shorten(const std::string& text) {
+  return text.size() <= 60 ? text : text.substr(0, 57) + "...";
+}
+
 // CLI11 validator for durations written like 250ms, 10s, 2m.
 struct DurationValidator : CLI::Validator {
   DurationValidator() {
     name_ = "DURATION";
     func_ = [](const std::string& text) {
-      return shared::parse_duration(text) ? std::string() : "'" + text + "' is not a duration (e.g. 250ms, 10s, 2m)";
+      return shared::parse_duration(text) ? std::string() : "'" + shorten(text) + "' is not a duration (e.g. 250ms, 10s, 2m)";
+    };
+  }
+};
+
+// --connections: a whole number from 1 to shared::kMaxConnections, said plainly when it is not.
+struct ConnectionsValidator : CLI::Validator {
+  ConnectionsValidator() {
+    name_ = "CONNECTIONS";
+    func_ = [](const std::string& text) -> std::string {
+      uint64_t value = 0;
+      const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+      if (text.empty() || ec != std::errc() || end != text.data() + text.size() || value == 0 ||
+          value > shared::kMaxConnections) {
+        return "'" + shorten(text) + "' is not a whole number from 1 to " + std::to_string(shared::kMaxConnections);
+      }
+      return {};
+    };
+  }
+};
+
+// --agents: the list's syntax (host:port[@weight] or dns:///name:port), checked before anything runs.
+struct AgentsValidator : CLI::Validator {
+  AgentsValidator() {
+    name_ = "AGENTS";
+    func_ = [](const std::string& text) {
+      std::string error;
+      return parse_agents(text, &error) ? std::string() : error;
     };
   }
 };
@@ -74,17 +109,18 @@ int cli_main(int argc, char** argv) {
   RunRequest run;
   std::string ramp_up, hold, interval, live_interval = "5s", agent_wait = "30s", on_loss = "abort", log_level;
   std::string url, token;
-  uint64_t connections = 0;
+  std::string connections_text;
   auto* run_cmd = app.add_subcommand("run", "run a scenario (preset name or YAML file)");
   run_cmd->add_option("scenario", run.scenario, "preset name or scenario file")->capture_default_str();
   run_cmd->add_option("--url", url, "target URL, ws:// or wss:// [WS_URL]");
   run_cmd->add_option("--token", token, "bearer token for every connection [AUTH_TOKEN]");
-  run_cmd->add_option("--connections", connections, "connections [MAX_CONNECTIONS]")->check(CLI::PositiveNumber);
+  run_cmd->add_option("--connections", connections_text, "connections [MAX_CONNECTIONS]")->check(ConnectionsValidator());
   run_cmd->add_option("--ramp-up", ramp_up, "ramp-up duration")->check(duration);
   run_cmd->add_option("--duration", hold, "hold time after ramp-up [TEST_DURATION, ms]")->check(duration);
   run_cmd->add_option("--message-interval", interval, "per-connection message interval [MESSAGE_FREQUENCY, ms]")
       ->check(duration);
-  run_cmd->add_option("--agents", run.options.agents_spec, "host:port[@weight],... or dns:///name:port");
+  run_cmd->add_option("--agents", run.options.agents_spec, "host:port[@weight],... or dns:///name:port")
+      ->check(AgentsValidator());
   run_cmd->add_option("--local-agents", run.options.local_agents, "local agent processes to spawn")
       ->check(CLI::Range(1u, 64u));
   run_cmd->add_option("--expect-agents", run.options.expect_agents, "wait until this many agents answer");
@@ -99,7 +135,13 @@ int cli_main(int argc, char** argv) {
   run_cmd->add_option("--html", run.options.html_path, "write an HTML report here");
   run_cmd->add_option("--live-interval", live_interval, "live view interval")->check(duration)->capture_default_str();
   run_cmd->add_option("--metrics-listen", run.options.metrics_listen,
-                      "serve the merged live metrics in Prometheus format at http://ADDR/metrics");
+                      "serve the merged live metrics in Prometheus format at http://ADDR/metrics")
+      ->check(CLI::Validator(
+          [](const std::string& text) {
+            std::string error;
+            return parse_listen_address(text, &error) ? std::string() : error;
+          },
+          "HOST:PORT"));
   run_cmd->add_option("--on-agent-loss", on_loss, "abort or continue")
       ->check(CLI::IsMember({"abort", "continue"}))
       ->capture_default_str();
@@ -111,7 +153,7 @@ int cli_main(int argc, char** argv) {
   ValidateRequest validate;
   auto* validate_cmd = app.add_subcommand("validate", "check a scenario and print the per-agent plan");
   validate_cmd->add_option("scenario", validate.scenario, "preset name or scenario file")->required();
-  validate_cmd->add_option("--agents", validate.agents_spec, "host:port[@weight],...");
+  validate_cmd->add_option("--agents", validate.agents_spec, "host:port[@weight],...")->check(AgentsValidator());
   validate_cmd->add_option("--local-agents", validate.local_agents, "local agents to plan for")
       ->check(CLI::Range(1u, 64u));
 
@@ -153,7 +195,7 @@ int cli_main(int argc, char** argv) {
     if (*run_cmd) {
       if (!url.empty()) run.overrides.url = url;
       if (!token.empty()) run.overrides.token = token;
-      if (connections > 0) run.overrides.connections = connections;
+      if (!connections_text.empty()) run.overrides.connections = std::stoull(connections_text);
       if (!ramp_up.empty()) run.overrides.ramp_up = duration_of(ramp_up);
       if (!hold.empty()) run.overrides.hold = duration_of(hold);
       if (!interval.empty()) run.overrides.message_interval = duration_of(interval);

@@ -68,7 +68,14 @@ int validate_command(const ValidateRequest& request) {
   } else {
     uint64_t most = 0;
     for (const auto& s : plan.stages) most = std::max(most, s.load.connections);
-    const unsigned count = request.local_agents > 0 ? request.local_agents : default_local_agents(most);
+    // The agents and their sockets would live on this machine (the target may not: not counted).
+    const auto local = plan_local_agents(most, request.local_agents, false);
+    if (!local.refusal.empty()) {
+      std::cerr << "wsload: " << plan.name << ": valid, but this machine cannot run it with local agents: "
+                << local.refusal << "\n";
+      return kExitUsage;
+    }
+    const unsigned count = local.agents;
     for (unsigned i = 0; i < count; ++i) agents.push_back({fmt::format("local-agent-{}", i + 1), 1.0});
   }
   std::vector<double> weights;
@@ -87,16 +94,16 @@ int validate_command(const ValidateRequest& request) {
       std::cout << "  idle connections (no messages)\n";
     }
     for (const auto& t : s.thresholds) std::cout << "  threshold: " << t.expression << "\n";
-    const auto split = shared::split_connections(s.load.connections, weights);
+    const auto shares = shared::apportion(s.load.connections, weights);
     for (size_t i = 0; i < agents.size(); ++i) {
-      const auto& ids = split[i];
-      if (ids.empty()) {
+      if (shares[i] == 0) {
         std::cout << fmt::format("  {}: 0 connections\n", agents[i].address);
         continue;
       }
-      const auto first = shared::scheduled_open(ids.front(), s.load.connections, s.load.ramp_up);
-      const auto last = shared::scheduled_open(ids.back(), s.load.connections, s.load.ramp_up);
-      std::cout << fmt::format("  {}: {} connections, opening from +{} to +{}\n", agents[i].address, ids.size(),
+      const auto first = shared::scheduled_open(shared::connection_id(shares, i, 0), s.load.connections, s.load.ramp_up);
+      const auto last =
+          shared::scheduled_open(shared::connection_id(shares, i, shares[i] - 1), s.load.connections, s.load.ramp_up);
+      std::cout << fmt::format("  {}: {} connections, opening from +{} to +{}\n", agents[i].address, shares[i],
                                shared::format_duration(first), shared::format_duration(last));
     }
   }

@@ -126,10 +126,10 @@ void Coordinator::connect_all() {
   }
 }
 
-void Coordinator::check_capacity(const std::vector<std::vector<uint32_t>>& split) const {
+void Coordinator::check_capacity(const std::vector<uint64_t>& shares) const {
   for (size_t i = 0; i < agents_.size(); ++i) {
     const auto& hello = agents_[i]->hello;
-    const uint64_t share = split[i].size();
+    const uint64_t share = shares[i];
     if (share > hello.fd_budget()) {
       throw RunFailure(fmt::format(
           "agent {} cannot hold its share of {} connections: its file-descriptor budget is {} "
@@ -175,7 +175,7 @@ void Coordinator::measure_clocks() {
   }
 }
 
-void Coordinator::assign(const shared::Scenario& scenario, const std::vector<std::vector<uint32_t>>& split) {
+void Coordinator::assign(const shared::Scenario& scenario, const std::vector<uint64_t>& shares) {
   const std::string ca_pem = read_ca(scenario);
   const auto spec = proto::to_wire(scenario, ca_pem);
   const uint64_t id = next_command_id();
@@ -186,10 +186,10 @@ void Coordinator::assign(const shared::Scenario& scenario, const std::vector<std
     a->set_agent_index(static_cast<uint32_t>(i));
     a->set_agent_count(static_cast<uint32_t>(agents_.size()));
     a->set_total_connections(scenario.load.connections);
-    a->mutable_connection_ids()->Add(split[i].begin(), split[i].end());
+    a->mutable_shares()->Add(shares.begin(), shares.end());
     *a->mutable_scenario() = spec;
     a->set_report_interval_ms(static_cast<uint64_t>(options_.report_interval.count()));
-    agents_[i]->result.share = split[i].size();
+    agents_[i]->result.share = shares[i];
     agents_[i]->link->send(message);
   }
   await_all(id, std::chrono::seconds(30), "the assignment");
@@ -201,10 +201,10 @@ StageResult Coordinator::run(const shared::Scenario& scenario) {
   connect_all();
   std::vector<double> weights;
   for (const auto& e : endpoints_) weights.push_back(e.weight);
-  const auto split = shared::split_connections(scenario.load.connections, weights);
-  check_capacity(split);
+  const auto shares = shared::apportion(scenario.load.connections, weights);
+  check_capacity(shares);
   measure_clocks();
-  assign(scenario, split);
+  assign(scenario, shares);
   execute(scenario, result);
   for (const auto& a : agents_) {
     result.agents.push_back(a->result);

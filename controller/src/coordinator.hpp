@@ -50,9 +50,9 @@ class Coordinator {
   };
 
   void connect_all();
-  void check_capacity(const std::vector<std::vector<uint32_t>>& split) const;
+  void check_capacity(const std::vector<uint64_t>& shares) const;
   void measure_clocks();
-  void assign(const shared::Scenario& scenario, const std::vector<std::vector<uint32_t>>& split);
+  void assign(const shared::Scenario& scenario, const std::vector<uint64_t>& shares);
   void execute(const shared::Scenario& scenario, StageResult& result);
 
   // coordinator_execute.cpp: the running stage.

@@ -25,12 +25,68 @@ std::string random_secret() {
   return hex.str();
 }
 
-unsigned default_local_agents(uint64_t connections) {
+namespace {
+
+// Connections one local agent can hold: it raises its soft limit to the hard one and keeps a
+// reserve for itself.
+uint64_t per_agent_budget() {
   rlimit limit{};
   getrlimit(RLIMIT_NOFILE, &limit);
-  // An agent raises its soft limit to the hard one and keeps a reserve for itself.
-  const uint64_t per_agent = limit.rlim_max > 1024 ? static_cast<uint64_t>(limit.rlim_max) - 1024 : 1;
-  return static_cast<unsigned>(std::max<uint64_t>(1, (connections + per_agent - 1) / per_agent));
+  return limit.rlim_max > 1024 ? static_cast<uint64_t>(limit.rlim_max) - 1024 : 1;
+}
+
+// MemAvailable from /proc/meminfo in bytes; 0 when unknown.
+uint64_t memory_available() {
+  std::ifstream in("/proc/meminfo");
+  std::string key;
+  uint64_t kib = 0;
+  std::string unit;
+  while (in >> key >> kib >> unit) {
+    if (key == "MemAvailable:") return kib * 1024;
+  }
+  return 0;
+}
+
+// Measured per idle loopback connection (README, Troubleshooting: memory): the client socket in
+// the kernel plus the agent ~8 KiB; the server's socket and wsload-target ~12 KiB more.
+constexpr uint64_t kClientBytesPerConnection = 8 * 1024;
+constexpr uint64_t kTargetBytesPerConnection = 12 * 1024;
+
+}  // namespace
+
+unsigned default_local_agents(uint64_t connections) {
+  const uint64_t per_agent = per_agent_budget();
+  return static_cast<unsigned>(
+      std::min<uint64_t>(std::max<uint64_t>(1, (connections + per_agent - 1) / per_agent), kMaxLocalAgents + 1));
+}
+
+LocalPlan plan_local_agents(uint64_t connections, unsigned requested, bool target_here) {
+  const uint64_t per_agent = per_agent_budget();
+  const uint64_t needed = std::max<uint64_t>(1, (connections + per_agent - 1) / per_agent);
+  LocalPlan plan;
+  if (requested > 0 && requested < needed) {
+    plan.refusal = fmt::format("{} local agent(s) cannot hold {} connections: each has a file-descriptor budget of {}"
+                               " (use --local-agents {} or more, or --agents)", requested, connections, per_agent,
+                               needed);
+    return plan;
+  }
+  if (requested == 0 && needed > kMaxLocalAgents) {
+    plan.refusal = fmt::format("{} connections need {} local agents of {} connections each, more than the {} this "
+                               "machine may spawn; run agents on other machines (--agents)",
+                               connections, needed, per_agent, kMaxLocalAgents);
+    return plan;
+  }
+  const uint64_t per_connection = kClientBytesPerConnection + (target_here ? kTargetBytesPerConnection : 0);
+  const uint64_t available = memory_available();
+  if (available > 0 && connections > available / per_connection) {
+    plan.refusal = fmt::format("{} connections need about {} MiB here ({} KiB each{}), but only {} MiB are available; "
+                               "run agents on other machines (--agents)",
+                               connections, connections / 1024 * per_connection / 1024, per_connection / 1024,
+                               target_here ? ", the target's side included" : "", available >> 20);
+    return plan;
+  }
+  plan.agents = requested > 0 ? requested : static_cast<unsigned>(needed);
+  return plan;
 }
 
 LocalAgents::LocalAgents(unsigned count, unsigned threads_each, const std::string& token) {

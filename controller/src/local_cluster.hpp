@@ -36,8 +36,21 @@ class SpawnedTarget {
   std::string host_port_;
 };
 
+// At most this many local agents (--local-agents accepts 1..kMaxLocalAgents).
+inline constexpr unsigned kMaxLocalAgents = 64;
+
 // How many local agents a scenario of `connections` needs so that none exceeds its budget.
 unsigned default_local_agents(uint64_t connections);
+
+struct LocalPlan {
+  unsigned agents = 0;  // processes to spawn; 0 when `refusal` is set
+  std::string refusal;  // why this machine cannot hold the plan, with the numbers
+};
+// Checks, before anything is spawned, that `connections` fit on this machine: the number of local
+// agents (requested, or enough for the file-descriptor budget) is within kMaxLocalAgents, each share
+// fits its budget, and the estimated memory (kernel socket + agent per connection, plus the
+// target's side when it runs here too) is below MemAvailable.
+LocalPlan plan_local_agents(uint64_t connections, unsigned requested, bool target_here);
 
 // 32 random bytes as hex, from the OS.
 std::string random_secret();

@@ -69,6 +69,23 @@ void sleep_interruptible(std::chrono::nanoseconds d, const std::atomic<int>& int
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
 }
 
+uint64_t most_connections(const shared::ScenarioPlan& plan) {
+  uint64_t most = 0;
+  for (const auto& s : plan.stages) most = std::max(most, s.load.connections);
+  return most;
+}
+
+// Whether any stage's target is on this machine (its sockets and memory are then ours too).
+bool targets_loopback(const shared::ScenarioPlan& plan) {
+  for (const auto& s : plan.stages) {
+    const auto& url = s.target.url;
+    const auto start = url.find("://");
+    const auto host = url.substr(start == std::string::npos ? 0 : start + 3, 9);
+    if (host.starts_with("127.") || host.starts_with("localhost") || host.starts_with("[::1]")) return true;
+  }
+  return false;
+}
+
 // Report paths must be writable before anything runs: a run whose report cannot be saved is wasted.
 bool report_paths_ok(const RunOptions& options) {
   bool ok = true;
@@ -94,6 +111,16 @@ int run_command(RunRequest request, const std::atomic<int>& interrupts) {
   auto loaded = load_plan(request.scenario, request.overrides, request.threshold_texts);
   if (!loaded) return kExitUsage;
   auto& plan = *loaded;
+  LocalPlan local_plan;
+  if (request.options.agents_spec.empty()) {
+    // Refuse what this machine cannot hold before anything is spawned.
+    local_plan = plan_local_agents(most_connections(plan), request.options.local_agents,
+                                   request.options.spawn_target || targets_loopback(plan));
+    if (!local_plan.refusal.empty()) {
+      std::cerr << "wsload: this machine cannot run the plan: " << local_plan.refusal << "\n";
+      return kExitIncomplete;
+    }
+  }
   auto& out = std::cout;
   LiveView live(out, request.options.quiet, isatty(STDOUT_FILENO) == 1);
 
@@ -116,10 +143,7 @@ int run_command(RunRequest request, const std::atomic<int>& interrupts) {
     std::unique_ptr<LocalAgents> local;
     std::vector<AgentEndpoint> endpoints;
     if (request.options.agents_spec.empty()) {
-      uint64_t most = 0;
-      for (const auto& s : plan.stages) most = std::max(most, s.load.connections);
-      const unsigned count = request.options.local_agents > 0 ? request.options.local_agents
-                                                              : default_local_agents(most);
+      const unsigned count = local_plan.agents;
       if (request.options.agent_token.empty()) request.options.agent_token = random_secret();
       const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
       local = std::make_unique<LocalAgents>(count, std::max(1u, cores / count),

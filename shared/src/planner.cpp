@@ -102,6 +102,31 @@ std::vector<uint64_t> apportion(uint64_t total, std::span<const double> weights)
   return counts;
 }
 
+uint64_t connection_id(std::span<const uint64_t> shares, std::size_t k, uint64_t j) {
+  // split_connections hands out ids in the order of the keys (2i + 1) / shares[m] (agent m's i-th
+  // connection), ties to the lower agent index. The id of (k, j) is the number of pairs before it.
+  const u128 sk = shares[k];
+  uint64_t before = j;
+  for (std::size_t m = 0; m < shares.size(); ++m) {
+    if (m == k || shares[m] == 0) continue;
+    // Pairs (m, i) with (2i + 1) * sk < x: the odd numbers below x / sk, at most shares[m] of them.
+    const u128 x = static_cast<u128>(2 * j + 1) * shares[m];
+    const u128 ceil_ratio = (x + sk - 1) / sk;
+    before += static_cast<uint64_t>(std::min<u128>(ceil_ratio / 2, shares[m]));
+    // A pair with an equal key comes first when its agent index is lower.
+    const bool tie = x % sk == 0 && (x / sk) % 2 == 1 && (x / sk - 1) / 2 < shares[m];
+    if (tie && m < k) ++before;
+  }
+  return before;
+}
+
+std::vector<uint32_t> agent_connection_ids(std::span<const uint64_t> shares, std::size_t k) {
+  std::vector<uint32_t> ids;
+  ids.reserve(shares[k]);
+  for (uint64_t j = 0; j < shares[k]; ++j) ids.push_back(static_cast<uint32_t>(connection_id(shares, k, j)));
+  return ids;
+}
+
 std::vector<std::vector<uint32_t>> split_connections(uint64_t total, std::span<const double> weights) {
   if (total > uint64_t{std::numeric_limits<uint32_t>::max()} + 1) {
     throw std::invalid_argument("too many connections for 32-bit connection ids");

@@ -188,12 +188,43 @@ Outcome load_any(std::string_view name_or_path, const fs::path& base_dir, const 
 
 }  // namespace
 
+namespace {
+
+// A quoted value longer than this is shown by its start and its length: a message must not echo a
+// megabyte of input back.
+constexpr std::size_t kMaxQuoted = 80;
+
+std::string shorten_quotes(std::string_view message) {
+  std::string out;
+  std::size_t pos = 0;
+  while (pos < message.size()) {
+    const auto open = message.find('\'', pos);
+    const auto close = open == std::string_view::npos ? open : message.find('\'', open + 1);
+    if (close == std::string_view::npos) {
+      out.append(message.substr(pos));
+      break;
+    }
+    const auto inner = message.substr(open + 1, close - open - 1);
+    out.append(message.substr(pos, open - pos + 1));
+    if (inner.size() > kMaxQuoted) {
+      out.append(inner.substr(0, kMaxQuoted - 20)).append("...' (" + std::to_string(inner.size()) + " characters)");
+      pos = close + 1;
+      continue;
+    }
+    out.append(inner).push_back('\'');
+    pos = close + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
 std::string Diagnostic::to_string() const {
   std::string out;
   if (!file.empty()) out += file + ":";
   if (line > 0) out += std::to_string(line) + ":" + std::to_string(column) + ":";
   if (!out.empty()) out += " ";
-  return out + message;
+  return out + shorten_quotes(message);
 }
 
 EnvLookup process_env() {

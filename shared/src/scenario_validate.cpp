@@ -4,11 +4,14 @@
 #include <charconv>
 
 #include "scenario_reader.hpp"
+#include "wsload/shared/planner.hpp"
 #include "wsload/shared/message_template.hpp"
 
 namespace wsload::shared {
 namespace detail {
 namespace {
+
+constexpr std::size_t kMaxTemplateBytes = 1 << 20;
 
 std::string lower(std::string_view s) {
   std::string out(s);
@@ -104,6 +107,10 @@ std::vector<Diagnostic> validate_scenario(const Scenario& s) {
     fail("target.auth.query_param: must not be empty when the token goes in the query");
   }
   if (s.load.connections == 0) fail("load.connections: must be greater than 0");
+  if (s.load.connections > kMaxConnections) {
+    fail("load.connections: at most 4294967296 per run (connection ids are 32-bit); got " +
+         std::to_string(s.load.connections));
+  }
   if (s.load.ramp_up.count() < 0 || s.load.hold.count() < 0 || s.load.ramp_down.count() < 0) {
     fail("load: durations must not be negative");
   }
@@ -113,7 +120,13 @@ std::vector<Diagnostic> validate_scenario(const Scenario& s) {
     if (m.interval.count() < 0) fail("messages.interval: must not be negative");
     check("messages.match", detail::check_match(m.match));
     std::string why;
-    if (!MessageTemplate::compile(m.payload_template, &why)) fail("messages.template: " + why);
+    if (m.payload_template.size() > detail::kMaxTemplateBytes) {
+      fail("messages.template: " + std::to_string(m.payload_template.size()) + " bytes; at most " +
+           std::to_string(detail::kMaxTemplateBytes) + " (1 MiB, the largest message wsload sends); for large binary "
+           "payloads use kind: binary with size");
+    } else if (!MessageTemplate::compile(m.payload_template, &why)) {
+      fail("messages.template: " + why);
+    }
     if (m.size > 0 && m.kind != MessageKind::kBinary) {
       fail("messages.size: only applies to kind binary");
     }

@@ -313,3 +313,62 @@ TEST(ControllerValidate, SharesForThreeAndSevenAgentsSumExactly) {
 
 }  // namespace
 }  // namespace wsload::test
+
+namespace wsload::test {
+namespace {
+
+// Issue 11.6: `connections: 10000000` without --agents used to spawn over 60 agents (1 GB in 3 s),
+// and validating 4,294,967,295 connections grew past 1 GB. A plan this machine cannot hold is
+// refused before anything is spawned; planning needs no memory per connection.
+TEST(ControllerLimits, PlansBeyondThisMachineAreRefusedBeforeAnythingStarts) {
+  const auto started = std::chrono::steady_clock::now();
+  auto r = run_wsload({"run", "quick", "--url", "ws://127.0.0.1:1/ws", "--connections", "10000000"}, "",
+                      std::chrono::seconds(20));
+  EXPECT_EQ(r.exit_code, 3) << r.output;
+  EXPECT_NE(r.output.find("this machine cannot run the plan: 10000000 connections need"), std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("more than the 64 this machine may spawn"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("running quick"), std::string::npos) << r.output;  // nothing ran
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
+
+  r = run_wsload({"run", "quick", "--connections", "100000", "--local-agents", "2"}, "", std::chrono::seconds(20));
+  EXPECT_EQ(r.exit_code, 3) << r.output;
+  EXPECT_NE(r.output.find("2 local agent(s) cannot hold 100000 connections"), std::string::npos) << r.output;
+
+  TempDir dir;
+  write_text(dir.file("big.yaml"), "name: big\ntarget: {url: \"ws://10.0.0.1:1/ws\"}\n"
+                                   "load: {connections: 4294967295, ramp_up: 10s, hold: 1s}\n");
+  r = run_wsload({"validate", dir.file("big.yaml"), "--agents", "10.0.0.1:7000,10.0.0.2:7000@2"}, "",
+                 std::chrono::seconds(20));
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("10.0.0.2:7000: 2863311530 connections"), std::string::npos) << r.output;
+  r = run_wsload({"validate", dir.file("big.yaml")}, "", std::chrono::seconds(20));
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("cannot run it with local agents"), std::string::npos) << r.output;
+  write_text(dir.file("huge.yaml"), "name: huge\ntarget: {url: \"ws://10.0.0.1:1/ws\"}\n"
+                                    "load: {connections: 4294967297, ramp_up: 10s, hold: 1s}\n");
+  r = run_wsload({"validate", dir.file("huge.yaml"), "--agents", "10.0.0.1:7000"}, "", std::chrono::seconds(20));
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("load.connections: at most 4294967296"), std::string::npos) << r.output;
+}
+
+// Issue 11.11: usage mistakes exit 2 with a short message naming the flag.
+TEST(ControllerLimits, UsageMistakesExitTwoWithAShortMessage) {
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"run", "--agents", "127.0.0.1:1@0"}, "weight must be a positive number"},
+      {{"run", "--metrics-listen", "garbage"}, "--metrics-listen: expected HOST:PORT"},
+      {{"run", "--connections", "99999999999999999999"}, "is not a whole number from 1 to 4294967296"},
+      {{"run", "--connections", "0"}, "--connections: '0' is not a whole number"},
+      {{"run", "--duration", std::string(5000, '9') + "x"}, "is not a duration"},
+      {{"validate", "quick", "--agents", "nohostport"}, "--agents"},
+  };
+  for (const auto& [args, expected] : cases) {
+    const auto r = run_wsload(args, "", std::chrono::seconds(20));
+    EXPECT_EQ(r.exit_code, 2) << args[1] << " " << args.back() << "\n" << r.output;
+    EXPECT_NE(r.output.find(expected), std::string::npos) << r.output;
+    EXPECT_LT(r.output.size(), 400u) << r.output;  // no 309-digit numbers, no echo of a huge input
+  }
+}
+
+}  // namespace
+}  // namespace wsload::test

@@ -177,6 +177,35 @@ TEST(SplitConnections, UnionOfAgentSchedulesIsTheSingleMachineSchedule) {
   EXPECT_EQ(merged, single);
 }
 
+// connection_id computes each agent's ids without the global list: it must equal split_connections
+// (the oracle) for every shape, weights with ties and zero shares included.
+TEST(ConnectionId, EqualsTheMaterializedSplit) {
+  std::mt19937_64 rng(7);
+  for (int i = 0; i < 300; ++i) {
+    const uint64_t total = rng() % 2000;
+    const size_t agents = 1 + rng() % 40;
+    std::vector<double> weights(agents);
+    for (auto& w : weights) w = i % 3 == 0 ? 1.0 : static_cast<double>(1 + rng() % 7);
+    const auto shares = apportion(total, weights);
+    const auto split = split_connections(total, weights);
+    for (size_t k = 0; k < agents; ++k) {
+      ASSERT_EQ(agent_connection_ids(shares, k), split[k]) << "total " << total << " agents " << agents << " k " << k;
+    }
+  }
+}
+
+// Issue 11.6: a plan for 4,294,967,295 connections used to list every id (over 1 GB). The ids of
+// any one connection are computed in O(agents).
+TEST(ConnectionId, HugePlansNeedNoMemory) {
+  const uint64_t total = 4'294'967'295ULL;
+  const auto shares = apportion(total, std::vector<double>{1, 1, 1});
+  EXPECT_EQ(shares, (std::vector<uint64_t>{1'431'655'765, 1'431'655'765, 1'431'655'765}));
+  EXPECT_EQ(connection_id(shares, 0, 0), 0u);
+  EXPECT_EQ(connection_id(shares, 2, 0), 2u);
+  EXPECT_EQ(connection_id(shares, 1, shares[1] - 1), total - 2);
+  EXPECT_EQ(connection_id(shares, 2, shares[2] - 1), total - 1);
+}
+
 // Timing of this split is measured by bench/planner_bench; here only its correctness at scale.
 TEST(SplitConnections, LargeSplitIsExact) {
   std::vector<double> weights(200);

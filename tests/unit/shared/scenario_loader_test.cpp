@@ -525,3 +525,30 @@ TEST(Diagnostic, ToStringFormats) {
 
 }  // namespace
 }  // namespace wsload::shared
+
+namespace wsload::shared {
+namespace {
+
+// Issue 11.11: error messages used to echo a whole 6.6 MB input back, and a 5 MB template passed
+// validation, then failed the run with a raw gRPC size error.
+TEST(ScenarioLimits, HugeValuesAreQuotedShortAndHugeTemplatesRefused) {
+  const std::string huge(6'600'000, 'x');
+  auto r = parse_scenario_text("name: n\ntarget:\n  url: ws://h/ws\nload:\n  connections: " + huge + "\n",
+                               "inline.yaml", [](std::string_view) { return std::nullopt; });
+  ASSERT_EQ(r.diagnostics.size(), 1u);
+  const auto text = r.diagnostics[0].to_string();
+  EXPECT_LT(text.size(), 300u) << text.substr(0, 300);
+  EXPECT_NE(text.find("(6600000 characters)"), std::string::npos) << text.substr(0, 300);
+
+  r = parse_scenario_text("name: n\ntarget:\n  url: ws://h/ws\nload:\n  connections: 1\nmessages:\n  interval: 1s\n"
+                          "  template: '" + std::string(5'000'000, 'y') + "'\n",
+                          "inline.yaml", [](std::string_view) { return std::nullopt; });
+  ASSERT_TRUE(r.plan) << (r.diagnostics.empty() ? "" : r.diagnostics[0].to_string());
+  const auto problems = validate_scenario(r.plan->stages.at(0));
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_NE(problems[0].message.find("messages.template: 5000000 bytes; at most 1048576"), std::string::npos)
+      << problems[0].to_string();
+}
+
+}  // namespace
+}  // namespace wsload::shared
