@@ -1,6 +1,7 @@
 // `wsload doctor`: the guide's pre-test checklist, each item printed as ok/FAIL with a hint.
 #include <sys/resource.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 
@@ -11,6 +12,7 @@
 #include "commands.hpp"
 #include "http_client.hpp"
 #include "local_cluster.hpp"
+#include "nats_probe.hpp"
 #include "wsload/controller/endpoints.hpp"
 #include "wsload/proto/convert.hpp"
 #include "wsload/shared/jwt.hpp"
@@ -58,7 +60,8 @@ void check_token(const shared::Scenario& s, Checklist& list) {
   }
   const auto claims = nlohmann::json::parse(*claims_text, nullptr, false);
   if (!claims.is_object() || !claims.contains("exp") || !claims["exp"].is_number()) {
-    list.ok("token", "JWT without an expiry");
+    list.fail("token", "JWT without an expiry (exp): a token should expire, and wsload-target refuses it (401)",
+              "make one that expires: wsload token --secret S --ttl 24h");
     return;
   }
   const auto left = claims["exp"].get<int64_t>() - now_s();
@@ -124,6 +127,33 @@ void check_monitor(const shared::Scenario& s, Checklist& list) {
   } else {
     list.fail("health URL", s.monitor->url + ": " + (r.error.empty() ? "HTTP " + std::to_string(r.status) : r.error),
               "check monitor.url and that the server exposes it");
+  }
+}
+
+// The guide's "NATS server running and accessible", for every server named by NATS_URL.
+void check_nats(Checklist& list) {
+  constexpr auto kTimeout = std::chrono::seconds(3);
+  const char* env = std::getenv("NATS_URL");
+  const auto urls = split_nats_urls(env ? env : "");
+  if (urls.empty()) {
+    list.skip("NATS server", "NATS_URL is not set (set it when the server relays a NATS subject)");
+    return;
+  }
+  for (const auto& url : urls) {
+    std::string error;
+    const auto endpoint = parse_nats_url(url, &error);
+    if (!endpoint) {
+      list.fail("NATS server", error, "NATS_URL must be nats://host:port (comma-separated for several)");
+      continue;
+    }
+    const auto probe = probe_nats(*endpoint, kTimeout);
+    if (probe.ok) {
+      list.ok("NATS server", endpoint->url + " answered INFO (" + probe.detail + ")");
+    } else {
+      list.fail("NATS server", endpoint->url + ": " + probe.detail,
+                "start it (nats-server -p " + endpoint->port + ") or fix NATS_URL; the publisher and the server's "
+                "relay need it");
+    }
   }
 }
 
@@ -226,6 +256,7 @@ int doctor_command(const DoctorRequest& request) {
   check_token(s, list);
   check_handshake(s, list);
   check_monitor(s, list);
+  check_nats(list);
   check_agents(s, request, list);
   std::cout << (list.failures() == 0 ? "all checks passed\n" : fmt::format("{} check(s) failed\n", list.failures()));
   return list.failures() == 0 ? kExitPassed : kExitThresholdFailed;

@@ -4,6 +4,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <chrono>
@@ -52,10 +53,35 @@ std::optional<Parts> split_token(std::string_view token) {
                token.substr(second + 1)};
 }
 
-// Decodes a base64url part holding a JSON object; nullopt otherwise.
+// True when no array or object in `text` (scanned as JSON, strings skipped) nests deeper than
+// `max_depth`. Linear, no recursion: the bound is checked before any DOM is built.
+bool json_depth_within(std::string_view text, int max_depth) {
+  int depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      if (++depth > max_depth) return false;
+    } else if (c == '}' || c == ']') {
+      --depth;
+    }
+  }
+  return true;
+}
+
+// Decodes a base64url part holding a JSON object nested at most kJwtMaxJsonDepth deep; nullopt
+// otherwise.
 std::optional<std::pair<std::string, nlohmann::json>> decode_json_object(std::string_view part) {
   auto text = base64url_decode(part);
-  if (!text) return std::nullopt;
+  if (!text || !json_depth_within(*text, kJwtMaxJsonDepth)) return std::nullopt;
   auto json = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
   if (!json.is_object()) return std::nullopt;
   return std::pair{std::move(*text), std::move(json)};
@@ -138,12 +164,15 @@ std::string jwt_sign_hs256(const nlohmann::json& claims, std::string_view secret
 
 std::string jwt_make_token(std::string_view secret, std::string_view subject, int64_t now_s,
                            int64_t ttl_s) {
-  const nlohmann::json claims = {{"sub", subject}, {"iat", now_s}, {"exp", now_s + ttl_s}};
+  const nlohmann::json claims = {{"sub", subject}, {"iat", now_s}, {"exp", now_s + std::max<int64_t>(ttl_s, 1)}};
   return jwt_sign_hs256(claims, secret);
 }
 
 JwtVerdict jwt_verify_hs256(std::string_view token, std::string_view secret, int64_t now_s,
                             int64_t leeway_s) {
+  if (token.size() > kJwtMaxTokenBytes) {
+    return fail(JwtError::kMalformed, "token longer than " + std::to_string(kJwtMaxTokenBytes) + " bytes");
+  }
   const auto parts = split_token(token);
   if (!parts) return fail(JwtError::kMalformed, "token does not have three dot-separated parts");
   const auto header = decode_json_object(parts->header);
@@ -173,12 +202,13 @@ JwtVerdict jwt_verify_hs256(std::string_view token, std::string_view secret, int
   const auto& json = payload->second;
   const double now = static_cast<double>(now_s);
   const double leeway = static_cast<double>(leeway_s);
-  if (const auto exp = json.find("exp"); exp != json.end()) {
-    if (!exp->is_number()) return fail(JwtError::kMalformed, "exp is not a number", claims);
-    const double at = exp->get<double>();
-    if (now >= at + leeway) {
-      return fail(JwtError::kExpired, "token expired " + seconds_text(now - at) + " ago", claims);
-    }
+  const auto exp = json.find("exp");
+  if (exp == json.end()) {
+    return fail(JwtError::kMissingExpiry, "token has no exp claim (tokens must expire)", claims);
+  }
+  if (!exp->is_number()) return fail(JwtError::kMalformed, "exp is not a number", claims);
+  if (const double at = exp->get<double>(); now >= at + leeway) {
+    return fail(JwtError::kExpired, "token expired " + seconds_text(now - at) + " ago", claims);
   }
   if (const auto nbf = json.find("nbf"); nbf != json.end()) {
     if (!nbf->is_number()) return fail(JwtError::kMalformed, "nbf is not a number", claims);

@@ -42,6 +42,10 @@ std::vector<std::string> validate(const TargetConfig& c) {
   if (c.broadcast_size > 16 * 1024 * 1024) errors.push_back("--broadcast-size must be at most 16 MiB");
   if (c.accept_rate < 0) errors.push_back("--accept-rate must not be negative");
   if (c.max_message_size < 16) errors.push_back("--max-message-size must be at least 16 bytes");
+  if (c.max_message_size > kMaxMessageSizeLimit) errors.push_back("--max-message-size must be at most 64 MiB");
+  // An echo of an accepted message must fit the queue, or a client would be counted as slow for it.
+  if (c.max_message_size > c.max_queue_bytes && c.max_queue_bytes >= 1024)
+    errors.push_back("--max-message-size must not exceed --max-queue-bytes");
   if (c.max_queue_messages < 1) errors.push_back("--max-queue-messages must be at least 1");
   if (c.max_queue_bytes < 1024) errors.push_back("--max-queue-bytes must be at least 1024");
   if (c.nats_url.empty() != c.nats_subject.empty())

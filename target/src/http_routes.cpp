@@ -9,6 +9,7 @@
 #include "hub.hpp"
 #include "wsload/shared/jwt.hpp"
 #include "wsload/shared/prometheus_writer.hpp"
+#include "wsload/target/limits.hpp"
 
 namespace wsload::target {
 using shared::PrometheusWriter;
@@ -59,6 +60,21 @@ std::string percent_decode(std::string_view in) {
 std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
 
 }  // namespace
+
+HttpResponse reject_oversize_request(bool header_too_large, Shard& shard) {
+  auto& counters = shard.counters();
+  HttpRequest unread;  // the request never parsed: answer as HTTP/1.1 and close
+  unread.version(11);
+  unread.keep_alive(false);
+  if (header_too_large) {
+    counters.rejected_431.add();
+    return text(unread, http::status::request_header_fields_too_large,
+                "request header larger than " + std::to_string(kHttpHeaderLimit) + " bytes");
+  }
+  counters.rejected_413.add();
+  return text(unread, http::status::payload_too_large,
+              "request body larger than " + std::to_string(kHttpBodyLimit) + " bytes");
+}
 
 std::string extract_token(const HttpRequest& req) {
   auto auth = req[http::field::authorization];

@@ -24,6 +24,11 @@ struct RouteResult {
 // Counts rejections and HTTP requests in `shard`'s counters. Call on the shard thread.
 RouteResult route_request(const HttpRequest& request, const std::string& remote_ip, Hub& hub, Shard& shard);
 
+// The answer to a request the parser refused for its size: 431 when the header exceeded
+// kHttpHeaderLimit, 413 when the body exceeded kHttpBodyLimit; always "Connection: close" (the rest
+// of the request is unread). Counts it in `shard`'s rejected_431/rejected_413. Call on the shard thread.
+HttpResponse reject_oversize_request(bool header_too_large, Shard& shard);
+
 // The bearer token of `request`: "Authorization: Bearer X", else the `token` query parameter.
 std::string extract_token(const HttpRequest& request);
 

@@ -10,11 +10,23 @@ Hub::Hub(TargetConfig config) : config_(std::move(config)) {
   for (int i = 0; i < config_.threads; ++i) shards_.push_back(std::make_unique<Shard>(i));
 }
 
-void Hub::publish(SharedText message) {
-  broadcasts_.fetch_add(1, std::memory_order_relaxed);
-  for (auto& shard : shards_) {
-    boost::asio::post(shard->ioc(), [s = shard.get(), message] { s->deliver_all(message); });
+bool Hub::publish(SharedText message) {
+  const uint64_t cost = (message->size() + kBroadcastOverheadBytes) * shards_.size();
+  // Reserve first, then check: concurrent publishers can never push the backlog past the bound.
+  if (backlog_bytes_.fetch_add(cost, std::memory_order_acq_rel) + cost > kBroadcastBacklogBytes) {
+    backlog_bytes_.fetch_sub(cost, std::memory_order_acq_rel);
+    broadcasts_dropped_.fetch_add(1, std::memory_order_relaxed);
+    return false;
   }
+  broadcasts_.fetch_add(1, std::memory_order_relaxed);
+  const uint64_t share = cost / shards_.size();
+  for (auto& shard : shards_) {
+    boost::asio::post(shard->ioc(), [this, s = shard.get(), message, share] {
+      s->deliver_all(message);
+      backlog_bytes_.fetch_sub(share, std::memory_order_acq_rel);
+    });
+  }
+  return true;
 }
 
 bool Hub::try_reserve_session() {
@@ -52,12 +64,16 @@ StatsSnapshot Hub::snapshot() const {
     s.rejected_401 += c.rejected_401.get();
     s.rejected_429 += c.rejected_429.get();
     s.rejected_503 += c.rejected_503.get();
+    s.rejected_413 += c.rejected_413.get();
+    s.rejected_431 += c.rejected_431.get();
     s.http_requests += c.http_requests.get();
   }
   // Counters are read at slightly different instants; never report a negative gauge.
   s.connections_open = s.connections_total > closed ? s.connections_total - closed : 0;
   s.broadcasts = broadcasts_.load(std::memory_order_relaxed);
+  s.broadcasts_dropped = broadcasts_dropped_.load(std::memory_order_relaxed);
   s.nats_received = nats_received_.load(std::memory_order_relaxed);
+  s.nats_dropped = nats_dropped_.load(std::memory_order_relaxed);
   s.uptime_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
   s.threads = shard_count();
   return s;

@@ -10,7 +10,9 @@
 #include "nats_relay.hpp"
 #include "wsload/shared/fd_limit.hpp"
 #include "wsload/shared/duration.hpp"
+#include "wsload/shared/jwt.hpp"
 #include "wsload/target/config.hpp"
+#include "wsload/target/limits.hpp"
 #include "wsload/target/server.hpp"
 
 namespace {
@@ -22,6 +24,24 @@ std::chrono::nanoseconds duration_or_throw(const std::string& flag, const std::s
   auto d = wsload::shared::parse_duration(text);
   if (!d) throw CLI::ValidationError(flag, "not a duration (examples: 250ms, 1s, 2m): '" + text + "'");
   return *d;
+}
+
+// The fixed input bounds, for --help (the README's target section says the same).
+std::string limits_text() {
+  using namespace wsload::target;
+  return "Input limits (fixed):\n"
+         "  HTTP request header (request line + fields): " + std::to_string(kHttpHeaderLimit / 1024) +
+         " KiB; beyond it: 431 and close (counted in rejected_431)\n"
+         "  HTTP request body: " + std::to_string(kHttpBodyLimit / 1024) +
+         " KiB; beyond it: 413 and close (rejected_413)\n"
+         "  JWT: " + std::to_string(wsload::shared::kJwtMaxTokenBytes) + " bytes, JSON nesting " +
+         std::to_string(wsload::shared::kJwtMaxJsonDepth) + ", \"exp\" required; otherwise 401 (rejected_401)\n"
+         "  WebSocket message: --max-message-size (at most 64 MiB and --max-queue-bytes); beyond it: close 1009\n"
+         "  NATS message: relayed only up to --max-message-size once shaped (else nats_dropped); libnats\n"
+         "    queues at most " + std::to_string(kNatsPendingMessages) + " messages / " +
+         std::to_string(kNatsPendingBytes / (1024 * 1024)) + " MiB before relaying (beyond: slow consumer)\n"
+         "  Undelivered broadcasts: " + std::to_string(kBroadcastBacklogBytes / (1024 * 1024)) +
+         " MiB (beyond: broadcasts_dropped)";
 }
 
 }  // namespace
@@ -45,7 +65,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--accept-rate", config.accept_rate, "upgrades per second per IP, burst equal; 0 = off (429 beyond)")
       ->capture_default_str();
-  app.add_option("--max-message-size", config.max_message_size, "largest incoming message in bytes (1009 beyond)")
+  app.add_option("--max-message-size", config.max_message_size,
+                 "largest incoming message in bytes (1009 beyond) and largest NATS message relayed")
       ->capture_default_str();
   app.add_option("--max-queue-messages", config.max_queue_messages, "outgoing queue per connection, messages")
       ->capture_default_str();
@@ -56,6 +77,8 @@ int main(int argc, char** argv) {
   app.add_option("--tls-cert", config.tls_cert, "PEM certificate chain (enables wss)");
   app.add_option("--tls-key", config.tls_key, "PEM private key");
   app.add_option("--log-level", config.log_level, "trace|debug|info|warn|error|critical|off")->capture_default_str();
+
+  app.footer(limits_text());
 
   wsload::target::PublisherOptions publish;
   std::string publish_duration = "0";

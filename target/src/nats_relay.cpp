@@ -3,11 +3,13 @@
 #include <atomic>
 #include <csignal>
 #include <cstdio>
+#include <optional>
 #include <stdexcept>
 #include <thread>
 
 #include "hub.hpp"
 #include "wsload/target/data_message.hpp"
+#include "wsload/target/limits.hpp"
 #include "wsload/target/ping_rewrite.hpp"
 
 #ifdef WSLOAD_TARGET_HAVE_NATS
@@ -51,12 +53,28 @@ struct NatsRelay::Impl {
       natsMsg_Destroy(msg);
       return;
     }
-    std::string_view data(natsMsg_GetData(msg), static_cast<std::size_t>(natsMsg_GetDataLength(msg)));
-    std::string text = is_data_message(data) ? std::string(data)
-                                             : make_data_message(self->hub.next_seq(), now_unix_micros(), data);
-    natsMsg_Destroy(msg);
     self->hub.count_nats_message();
-    self->hub.publish(std::make_shared<const std::string>(std::move(text)));
+    std::string_view data(natsMsg_GetData(msg), static_cast<std::size_t>(natsMsg_GetDataLength(msg)));
+    std::optional<std::string> text = relay_text(self->hub, data);
+    natsMsg_Destroy(msg);
+    if (!text) {
+      self->hub.count_nats_dropped();
+      return;
+    }
+    self->hub.publish(std::make_shared<const std::string>(std::move(*text)));
+  }
+
+  // The message sent to the clients for a NATS payload, or nullopt when it would be larger than
+  // --max-message-size (the server sends nothing it would not accept itself). The payload is only
+  // scanned (no DOM, linear time, any nesting depth), and a payload that cannot fit is not scanned.
+  // A wrapped message dropped here has taken its seq: clients see the loss as a gap.
+  static std::optional<std::string> relay_text(Hub& hub, std::string_view data) {
+    const std::size_t limit = hub.config().max_message_size;
+    if (data.size() > limit) return std::nullopt;
+    if (is_data_message(data)) return std::string(data);
+    std::string text = make_data_message(hub.next_seq(), now_unix_micros(), data);
+    if (text.size() > limit) return std::nullopt;
+    return text;
   }
 };
 
@@ -64,7 +82,8 @@ NatsRelay::NatsRelay(Hub& hub, const std::string& url, const std::string& subjec
     : impl_(std::make_unique<Impl>(hub)) {
   impl_->conn = connect(url);
   natsStatus s = natsConnection_Subscribe(&impl_->sub, impl_->conn, subject.c_str(), &Impl::on_message, impl_.get());
-  if (s == NATS_OK) s = natsSubscription_SetPendingLimits(impl_->sub, 1'000'000, 1 << 30);
+  // libnats' own queue between its reader thread and on_message: beyond it libnats drops messages.
+  if (s == NATS_OK) s = natsSubscription_SetPendingLimits(impl_->sub, kNatsPendingMessages, kNatsPendingBytes);
   if (s == NATS_OK) s = natsConnection_FlushTimeout(impl_->conn, 5000);
   if (s != NATS_OK) {
     natsSubscription_Destroy(impl_->sub);

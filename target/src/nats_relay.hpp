@@ -5,6 +5,10 @@
 // publisher's seq and ts). Anything else is wrapped as
 //   {"type":"data","seq":N,"ts":MICROS,"payload":"<original text, JSON-escaped>"}
 // with N from the server's global push sequence and ts the time of receipt.
+//
+// Bounds: a message that would be larger than --max-message-size once shaped is not relayed (counted
+// in nats_dropped); libnats queues at most 65,536 messages / 64 MiB before on_message, and the hub
+// refuses broadcasts beyond its backlog bound (broadcasts_dropped).
 #include <chrono>
 #include <cstdint>
 #include <memory>

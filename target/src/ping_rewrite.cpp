@@ -32,7 +32,8 @@ bool scan_string(std::string_view s, std::size_t& i, std::string_view& raw, bool
   return false;
 }
 
-// Skips any JSON value (strings, nested containers, scalars) without validating scalars.
+// Skips any JSON value (strings, nested containers, scalars) without validating scalars. Nesting is
+// counted, not recursed into: any depth costs O(1) memory.
 bool skip_value(std::string_view s, std::size_t& i) {
   skip_space(s, i);
   if (i >= s.size()) return false;
@@ -43,7 +44,7 @@ bool skip_value(std::string_view s, std::size_t& i) {
     return scan_string(s, i, raw, esc);
   }
   if (c == '{' || c == '[') {
-    int depth = 0;
+    std::size_t depth = 0;
     while (i < s.size()) {
       char d = s[i];
       if (d == '"') {

@@ -31,12 +31,16 @@ std::string render_stats_json(const StatsSnapshot& s) {
   field(out, "bytes_in", s.bytes_in);
   field(out, "bytes_out", s.bytes_out);
   field(out, "broadcasts", s.broadcasts);
+  field(out, "broadcasts_dropped", s.broadcasts_dropped);
   field(out, "nats_received", s.nats_received);
+  field(out, "nats_dropped", s.nats_dropped);
   field(out, "drops", s.drops);
   field(out, "oversize", s.oversize);
   field(out, "rejected_401", s.rejected_401);
   field(out, "rejected_429", s.rejected_429);
   field(out, "rejected_503", s.rejected_503);
+  field(out, "rejected_413", s.rejected_413);
+  field(out, "rejected_431", s.rejected_431);
   field(out, "http_requests", s.http_requests);
   field(out, "threads", static_cast<uint64_t>(s.threads));
   out += "\"uptime_s\":" + uptime_text(s.uptime_s) + "}";
@@ -58,13 +62,19 @@ std::string render_metrics(const StatsSnapshot& s) {
   w.counter("wsload_target_bytes_in_total", "WebSocket payload bytes received.", u(s.bytes_in));
   w.counter("wsload_target_bytes_out_total", "WebSocket payload bytes written.", u(s.bytes_out));
   w.counter("wsload_target_broadcasts_total", "Messages published to every client.", u(s.broadcasts));
+  w.counter("wsload_target_broadcasts_dropped_total", "Broadcasts refused because the undelivered backlog was full.",
+            u(s.broadcasts_dropped));
   w.counter("wsload_target_nats_received_total", "Messages received from the NATS subject.", u(s.nats_received));
+  w.counter("wsload_target_nats_dropped_total", "NATS messages not relayed: larger than --max-message-size.",
+            u(s.nats_dropped));
   w.counter("wsload_target_drops_total", "Slow clients disconnected because their queue was full.", u(s.drops));
   w.counter("wsload_target_oversize_total", "Sessions closed for an oversize message (1009).", u(s.oversize));
-  const char* help = "Upgrade requests rejected, by HTTP status.";
+  const char* help = "Requests rejected, by HTTP status (401/429/503 upgrades, 413/431 oversize requests).";
   w.counter("wsload_target_rejected_total", help, u(s.rejected_401), {{"status", "401"}});
   w.counter("wsload_target_rejected_total", help, u(s.rejected_429), {{"status", "429"}});
   w.counter("wsload_target_rejected_total", help, u(s.rejected_503), {{"status", "503"}});
+  w.counter("wsload_target_rejected_total", help, u(s.rejected_413), {{"status", "413"}});
+  w.counter("wsload_target_rejected_total", help, u(s.rejected_431), {{"status", "431"}});
   w.counter("wsload_target_http_requests_total", "Plain HTTP requests served.", u(s.http_requests));
   w.gauge("wsload_target_uptime_seconds", "Seconds since start.", s.uptime_s);
   w.gauge("wsload_target_threads", "io_context threads.", s.threads);

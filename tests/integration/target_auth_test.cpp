@@ -8,14 +8,13 @@
 #include <nlohmann/json.hpp>
 
 #include "target_process.hpp"
+#include "wsload_cluster.hpp"
 #include "wsload/shared/jwt.hpp"
 
 namespace wsload::test {
 namespace {
 
 using nlohmann::json;
-
-int64_t now_s() { return static_cast<int64_t>(std::time(nullptr)); }
 
 std::string hs512_token(const json& claims, const std::string& secret) {
   std::string head = shared::base64url_encode(R"({"alg":"HS512","typ":"JWT"})");
@@ -73,16 +72,40 @@ TEST_F(TargetAuth, RejectedTokensGet401BeforeUpgrade) {
       {"HS512", hs512_token(valid_claims, kTargetSecret)},
       {"malformed", "not.a-jwt"},
       {"garbage", "abc"},
+      {"no exp", shared::jwt_sign_hs256({{"sub", "u"}, {"iat", now}}, kTargetSecret)},
   };
   for (const auto& c : cases) {
     EXPECT_EQ(upgrade(c.token), 401) << c.name;
     EXPECT_FALSE(last_body_.empty()) << c.name << ": the 401 carries a short reason";
   }
+  EXPECT_EQ(upgrade(shared::jwt_sign_hs256({{"sub", "u"}}, kTargetSecret)), 401);
+  EXPECT_NE(last_body_.find("no exp claim"), std::string::npos) << last_body_;
   EXPECT_EQ(upgrade(""), 401) << "missing token";
   auto stats = http_get(target_.port(), "/stats");
   ASSERT_EQ(stats.status, 200);
-  EXPECT_EQ(stats_field(stats.body, "rejected_401"), static_cast<long long>(std::size(cases)) + 1);
+  EXPECT_EQ(stats_field(stats.body, "rejected_401"), static_cast<long long>(std::size(cases)) + 2);
   EXPECT_EQ(stats_field(stats.body, "connections_total"), 0);
+}
+
+// `wsload token` always writes an exp (default ttl 24h), so its tokens pass the target's exp rule;
+// a ttl that is not positive is a usage error and prints no token.
+TEST_F(TargetAuth, WsloadTokenAlwaysExpiresAndIsAccepted) {
+  ProcessOptions options{{}, {"JWT_SECRET"}, true};
+  // Lines are waited for (not read after the exit): the output reader may lag behind the exit.
+  ChildProcess made({bin("wsload"), "token", "--secret", kTargetSecret, "--subject", "t"}, options);
+  const auto token = made.wait_for_line("eyJ", std::chrono::seconds(20));
+  ASSERT_TRUE(token) << made.output();
+  EXPECT_EQ(made.wait_exit(std::chrono::seconds(20)), 0);
+  const auto claims = json::parse(shared::jwt_decode_claims_unverified(*token).value_or("null"));
+  ASSERT_TRUE(claims.is_object()) << *token;
+  EXPECT_EQ(claims.at("exp").get<int64_t>() - claims.at("iat").get<int64_t>(), 24 * 3600) << claims;
+  EXPECT_EQ(upgrade(*token), 101) << last_body_;
+  for (const char* ttl : {"0", "0s"}) {
+    ChildProcess refused({bin("wsload"), "token", "--secret", kTargetSecret, "--ttl", ttl}, options);
+    EXPECT_TRUE(refused.wait_for_text("is not a positive duration", std::chrono::seconds(20))) << refused.output();
+    EXPECT_EQ(refused.wait_exit(std::chrono::seconds(20)), 2) << ttl;
+    EXPECT_EQ(refused.output().find("eyJ"), std::string::npos) << "no token printed: " << refused.output();
+  }
 }
 
 TEST(TargetAuthConfig, SecretFromEnvironment) {

@@ -91,6 +91,32 @@ TEST_F(TargetNats, NonDataMessagesAreWrapped) {
   EXPECT_EQ(as_is->text, R"({"type":"data","seq":77,"ts":5,"x":1})");
 }
 
+// NATS input is bounded like client input: a payload that would exceed --max-message-size (64 KiB
+// by default) once shaped is dropped and counted; deep nesting is scanned without recursion.
+TEST_F(TargetNats, OversizeAndNestedPayloadsAreBounded) {
+  WsClient client;
+  ASSERT_EQ(client.connect(target_->port()), 101);
+  ASSERT_TRUE(wait_for_stat_equal(target_->port(), "connections_open", 1));
+  const std::string nested(30 * 1024, '[');
+  ASSERT_EQ(nats_publish(nats_port_, "wsload.test.data", std::string(512 * 1024, '[')), "");
+  ASSERT_EQ(nats_publish(nats_port_, "wsload.test.data", nested), "");
+  ASSERT_EQ(nats_publish(nats_port_, "wsload.test.data", R"({"type":"data","seq":9,"x":)" + nested), "");
+  // Escaping can make a payload under the limit too large once wrapped: 40,000 quotes -> 80,000 bytes.
+  ASSERT_EQ(nats_publish(nats_port_, "wsload.test.data", std::string(40000, '"')), "");
+
+  auto wrapped = client.read();
+  ASSERT_TRUE(wrapped) << client.error();
+  EXPECT_EQ(nlohmann::json::parse(wrapped->text).at("payload"), nested);
+  auto as_is = client.read();
+  ASSERT_TRUE(as_is) << client.error();
+  EXPECT_EQ(as_is->text.rfind(R"({"type":"data","seq":9,)", 0), 0u);
+  EXPECT_FALSE(client.read(std::chrono::milliseconds(300))) << "nothing else was relayed";
+  EXPECT_TRUE(wait_for_stat_equal(target_->port(), "nats_received", 4));
+  auto stats = http_get(target_->port(), "/stats");
+  EXPECT_EQ(stats_field(stats.body, "nats_dropped"), 2) << stats.body;
+  EXPECT_EQ(stats_field(stats.body, "broadcasts"), 2) << stats.body;
+}
+
 TEST(TargetNatsConfig, UnreachableNatsFailsAtStartup) {
   ChildProcess target({target_binary(), "--listen", "127.0.0.1:0", "--no-auth", "--nats",
                        "nats://127.0.0.1:" + std::to_string(free_loopback_port()), "--subject", "x"},

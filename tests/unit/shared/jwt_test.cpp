@@ -107,6 +107,10 @@ TEST(Jwt, VerificationMatrix) {
   const std::string sig_b64 = good.substr(good.rfind('.') + 1);
   const std::string not_json = base64url_encode("not json");
   const std::string array_json = base64url_encode("[1,2]");
+  // {"exp":N,"a":[[[...1...]]]} nested one level past the limit.
+  const std::string deep_b64 = base64url_encode("{\"exp\":" + std::to_string(now + 60) + ",\"a\":" +
+                                                std::string(kJwtMaxJsonDepth, '[') + "1" +
+                                                std::string(kJwtMaxJsonDepth, ']') + "}");
 
   struct Case {
     const char* name;
@@ -125,12 +129,23 @@ TEST(Jwt, VerificationMatrix) {
        JwtError::kBadSignature, "signature does not match"},
       {"expired", jwt_sign_hs256({{"exp", now - 35}}, secret), secret, now + 30, JwtError::kExpired,
        "token expired 1m5s ago"},
-      {"not yet valid", jwt_sign_hs256({{"nbf", now + 150}}, secret), secret, now, JwtError::kNotYetValid,
+      {"not yet valid", jwt_sign_hs256({{"nbf", now + 150}, {"exp", now + 600}}, secret), secret, now,
+       JwtError::kNotYetValid,
        "token not valid for another 2m30s"},
-      {"nbf within leeway", jwt_sign_hs256({{"nbf", now + 30}}, secret), secret, now, JwtError::kNone, ""},
-      {"nbf past leeway", jwt_sign_hs256({{"nbf", now + 31}}, secret), secret, now, JwtError::kNotYetValid,
+      {"nbf within leeway", jwt_sign_hs256({{"nbf", now + 30}, {"exp", now + 600}}, secret), secret, now,
+       JwtError::kNone, ""},
+      {"nbf past leeway", jwt_sign_hs256({{"nbf", now + 31}, {"exp", now + 600}}, secret), secret, now,
+       JwtError::kNotYetValid,
        "token not valid for another 31s"},
-      {"no exp at all", jwt_sign_hs256({{"sub", "x"}}, secret), secret, now, JwtError::kNone, ""},
+      {"no exp at all", jwt_sign_hs256({{"sub", "x"}}, secret), secret, now, JwtError::kMissingExpiry,
+       "token has no exp claim (tokens must expire)"},
+      {"exp null", jwt_sign_hs256({{"exp", nullptr}}, secret), secret, now, JwtError::kMalformed, ""},
+      {"nbf only", jwt_sign_hs256({{"nbf", now - 10}}, secret), secret, now, JwtError::kMissingExpiry, ""},
+      {"too long", jwt_sign_hs256({{"exp", now + 60}, {"pad", std::string(kJwtMaxTokenBytes, 'x')}}, secret),
+       secret, now, JwtError::kMalformed, ""},
+      {"payload nested too deep",
+       header_b64 + "." + deep_b64 + "." + hs256_signature(header_b64 + "." + deep_b64, secret),
+       secret, now, JwtError::kMalformed, ""},
       {"exp not a number", jwt_sign_hs256({{"exp", "soon"}}, secret), secret, now, JwtError::kMalformed, ""},
       {"alg none", token_with_header(R"({"alg":"none","typ":"JWT"})", claims, secret), secret, now,
        JwtError::kBadAlgorithm, "algorithm none is not accepted"},
@@ -166,6 +181,24 @@ TEST(Jwt, VerificationMatrix) {
       EXPECT_FALSE(verdict.reason.empty()) << c.name;
     }
   }
+}
+
+TEST(Jwt, MadeTokensAlwaysExpire) {
+  const int64_t now = 1'700'000'000;
+  for (const int64_t ttl : {int64_t{0}, int64_t{-5}, int64_t{1}}) {
+    const auto verdict = jwt_verify_hs256(jwt_make_token("k", "s", now, ttl), "k", now, 0);
+    ASSERT_TRUE(verdict.ok()) << "ttl " << ttl << ": " << verdict.reason;
+    EXPECT_EQ(nlohmann::json::parse(verdict.claims_json)["exp"], now + 1) << "ttl " << ttl;
+  }
+}
+
+TEST(Jwt, NestingUpToTheLimitIsAccepted) {
+  const int64_t now = 1'700'000'000;
+  nlohmann::json nested = 1;
+  for (int i = 1; i < kJwtMaxJsonDepth; ++i) nested = nlohmann::json::array({nested});
+  // The object itself is one level: the claim inside adds kJwtMaxJsonDepth - 1 more.
+  const auto token = jwt_sign_hs256({{"exp", now + 60}, {"a", nested}, {"s", "[[[[[[[[[[[[[[[[[[[["}}, "k");
+  EXPECT_TRUE(jwt_verify_hs256(token, "k", now).ok());
 }
 
 TEST(Jwt, DecodeClaimsUnverified) {

@@ -71,6 +71,18 @@ TEST(Validate, ReportsEveryProblemAtOnce) {
   EXPECT_TRUE(mentions(errors, "--accept-rate"));
 }
 
+TEST(Validate, MessageSizeIsBoundedAndFitsTheQueue) {
+  TargetConfig c = valid();
+  c.max_message_size = kMaxMessageSizeLimit + 1;
+  c.max_queue_bytes = 2 * kMaxMessageSizeLimit;
+  EXPECT_TRUE(mentions(validate(c), "at most 64 MiB"));
+  c.max_message_size = 2 * 1024 * 1024;
+  c.max_queue_bytes = 1024 * 1024;
+  EXPECT_TRUE(mentions(validate(c), "must not exceed --max-queue-bytes"));
+  c.max_queue_bytes = 2 * 1024 * 1024;
+  EXPECT_TRUE(validate(c).empty());
+}
+
 TEST(Validate, PathMustNotShadowEndpoints) {
   TargetConfig c = valid();
   c.path = "/health";

@@ -62,6 +62,36 @@ TEST(DataMessage, ShapeAndDetection) {
   EXPECT_EQ(make_payload(0), "");
 }
 
+// Hostile input: 1 MiB of nesting, 100,000 members, unterminated strings and containers. Each call
+// must return (no recursion, no stack exhaustion) with the right answer.
+TEST(PingRewrite, HostileInputIsScannedInBoundedSpace) {
+  constexpr std::size_t kMiB = 1024 * 1024;
+  const std::string open_arrays(kMiB, '[');
+  std::string nested = "{\"x\":" + open_arrays + std::string(kMiB, ']') + ",\"type\":\"ping\"}";
+  EXPECT_TRUE(rewrite_ping_to_pong(nested));
+  EXPECT_NE(nested.find("\"type\":\"pong\""), std::string::npos);
+
+  std::string unterminated = "{\"x\":" + open_arrays + ",\"type\":\"ping\"}";
+  EXPECT_FALSE(rewrite_ping_to_pong(unterminated));
+  EXPECT_FALSE(is_data_message(open_arrays));
+  std::string objects;
+  for (int i = 0; i < 200000; ++i) objects += "{\"a\":";
+  EXPECT_FALSE(is_data_message(objects + "\"ping"));
+
+  std::string members = "{";
+  for (int i = 0; i < 100000; ++i) members += "\"k" + std::to_string(i) + "\":[1,{\"ping\":\"\\\"\"}],";
+  members += "\"type\":\"ping\"}";
+  EXPECT_TRUE(rewrite_ping_to_pong(members));
+  EXPECT_EQ(members.substr(members.size() - 14), "\"type\":\"pong\"}");
+
+  for (const char* tail : {"\\", "\"", "{", "[", "\"type\":", "\"type\":\"pi"}) {
+    std::string cut = std::string("{\"type\":\"ping\",\"a\":") + tail;
+    EXPECT_TRUE(rewrite_ping_to_pong(cut)) << tail;  // "type" comes first: the rest is not read
+    std::string late = std::string("{\"a\":") + tail + "ping";
+    EXPECT_FALSE(rewrite_ping_to_pong(late)) << tail;
+  }
+}
+
 TEST(JsonEscape, ControlCharacters) {
   std::string out;
   append_json_escaped(out, std::string("a\n\t\x01\\", 5));

@@ -32,6 +32,25 @@ TEST(RenderMetrics, EverySampleBelongsToAnAnnouncedFamily) {
   }
 }
 
+TEST(RenderStats, CountsOversizeRequestsAndDrops) {
+  StatsSnapshot s;
+  s.rejected_431 = 4;
+  s.rejected_413 = 5;
+  s.nats_dropped = 6;
+  s.broadcasts_dropped = 7;
+  const std::string json = render_stats_json(s);
+  for (const char* field : {"\"rejected_431\":4", "\"rejected_413\":5", "\"nats_dropped\":6",
+                            "\"broadcasts_dropped\":7"}) {
+    EXPECT_NE(json.find(field), std::string::npos) << field << " in " << json;
+  }
+  const std::string text = render_metrics(s);
+  for (const char* sample : {"wsload_target_rejected_total{status=\"431\"} 4\n",
+                             "wsload_target_rejected_total{status=\"413\"} 5\n",
+                             "wsload_target_nats_dropped_total 6\n", "wsload_target_broadcasts_dropped_total 7\n"}) {
+    EXPECT_NE(text.find(sample), std::string::npos) << sample << " in " << text;
+  }
+}
+
 TEST(RenderStats, HasTheSpecFields) {
   StatsSnapshot s;
   s.connections_open = 1;

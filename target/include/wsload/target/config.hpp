@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "wsload/target/limits.hpp"
+
 namespace wsload::target {
 
 struct HostPort {
@@ -27,7 +29,8 @@ struct TargetConfig {
   std::size_t broadcast_size = 64;               // payload bytes per broadcast
   std::size_t max_connections = 0;              // open WebSocket sessions; 0 = unlimited
   double accept_rate = 0;                        // upgrades per second per IP, burst equal; 0 = off
-  std::size_t max_message_size = 64 * 1024;      // incoming message limit; beyond -> close 1009
+  std::size_t max_message_size = 64 * 1024;      // incoming message limit; beyond -> close 1009.
+                                                 // Also the largest NATS message relayed.
   std::size_t max_queue_messages = 1024;         // per-connection outgoing queue; beyond -> drop
   std::size_t max_queue_bytes = 16 * 1024 * 1024;
   std::string nats_url;                          // empty = no NATS relay

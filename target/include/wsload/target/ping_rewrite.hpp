@@ -1,5 +1,7 @@
 #pragma once
-// Cheap inspection of JSON text frames without building a DOM.
+// Cheap inspection of JSON text frames without building a DOM. These functions read client and NATS
+// input: each runs in time linear in the text, with constant memory and no recursion, so no nesting
+// depth, member count or malformation can exhaust the stack or the heap.
 #include <cstddef>
 #include <optional>
 #include <string>

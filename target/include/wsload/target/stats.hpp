@@ -30,6 +30,8 @@ struct alignas(64) ShardCounters {
   SingleWriterCounter rejected_401;
   SingleWriterCounter rejected_429;
   SingleWriterCounter rejected_503;
+  SingleWriterCounter rejected_413;        // requests whose body exceeded the HTTP body limit
+  SingleWriterCounter rejected_431;        // requests whose header exceeded kHttpHeaderLimit
   SingleWriterCounter http_requests;       // plain HTTP requests served (health, stats, metrics, 404)
 };
 
@@ -42,12 +44,16 @@ struct StatsSnapshot {
   uint64_t bytes_in = 0;
   uint64_t bytes_out = 0;
   uint64_t broadcasts = 0;         // messages published to all clients (built-in + NATS)
-  uint64_t nats_received = 0;      // messages received from the NATS subject; subset of broadcasts
+  uint64_t broadcasts_dropped = 0; // broadcasts refused because undelivered ones exceeded the backlog
+  uint64_t nats_received = 0;      // messages received from the NATS subject (relayed or dropped)
+  uint64_t nats_dropped = 0;       // subset of nats_received not relayed: over --max-message-size
   uint64_t drops = 0;
   uint64_t oversize = 0;
   uint64_t rejected_401 = 0;
   uint64_t rejected_429 = 0;
   uint64_t rejected_503 = 0;
+  uint64_t rejected_413 = 0;
+  uint64_t rejected_431 = 0;
   uint64_t http_requests = 0;
   double uptime_s = 0;
   int threads = 0;
