@@ -139,6 +139,7 @@ void to_wire(const shared::MetricsDelta& d, v1::Metrics* out) {
   out->set_push_gaps(c.push_gaps);
   out->set_push_duplicates(c.push_duplicates);
   out->set_push_reordered(c.push_reordered);
+  out->set_push_resets(c.push_resets);
   out->set_sends_behind_schedule(c.sends_behind_schedule);
   out->set_max_schedule_lag_us(c.max_schedule_lag_us);
   for (const auto& [k, v] : c.failures) (*out->mutable_failures())[k] = v;
@@ -193,6 +194,7 @@ bool from_wire(const v1::Metrics& m, shared::MetricsDelta* into) {
   c.push_gaps = m.push_gaps();
   c.push_duplicates = m.push_duplicates();
   c.push_reordered = m.push_reordered();
+  c.push_resets = m.push_resets();
   c.sends_behind_schedule = m.sends_behind_schedule();
   c.max_schedule_lag_us = m.max_schedule_lag_us();
   read_reasons(m.failures(), c.failures);

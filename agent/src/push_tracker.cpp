@@ -5,6 +5,10 @@
 namespace wsload::agent {
 
 void PushTracker::observe(uint64_t seq, PushCounts& out) {
+  if (seen_any_ && (seq > max_ ? seq - max_ > kMaxJump : max_ - seq > kMaxJump)) {
+    finish(out);
+    ++out.resets;
+  }
   if (!seen_any_) {
     seen_any_ = true;
     first_ = seq;

@@ -87,6 +87,8 @@ std::string live_exposition(const shared::MetricsDelta& d, const std::string& st
   w.counter("wsload_timeouts_total", "Requests not answered in time", static_cast<double>(c.timeouts), s);
   w.counter("wsload_push_received_total", "Server-initiated messages", static_cast<double>(c.push_received), s);
   w.counter("wsload_push_gaps_total", "Sequence numbers never received", static_cast<double>(c.push_gaps), s);
+  w.counter("wsload_push_resets_total", "Push sequences that restarted (jumps of more than 2^24)",
+            static_cast<double>(c.push_resets), s);
   w.counter("wsload_bytes_sent_total", "Payload bytes sent", static_cast<double>(c.bytes_sent), s);
   w.counter("wsload_bytes_received_total", "Payload bytes received", static_cast<double>(c.bytes_received), s);
   for (const auto& [reason, n] : c.unsent) {

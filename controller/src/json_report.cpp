@@ -136,6 +136,7 @@ json stage_to_json(const StageResult& r) {
                {"gaps", c.push_gaps},
                {"duplicates", c.push_duplicates},
                {"reordered", c.push_reordered},
+               {"resets", c.push_resets},
                {"latency", distribution(r.totals.push_latency)}};
   json agents = json::array();
   for (const auto& a : r.agents) {

@@ -114,6 +114,7 @@ StageResult stage_from_json(const json& j) {
   r.totals.counters.push_gaps = count(push, "gaps", "push");
   r.totals.counters.push_duplicates = count(push, "duplicates", "push");
   r.totals.counters.push_reordered = count(push, "reordered", "push");
+  if (push.contains("resets")) r.totals.counters.push_resets = count(push, "resets", "push");
   r.totals.push_latency = histogram(field(push, "latency", "push"), "push.latency");
   const auto& schedule = field(j, "schedule", "report");
   r.totals.counters.sends_behind_schedule = count(schedule, "sends_behind", "schedule");

@@ -93,6 +93,7 @@ std::optional<double> metric_value(const StageResult& r, std::string_view name) 
   if (name == "push.gaps") return static_cast<double>(c.push_gaps);
   if (name == "push.duplicates") return static_cast<double>(c.push_duplicates);
   if (name == "push.reordered") return static_cast<double>(c.push_reordered);
+  if (name == "push.resets") return static_cast<double>(c.push_resets);
   if (name == "errors.count") return static_cast<double>(error_count);
   if (name == "errors.rate") {
     const auto denominator = c.connections_attempted + c.requests_scheduled();

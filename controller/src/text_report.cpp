@@ -69,8 +69,9 @@ void write_stage_summary(std::ostream& out, const StageResult& r) {
                      c.timeouts, in_flight, c.late_replies, c.unmatched, c.protocol_errors);
   out << fmt::format("   Average Rate: {:.1f} msg/sec received\n", metric("messages.rate").value_or(0));
   if (c.push_received > 0) {
-    out << fmt::format("   Pushes: {} (gaps {}, duplicates {}, reordered {}), delivery latency avg {} p99 {}\n",
-                       c.push_received, c.push_gaps, c.push_duplicates, c.push_reordered,
+    out << fmt::format("   Pushes: {} (gaps {}, duplicates {}, reordered {}, sequence resets {}), delivery latency "
+                       "avg {} p99 {}\n",
+                       c.push_received, c.push_gaps, c.push_duplicates, c.push_reordered, c.push_resets,
                        ms_or_dash(metric("push.latency.avg")), ms_or_dash(metric("push.latency.p99")));
   }
   out << fmt::format("   Errors: {} ({:.2f}% of connection attempts + requests scheduled)\n", error_count(c),

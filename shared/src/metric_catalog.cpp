@@ -13,7 +13,7 @@ struct Catalog {
 };
 
 Catalog build_catalog() {
-  static constexpr std::array<std::string_view, 23> kCounts = {
+  static constexpr std::array<std::string_view, 24> kCounts = {
       "connections.attempted", "connections.established", "connections.failed",
       "connections.open",      "connections.peak_open",   "connections.closed",
       "disconnects.unexpected", "messages.sent",          "messages.received",
@@ -21,7 +21,7 @@ Catalog build_catalog() {
       "bytes.received",        "push.received",           "push.gaps",
       "push.duplicates",       "push.reordered",          "errors.count",
       "schedule.behind",       "messages.unmatched",      "messages.unsent",
-      "messages.late_replies", "messages.protocol_errors"};
+      "messages.late_replies", "messages.protocol_errors", "push.resets"};
   static constexpr std::array<std::string_view, 2> kPercents = {"connections.success_rate", "errors.rate"};
   static constexpr std::array<std::string_view, 2> kRates = {"connections.rate", "messages.rate"};
   static constexpr std::array<std::string_view, 4> kDistributions = {"latency", "latency_service",

@@ -31,6 +31,7 @@ void Counters::merge(const Counters& other) {
   push_gaps += other.push_gaps;
   push_duplicates += other.push_duplicates;
   push_reordered += other.push_reordered;
+  push_resets += other.push_resets;
   sends_behind_schedule += other.sends_behind_schedule;
   max_schedule_lag_us = std::max(max_schedule_lag_us, other.max_schedule_lag_us);
   merge_map(failures, other.failures);

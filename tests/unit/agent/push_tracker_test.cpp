@@ -67,6 +67,22 @@ TEST(PushTracker, HugeJumpCountsEveryNumberOnce) {
   EXPECT_EQ(counts.duplicates, 0u);
 }
 
+// Issue 11.9: a jump from 1 to 2^64-1 used to count 2^64-3 gaps per connection (and wrapped when
+// summed). A jump of more than kMaxJump is a sequence reset, counted as such.
+TEST(PushTracker, AbsurdJumpIsAResetNotGaps) {
+  PushCounts counts = run({1, 2, 4, UINT64_MAX, UINT64_MAX - 1, UINT64_MAX, 7, 8});
+  EXPECT_EQ(counts.resets, 2u);    // up to 2^64-1, then back down to 7
+  EXPECT_EQ(counts.gaps, 1u);      // 3, final at the first reset
+  EXPECT_EQ(counts.duplicates, 1u);
+  EXPECT_EQ(counts.reordered, 1u);
+  counts = run({1, 1 + PushTracker::kMaxJump});
+  EXPECT_EQ(counts.resets, 0u);
+  EXPECT_EQ(counts.gaps, PushTracker::kMaxJump - 1);  // the largest jump still counted as loss
+  counts = run({1, 2 + PushTracker::kMaxJump});
+  EXPECT_EQ(counts.resets, 1u);
+  EXPECT_EQ(counts.gaps, 0u);
+}
+
 TEST(PushTracker, FinishResetsForTheNextConnection) {
   PushTracker tracker;
   PushCounts counts;

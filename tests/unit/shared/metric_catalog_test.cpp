@@ -33,6 +33,7 @@ TEST(MetricCatalog, HasTheSpecNamesWithTheirUnits) {
       {"messages.unsent", MetricUnit::kCount},
       {"messages.late_replies", MetricUnit::kCount},
       {"messages.protocol_errors", MetricUnit::kCount},
+      {"push.resets", MetricUnit::kCount},
       {"connections.success_rate", MetricUnit::kPercent},
       {"errors.rate", MetricUnit::kPercent},
       {"connections.rate", MetricUnit::kPerSecond},

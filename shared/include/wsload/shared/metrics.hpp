@@ -31,6 +31,7 @@ struct Counters {
   uint64_t push_gaps = 0;          // sequence numbers never received after a connection's first
   uint64_t push_duplicates = 0;    // sequence numbers received more than once
   uint64_t push_reordered = 0;     // sequence numbers that arrived after a higher one
+  uint64_t push_resets = 0;        // jumps of more than 2^24 numbers: the sequence restarted (no gaps counted)
 
   uint64_t sends_behind_schedule = 0;  // sends issued more than 1 ms after their scheduled instant
   uint64_t max_schedule_lag_us = 0;    // largest such delay (merge takes the max)
