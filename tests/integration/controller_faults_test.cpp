@@ -235,3 +235,58 @@ TEST(ControllerPreflight, ShareBeyondTheAgentsFdBudgetIsRefusedWithTheNumbers) {
 
 }  // namespace
 }  // namespace wsload::test
+
+namespace wsload::test {
+namespace {
+
+// A monitor endpoint that answers every poll with `body` (Python's http.server on 127.0.0.1).
+std::unique_ptr<ChildProcess> hostile_monitor(const std::string& body_expression) {
+  const std::string script =
+      "import http.server, sys\n"
+      "body = (" + body_expression + ").encode()\n"
+      "class H(http.server.BaseHTTPRequestHandler):\n"
+      "    def do_GET(self):\n"
+      "        self.send_response(200); self.send_header('Content-Length', str(len(body))); self.end_headers()\n"
+      "        self.wfile.write(body)\n"
+      "    def log_message(self, *a): pass\n"
+      "s = http.server.ThreadingHTTPServer(('127.0.0.1', 0), H)\n"
+      "print('listening on 127.0.0.1:%d' % s.server_address[1], flush=True)\n"
+      "s.serve_forever()\n";
+  return std::make_unique<ChildProcess>(std::vector<std::string>{"/usr/bin/python3", "-c", script});
+}
+
+// Issue 11.1: a monitor answering 50,000 nested objects made the controller grow to 1.95 GB and
+// die with SIGSEGV (no report, local agents gone); 100,000 numeric fields made a 22 MB report.
+TEST(ControllerFaults, HostileMonitorIsBoundedAndTheRunCompletes) {
+  for (const auto& [body, note] :
+       {std::pair{std::string("'{\"a\":' * 50000 + '1' + '}' * 50000"), std::string("nested deeper than 8 levels")},
+        std::pair{std::string("'{' + ','.join('\"f%d\":%d' % (i, i) for i in range(100000)) + '}'"),
+                  std::string("99744 beyond the first 256 fields")}}) {
+    auto monitor = hostile_monitor(body);
+    const auto address = listening_address(*monitor);
+    Cluster cluster(1);
+    TempDir dir;
+    write_text(dir.file("s.yaml"), "name: monitored\ntarget:\n  url: ${WS_URL}\n  auth:\n    token: ${AUTH_TOKEN}\n"
+                                   "load:\n  connections: 5\n  ramp_up: 200ms\n  hold: 3s\n"
+                                   "monitor:\n  url: http://" + address + "/stats\n  interval: 200ms\n");
+    ProcessOptions options;
+    options.env = {{"WS_URL", cluster.url()}, {"AUTH_TOKEN", cluster.token()}};
+    options.capture_stderr = true;
+    ChildProcess run({bin("wsload"), "run", dir.file("s.yaml"), "--agents", cluster.agents_spec, "--agent-token",
+                      Cluster::kAgentToken, "--json", dir.file("report.json"), "--live-interval", "1s"},
+                     options);
+    const auto code = run.wait_exit(std::chrono::seconds(40));
+    ASSERT_TRUE(code.has_value()) << run.output();
+    EXPECT_EQ(*code, 0) << run.output();
+    EXPECT_NE(run.output().find("monitor: "), std::string::npos) << run.output();
+    EXPECT_NE(run.output().find(note), std::string::npos) << run.output();
+    const auto j = read_report(dir);
+    ASSERT_TRUE(j.is_object());
+    for (const auto& point : j["timeline"]) EXPECT_LE(point["monitor"].size(), 256u);
+    std::ifstream in(dir.file("report.json"), std::ios::ate);
+    EXPECT_LT(static_cast<long>(in.tellg()), 2L << 20);  // a few seconds of run: well under 2 MB
+  }
+}
+
+}  // namespace
+}  // namespace wsload::test
