@@ -70,6 +70,14 @@ std::string number(const std::optional<double>& v, const char* unit) {
   return v ? fmt::format("{:.3f}{}", *v, unit) : "-";
 }
 
+// " (http_401 20, refused 3)" for the counts by reason; empty when there are none.
+std::string by_reason(const std::map<std::string, uint64_t>& counts) {
+  if (counts.empty()) return {};
+  std::string out;
+  for (const auto& [reason, n] : counts) out += fmt::format("{}{} {}", out.empty() ? "" : ", ", escape(reason), n);
+  return " (" + out + ")";
+}
+
 std::string stage_html(const StageResult& r) {
   std::ostringstream h;
   const auto& c = r.totals.counters;
@@ -79,12 +87,17 @@ std::string stage_html(const StageResult& r) {
                    r.agents.size(), r.duration_s, r.partial ? " — <b>partial</b>" : "",
                    r.aborted ? " — <b>aborted: " + escape(r.abort_reason) + "</b>" : "");
   h << "<table><tr><th>Connections</th><th>Messages</th><th>Latency (scheduled send to reply)</th></tr><tr><td>";
-  h << fmt::format("attempted {}<br>established {} ({})<br>failed {}<br>peak open {}", c.connections_attempted,
+  h << fmt::format("attempted {}<br>established {} ({})<br>failed {}{}<br>peak open {}", c.connections_attempted,
                    c.connections_established, number(m("connections.success_rate"), "%"), c.connections_failed,
-                   r.peak_open);
+                   by_reason(c.failures), r.peak_open);
+  h << fmt::format("<br>unexpected disconnects {}{}", c.disconnects_unexpected, by_reason(c.disconnects));
   h << "</td><td>";
-  h << fmt::format("sent {}<br>received {}<br>replies {}<br>timeouts {}<br>pushes {} (gaps {})", c.messages_sent,
-                   c.messages_received, c.replies, c.timeouts, c.push_received, c.push_gaps);
+  h << fmt::format("sent {} of {} scheduled<br>unsent {}{}<br>received {}<br>replies {}<br>timeouts {}<br>"
+                   "unmatched replies {}<br>protocol errors {}<br>pushes {} (gaps {}, duplicates {}, reordered {}, "
+                   "sequence resets {})<br>errors {} ({})",
+                   c.messages_sent, c.requests_scheduled(), c.unsent_total(), by_reason(c.unsent), c.messages_received,
+                   c.replies, c.timeouts, c.unmatched, c.protocol_errors, c.push_received, c.push_gaps,
+                   c.push_duplicates, c.push_reordered, c.push_resets, c.error_count(), number(m("errors.rate"), "%"));
   h << "</td><td>";
   h << fmt::format("min {}<br>avg {}<br>p50 {}<br>p99 {}<br>p99.9 {}<br>max {}", number(m("latency.min"), " ms"),
                    number(m("latency.avg"), " ms"), number(m("latency.p50"), " ms"), number(m("latency.p99"), " ms"),

@@ -51,6 +51,9 @@ json guide_errors(const shared::Counters& c) {
   if (c.disconnects_unexpected) errors.push_back("unexpected disconnects: " + std::to_string(c.disconnects_unexpected));
   if (c.timeouts) errors.push_back("request timeouts: " + std::to_string(c.timeouts));
   if (c.protocol_errors) errors.push_back("protocol errors: " + std::to_string(c.protocol_errors));
+  for (const auto& [reason, count] : c.unsent) {
+    errors.push_back("requests not sent (" + reason + "): " + std::to_string(count));
+  }
   return errors;
 }
 
@@ -67,6 +70,9 @@ json counters_json(const shared::MetricsDelta& d, uint64_t in_flight) {
             {"reconnects", c.reconnects}}},
           {"messages",
            {{"sent", c.messages_sent},
+            {"scheduled", c.requests_scheduled()},
+            {"unsent", c.unsent_total()},
+            {"unsent_reasons", counts_map(c.unsent)},
             {"received", c.messages_received},
             {"replies", c.replies},
             {"timeouts", c.timeouts},

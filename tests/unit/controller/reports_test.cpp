@@ -189,5 +189,26 @@ TEST(Reports, HtmlIsSelfContainedWithCharts) {
   EXPECT_NE(html.find("<path d=\"M"), std::string::npos);
 }
 
+TEST(Reports, EveryFormatShowsFailureReasonsAndUnsentRequests) {
+  RunReport report;
+  auto stage = sample_stage();
+  stage.totals.counters.unsent["peer_not_reading"] = 7;
+  stage.totals.counters.unmatched = 2;
+  report.stages.push_back(stage);
+  const auto html = report_to_html(report);
+  EXPECT_NE(html.find("failed 1 (http_503 1)"), std::string::npos);
+  EXPECT_NE(html.find("sent 10 of 17 scheduled<br>unsent 7 (peer_not_reading 7)"), std::string::npos);
+  EXPECT_NE(html.find("unmatched replies 2"), std::string::npos);
+  std::ostringstream text;
+  write_text_summary(text, report);
+  EXPECT_NE(text.str().find("Messages Sent: 10 of 17 scheduled; unsent 7 (peer_not_reading 7)"), std::string::npos)
+      << text.str();
+  EXPECT_NE(text.str().find("Unmatched Replies: 2"), std::string::npos);
+  const auto j = report_to_json(report);
+  EXPECT_EQ(j["messages"]["unsent_reasons"]["peer_not_reading"], 7);
+  EXPECT_EQ(j["messages"]["scheduled"], 17);
+  EXPECT_EQ(report_from_json(j).stages[0].totals.counters.unsent, stage.totals.counters.unsent);
+}
+
 }  // namespace
 }  // namespace wsload::controller
