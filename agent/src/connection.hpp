@@ -28,6 +28,36 @@ namespace wsload::agent {
 
 // Size of a worker's shared read buffer: one read takes up to this much of a socket's queue.
 inline constexpr std::size_t kWorkerReadBytes = 64 * 1024;
+// A session whose unwritten output makes no write progress for this long has a peer that stopped
+// reading: it is dropped and counted as the disconnect `write_stall`.
+inline constexpr std::chrono::milliseconds kWriteStall{10'000};
+
+// Rate limit of the per-attempt debug line about failed connection attempts (one per worker).
+// Pure: the caller passes the instant.
+struct FailureLogBudget {
+  static constexpr uint32_t kPerSecond = 10;
+  // True when a line may be logged at `now`. On the first call of a new one-second window,
+  // *suppressed_before receives how many calls the previous window refused (0 otherwise).
+  bool take(std::chrono::steady_clock::time_point now, uint64_t* suppressed_before) {
+    *suppressed_before = 0;
+    if (now - window_start >= std::chrono::seconds(1)) {
+      *suppressed_before = refused;
+      window_start = now;
+      used = 0;
+      refused = 0;
+    }
+    if (used < kPerSecond) {
+      ++used;
+      return true;
+    }
+    ++refused;
+    return false;
+  }
+
+  std::chrono::steady_clock::time_point window_start{};
+  uint32_t used = 0;
+  uint64_t refused = 0;
+};
 
 // What a worker shares with its connections (owned by the worker, used on its thread only).
 struct WorkerContext {
@@ -55,8 +85,18 @@ struct WorkerContext {
   // arming, a connection calls wake_at(instant) so that the worker's timer fires in time.
   SlotDeadlines deadlines;
   std::function<void(TimePoint)> wake_at;
+  // Write-stall bound of every session (kWriteStall; tests shorten it).
+  std::chrono::milliseconds write_stall = kWriteStall;
+  FailureLogBudget failure_log;
 };
 
+// What a connection records under a reason (shared::Counters):
+// - failures (attempted = established + failed, always): dns, refused, connect_timeout, tls,
+//   tls_timeout, handshake_timeout (the connect deadline, named by the stage it stopped),
+//   http_<status>, bad_accept, bad_upgrade, closed_during_upgrade, stopped_before_established
+//   (the run stopped first; a reconnect still in its backoff is not an attempt), other.
+// - disconnects: close_<code>, close_timeout, protocol_error, eof, reset, error, write_stall.
+// - unsent (scheduled = sent + unsent for open loops): peer_not_reading, closed, stopped.
 class Connection {
  public:
   virtual ~Connection() = default;
@@ -70,6 +110,8 @@ class Connection {
   virtual void abort(std::chrono::milliseconds grace) = 0;
   // A deadline this connection armed in WorkerContext::deadlines is due (reported once per arming).
   virtual void on_deadline(DeadlineKind kind) = 0;
+  // Encoded output not yet handed to the socket (wss://: including the write in progress).
+  virtual std::size_t queued_bytes() const = 0;
 };
 
 // Factories; `slot` is the worker's handle passed back through WorkerContext::on_done.

@@ -3,9 +3,13 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <spdlog/spdlog.h>
+
 #include <boost/asio/connect.hpp>
+#include <boost/asio/ssl/error.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/string.hpp>
+#include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/rfc7230.hpp>
 
@@ -35,6 +39,9 @@ void WsConnection<Ws>::attempt() {
   read_pending_ = false;
   write_pending_ = false;
   ending_ = false;
+  write_blocked_ = false;
+  sending_ = false;
+  pong_at_ = kNoPong;
   peer_close_code_ = 0;
   ++counters().connections_attempted;
   StreamTraits<Ws>::emplace(stream_, ctx_);
@@ -115,11 +122,12 @@ std::string WsConnection<Ws>::make_token() const {
   return shared::jwt_make_token(auth.jwt->secret, subject, now_s, ttl_s);
 }
 
-// The connect deadline or abort() may have fired while a successful step's completion was already
-// queued: then the attempt is over, whatever that step says.
+// The connect deadline may have fired, or the run stopped (stop_attempt), while a successful
+// step's completion was already queued: then the attempt is over, whatever that step says.
 template <class Ws>
 bool WsConnection<Ws>::cancelled() {
-  if (!timed_out_ && !aborting_) return false;
+  if (state_ != State::kConnecting) return true;  // stopped meanwhile, already counted
+  if (!timed_out_) return false;
   fail_attempt(classify_failure(net::error::operation_aborted));
   return true;
 }
@@ -128,7 +136,7 @@ template <class Ws>
 void WsConnection<Ws>::on_resolve(error_code ec, tcp::resolver::results_type results) {
   if (!ec && cancelled()) return;
   if (ec || results.empty()) {
-    fail_attempt(ec ? classify_failure(ec) : "dns");
+    fail_attempt(ec ? classify_failure(ec) : "dns", ec);
     return;
   }
   resolver_.reset();
@@ -186,7 +194,7 @@ template <class Ws>
 void WsConnection<Ws>::on_connect(error_code ec) {
   if (!ec && cancelled()) return;
   if (ec) {
-    fail_attempt(classify_failure(ec));
+    fail_attempt(classify_failure(ec), ec);
     return;
   }
   error_code ignored;
@@ -196,7 +204,7 @@ void WsConnection<Ws>::on_connect(error_code ec) {
     StreamTraits<Ws>::handshake(*stream_, cfg_, [self = this->shared_from_this()](error_code e) {
       if (!e && self->cancelled()) return;
       if (e) {
-        self->fail_attempt(self->classify_failure(e));
+        self->fail_attempt(self->classify_failure(e), e);
         return;
       }
       self->do_upgrade();
@@ -217,7 +225,7 @@ void WsConnection<Ws>::do_upgrade() {
                    [self = this->shared_from_this()](error_code ec, std::size_t) {
                      if (!ec && self->cancelled()) return;
                      if (ec) {
-                       self->fail_attempt(self->classify_failure(ec));
+                       self->fail_attempt(self->classify_failure(ec), ec);
                        return;
                      }
                      Upgrade& u = *self->upgrade_;
@@ -227,34 +235,22 @@ void WsConnection<Ws>::do_upgrade() {
                    });
 }
 
-// RFC 6455 §4.1: a 101 with Upgrade/Connection, the right accept value, and neither an
-// extension nor a subprotocol we did not offer.
+// A complete response: a 101 that passes check_upgrade() establishes the session; anything else
+// fails the attempt (http_<status>, or check_upgrade's reason).
 template <class Ws>
 void WsConnection<Ws>::on_upgrade_response(error_code ec) {
   if (!ec && cancelled()) return;
   if (ec) {
-    fail_attempt(classify_failure(ec));
+    fail_attempt(classify_failure(ec), ec);
     return;
   }
   const auto& res = upgrade_->parser.get();
-  auto field = [&res](beast::http::field f) {
-    auto v = res[f];
-    return std::string_view(v.data(), v.size());
-  };
-  std::string_view protocol = field(beast::http::field::sec_websocket_protocol);
   if (res.result_int() != 101) {
     fail_attempt("http_" + std::to_string(res.result_int()));
     return;
   }
-  bool ok = beast::iequals(field(beast::http::field::upgrade), "websocket") &&
-            beast::http::token_list(field(beast::http::field::connection)).exists("upgrade") &&
-            field(beast::http::field::sec_websocket_accept) == ws::accept_for(upgrade_->key) &&
-            field(beast::http::field::sec_websocket_extensions).empty();
-  if (ok && !protocol.empty()) {
-    ok = beast::http::token_list(upgrade_->offered_protocols).exists(protocol);
-  }
-  if (!ok) {
-    fail_attempt("other");
+  if (const char* reason = check_upgrade()) {
+    fail_attempt(reason);
     return;
   }
   auto early = upgrade_->buffer.data();  // frames the server sent right behind its 101
@@ -263,44 +259,115 @@ void WsConnection<Ws>::on_upgrade_response(error_code ec) {
   on_established(early_bytes);
 }
 
+// RFC 6455 §4.1 on a 101: Upgrade: websocket and Connection: upgrade, the accept value for our
+// key, and neither an extension nor a subprotocol we did not offer. nullptr when valid, else the
+// failure reason: `bad_accept` for a wrong Sec-WebSocket-Accept, `bad_upgrade` for the rest.
+template <class Ws>
+const char* WsConnection<Ws>::check_upgrade() const {
+  const auto& res = upgrade_->parser.get();
+  auto field = [&res](beast::http::field f) {
+    auto v = res[f];
+    return std::string_view(v.data(), v.size());
+  };
+  if (!beast::iequals(field(beast::http::field::upgrade), "websocket") ||
+      !beast::http::token_list(field(beast::http::field::connection)).exists("upgrade")) {
+    return "bad_upgrade";
+  }
+  if (field(beast::http::field::sec_websocket_accept) != ws::accept_for(upgrade_->key)) {
+    return "bad_accept";
+  }
+  if (!field(beast::http::field::sec_websocket_extensions).empty()) return "bad_upgrade";
+  std::string_view protocol = field(beast::http::field::sec_websocket_protocol);
+  if (!protocol.empty() && !beast::http::token_list(upgrade_->offered_protocols).exists(protocol)) {
+    return "bad_upgrade";
+  }
+  return nullptr;
+}
+
+// The reason of a failed step (a status is failed by on_upgrade_response). A connect deadline
+// that fired is named after the stage it stopped.
 template <class Ws>
 std::string WsConnection<Ws>::classify_failure(error_code ec) const {
-  if (timed_out_) {
-    if (stage_ == Stage::kResolve) return "dns";
-    return stage_ == Stage::kUpgrade ? "handshake_timeout" : "connect_timeout";
-  }
   switch (stage_) {
     case Stage::kResolve:
       return "dns";
     case Stage::kConnect:
-      if (ec == net::error::connection_refused) return "refused";
-      if (ec == net::error::timed_out) return "connect_timeout";
-      return "other";
+      if (timed_out_ || ec == net::error::timed_out) return "connect_timeout";
+      return ec == net::error::connection_refused ? "refused" : "other";
     case Stage::kTls:
-      return "tls";
+      return timed_out_ ? "tls_timeout" : "tls";
     case Stage::kUpgrade:
-      return "other";  // reset or EOF before a complete response; a status is failed by caller
+      return timed_out_ ? "handshake_timeout" : upgrade_failure(ec);
   }
   return "other";
 }
 
+// Writing the request or reading the response failed: the peer went away before a complete
+// response (`closed_during_upgrade`), or sent bytes that are not an HTTP response, or one too
+// large (`bad_upgrade`).
 template <class Ws>
-void WsConnection<Ws>::fail_attempt(const std::string& reason) {
+const char* WsConnection<Ws>::upgrade_failure(error_code ec) {
+  namespace http = beast::http;
+  if (ec == http::error::end_of_stream || ec == http::error::partial_message ||
+      ec == net::error::eof || ec == net::error::connection_reset ||
+      ec == net::error::broken_pipe || ec == net::error::connection_aborted ||
+      ec == net::ssl::error::stream_truncated) {
+    return "closed_during_upgrade";
+  }
+  if (ec.category() == http::make_error_code(http::error::bad_version).category()) {
+    return "bad_upgrade";
+  }
+  return "other";
+}
+
+// A step of the attempt failed (called from its completion: no operation of ours is pending).
+// A no-op once the attempt is over (stopped, see stop_attempt).
+template <class Ws>
+void WsConnection<Ws>::fail_attempt(const std::string& reason, error_code ec) {
+  if (state_ != State::kConnecting) return;
   disarm(DeadlineKind::kDeadline);
   upgrade_.reset();
   cancel_io();  // a declined upgrade must not keep the server's connection for the backoff
-  if (aborting_) {
-    done();
-    return;
-  }
-  ++counters().connections_failed;
-  ++counters().failures[reason];
+  count_failure(reason, ec);
   state_ = State::kIdle;
   if (reconnecting_ && may_reconnect()) {
     schedule_reconnect();
   } else {
     done();
   }
+}
+
+// The run stopped (its planned end, stop(), abort) while this attempt was pending: the attempt
+// has failed, now, as `stopped_before_established` (or as the timeout that already fired), so
+// that attempted == established + failed holds in every report. Operations still pending return
+// later with operation_aborted and find the attempt over (cancelled(), fail_attempt); until then
+// their handlers keep the connection, its stream and upgrade_ alive.
+template <class Ws>
+void WsConnection<Ws>::stop_attempt() {
+  if (state_ != State::kConnecting) return;
+  std::string reason =
+      timed_out_ ? classify_failure(net::error::operation_aborted) : "stopped_before_established";
+  disarm(DeadlineKind::kDeadline);
+  cancel_io();
+  count_failure(reason, {});
+  state_ = State::kIdle;
+  done();
+}
+
+// Counts a failed attempt and logs it at debug level, at most FailureLogBudget::kPerSecond lines
+// per second per worker (the number left out is logged with the next line).
+template <class Ws>
+void WsConnection<Ws>::count_failure(const std::string& reason, error_code ec) {
+  ++counters().connections_failed;
+  ++counters().failures[reason];
+  if (!spdlog::should_log(spdlog::level::debug)) return;
+  uint64_t suppressed = 0;
+  if (!ctx_.failure_log.take(Clock::now(), &suppressed)) return;
+  if (suppressed > 0) spdlog::debug("{} more failed connection attempts not logged", suppressed);
+  static constexpr const char* kStageNames[] = {"resolve", "connect", "tls", "upgrade"};
+  spdlog::debug("connection {} failed during {}: {}{}{}", id_,
+                kStageNames[static_cast<int>(stage_)], reason, ec ? ": " : "",
+                ec ? ec.message() : std::string());
 }
 
 template <class Ws>
@@ -356,7 +423,9 @@ void WsConnection<Ws>::on_deadline(DeadlineKind kind) {
         end_session(close_sent_ && close_received_ ? EndCause::kPeerClose : EndCause::kCloseTimeout);
       }
       return;
-    case State::kOpen:
+    case State::kOpen:  // write-stall bound
+      check_write_stall();
+      return;
     case State::kDone:
       return;
   }

@@ -48,6 +48,9 @@ inline constexpr std::size_t kIdleReadBytes = 128;
 // wss:// read buffer (allocated while the session is established).
 inline constexpr std::size_t kTlsReadBytes = 16 * 1024;
 // Sends pause (and fall behind schedule, which is reported) while this much is queued unwritten.
+// So out_ never holds more than kOutHighWater + one request + one pong (they coalesce, see
+// queue_pong) + one close frame; wss:// adds at most as much again in the write in progress.
+// A session whose output makes no progress for WorkerContext::write_stall is dropped.
 inline constexpr std::size_t kOutHighWater = 16 * 1024;
 // At most this many reads of the worker buffer per wake-up of one connection.
 inline constexpr int kMaxDrainReads = 16;
@@ -58,7 +61,15 @@ template <class Stream>
 struct StreamTraits;  // kTls; emplace(optional<Stream>&, WorkerContext&); socket(Stream&); handshake
 
 // Why an established session ended (see on_session_end for the reported reason).
-enum class EndCause : uint8_t { kError, kEof, kReset, kPeerClose, kCloseTimeout, kProtocol };
+enum class EndCause : uint8_t {
+  kError,
+  kEof,
+  kReset,
+  kPeerClose,
+  kCloseTimeout,
+  kProtocol,
+  kWriteStall,  // unwritten output made no progress for the write-stall bound
+};
 
 template <class Stream>
 class WsConnection final : public Connection,
@@ -71,6 +82,7 @@ class WsConnection final : public Connection,
   void finish() override;
   void abort(std::chrono::milliseconds grace) override;
   void on_deadline(DeadlineKind kind) override;
+  std::size_t queued_bytes() const override;
 
  private:
   enum class State : uint8_t { kIdle, kConnecting, kOpen, kClosing, kDone };
@@ -103,9 +115,13 @@ class WsConnection final : public Connection,
   void on_connect(error_code ec);
   void do_upgrade();
   void on_upgrade_response(error_code ec);
+  const char* check_upgrade() const;
   bool cancelled();
-  void fail_attempt(const std::string& reason);
+  void fail_attempt(const std::string& reason, error_code ec = {});
+  void stop_attempt();
+  void count_failure(const std::string& reason, error_code ec);
   std::string classify_failure(error_code ec) const;
+  static const char* upgrade_failure(error_code ec);
   void cancel_io();
   void schedule_reconnect();
   bool may_reconnect() const;
@@ -119,6 +135,7 @@ class WsConnection final : public Connection,
   void on_read_end(error_code ec);
   bool on_message(bool text, std::string_view payload);
   bool on_ping(std::string_view payload);
+  void queue_pong(std::string_view payload);
   void on_pong(std::string_view payload);
   bool on_close(uint16_t code);
   void handle_frame(std::string_view data, TimePoint now);
@@ -127,9 +144,13 @@ class WsConnection final : public Connection,
   void record_reply(const InFlight& request, TimePoint now);
   void on_settled();
   void maybe_send();
+  void stop_schedule(const char* reason);
   void encode_request(TimePoint scheduled, TimePoint now);
   void queue_frame(ws::Opcode op, std::string_view payload);
   void flush();
+  void compact_out();
+  void note_write_blocked(bool progressed);
+  void check_write_stall();
   void on_write_done(error_code ec);
   bool backlogged() const { return out_.size() - out_done_ >= kOutHighWater; }
   void arm_timeout();
@@ -144,8 +165,8 @@ class WsConnection final : public Connection,
   shared::Counters& counters() { return ctx_.delta.counters; }
   Socket& socket() { return StreamTraits<Stream>::socket(*stream_); }
   uint32_t next_mask() { return static_cast<uint32_t>(ctx_.rng()); }
-  // kDeadline: connect deadline while kConnecting, reconnect backoff while kIdle, close bound
-  // while kClosing (each arming replaces the previous one).
+  // kDeadline: connect deadline while kConnecting, reconnect backoff while kIdle, write-stall
+  // bound while kOpen, close bound while kClosing (each arming replaces the previous one).
   void arm(DeadlineKind kind, TimePoint at) {
     ctx_.deadlines.arm(slot_, kind, at);
     ctx_.wake_at(at);
@@ -164,18 +185,23 @@ class WsConnection final : public Connection,
   ws::Decoder decoder_{kReadMessageMax};
   std::string out_;        // encoded frames not yet written (from out_done_ on)
   std::size_t out_done_ = 0;
+  // While write_blocked_: the last instant the output made progress (write-stall bound).
+  TimePoint write_progress_{};
   InFlightTable in_flight_;
   std::unique_ptr<PushTracker> push_;  // only when pushes carry a sequence field
   SendSchedule sends_;
   TimePoint connect_start_{};
   uint64_t seq_ = 0;
   uint32_t reconnect_attempts_ = 0;
+  // Offset in out_ of the pong queued with none of its bytes written yet, or kNoPong.
+  static constexpr uint32_t kNoPong = UINT32_MAX;
+  uint32_t pong_at_ = kNoPong;
   uint16_t peer_close_code_ = 0;
   State state_ = State::kIdle;
   Stage stage_ = Stage::kResolve;
   EndCause end_cause_ = EndCause::kError;
   bool timed_out_ = false;          // connect deadline fired during this attempt
-  bool aborting_ = false;           // stop(): nothing more is counted as failure
+  bool aborting_ = false;           // stop(): no reconnect, pending attempt stopped
   bool sending_stopped_ = false;    // hold ended
   bool finish_requested_ = false;
   bool reconnecting_ = false;       // current attempt follows an unexpected disconnect
@@ -186,6 +212,8 @@ class WsConnection final : public Connection,
   bool write_pending_ = false;      // a write or writability wait is outstanding
   bool in_feed_ = false;            // inside decoder_.feed (finalizing must wait)
   bool ending_ = false;             // the session is over; waiting for pending I/O to return
+  bool write_blocked_ = false;      // output is waiting for the socket (ws://) or a write (wss://)
+  bool sending_ = false;            // open loop of this session running: its slots are counted
 };
 
 }  // namespace wsload::agent

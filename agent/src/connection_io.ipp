@@ -126,19 +126,36 @@ void WsConnection<Ws>::on_read_end(error_code ec) {
 }
 
 template <class Ws>
+std::size_t WsConnection<Ws>::queued_bytes() const {
+  std::size_t n = out_.size() - out_done_;
+  if constexpr (kTls) {
+    if (tls_io_) n += tls_io_->writing.size();
+  }
+  return n;
+}
+
+template <class Ws>
 void WsConnection<Ws>::queue_frame(ws::Opcode op, std::string_view payload) {
   ws::append_frame(out_, op, payload, next_mask());
 }
 
 // Writes out_. ws://: straight to the socket without waiting; what does not fit waits for
 // writability. wss://: one async_write at a time, frames queued meanwhile go in the next one.
+// While output waits, the write-stall bound runs (note_write_blocked).
 template <class Ws>
 void WsConnection<Ws>::flush() {
-  if (ending_ || write_pending_ || out_done_ == out_.size()) return;
+  if (ending_ || write_pending_) return;
+  if (out_done_ == out_.size()) {
+    write_blocked_ = false;
+    return;
+  }
   if constexpr (kTls) {
     tls_io_->writing.swap(out_);
     out_.clear();
     out_done_ = 0;
+    pong_at_ = kNoPong;  // its bytes are being written
+    // A write starts only once the previous one completed: that is progress.
+    note_write_blocked(true);
     write_pending_ = true;
     net::async_write(*stream_, net::buffer(tls_io_->writing),
                      [self = this->shared_from_this()](error_code ec, std::size_t) {
@@ -147,15 +164,14 @@ void WsConnection<Ws>::flush() {
                        self->on_write_done(ec);
                      });
   } else {
+    const std::size_t started_at = out_done_;
     while (out_done_ < out_.size()) {
       error_code ec;
       std::size_t n =
           stream_->write_some(net::buffer(out_.data() + out_done_, out_.size() - out_done_), ec);
       if (session_detail::would_block(ec)) {
-        if (out_done_ >= kOutHighWater) {  // keep only the unwritten part while we wait
-          out_.erase(0, out_done_);
-          out_done_ = 0;
-        }
+        note_write_blocked(out_done_ != started_at);
+        if (out_done_ >= kOutHighWater) compact_out();  // keep only the unwritten part
         write_pending_ = true;
         socket().async_wait(tcp::socket::wait_write,
                             [self = this->shared_from_this()](error_code e) {
@@ -176,8 +192,44 @@ void WsConnection<Ws>::flush() {
     }
     out_.clear();
     out_done_ = 0;
+    pong_at_ = kNoPong;
+    write_blocked_ = false;
     if (out_.capacity() > kOutHighWater) std::string().swap(out_);
   }
+}
+
+// Drops the written head of out_ (ws://), keeping pong_at_ pointing at the queued pong.
+template <class Ws>
+void WsConnection<Ws>::compact_out() {
+  if (pong_at_ != kNoPong) pong_at_ = pong_at_ >= out_done_ ? pong_at_ - out_done_ : kNoPong;
+  out_.erase(0, out_done_);
+  out_done_ = 0;
+}
+
+// Output is waiting for the socket; `progressed` when bytes went out since the last wait. The
+// stall bound (kDeadline while kOpen) is armed once per stretch of waiting and, when it fires,
+// re-armed from the last progress (check_write_stall): no timer operation per write.
+template <class Ws>
+void WsConnection<Ws>::note_write_blocked(bool progressed) {
+  if (progressed || !write_blocked_) write_progress_ = Clock::now();
+  write_blocked_ = true;
+  if (state_ == State::kOpen && !ctx_.deadlines.armed(slot_, DeadlineKind::kDeadline)) {
+    arm(DeadlineKind::kDeadline, write_progress_ + ctx_.write_stall);
+  }
+}
+
+// The write-stall bound fired (kOpen): a peer that has read nothing of ours for write_stall has
+// stopped reading; the session is dropped (no close handshake: the peer would not read it) and
+// counted as the unexpected disconnect `write_stall`.
+template <class Ws>
+void WsConnection<Ws>::check_write_stall() {
+  if (!write_blocked_ || ending_) return;
+  TimePoint bound = write_progress_ + ctx_.write_stall;
+  if (Clock::now() < bound) {
+    arm(DeadlineKind::kDeadline, bound);
+    return;
+  }
+  end_session(EndCause::kWriteStall);
 }
 
 // A write finished (wss://) or the socket drained (ws://).
@@ -201,6 +253,7 @@ void WsConnection<Ws>::on_write_done(error_code ec) {
 template <class Ws>
 void WsConnection<Ws>::end_session(EndCause cause) {
   if (ending_) return;
+  stop_schedule(cause == EndCause::kWriteStall ? "peer_not_reading" : "closed");
   ending_ = true;
   end_cause_ = cause;
   error_code ignored;

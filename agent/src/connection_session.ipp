@@ -15,7 +15,10 @@ void WsConnection<Ws>::on_established(std::string_view early_bytes) {
   ++counters().connections_established;
   ++ctx_.open;
   ctx_.delta.connect_time.record(session_detail::micros(now - connect_start_));
-  if (cfg_.scenario().messages) sends_.reset(now, cfg_.scenario().messages->interval);
+  if (cfg_.scenario().messages) {
+    sends_.reset(now, cfg_.scenario().messages->interval);
+    sending_ = !sends_.closed_loop() && !sending_stopped_ && now < ctx_.hold_end;
+  }
   error_code ignored;
   socket().non_blocking(true, ignored);  // our own reads and writes never wait
   if constexpr (kTls) tls_io_ = std::make_unique<TlsIo>();
@@ -40,10 +43,23 @@ bool WsConnection<Ws>::on_message(bool, std::string_view payload) {
 template <class Ws>
 bool WsConnection<Ws>::on_ping(std::string_view payload) {
   if (!close_sent_) {
-    queue_frame(ws::Opcode::kPong, payload);
+    queue_pong(payload);
     flush();
   }
   return !ending_;
+}
+
+// Only the latest ping needs its pong (RFC 6455 §5.5.3): a pong still queued with none of its
+// bytes written is replaced, so a ping flood holds at most one pong (+ one partly written) in out_.
+template <class Ws>
+void WsConnection<Ws>::queue_pong(std::string_view payload) {
+  if (pong_at_ != kNoPong && pong_at_ >= out_done_) {
+    // Client control frame: 2-byte header (payload length <= 125 in its second byte) + mask.
+    auto length = static_cast<uint8_t>(out_[pong_at_ + 1]) & 0x7f;
+    out_.erase(pong_at_, 2 + 4 + static_cast<std::size_t>(length));
+  }
+  pong_at_ = out_.size() < kNoPong ? static_cast<uint32_t>(out_.size()) : kNoPong;
+  queue_frame(ws::Opcode::kPong, payload);
 }
 
 template <class Ws>
@@ -113,6 +129,7 @@ void WsConnection<Ws>::handle_push(std::string_view data) {
       if (!push_) push_ = std::make_unique<PushTracker>();
       push_->observe(*seq, pc);
       counters().push_gaps += pc.gaps;
+      counters().push_resets += pc.resets;
       counters().push_duplicates += pc.duplicates;
       counters().push_reordered += pc.reordered;
     }
@@ -153,13 +170,18 @@ void WsConnection<Ws>::on_settled() {
 }
 
 // Sends every request that is due (open loop: all overdue ones at once, up to kMaxSendBurst, in one
-// write), or the next one of a closed loop, then arms the next send.
+// write), or the next one of a closed loop, then arms the next send. While the output is
+// backlogged nothing is sent; the slots that pass stay due (they go out late, their lag counted in
+// the latency) until the backlog clears or sending ends (stop_schedule counts them as unsent).
 template <class Ws>
 void WsConnection<Ws>::maybe_send() {
   const auto& messages = cfg_.scenario().messages;
   if (!messages || state_ != State::kOpen || ending_ || sending_stopped_ || backlogged()) return;
   TimePoint now = Clock::now();
-  if (now >= ctx_.hold_end) return;
+  if (now >= ctx_.hold_end) {
+    stop_schedule("stopped");
+    return;
+  }
   if (sends_.closed_loop()) {
     if (cfg_.match != MatchMode::kNone && !in_flight_.empty()) return;
     encode_request(sends_.take(now), now);
@@ -173,6 +195,23 @@ void WsConnection<Ws>::maybe_send() {
   if (!ending_ && !backlogged()) {
     arm(DeadlineKind::kSend, sends_.due(now) ? now : sends_.next_instant());
   }
+}
+
+// Sending ends for this session (hold end, stop, finish, abort, a close handshake or the end of
+// the session). Contract of messages.unsent: a slot of the open loop (established + k * interval)
+// is *scheduled* when its instant arrives while the session is open and sending, i.e. it is at or
+// before the moment sending ends and before hold_end. Every scheduled slot is either sent
+// (messages_sent) or counted here, once, as unsent: under `peer_not_reading` when the output is
+// backlogged (sends were held back because the peer does not read), else under `reason`.
+// Closed loops have no slots: each request is scheduled when it is sent.
+template <class Ws>
+void WsConnection<Ws>::stop_schedule(const char* reason) {
+  if (!sending_) return;
+  sending_ = false;
+  disarm(DeadlineKind::kSend);
+  uint64_t overdue = sends_.overdue(Clock::now(), ctx_.hold_end);
+  if (overdue == 0) return;
+  counters().unsent[backlogged() ? "peer_not_reading" : reason] += overdue;
 }
 
 template <class Ws>
@@ -257,6 +296,7 @@ void WsConnection<Ws>::send_close(uint16_t code) {
 // No more requests; the session ends within `bound` (see on_deadline, State::kClosing).
 template <class Ws>
 void WsConnection<Ws>::enter_closing(std::chrono::milliseconds bound) {
+  stop_schedule("closed");
   state_ = State::kClosing;
   disarm(DeadlineKind::kSend);
   arm(DeadlineKind::kDeadline, Clock::now() + bound);
@@ -285,6 +325,9 @@ void WsConnection<Ws>::on_session_end() {
     case EndCause::kError:
       reason = "error";
       break;
+    case EndCause::kWriteStall:
+      reason = "write_stall";  // the peer read nothing of ours for WorkerContext::write_stall
+      break;
   }
   ++counters().connections_closed;
   ++counters().disconnects[reason];
@@ -298,12 +341,15 @@ void WsConnection<Ws>::on_session_end() {
     PushCounts pc;
     push_->finish(pc);
     counters().push_gaps += pc.gaps;
+    counters().push_resets += pc.resets;
     push_.reset();
   }
   ctx_.deadlines.cancel_all(slot_);
   decoder_.reset();
   std::string().swap(out_);
   out_done_ = 0;
+  pong_at_ = kNoPong;
+  write_blocked_ = false;
   tls_io_.reset();
   state_ = State::kIdle;
   if (unexpected && may_reconnect()) {
@@ -315,17 +361,24 @@ void WsConnection<Ws>::on_session_end() {
 
 template <class Ws>
 void WsConnection<Ws>::stop_sending() {
+  stop_schedule("stopped");
   sending_stopped_ = true;
   disarm(DeadlineKind::kSend);
 }
 
+// The connection's planned end. A reconnect waiting in its backoff has not been attempted (it is
+// not in connections_attempted) and simply ends; an attempt in progress fails as
+// stopped_before_established.
 template <class Ws>
 void WsConnection<Ws>::finish() {
+  stop_schedule("stopped");
   finish_requested_ = true;
   sending_stopped_ = true;
   disarm(DeadlineKind::kSend);
   if (state_ == State::kIdle) {
     done();
+  } else if (state_ == State::kConnecting) {
+    stop_attempt();
   } else if (state_ == State::kOpen && in_flight_.empty()) {
     begin_close(kCloseWait);
   }
@@ -333,6 +386,7 @@ void WsConnection<Ws>::finish() {
 
 template <class Ws>
 void WsConnection<Ws>::abort(std::chrono::milliseconds grace) {
+  stop_schedule("stopped");
   aborting_ = true;
   finish_requested_ = true;
   sending_stopped_ = true;
@@ -342,7 +396,7 @@ void WsConnection<Ws>::abort(std::chrono::milliseconds grace) {
       done();
       break;
     case State::kConnecting:
-      cancel_io();
+      stop_attempt();
       break;
     case State::kOpen:
       begin_close(grace);

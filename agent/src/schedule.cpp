@@ -1,5 +1,7 @@
 #include "schedule.hpp"
 
+#include <algorithm>
+
 #include "wsload/shared/planner.hpp"
 
 namespace wsload::agent {
@@ -35,6 +37,14 @@ TimePoint SendSchedule::take(TimePoint now) {
   TimePoint at = closed_loop() ? now : next_instant();
   ++next_k_;
   return at;
+}
+
+uint64_t SendSchedule::overdue(TimePoint now, TimePoint end) const {
+  if (closed_loop() || end == TimePoint::min()) return 0;
+  TimePoint last = std::min(now, end - Clock::duration(1));  // instants < end are <= end - 1 tick
+  TimePoint first = next_instant();
+  if (last < first) return 0;
+  return static_cast<uint64_t>((last - first) / interval_) + 1;
 }
 
 }  // namespace wsload::agent

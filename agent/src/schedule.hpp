@@ -46,6 +46,9 @@ class SendSchedule {
   bool due(TimePoint now) const { return closed_loop() || next_instant() <= now; }
   // Consumes the next request and returns its scheduled instant; closed loop returns `now`.
   TimePoint take(TimePoint now);
+  // How many requests not yet taken have their instant at or before `now` and before `end`
+  // (the requests that were due and never went out). 0 for a closed loop.
+  uint64_t overdue(TimePoint now, TimePoint end) const;
 
  private:
   TimePoint established_{};

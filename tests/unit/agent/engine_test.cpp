@@ -367,10 +367,11 @@ TEST(Engine, FrameInTheSameWriteAsThe101IsReceived) {
   EXPECT_EQ(server.closes_received(), 3u);
 }
 
-// A 101 that does not prove the server read our key, or picks a subprotocol we did not offer, is
-// not a WebSocket session (RFC 6455 §4.1): the attempt fails as `other`.
+// A 101 that does not prove the server read our key (`bad_accept`), or picks a subprotocol we did
+// not offer (`bad_upgrade`), is not a WebSocket session (RFC 6455 §4.1): the attempt fails.
 TEST(Engine, InvalidUpgradeResponsesFailTheAttempt) {
-  for (ServerMode mode : {ServerMode::kBadAccept, ServerMode::kUnofferedProtocol}) {
+  for (auto [mode, reason] : {std::pair{ServerMode::kBadAccept, "bad_accept"},
+                              std::pair{ServerMode::kUnofferedProtocol, "bad_upgrade"}}) {
     TestServer server(ServerOptions{mode});
     Engine engine(1);
     auto a = make_assignment(server.url(), 2, 0ms, 100ms);
@@ -380,7 +381,7 @@ TEST(Engine, InvalidUpgradeResponsesFailTheAttempt) {
     EXPECT_EQ(c.connections_attempted, 2u);
     EXPECT_EQ(c.connections_established, 0u);
     EXPECT_EQ(c.connections_failed, 2u);
-    EXPECT_EQ(c.failures, (std::map<std::string, uint64_t>{{"other", 2}}));
+    EXPECT_EQ(c.failures, (std::map<std::string, uint64_t>{{reason, 2}}));
   }
 }
 

@@ -71,6 +71,37 @@ TEST(SendSchedule, ClosedLoopIsAlwaysDueAtNow) {
   EXPECT_EQ(s.next_index(), 2u);
 }
 
+// Requests due and not taken, counted against an oracle that walks the grid.
+TEST(SendSchedule, OverdueCountsSlotsAtOrBeforeNowAndBeforeEnd) {
+  SendSchedule s;
+  s.reset(t(10s), 100ms);
+  auto oracle = [&s](TimePoint now, TimePoint end) {
+    uint64_t n = 0;
+    for (TimePoint at = s.next_instant(); at <= now && at < end; at += 100ms) ++n;
+    return n;
+  };
+  const TimePoint never = TimePoint::max();
+  EXPECT_EQ(s.overdue(t(9s), never), 0u);
+  EXPECT_EQ(s.overdue(t(10s), never), 1u);  // due at its instant
+  EXPECT_EQ(s.overdue(t(10s + 99ms), never), 1u);
+  EXPECT_EQ(s.overdue(t(10s + 100ms), never), 2u);
+  EXPECT_EQ(s.overdue(t(11s), t(11s)), 10u);  // the slot at `end` is not before it
+  EXPECT_EQ(s.overdue(t(11s), t(11s) + 1ns), 11u);
+  s.take(t(10s));
+  s.take(t(10s + 120ms));
+  using Ms = std::chrono::milliseconds;
+  for (Ms now : {9000ms, 10000ms, 10199ms, 10200ms, 10250ms, 12000ms, 60000ms}) {
+    for (Ms end : {10000ms, 10200ms, 10201ms, 11000ms, 30000ms}) {
+      EXPECT_EQ(s.overdue(t(now), t(end)), oracle(t(now), t(end)))
+          << "now " << now.count() << " ms, end " << end.count() << " ms";
+    }
+    EXPECT_EQ(s.overdue(t(now), never), oracle(t(now), never));
+  }
+  SendSchedule closed;
+  closed.reset(t(0s), 0s);
+  EXPECT_EQ(closed.overdue(t(60s), never), 0u);
+}
+
 TEST(SendSchedule, ResetRestartsTheGrid) {
   SendSchedule s;
   s.reset(t(0s), 1s);
