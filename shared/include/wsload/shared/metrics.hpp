@@ -36,9 +36,11 @@ struct Counters {
   uint64_t sends_behind_schedule = 0;  // sends issued more than 1 ms after their scheduled instant
   uint64_t max_schedule_lag_us = 0;    // largest such delay (merge takes the max)
 
-  std::map<std::string, uint64_t> failures;     // reason -> count: dns, refused, connect_timeout,
-                                                // tls, http_<status>, handshake_timeout, other
-  std::map<std::string, uint64_t> disconnects;  // reason -> count: close_<code>, close_timeout, eof, reset, error
+  // reason -> count: dns, refused, connect_timeout, tls, tls_timeout, handshake_timeout,
+  // http_<status>, bad_accept, bad_upgrade, closed_during_upgrade, stopped_before_established, other
+  std::map<std::string, uint64_t> failures;
+  // reason -> count: close_<code>, close_timeout, protocol_error, write_stall, eof, reset, error
+  std::map<std::string, uint64_t> disconnects;
   // Scheduled requests that were never written, reason -> count (peer_not_reading, closed, ...).
   // Every scheduled request ends as sent or unsent: scheduled = messages_sent + sum(unsent).
   std::map<std::string, uint64_t> unsent;
