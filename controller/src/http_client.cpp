@@ -11,50 +11,12 @@
 
 #include <fmt/format.h>
 
+#include "tcp_connect.hpp"
+
 namespace wsload::controller {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-int remaining_ms(Clock::time_point deadline) {
-  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
-  return static_cast<int>(std::max<long long>(0, left));
-}
-
-// A connected socket, or -1 with *error set.
-int connect_to(const HttpUrl& url, Clock::time_point deadline, std::string* error) {
-  addrinfo hints{};
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* found = nullptr;
-  if (const int rc = getaddrinfo(url.host.c_str(), url.port.c_str(), &hints, &found); rc != 0) {
-    *error = "cannot resolve " + url.host + ": " + gai_strerror(rc);
-    return -1;
-  }
-  int fd = -1;
-  *error = "cannot connect to " + url.host + ":" + url.port;
-  for (auto* ai = found; ai && fd < 0; ai = ai->ai_next) {
-    fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
-    if (fd < 0) continue;
-    if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0 && errno != EINPROGRESS) {
-      *error += std::string(": ") + strerror(errno);
-      close(fd);
-      fd = -1;
-      continue;
-    }
-    pollfd p{fd, POLLOUT, 0};
-    int so_error = 0;
-    socklen_t len = sizeof(so_error);
-    if (poll(&p, 1, remaining_ms(deadline)) != 1 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &so_error, &len) != 0 ||
-        so_error != 0) {
-      *error += so_error ? std::string(": ") + strerror(so_error) : std::string(": timed out");
-      close(fd);
-      fd = -1;
-    }
-  }
-  freeaddrinfo(found);
-  if (fd >= 0) error->clear();
-  return fd;
-}
 
 bool send_all(int fd, const std::string& data, Clock::time_point deadline) {
   size_t sent = 0;
@@ -122,7 +84,8 @@ std::optional<HttpUrl> parse_http_url(const std::string& url, std::string* error
 HttpResponse http_request(const HttpUrl& url, const std::string& extra_headers, std::chrono::milliseconds timeout) {
   HttpResponse response;
   const auto deadline = Clock::now() + timeout;
-  const int fd = connect_to(url, deadline, &response.error);
+  const int fd = tcp_connect(url.host, url.port, deadline, &response.error);
+  if (fd < 0) response.error += " (" + url.host + ":" + url.port + ")";
   if (fd < 0) return response;
   const bool own_connection_header = extra_headers.find("Connection:") != std::string::npos;
   const std::string request = "GET " + url.target + " HTTP/1.1\r\nHost: " + url.host + ":" + url.port +

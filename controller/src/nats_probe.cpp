@@ -9,51 +9,12 @@
 #include <cerrno>
 #include <cstring>
 
+#include "tcp_connect.hpp"
+
 namespace wsload::controller {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-int remaining_ms(Clock::time_point deadline) {
-  const auto left =
-      std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
-  return static_cast<int>(std::max<long long>(0, left));
-}
-
-// A connected non-blocking socket, or -1 with *error set.
-int connect_before(const NatsEndpoint& e, Clock::time_point deadline, std::string* error) {
-  addrinfo hints{};
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* found = nullptr;
-  if (const int rc = getaddrinfo(e.host.c_str(), e.port.c_str(), &hints, &found); rc != 0) {
-    *error = "cannot resolve " + e.host + ": " + gai_strerror(rc);
-    return -1;
-  }
-  int fd = -1;
-  *error = "cannot connect";
-  for (auto* ai = found; ai && fd < 0; ai = ai->ai_next) {
-    fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
-    if (fd < 0) continue;
-    int so_error = 0;
-    if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
-      so_error = errno;
-      if (so_error == EINPROGRESS) {
-        pollfd p{fd, POLLOUT, 0};
-        socklen_t len = sizeof(so_error);
-        so_error = poll(&p, 1, remaining_ms(deadline)) != 1                     ? ETIMEDOUT
-                   : getsockopt(fd, SOL_SOCKET, SO_ERROR, &so_error, &len) != 0 ? errno
-                                                                                : so_error;
-      }
-    }
-    if (so_error != 0) {
-      *error = std::string("cannot connect: ") + strerror(so_error);
-      close(fd);
-      fd = -1;
-    }
-  }
-  freeaddrinfo(found);
-  return fd;
-}
 
 // The first line the server sends (without CR LF), or nullopt with *error set.
 std::optional<std::string> read_first_line(int fd, Clock::time_point deadline, std::string* error) {
@@ -168,7 +129,7 @@ std::optional<NatsEndpoint> parse_nats_url(std::string_view url, std::string* er
 NatsProbe probe_nats(const NatsEndpoint& endpoint, std::chrono::milliseconds timeout) {
   const auto deadline = Clock::now() + timeout;
   NatsProbe result;
-  const int fd = connect_before(endpoint, deadline, &result.detail);
+  const int fd = tcp_connect(endpoint.host, endpoint.port, deadline, &result.detail);
   if (fd < 0) return result;
   const auto line = read_first_line(fd, deadline, &result.detail);
   close(fd);
