@@ -11,14 +11,14 @@
 #include "local_cluster.hpp"
 #include "wsload/controller/endpoints.hpp"
 #include "wsload/controller/reports.hpp"
+#include "wsload/scenario/presets.hpp"
 #include "wsload/shared/duration.hpp"
 #include "wsload/shared/jwt.hpp"
 #include "wsload/shared/planner.hpp"
-#include "wsload/shared/presets.hpp"
 
 namespace wsload::controller {
 
-bool report_diagnostics(const std::vector<shared::Diagnostic>& diagnostics) {
+bool report_diagnostics(const std::vector<scenario::Diagnostic>& diagnostics) {
   for (const auto& d : diagnostics) std::cerr << d.to_string() << "\n";
   if (!diagnostics.empty()) {
     std::cerr << fmt::format("wsload: {} problem(s); nothing was run\n", diagnostics.size());
@@ -26,10 +26,10 @@ bool report_diagnostics(const std::vector<shared::Diagnostic>& diagnostics) {
   return diagnostics.empty();
 }
 
-std::optional<shared::ScenarioPlan> load_plan(const std::string& scenario, shared::Overrides overrides,
+std::optional<shared::ScenarioPlan> load_plan(const std::string& scenario, scenario::Overrides overrides,
                                               const std::vector<std::string>& threshold_texts) {
-  const auto env = shared::process_env();
-  auto diagnostics = shared::fill_from_env(overrides, env);
+  const auto env = scenario::process_env();
+  auto diagnostics = scenario::fill_from_env(overrides, env);
   for (const auto& text : threshold_texts) {
     std::string error;
     if (auto t = shared::parse_threshold(text, &error)) {
@@ -38,13 +38,13 @@ std::optional<shared::ScenarioPlan> load_plan(const std::string& scenario, share
       diagnostics.push_back({"--threshold", 0, 0, "'" + text + "': " + error});
     }
   }
-  auto loaded = shared::load_scenario(scenario, env);
+  auto loaded = scenario::load_scenario(scenario, env);
   diagnostics.insert(diagnostics.end(), loaded.diagnostics.begin(), loaded.diagnostics.end());
   if (!report_diagnostics(diagnostics)) return std::nullopt;
   auto plan = std::move(*loaded.plan);
-  shared::apply_overrides(plan, overrides);
+  scenario::apply_overrides(plan, overrides);
   for (const auto& stage : plan.stages) {
-    auto problems = shared::validate_scenario(stage);
+    auto problems = scenario::validate_scenario(stage);
     diagnostics.insert(diagnostics.end(), problems.begin(), problems.end());
   }
   if (!report_diagnostics(diagnostics)) return std::nullopt;
@@ -179,7 +179,7 @@ int report_command(const ReportRequest& request) {
 }
 
 int presets_command() {
-  for (const auto& p : shared::presets()) std::cout << fmt::format("{:<12} {}\n", p.name, p.summary);
+  for (const auto& p : scenario::presets()) std::cout << fmt::format("{:<12} {}\n", p.name, p.summary);
   return kExitPassed;
 }
 

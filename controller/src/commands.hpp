@@ -7,13 +7,13 @@
 #include <vector>
 
 #include "wsload/controller/run_options.hpp"
-#include "wsload/shared/scenario_loader.hpp"
+#include "wsload/scenario/scenario_loader.hpp"
 
 namespace wsload::controller {
 
 struct RunRequest {
   std::string scenario = "quick";
-  shared::Overrides overrides;
+  scenario::Overrides overrides;
   std::vector<std::string> threshold_texts;
   RunOptions options;
 };
@@ -61,10 +61,10 @@ int doctor_command(const DoctorRequest& request);
 // Loads a preset or file, fills the unset overrides from the seed environment variables, adds the
 // --threshold texts, applies the overrides and validates every stage. Prints every problem to
 // stderr and returns nullopt when there was any (the caller exits 2).
-std::optional<shared::ScenarioPlan> load_plan(const std::string& scenario, shared::Overrides overrides,
+std::optional<shared::ScenarioPlan> load_plan(const std::string& scenario, scenario::Overrides overrides,
                                               const std::vector<std::string>& threshold_texts = {});
 
 // Prints every diagnostic to stderr; true when there were none.
-bool report_diagnostics(const std::vector<shared::Diagnostic>& diagnostics);
+bool report_diagnostics(const std::vector<scenario::Diagnostic>& diagnostics);
 
 }  // namespace wsload::controller

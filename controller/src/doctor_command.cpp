@@ -243,7 +243,7 @@ void check_agents(const shared::Scenario& s, const DoctorRequest& request, Check
 }  // namespace
 
 int doctor_command(const DoctorRequest& request) {
-  shared::Overrides overrides;
+  scenario::Overrides overrides;
   if (!request.url.empty()) overrides.url = request.url;
   if (!request.token.empty()) overrides.token = request.token;
   auto loaded = load_plan(request.scenario, overrides);

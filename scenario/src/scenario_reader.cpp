@@ -8,7 +8,10 @@
 #include "wsload/shared/duration.hpp"
 #include "wsload/shared/metric_catalog.hpp"
 
-namespace wsload::shared::detail {
+namespace wsload::scenario::detail {
+
+using namespace shared;  // the model types (scenario.hpp) and core parsers
+
 namespace {
 
 std::string prefix(const std::string& path) { return path.empty() ? "" : path + ": "; }
@@ -220,4 +223,4 @@ std::optional<std::vector<ListItem>> ScenarioReader::string_list(const YAML::Nod
   return items;
 }
 
-}  // namespace wsload::shared::detail
+}  // namespace wsload::scenario::detail

@@ -1,8 +1,8 @@
-#include "wsload/shared/presets.hpp"
+#include "wsload/scenario/presets.hpp"
 
 #include <array>
 
-namespace wsload::shared {
+namespace wsload::scenario {
 namespace {
 
 // SPEC §3 "Built-in presets" (Odin load-testing guide). Parsed by the scenario loader like files.
@@ -109,4 +109,4 @@ const Preset* find_preset(std::string_view name) {
   return nullptr;
 }
 
-}  // namespace wsload::shared
+}  // namespace wsload::scenario

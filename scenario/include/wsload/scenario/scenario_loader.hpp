@@ -10,7 +10,10 @@
 
 #include "wsload/shared/scenario.hpp"
 
-namespace wsload::shared {
+namespace wsload::scenario {
+
+// The loader yields the model values of wsload/shared/scenario.hpp (namespace wsload::shared), which
+// proto and the agent use without linking this library.
 
 struct Diagnostic {
   std::string file;  // path as given, or "preset:<name>"
@@ -25,7 +28,7 @@ using EnvLookup = std::function<std::optional<std::string>(std::string_view)>;
 EnvLookup process_env();
 
 struct LoadResult {
-  std::optional<ScenarioPlan> plan;  // set only when diagnostics is empty
+  std::optional<shared::ScenarioPlan> plan;  // set only when diagnostics is empty
   std::vector<Diagnostic> diagnostics;
 };
 
@@ -46,15 +49,15 @@ struct Overrides {
   std::optional<std::chrono::nanoseconds> ramp_up;
   std::optional<std::chrono::nanoseconds> hold;
   std::optional<std::chrono::nanoseconds> message_interval;
-  std::vector<Threshold> extra_thresholds;
+  std::vector<shared::Threshold> extra_thresholds;
 };
 
 // Fills the fields of `flags` that are unset from the seed environment variables. Returns
 // diagnostics (file "environment") for values that do not parse.
 std::vector<Diagnostic> fill_from_env(Overrides& flags, const EnvLookup& env);
-void apply_overrides(ScenarioPlan& plan, const Overrides& overrides);
+void apply_overrides(shared::ScenarioPlan& plan, const Overrides& overrides);
 
 // Checks a scenario after overrides (connections > 0, URL scheme ws/wss, ...).
-std::vector<Diagnostic> validate_scenario(const Scenario& scenario);
+std::vector<Diagnostic> validate_scenario(const shared::Scenario& scenario);
 
-}  // namespace wsload::shared
+}  // namespace wsload::scenario

@@ -4,7 +4,7 @@
 #include <span>
 #include <string_view>
 
-namespace wsload::shared {
+namespace wsload::scenario {
 
 struct Preset {
   std::string_view name;
@@ -15,4 +15,4 @@ struct Preset {
 std::span<const Preset> presets();
 const Preset* find_preset(std::string_view name);
 
-}  // namespace wsload::shared
+}  // namespace wsload::scenario

@@ -1,12 +1,15 @@
-#include "wsload/shared/presets.hpp"
+#include "wsload/scenario/presets.hpp"
 
 #include <gtest/gtest.h>
 
 #include <map>
 
-#include "wsload/shared/scenario_loader.hpp"
+#include "wsload/scenario/scenario_loader.hpp"
 
-namespace wsload::shared {
+namespace wsload::scenario {
+
+using namespace shared;  // the model types (scenario.hpp) and core parsers
+
 namespace {
 
 using namespace std::chrono_literals;
@@ -140,4 +143,4 @@ TEST(Presets, EmbeddedYamlParsesUnderItsPresetLabel) {
 }
 
 }  // namespace
-}  // namespace wsload::shared
+}  // namespace wsload::scenario

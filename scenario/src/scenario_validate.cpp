@@ -7,7 +7,10 @@
 #include "wsload/shared/planner.hpp"
 #include "wsload/shared/message_template.hpp"
 
-namespace wsload::shared {
+namespace wsload::scenario {
+
+using namespace shared;  // the model types (scenario.hpp) and core parsers
+
 namespace detail {
 namespace {
 
@@ -138,4 +141,4 @@ std::vector<Diagnostic> validate_scenario(const Scenario& s) {
   return out;
 }
 
-}  // namespace wsload::shared
+}  // namespace wsload::scenario

@@ -1,4 +1,4 @@
-#include "wsload/shared/scenario_loader.hpp"
+#include "wsload/scenario/scenario_loader.hpp"
 
 #include <gtest/gtest.h>
 
@@ -6,7 +6,10 @@
 #include <map>
 #include <ostream>
 
-namespace wsload::shared {
+namespace wsload::scenario {
+
+using namespace shared;  // the model types (scenario.hpp) and core parsers
+
 namespace {
 
 using namespace std::chrono_literals;
@@ -524,9 +527,9 @@ TEST(Diagnostic, ToStringFormats) {
 }
 
 }  // namespace
-}  // namespace wsload::shared
+}  // namespace wsload::scenario
 
-namespace wsload::shared {
+namespace wsload::scenario {
 namespace {
 
 // Issue 11.11: error messages used to echo a whole 6.6 MB input back, and a 5 MB template passed
@@ -551,4 +554,4 @@ TEST(ScenarioLimits, HugeValuesAreQuotedShortAndHugeTemplatesRefused) {
 }
 
 }  // namespace
-}  // namespace wsload::shared
+}  // namespace wsload::scenario

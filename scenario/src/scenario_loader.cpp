@@ -1,5 +1,5 @@
 // Entry points of the scenario loader: presets and files, plain scenarios and sequences.
-#include "wsload/shared/scenario_loader.hpp"
+#include "wsload/scenario/scenario_loader.hpp"
 
 #include <cstdlib>
 #include <filesystem>
@@ -7,9 +7,12 @@
 #include <sstream>
 
 #include "scenario_reader.hpp"
-#include "wsload/shared/presets.hpp"
+#include "wsload/scenario/presets.hpp"
 
-namespace wsload::shared {
+namespace wsload::scenario {
+
+using namespace shared;  // the model types (scenario.hpp) and core parsers
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -251,4 +254,4 @@ LoadResult parse_scenario_text(std::string_view yaml_text, std::string_view file
   return parse_text(yaml_text, source, env, true).result;
 }
 
-}  // namespace wsload::shared
+}  // namespace wsload::scenario

@@ -12,9 +12,9 @@
 #include <string_view>
 #include <vector>
 
-#include "wsload/shared/scenario_loader.hpp"
+#include "wsload/scenario/scenario_loader.hpp"
 
-namespace wsload::shared::detail {
+namespace wsload::scenario::detail {
 
 // Expands ${VAR}, ${VAR:-default} (default used when VAR is unset or empty; it may itself contain
 // ${...}) and $$ (a literal $). An unset VAR without default expands to "". Any other $ is literal.
@@ -83,12 +83,12 @@ class ScenarioReader {
 // Reads one top-level key of a plain scenario (name, description, target, load, messages, push,
 // reconnect, monitor, thresholds) into `out`.
 void read_scenario_key(ScenarioReader& reader, const std::string& key, const YAML::Node& value,
-                       Scenario& out);
+                       shared::Scenario& out);
 
 // The `target` section (scenario_target.cpp).
-void read_target(ScenarioReader& reader, const YAML::Node& node, TargetSpec& out);
+void read_target(ScenarioReader& reader, const YAML::Node& node, shared::TargetSpec& out);
 
 // Describes a node for "got ..." in messages: the scalar text quoted, or "a list" / "a mapping".
 std::string describe(const YAML::Node& node);
 
-}  // namespace wsload::shared::detail
+}  // namespace wsload::scenario::detail

@@ -5,7 +5,10 @@
 #include "wsload/shared/message_template.hpp"
 #include "wsload/shared/threshold.hpp"
 
-namespace wsload::shared::detail {
+namespace wsload::scenario::detail {
+
+using namespace shared;  // the model types (scenario.hpp) and core parsers
+
 namespace {
 
 void read_load(ScenarioReader& reader, const YAML::Node& node, LoadSpec& out) {
@@ -175,4 +178,4 @@ void read_scenario_key(ScenarioReader& reader, const std::string& key, const YAM
   }
 }
 
-}  // namespace wsload::shared::detail
+}  // namespace wsload::scenario::detail

@@ -3,9 +3,12 @@
 #include <charconv>
 
 #include "wsload/shared/duration.hpp"
-#include "wsload/shared/scenario_loader.hpp"
+#include "wsload/scenario/scenario_loader.hpp"
 
-namespace wsload::shared {
+namespace wsload::scenario {
+
+using namespace shared;  // the model types (scenario.hpp) and core parsers
+
 namespace {
 
 constexpr std::string_view kEnvironment = "environment";
@@ -83,4 +86,4 @@ void apply_overrides(ScenarioPlan& plan, const Overrides& overrides) {
   }
 }
 
-}  // namespace wsload::shared
+}  // namespace wsload::scenario

@@ -1,7 +1,10 @@
 // ${VAR} / ${VAR:-default} / $$ expansion of scenario scalars.
 #include "scenario_reader.hpp"
 
-namespace wsload::shared::detail {
+namespace wsload::scenario::detail {
+
+using namespace shared;  // the model types (scenario.hpp) and core parsers
+
 namespace {
 
 bool is_name_start(char c) {
@@ -76,4 +79,4 @@ std::optional<std::string> expand_env(std::string_view text, const EnvLookup& en
   return out;
 }
 
-}  // namespace wsload::shared::detail
+}  // namespace wsload::scenario::detail

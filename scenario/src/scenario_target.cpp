@@ -7,7 +7,10 @@
 #include "scenario_reader.hpp"
 #include "wsload/shared/message_template.hpp"
 
-namespace wsload::shared::detail {
+namespace wsload::scenario::detail {
+
+using namespace shared;  // the model types (scenario.hpp) and core parsers
+
 namespace {
 
 void read_headers(ScenarioReader& reader, const YAML::Node& node, TargetSpec& out) {
@@ -167,4 +170,4 @@ void read_target(ScenarioReader& reader, const YAML::Node& node, TargetSpec& out
       });
 }
 
-}  // namespace wsload::shared::detail
+}  // namespace wsload::scenario::detail
