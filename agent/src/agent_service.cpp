@@ -25,27 +25,35 @@ grpc::Status AgentService::Session(grpc::ServerContext* context,
     return {grpc::StatusCode::UNAUTHENTICATED,
             "wrong or missing agent token (set --agent-token or WSLOAD_AGENT_TOKEN to the agent's token)"};
   }
-  {
-    std::lock_guard lock(busy_mutex_);
-    if (busy_) {
-      spdlog::warn("refused controller {}: busy with {}", context->peer(), busy_with_);
-      return {grpc::StatusCode::RESOURCE_EXHAUSTED,
-              "agent is busy running a scenario for controller " + busy_with_ +
-                  "; an agent runs one scenario at a time"};
-    }
-    busy_ = true;
-    busy_with_ = context->peer();
+  std::string busy_with;
+  BusyGuard busy(*this, context->peer(), &busy_with);
+  if (!busy.acquired()) {
+    spdlog::warn("refused controller {}: busy with {}", context->peer(), busy_with);
+    return {grpc::StatusCode::RESOURCE_EXHAUSTED,
+            "agent is busy running a scenario for controller " + busy_with + "; an agent runs one scenario at a time"};
   }
   spdlog::info("controller {} connected", context->peer());
-  {
-    AgentSession session(config_, context, stream);
-    session.run();
-  }
+  AgentSession session(config_, context, stream);
+  session.run();
   spdlog::info("controller {} session ended", context->peer());
-  std::lock_guard lock(busy_mutex_);
-  busy_ = false;
-  busy_with_.clear();
   return grpc::Status::OK;
+}
+
+AgentService::BusyGuard::BusyGuard(AgentService& service, const std::string& peer, std::string* busy_with)
+    : service_(service) {
+  std::lock_guard lock(service_.busy_mutex_);
+  if (!service_.busy_with_.empty()) {
+    *busy_with = service_.busy_with_;
+    return;
+  }
+  service_.busy_with_ = peer;
+  acquired_ = true;
+}
+
+AgentService::BusyGuard::~BusyGuard() {
+  if (!acquired_) return;
+  std::lock_guard lock(service_.busy_mutex_);
+  service_.busy_with_.clear();
 }
 
 }  // namespace wsload::agent

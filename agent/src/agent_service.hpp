@@ -28,10 +28,24 @@ class AgentService final : public v1::Agent::Service {
  private:
   bool token_ok(const grpc::ServerContext& context) const;
 
+  // Holds the agent for one controller's session; released when it goes out of scope, whatever
+  // way the session ends. acquired() is false when another controller holds it (*busy_with: who).
+  class BusyGuard {
+   public:
+    BusyGuard(AgentService& service, const std::string& peer, std::string* busy_with);
+    ~BusyGuard();
+    BusyGuard(const BusyGuard&) = delete;
+    BusyGuard& operator=(const BusyGuard&) = delete;
+    bool acquired() const { return acquired_; }
+
+   private:
+    AgentService& service_;
+    bool acquired_ = false;
+  };
+
   AgentConfig config_;
   std::mutex busy_mutex_;
-  bool busy_ = false;          // guarded by busy_mutex_
-  std::string busy_with_;      // peer of the running session; guarded by busy_mutex_
+  std::string busy_with_;  // peer of the running session, empty when idle; guarded by busy_mutex_
 };
 
 }  // namespace wsload::agent

@@ -41,7 +41,21 @@ class EventQueue {
   std::deque<AgentEvent> events_;
 };
 
-class AgentLink {
+// What the coordinator needs of one agent's session: AgentLink over gRPC, or a fake in unit tests
+// that answers on the EventQueue. Every call returns at once.
+class AgentChannel {
+ public:
+  virtual ~AgentChannel() = default;
+  // Queues the message for the agent; false when the stream is already closed.
+  virtual bool send(const v1::ControllerMessage& message) = 0;
+  // Half-closes our side after the queued messages; the end of the stream follows as an event.
+  virtual void close_writes() = 0;
+  // Abandons the session (a lost agent); the end of the stream follows as an event.
+  virtual void cancel() = 0;
+  virtual const std::string& endpoint() const = 0;
+};
+
+class AgentLink final : public AgentChannel {
  public:
   // With a positive `connect_wait`, first waits up to that long for the agent to accept a
   // connection (agents that start late, e.g. pods); otherwise an unreachable agent fails at once.
@@ -54,14 +68,14 @@ class AgentLink {
   AgentLink& operator=(const AgentLink&) = delete;
 
   // Queues the message for the writer; false when the stream is already closed. Never blocks.
-  bool send(const v1::ControllerMessage& message);
+  bool send(const v1::ControllerMessage& message) override;
   // Half-closes our side after the queued messages; the agent then ends the stream and the
   // reader reports it.
-  void close_writes();
+  void close_writes() override;
   // Abandons the call (lost agent); the reader reports the end.
-  void cancel();
+  void cancel() override;
 
-  const std::string& endpoint() const { return endpoint_; }
+  const std::string& endpoint() const override { return endpoint_; }
 
  private:
   void read_loop();

@@ -9,12 +9,15 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <iostream>
 #include <stdexcept>
 
 namespace wsload::controller {
 
 ChildProcess::ChildProcess(const std::string& program, const std::vector<std::string>& args,
-                           const std::vector<std::pair<std::string, std::string>>& extra_env) {
+                           const std::vector<std::pair<std::string, std::string>>& extra_env,
+                           std::string forward_prefix)
+    : forward_prefix_(std::move(forward_prefix)) {
   int pipe_fds[2];
   if (pipe2(pipe_fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe: " + std::string(strerror(errno)));
   std::vector<std::string> argv_storage{program};
@@ -57,15 +60,24 @@ void ChildProcess::read_output(int fd) {
     pending.append(buffer, static_cast<size_t>(n));
     size_t newline;
     while ((newline = pending.find('\n')) != std::string::npos) {
-      std::lock_guard lock(mutex_);
-      lines_.push_back(pending.substr(0, newline));
+      take_line(pending.substr(0, newline));
       pending.erase(0, newline + 1);
-      changed_.notify_all();
     }
   }
   close(fd);
   std::lock_guard lock(mutex_);
   eof_ = true;
+  changed_.notify_all();
+}
+
+void ChildProcess::take_line(std::string line) {
+  if (!forward_prefix_.empty() && !line.starts_with("listening on ")) {
+    static std::mutex stderr_mutex;  // whole lines from several children
+    std::lock_guard lock(stderr_mutex);
+    std::cerr << forward_prefix_ << line << '\n';
+  }
+  std::lock_guard lock(mutex_);
+  if (lines_.size() < kKeptLines) lines_.push_back(std::move(line));
   changed_.notify_all();
 }
 

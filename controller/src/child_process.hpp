@@ -1,6 +1,8 @@
 #pragma once
 // A child process started by the controller (local agents, the spawned target). Its stdout is read
-// line by line on a thread; stderr is inherited. The child gets SIGTERM if the controller dies
+// line by line on a thread: the first kKeptLines lines are kept for wait_for_line, and with a
+// `forward_prefix` every line but the "listening on" one is copied to our stderr behind it (so the
+// agents' logs reach the user); stderr is inherited. The child gets SIGTERM if the controller dies
 // (PR_SET_PDEATHSIG). Destruction stops it: SIGTERM, then SIGKILL after a grace period.
 #include <sys/types.h>
 
@@ -18,8 +20,11 @@ namespace wsload::controller {
 class ChildProcess {
  public:
   // Throws std::runtime_error when the program cannot be started.
+  static constexpr std::size_t kKeptLines = 64;
+
   ChildProcess(const std::string& program, const std::vector<std::string>& args,
-               const std::vector<std::pair<std::string, std::string>>& extra_env = {});
+               const std::vector<std::pair<std::string, std::string>>& extra_env = {},
+               std::string forward_prefix = "");
   ~ChildProcess();
   ChildProcess(const ChildProcess&) = delete;
   ChildProcess& operator=(const ChildProcess&) = delete;
@@ -37,6 +42,9 @@ class ChildProcess {
  private:
   void read_output(int fd);
 
+  void take_line(std::string line);
+
+  std::string forward_prefix_;
   pid_t pid_ = -1;
   std::optional<int> status_;
   std::thread reader_;

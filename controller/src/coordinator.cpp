@@ -33,13 +33,27 @@ std::string read_ca(const shared::Scenario& scenario) {
 
 Coordinator::Coordinator(const RunOptions& options, std::vector<AgentEndpoint> agents, LiveView& live,
                          const std::atomic<int>& interrupts)
-    : options_(options), endpoints_(std::move(agents)), live_(live), interrupts_(interrupts) {}
+    : Coordinator(options, std::move(agents), live, interrupts, nullptr) {}
+
+Coordinator::Coordinator(const RunOptions& options, std::vector<AgentEndpoint> agents, LiveView& live,
+                         const std::atomic<int>& interrupts, ChannelFactory channels)
+    : options_(options), channels_(std::move(channels)), endpoints_(std::move(agents)), live_(live),
+      interrupts_(interrupts) {
+  if (!channels_) {
+    channels_ = [this](size_t index, const std::string& endpoint, EventQueue& events) {
+      const auto connect_wait =
+          options_.expect_agents > 0 ? options_.agent_wait : std::chrono::nanoseconds::zero();
+      return std::make_unique<AgentLink>(index, endpoint, options_.agent_token, events, connect_wait,
+                                         options_.agent_ca_pem);
+    };
+  }
+}
 
 Coordinator::~Coordinator() = default;
 
 void Coordinator::send_all(const v1::ControllerMessage& message) {
   for (auto& a : agents_) {
-    if (!a->result.lost) a->link->send(message);
+    if (a->phase != AgentPhase::kLost) a->link->send(message);
   }
 }
 
@@ -67,7 +81,6 @@ std::vector<v1::AgentMessage> Coordinator::await_all(uint64_t command_id, std::c
     }
     auto& agent = *agents_[event->agent];
     if (!event->message) {
-      agent.ended = true;
       throw RunFailure(describe_status(agent.link->endpoint(), event->status));
     }
     if (event->message->command_id() != command_id) continue;  // stale or unsolicited
@@ -97,11 +110,7 @@ void Coordinator::send_heartbeat() {
 void Coordinator::connect_all() {
   for (size_t i = 0; i < endpoints_.size(); ++i) {
     auto state = std::make_unique<AgentState>();
-    const auto connect_wait =
-        options_.expect_agents > 0 ? options_.agent_wait : std::chrono::nanoseconds::zero();
-    state->link =
-        std::make_unique<AgentLink>(i, endpoints_[i].address, options_.agent_token, events_, connect_wait,
-                                    options_.agent_ca_pem);
+    state->link = channels_(i, endpoints_[i].address, events_);
     state->result.endpoint = endpoints_[i].address;
     agents_.push_back(std::move(state));
   }
@@ -116,6 +125,10 @@ void Coordinator::connect_all() {
     auto& agent = *agents_[i];
     agent.hello = replies[i].hello();
     agent.result.hostname = agent.hello.hostname();
+    spdlog::debug("agent {}: host {}, version {}, protocol {}, {} threads, fd budget {}, {} ephemeral ports, {} source IPs",
+                  agent.link->endpoint(), agent.hello.hostname(), agent.hello.agent_version(),
+                  agent.hello.protocol_version(), agent.hello.threads(), agent.hello.fd_budget(),
+                  agent.hello.ephemeral_ports(), agent.hello.source_ips());
     if (agent.hello.protocol_version() != proto::kProtocolVersion) {
       throw RunFailure(fmt::format(
           "agent {} speaks protocol {} (version {}), this controller speaks protocol {} (version {}); "
@@ -190,6 +203,8 @@ void Coordinator::assign(const shared::Scenario& scenario, const std::vector<uin
     *a->mutable_scenario() = spec;
     a->set_report_interval_ms(static_cast<uint64_t>(options_.report_interval.count()));
     agents_[i]->result.share = shares[i];
+    spdlog::debug("agent {}: assigned {} of {} connections", agents_[i]->link->endpoint(), shares[i],
+                  scenario.load.connections);
     agents_[i]->link->send(message);
   }
   await_all(id, std::chrono::seconds(30), "the assignment");

@@ -5,10 +5,12 @@
 // events.
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <vector>
 
 #include "agent_link.hpp"
+#include "agent_phase.hpp"
 #include "live_view.hpp"
 #include "timeline_aligner.hpp"
 #include "wsload/controller/run_options.hpp"
@@ -22,12 +24,19 @@ class MetricsServer;
 // answers); agents stop their load after 2 s without hearing from it.
 inline constexpr std::chrono::milliseconds kHeartbeatInterval{500};
 
+// Opens the session with agent `index` at `endpoint`; its messages arrive on `events`.
+using ChannelFactory =
+    std::function<std::unique_ptr<AgentChannel>(size_t index, const std::string& endpoint, EventQueue& events)>;
+
 class Coordinator {
  public:
   // `interrupts` counts SIGINT/SIGTERM: the first stops the run gracefully, the second stops
   // waiting for the agents' final reports (the report is written with what arrived).
   Coordinator(const RunOptions& options, std::vector<AgentEndpoint> agents, LiveView& live,
               const std::atomic<int>& interrupts);
+  // With `channels`, sessions are opened by it instead of over gRPC (unit tests with fake agents).
+  Coordinator(const RunOptions& options, std::vector<AgentEndpoint> agents, LiveView& live,
+              const std::atomic<int>& interrupts, ChannelFactory channels);
   ~Coordinator();
 
   // Throws RunFailure when the stage cannot start (agent unreachable, refused, incompatible) or,
@@ -40,13 +49,13 @@ class Coordinator {
  private:
   using Clock = std::chrono::steady_clock;
   struct AgentState {
-    std::unique_ptr<AgentLink> link;
+    std::unique_ptr<AgentChannel> link;
     v1::HelloReply hello;
-    AgentResult result;
+    AgentResult result;  // its finished/lost flags follow `phase` (see apply)
+    AgentPhase phase = AgentPhase::kRunning;
     Clock::time_point last_heard;
     uint64_t last_sequence = 0;
-    bool ended = false;  // the stream has closed
-    bool active() const { return !result.finished && !result.lost; }
+    bool active() const { return phase == AgentPhase::kRunning; }
   };
 
   void connect_all();
@@ -75,10 +84,13 @@ class Coordinator {
   void send_all(const v1::ControllerMessage& message);
   void send_heartbeat();
   uint64_t next_command_id() { return ++command_id_; }
+  // Moves agent `agent` on by next_phase(); returns its new phase.
+  AgentPhase apply(size_t agent, AgentInput input);
   void mark_lost(size_t agent, const std::string& reason, StageResult& result);
   void stop_all(v1::Stop::Reason reason);
 
   const RunOptions& options_;
+  ChannelFactory channels_;
   std::vector<AgentEndpoint> endpoints_;
   LiveView& live_;
   const std::atomic<int>& interrupts_;

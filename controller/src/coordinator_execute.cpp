@@ -58,15 +58,24 @@ void Coordinator::stop_all(v1::Stop::Reason reason) {
   send_all(stop);
 }
 
+AgentPhase Coordinator::apply(size_t index, AgentInput input) {
+  auto& agent = *agents_[index];
+  agent.phase = next_phase(agent.phase, input);
+  agent.result.finished = agent.phase == AgentPhase::kFinished || agent.phase == AgentPhase::kEnded;
+  agent.result.lost = agent.phase == AgentPhase::kLost;
+  // Neither a finished nor a lost agent holds timeline points back.
+  if (loop_ && !agent.active()) loop_->aligner.retire(index);
+  return agent.phase;
+}
+
 void Coordinator::mark_lost(size_t index, const std::string& reason, StageResult& result) {
   auto& agent = *agents_[index];
-  if (agent.result.lost || agent.result.finished) return;
-  agent.result.lost = true;
+  if (!agent.active()) return;  // finished agents' figures are complete; lost ones already counted
+  apply(index, AgentInput::kLost);
   agent.result.loss_reason = reason;
   agent.result.open_connections = 0;
   agent.result.in_flight = 0;
   agent.link->cancel();
-  if (loop_) loop_->aligner.retire(index);
   result.partial = true;
   live_.message(fmt::format("agent {} lost: {} (its {} connections' metrics up to now are kept)",
                             agent.link->endpoint(), reason, agent.result.share));
@@ -91,6 +100,8 @@ Clock::time_point Coordinator::start_agents(StageResult& result) {
     start.mutable_start_at()->set_start_unix_us(start_us + a->result.clock_offset_us);
     a->link->send(start);
     a->last_heard = t_start;  // agents report only once started
+    spdlog::debug("agent {}: starts at unix {} us on its clock (offset {} us, rtt {} us)", a->link->endpoint(),
+                  start_us + a->result.clock_offset_us, a->result.clock_offset_us, a->result.clock_rtt_us);
   }
   return t_start;
 }
@@ -106,6 +117,14 @@ void Coordinator::on_report(size_t index, const v1::AgentMessage& m, Loop& loop)
     spdlog::warn("agent {}: report {} after {}", agent.link->endpoint(), report.sequence(), agent.last_sequence);
   }
   agent.last_sequence = report.sequence();
+  spdlog::trace("agent {}: {} {} for interval {}: +{} established, +{} failed, +{} sent, +{} received, {} open",
+                agent.link->endpoint(), m.has_final() ? "final report" : "report", report.sequence(),
+                report.interval_index(), loop.scratch.counters.connections_established,
+                loop.scratch.counters.connections_failed, loop.scratch.counters.messages_sent,
+                loop.scratch.counters.messages_received, report.open_connections());
+  for (const auto& [reason, n] : loop.scratch.counters.failures) {
+    spdlog::debug("agent {}: {} connection(s) failed: {}", agent.link->endpoint(), n, reason);
+  }
   agent.last_heard = Clock::now();
   agent.result.totals.merge(loop.scratch);
   loop.aligner.add(index, report.interval_index(), loop.scratch, report.open_connections());
@@ -113,8 +132,7 @@ void Coordinator::on_report(size_t index, const v1::AgentMessage& m, Loop& loop)
   agent.result.open_connections = report.open_connections();
   agent.result.in_flight = report.in_flight();
   if (m.has_final()) {
-    agent.result.finished = true;
-    loop.aligner.retire(index);
+    apply(index, AgentInput::kFinalReport);
     loop.last_final = Clock::now();
   }
 }
@@ -122,8 +140,8 @@ void Coordinator::on_report(size_t index, const v1::AgentMessage& m, Loop& loop)
 void Coordinator::on_event(const AgentEvent& event, Loop& loop) {
   auto& agent = *agents_[event.agent];
   if (!event.message) {
-    agent.ended = true;
     if (agent.active()) mark_lost(event.agent, describe_status(agent.link->endpoint(), event.status), loop.result);
+    apply(event.agent, AgentInput::kStreamEnded);
   } else if (agent.active() && (event.message->has_interval() || event.message->has_final())) {
     on_report(event.agent, *event.message, loop);
   }
@@ -261,10 +279,11 @@ void Coordinator::execute(const shared::Scenario& scenario, StageResult& result)
 void Coordinator::drain_sessions() {
   for (auto& a : agents_) a->link->close_writes();
   const auto deadline = Clock::now() + std::chrono::seconds(5);
-  while (std::any_of(agents_.begin(), agents_.end(), [](const auto& a) { return !a->ended && !a->result.lost; })) {
+  auto open = [](const auto& a) { return a->phase != AgentPhase::kEnded && a->phase != AgentPhase::kLost; };
+  while (std::any_of(agents_.begin(), agents_.end(), open)) {
     auto event = events_.pop(deadline);
     if (!event) break;
-    if (!event->message) agents_[event->agent]->ended = true;
+    if (!event->message) apply(event->agent, AgentInput::kStreamEnded);
   }
 }
 
@@ -276,7 +295,7 @@ uint64_t Coordinator::open_connections() const {
 
 unsigned Coordinator::healthy_agents() const {
   return static_cast<unsigned>(
-      std::count_if(agents_.begin(), agents_.end(), [](const auto& a) { return !a->result.lost; }));
+      std::count_if(agents_.begin(), agents_.end(), [](const auto& a) { return a->phase != AgentPhase::kLost; }));
 }
 
 bool Coordinator::any_active() const {

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 namespace wsload::controller {
 namespace {
@@ -94,9 +95,13 @@ LocalAgents::LocalAgents(unsigned count, unsigned threads_each, const std::strin
   for (unsigned i = 0; i < count; ++i) {
     auto process = std::make_unique<ChildProcess>(
         binary,
+        // The agents log at the controller's level, to its stderr (--log-level debug shows why
+        // connections failed).
         std::vector<std::string>{"--listen", "127.0.0.1:0", "--threads", std::to_string(threads_each),
-                                 "--log-level", "warn"},
-        std::vector<std::pair<std::string, std::string>>{{"WSLOAD_AGENT_TOKEN", token}});
+                                 "--log-level", std::string(spdlog::level::to_string_view(spdlog::get_level()).data(),
+                                                            spdlog::level::to_string_view(spdlog::get_level()).size())},
+        std::vector<std::pair<std::string, std::string>>{{"WSLOAD_AGENT_TOKEN", token}},
+        fmt::format("[agent {}] ", i + 1));
     auto line = process->wait_for_line(std::string(kListening), kStartTimeout);
     if (!line) {
       throw RunFailure(fmt::format("local agent {} ({}) did not start within {} s", i + 1, binary,

@@ -104,6 +104,47 @@ bool report_paths_ok(const RunOptions& options) {
   return ok;
 }
 
+struct StageContext {
+  const RunOptions& options;
+  const std::vector<AgentEndpoint>& endpoints;
+  LiveView& live;
+  const std::atomic<int>& interrupts;
+  MetricsServer* metrics;
+};
+
+// Runs the plan's stages in order, with the cooldown between them, until one is aborted or
+// interrupted. A later stage that cannot start is recorded as that stage, aborted (never blamed on
+// the stage before it); when the first cannot start, RunFailure propagates (nothing ran).
+void run_stages(const shared::ScenarioPlan& plan, const StageContext& c, RunReport& report) {
+  for (size_t i = 0; i < plan.stages.size(); ++i) {
+    const auto& stage = plan.stages[i];
+    if (i > 0 && plan.cooldown.count() > 0) {
+      c.live.message(fmt::format("cooldown {} s before stage {}", plan.cooldown.count() / 1'000'000'000, stage.name));
+      sleep_interruptible(plan.cooldown, c.interrupts);
+    }
+    if (c.interrupts.load() > 0) break;
+    c.live.message(fmt::format("running {}: {} connections over {} agent(s)", stage.name, stage.load.connections,
+                               c.endpoints.size()));
+    StageResult result;
+    try {
+      Coordinator coordinator(c.options, c.endpoints, c.live, c.interrupts);
+      coordinator.set_metrics_server(c.metrics);
+      result = coordinator.run(stage);
+      evaluate_thresholds(result);
+    } catch (const RunFailure& e) {
+      if (report.stages.empty()) throw;  // nothing ran at all: no report, exit 3
+      std::cerr << "wsload: stage " << stage.name << " could not complete: " << e.what() << "\n";
+      result = StageResult{};
+      result.scenario = stage;
+      result.aborted = true;
+      result.abort_reason = e.what();
+    }
+    const bool stop_sequence = result.aborted || result.interrupted;
+    report.stages.push_back(std::move(result));
+    if (stop_sequence) break;
+  }
+}
+
 }  // namespace
 
 int run_command(RunRequest request, const std::atomic<int>& interrupts) {
@@ -155,30 +196,13 @@ int run_command(RunRequest request, const std::atomic<int>& interrupts) {
       report.agents_mode = request.options.agents_spec;
     }
 
-    for (size_t i = 0; i < plan.stages.size(); ++i) {
-      const auto& stage = plan.stages[i];
-      if (i > 0 && plan.cooldown.count() > 0) {
-        live.message(fmt::format("cooldown {} s before stage {}",
-                                 plan.cooldown.count() / 1'000'000'000, stage.name));
-        sleep_interruptible(plan.cooldown, interrupts);
-      }
-      if (interrupts.load() > 0) break;
-      live.message(fmt::format("running {}: {} connections over {} agent(s)", stage.name,
-                               stage.load.connections, endpoints.size()));
-      Coordinator coordinator(request.options, endpoints, live, interrupts);
-      coordinator.set_metrics_server(metrics.get());
-      auto result = coordinator.run(stage);
-      evaluate_thresholds(result);
-      const bool stop_sequence = result.aborted || result.interrupted;
-      report.stages.push_back(std::move(result));
-      if (stop_sequence) break;
-    }
+    run_stages(plan, StageContext{request.options, endpoints, live, interrupts, metrics.get()}, report);
   } catch (const RunFailure& e) {
+    // Nothing ran: the agents or the target could not be started or found.
     std::cerr << "wsload: run could not complete: " << e.what() << "\n";
-    if (report.stages.empty()) return kExitIncomplete;
-    report.stages.back().aborted = true;
-    report.stages.back().abort_reason = e.what();
+    return kExitIncomplete;
   }
+  if (report.stages.empty()) return kExitIncomplete;
 
   // A signal that cut a sequence short between stages still makes the run INTERRUPTED.
   if (interrupts.load() > 0 && report.stages.size() < plan.stages.size()) {
