@@ -33,6 +33,30 @@ shared::MessageKind kind_from_wire(v1::MessagesSpec::Kind kind) {
   }
 }
 
+v1::MessagesSpec::MatchMode match_to_wire(shared::Match::Mode mode) {
+  switch (mode) {
+    case shared::Match::Mode::kField:
+      return v1::MessagesSpec::MATCH_MODE_FIELD;
+    case shared::Match::Mode::kNext:
+      return v1::MessagesSpec::MATCH_MODE_NEXT;
+    case shared::Match::Mode::kNone:
+      return v1::MessagesSpec::MATCH_MODE_NONE;
+  }
+  return v1::MessagesSpec::MATCH_MODE_FIELD;
+}
+
+// An unknown mode reads as kField with whatever field came along; the agent refuses an empty one.
+shared::Match match_from_wire(const v1::MessagesSpec& m) {
+  switch (m.match_mode()) {
+    case v1::MessagesSpec::MATCH_MODE_NEXT:
+      return shared::Match::next();
+    case v1::MessagesSpec::MATCH_MODE_NONE:
+      return shared::Match::none();
+    default:
+      return shared::Match::by_field(m.match_field());
+  }
+}
+
 }  // namespace
 
 v1::ScenarioSpec to_wire(const shared::Scenario& s, const std::string& ca_pem) {
@@ -65,7 +89,10 @@ v1::ScenarioSpec to_wire(const shared::Scenario& s, const std::string& ca_pem) {
     m->set_interval_us(us(s.messages->interval));
     m->set_kind(kind_to_wire(s.messages->kind));
     m->set_payload_template(s.messages->payload_template);
-    m->set_match(s.messages->match);
+    m->set_match_mode(match_to_wire(s.messages->match.mode));
+    if (s.messages->match.mode == shared::Match::Mode::kField) {
+      m->set_match_field(s.messages->match.field);
+    }
     m->set_timeout_ms(ms(s.messages->timeout));
     m->set_size(s.messages->size);
   }
@@ -105,7 +132,7 @@ shared::Scenario from_wire(const v1::ScenarioSpec& spec, std::string* ca_pem) {
     messages.interval = microseconds(m.interval_us());
     messages.kind = kind_from_wire(m.kind());
     messages.payload_template = m.payload_template();
-    messages.match = m.match();
+    messages.match = match_from_wire(m);
     messages.timeout = milliseconds(m.timeout_ms());
     messages.size = m.size();
     s.messages = messages;

@@ -34,9 +34,10 @@ class InFlightTable {
 
   // Precondition: seq greater than every seq added before.
   void add(uint64_t seq, TimePoint scheduled, TimePoint sent);
-  // Removes and returns the request `seq`; nullopt when it is not in flight.
+  // Removes and returns the request `seq`; nullopt when it is not in flight. Pairs replies in
+  // match mode kField (seq scanned from the reply) and pongs of kind ping (seq is the payload).
   std::optional<InFlight> take(uint64_t seq);
-  // Removes and returns the oldest request in flight.
+  // Removes and returns the oldest request in flight. Pairs replies in match mode kNext only.
   std::optional<InFlight> take_oldest();
   // The oldest request in flight, or nullptr.
   const InFlight* oldest() const;

@@ -87,17 +87,13 @@ std::variant<std::shared_ptr<const RunConfig>, std::string> make_run_config(Assi
       cfg->message_template = shared::MessageTemplate::compile(m.payload_template, &error);
       if (!cfg->message_template) return "messages.template: " + error;
     }
-    if (m.match == "none") {
-      cfg->match = MatchMode::kNone;
-    } else if (m.match == "next" || m.kind == shared::MessageKind::kPing) {
-      // Pings are matched by their pong payload; "next" pairs by order.
-      cfg->match = m.kind == shared::MessageKind::kPing ? MatchMode::kField : MatchMode::kNext;
-    } else if (m.match.empty()) {
+    const bool needs_field =
+        m.match.mode == MatchMode::kField && m.kind != shared::MessageKind::kPing;
+    if (needs_field && m.match.field.empty()) {
       return std::string("messages.match must be a field name, \"next\" or \"none\"");
-    } else {
-      cfg->match = MatchMode::kField;
-      cfg->match_field = m.match;
     }
+    cfg->match = m.match.mode;
+    if (needs_field) cfg->match_field = m.match.field;
   }
   for (const std::string& p : sc.target.subprotocols) {
     if (!cfg->subprotocol_header.empty()) cfg->subprotocol_header += ", ";

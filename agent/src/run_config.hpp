@@ -21,7 +21,7 @@ struct TargetEndpoint {
   std::string target;       // path and query, e.g. "/ws?x=1"
 };
 
-enum class MatchMode { kField, kNext, kNone };
+using MatchMode = shared::Match::Mode;
 
 struct RunConfig {
   Assignment assignment;
@@ -29,8 +29,10 @@ struct RunConfig {
   std::optional<shared::MessageTemplate> message_template;  // json/text/binary with a template
   std::string binary_payload;                               // binary with size > 0
   std::optional<shared::MessageTemplate> jwt_subject;       // when auth.jwt is set
+  // messages.match, copied for the hot path; kNone without messages. Kind ping pairs each pong by
+  // the sequence number in its payload in any mode but kNone (match_field unused).
   MatchMode match = MatchMode::kNone;
-  std::string match_field;
+  std::string match_field;         // kField only
   std::string subprotocol_header;  // "a, b" or empty
 
   const shared::Scenario& scenario() const { return assignment.scenario; }

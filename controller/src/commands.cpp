@@ -88,7 +88,8 @@ int validate_command(const ValidateRequest& request) {
                              shared::format_duration(s.load.hold), shared::format_duration(s.load.ramp_down));
     if (s.messages) {
       std::cout << fmt::format("  messages every {} per connection, match {}, timeout {}\n",
-                               shared::format_duration(s.messages->interval), s.messages->match,
+                               shared::format_duration(s.messages->interval),
+                               s.messages->match.to_string(),
                                shared::format_duration(s.messages->timeout));
     } else {
       std::cout << "  idle connections (no messages)\n";

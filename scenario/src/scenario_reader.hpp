@@ -29,7 +29,12 @@ std::string closest_word(std::string_view word, std::initializer_list<std::strin
 // validate_scenario. Each returns "" when the value is fine, else the reason (no field prefix).
 std::string check_ws_url(std::string_view url);
 std::string check_http_url(std::string_view url);
-std::string check_match(std::string_view match);
+// A match field name: letters, digits, _ - . (not empty).
+std::string check_match_field(std::string_view field);
+
+// The YAML spelling of a match mode: "next", "none", or else a field name (checked by
+// check_match_field, not here). The only place that turns the spelling into a shared::Match.
+shared::Match parse_match(std::string_view text);
 
 struct ListItem {
   YAML::Node node;

@@ -28,8 +28,8 @@ void read_load(ScenarioReader& reader, const YAML::Node& node, LoadSpec& out) {
 }
 
 // Defaults that depend on the kind: match is "id" for json and "next" otherwise (ping replies are
-// pong frames, always paired by order whatever `match` says); a binary message with `size` and no
-// template is `size` bytes of payload.
+// pong frames, paired by the sequence number in their payload unless match is none; see
+// shared::Match); a binary message with `size` and no template is `size` bytes of payload.
 void read_messages(ScenarioReader& reader, const YAML::Node& node, MessagesSpec& out) {
   std::optional<YAML::Node> match_node;  // set when the key is present
   std::optional<YAML::Node> size_node;
@@ -57,9 +57,11 @@ void read_messages(ScenarioReader& reader, const YAML::Node& node, MessagesSpec&
         } else if (key == "match") {
           match_node = value;
           if (auto v = reader.string(value, path)) {
-            const std::string why = check_match(*v);
-            if (!why.empty()) reader.error(value, path + ": " + why);
-            out.match = std::move(*v);
+            out.match = parse_match(*v);
+            if (out.match.mode == Match::Mode::kField) {
+              const std::string why = check_match_field(out.match.field);
+              if (!why.empty()) reader.error(value, path + ": " + why);
+            }
           }
         } else if (key == "timeout") {
           if (auto v = reader.duration(value, path, true)) out.timeout = *v;
@@ -68,9 +70,9 @@ void read_messages(ScenarioReader& reader, const YAML::Node& node, MessagesSpec&
           if (auto v = reader.integer(value, path, false)) out.size = *v;
         }
       });
-  if (!match_node) out.match = out.kind == MessageKind::kJson ? "id" : "next";
-  if (out.kind == MessageKind::kBinary && match_node && out.match != "next" &&
-      out.match != "none") {
+  if (!match_node)
+    out.match = out.kind == MessageKind::kJson ? Match::by_field("id") : Match::next();
+  if (out.kind == MessageKind::kBinary && match_node && out.match.mode == Match::Mode::kField) {
     reader.error(*match_node, "messages.match: binary replies cannot be paired by a JSON field; "
                              "use next or none");
   }

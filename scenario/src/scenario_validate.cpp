@@ -72,14 +72,19 @@ std::string check_url(std::string_view url, std::string_view scheme_a, std::stri
 std::string check_ws_url(std::string_view url) { return check_url(url, "ws", "wss"); }
 std::string check_http_url(std::string_view url) { return check_url(url, "http", "https"); }
 
-std::string check_match(std::string_view match) {
-  if (match == "next" || match == "none") return "";
-  const bool ok = !match.empty() && std::all_of(match.begin(), match.end(), [](char c) {
+std::string check_match_field(std::string_view field) {
+  const bool ok = !field.empty() && std::all_of(field.begin(), field.end(), [](char c) {
     return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
   });
   if (ok) return "";
   return "expected a JSON field name (letters, digits, _ - .), next or none, got '" +
-         std::string(match) + "'";
+         std::string(field) + "'";
+}
+
+Match parse_match(std::string_view text) {
+  if (text == "next") return Match::next();
+  if (text == "none") return Match::none();
+  return Match::by_field(std::string(text));
 }
 
 }  // namespace detail
@@ -121,7 +126,9 @@ std::vector<Diagnostic> validate_scenario(const Scenario& s) {
     const MessagesSpec& m = *s.messages;
     if (m.timeout.count() <= 0) fail("messages.timeout: must be greater than 0");
     if (m.interval.count() < 0) fail("messages.interval: must not be negative");
-    check("messages.match", detail::check_match(m.match));
+    if (m.match.mode == Match::Mode::kField) {
+      check("messages.match", detail::check_match_field(m.match.field));
+    }
     std::string why;
     if (m.payload_template.size() > detail::kMaxTemplateBytes) {
       fail("messages.template: " + std::to_string(m.payload_template.size()) + " bytes; at most " +

@@ -117,7 +117,7 @@ Assignment big_binary_sends(const std::string& url, uint32_t n) {
   m.interval = 100ms;
   m.kind = shared::MessageKind::kBinary;
   m.size = 512 * 1024;  // 11 of them are more than the kernel's socket buffers hold
-  m.match = "none";
+  m.match = shared::Match::none();
   a.scenario.messages = m;
   return a;
 }

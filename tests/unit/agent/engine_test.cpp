@@ -40,7 +40,7 @@ shared::MessagesSpec json_messages(std::chrono::nanoseconds interval, std::chron
   m.interval = interval;
   m.kind = shared::MessageKind::kJson;
   m.payload_template = R"({"type":"ping","id":{{seq}}})";
-  m.match = "id";
+  m.match = shared::Match::by_field("id");
   m.timeout = timeout;
   return m;
 }
@@ -315,7 +315,7 @@ TEST(Engine, MatchNextAndBinaryPayload) {
   auto m = json_messages(50ms, 1s);
   m.kind = shared::MessageKind::kBinary;
   m.size = 300;
-  m.match = "next";
+  m.match = shared::Match::next();
   a.scenario.messages = m;
   RunResult r = run(engine, std::move(a));
   ASSERT_TRUE(r.finished);

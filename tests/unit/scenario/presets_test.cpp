@@ -69,7 +69,7 @@ void expect_stage(const Scenario& s, const ExpectedPreset& e, const std::string&
   EXPECT_EQ(s.messages->interval, e.interval);
   EXPECT_EQ(s.messages->kind, MessageKind::kJson);
   EXPECT_EQ(s.messages->payload_template, R"({"type":"ping","id":{{seq}}})");
-  EXPECT_EQ(s.messages->match, "id");
+  EXPECT_EQ(s.messages->match, Match::by_field("id"));
   EXPECT_EQ(s.messages->timeout, 5s);
   EXPECT_EQ(s.push.sequence_field, "seq");
   EXPECT_EQ(s.push.timestamp_field, "ts");

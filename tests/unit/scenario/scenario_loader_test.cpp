@@ -178,7 +178,7 @@ TEST(ScenarioLoader, FullFixtureReadsEveryKey) {
   EXPECT_EQ(s.messages->kind, MessageKind::kText);
   EXPECT_EQ(s.messages->payload_template,
             "hello {{seq}} from {{conn}} at {{now_us}} r{{random 10}} costs $5");
-  EXPECT_EQ(s.messages->match, "next");
+  EXPECT_EQ(s.messages->match, Match::next());
   EXPECT_EQ(s.messages->timeout, 2s);
   EXPECT_EQ(s.push.sequence_field, "seq");
   EXPECT_EQ(s.push.timestamp_field, "ts");
@@ -217,7 +217,8 @@ TEST(ScenarioLoader, BinarySizeWithoutTemplateAndKindDefaults) {
   EXPECT_EQ(s.messages->kind, MessageKind::kBinary);
   EXPECT_EQ(s.messages->size, 512u);
   EXPECT_EQ(s.messages->payload_template, "");
-  EXPECT_EQ(s.messages->match, "next");  // binary replies pair by order unless told otherwise
+  EXPECT_EQ(s.messages->match,
+            Match::next());  // binary replies pair by order unless told otherwise
   EXPECT_EQ(s.messages->interval, 0s);
 }
 
@@ -235,11 +236,25 @@ TEST(ScenarioLoader, MinimalFileGetsStructDefaultsAndFileStemAsName) {
   EXPECT_FALSE(s.monitor.has_value());
 }
 
-TEST(ScenarioLoader, PingKindMatchesByOrderAndAcceptsAnyMatch) {
+TEST(ScenarioLoader, PingKindDefaultsToNextAndAcceptsAnyMatch) {
   LoadResult r = load_ok("messages: { kind: ping }\n");
-  EXPECT_EQ(r.plan->stages[0].messages->match, "next");
+  EXPECT_EQ(r.plan->stages[0].messages->match, Match::next());
   r = load_ok("messages: { kind: ping, match: id }\n");
-  EXPECT_EQ(r.plan->stages[0].messages->match, "id");
+  EXPECT_EQ(r.plan->stages[0].messages->match, Match::by_field("id"));
+}
+
+TEST(ScenarioLoader, MatchSpellingsParseOnceIntoTheTypedMode) {
+  LoadResult r = load_ok("messages: { match: none }\n");
+  EXPECT_EQ(r.plan->stages[0].messages->match, Match::none());
+  r = load_ok("messages: { kind: text, match: next }\n");
+  EXPECT_EQ(r.plan->stages[0].messages->match, Match::next());
+  r = load_ok("messages: { match: req.seq-no_1 }\n");
+  EXPECT_EQ(r.plan->stages[0].messages->match, Match::by_field("req.seq-no_1"));
+  EXPECT_EQ(r.plan->stages[0].messages->match.to_string(), "req.seq-no_1");
+  r = load_ok("messages: { kind: json }\n");
+  EXPECT_EQ(r.plan->stages[0].messages->match, Match::by_field("id"));
+  EXPECT_EQ(Match::none().to_string(), "none");
+  EXPECT_EQ(Match::next().to_string(), "next");
 }
 
 // ---- smaller rule checks with inline YAML ----
@@ -494,7 +509,7 @@ TEST(ValidateScenario, ReportsEveryProblemAfterOverrides) {
   s.load.connections = 0;
   s.messages.emplace();
   s.messages->timeout = 0s;
-  s.messages->match = "a b";
+  s.messages->match = Match::by_field("a b");
   s.messages->payload_template = "{{oops}}";
   s.monitor.emplace();
   s.monitor->url = "http://h/stats";

@@ -9,7 +9,7 @@
 
 namespace wsload::proto {
 
-inline constexpr uint32_t kProtocolVersion = 2;  // 2: interval_index, unsent counters
+inline constexpr uint32_t kProtocolVersion = 3;  // 2: interval_index, unsent counters; 3: typed match
 
 // `ca_pem` is the content of scenario.target.tls.ca_file, read by the controller, since agents may
 // run on other machines.

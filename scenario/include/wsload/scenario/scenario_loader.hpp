@@ -35,7 +35,8 @@ struct LoadResult {
 // `name_or_path` is a preset name (quick, medium, stress, progressive) or a YAML file path.
 // An empty target.url (say ${WS_URL} unset) is accepted here because a flag may still supply it;
 // validate_scenario rejects it. Without an explicit `match`, kind json pairs replies by "id" and
-// the other kinds by "next" (ping replies are pong frames, paired by order).
+// the other kinds by "next" (ping replies are pong frames, paired by the sequence number in their
+// payload unless match is none).
 LoadResult load_scenario(std::string_view name_or_path, const EnvLookup& env);
 LoadResult parse_scenario_text(std::string_view yaml_text, std::string_view file_name,
                                const EnvLookup& env);

@@ -50,11 +50,33 @@ struct LoadSpec {
   std::chrono::nanoseconds ramp_down = 0s;   // connections close spread over this
 };
 
+// How a reply is paired with the request it answers; YAML `messages.match` is the field name,
+// `next` or `none`. With kind ping the replies are pong frames whose payload is the request's
+// sequence number: they pair by that number in modes kField and kNext, and not at all in kNone.
+struct Match {
+  enum class Mode {
+    kField,  // the reply's JSON field `field` holds the request's sequence number
+    kNext,   // a reply answers the oldest request in flight
+    kNone,   // replies are not paired: no latency, no timeouts
+  };
+  Mode mode = Mode::kField;
+  std::string field = "id";  // kField only; empty in the other modes
+
+  static Match by_field(std::string name) { return Match{Mode::kField, std::move(name)}; }
+  static Match next() { return Match{Mode::kNext, {}}; }
+  static Match none() { return Match{Mode::kNone, {}}; }
+  // The YAML spelling: the field name, "next" or "none".
+  std::string to_string() const {
+    return mode == Mode::kField ? field : mode == Mode::kNext ? "next" : "none";
+  }
+  bool operator==(const Match&) const = default;
+};
+
 struct MessagesSpec {
   std::chrono::nanoseconds interval = 5s;   // per connection; 0 = closed loop
   MessageKind kind = MessageKind::kJson;
   std::string payload_template = R"({"type":"ping","id":{{seq}}})";
-  std::string match = "id";                  // JSON field name, "next", or "none"
+  Match match;  // the loader's default depends on the kind
   std::chrono::nanoseconds timeout = 5s;
   uint64_t size = 0;                         // binary: payload bytes when no template is given
 };
