@@ -1,68 +1,118 @@
 #include "wsload/shared/metric_catalog.hpp"
 
 #include <algorithm>
-#include <array>
 #include <vector>
 
 namespace wsload::shared {
 namespace {
 
-struct Catalog {
-  std::vector<std::string> names;  // owns the text behind composed names
-  std::vector<MetricInfo> infos;
-};
-
-Catalog build_catalog() {
-  static constexpr std::array<std::string_view, 24> kCounts = {
-      "connections.attempted", "connections.established", "connections.failed",
-      "connections.open",      "connections.peak_open",   "connections.closed",
-      "disconnects.unexpected", "messages.sent",          "messages.received",
-      "messages.replies",      "messages.timeouts",       "bytes.sent",
-      "bytes.received",        "push.received",           "push.gaps",
-      "push.duplicates",       "push.reordered",          "errors.count",
-      "schedule.behind",       "messages.unmatched",      "messages.unsent",
-      "messages.late_replies", "messages.protocol_errors", "push.resets"};
-  static constexpr std::array<std::string_view, 2> kPercents = {"connections.success_rate", "errors.rate"};
-  static constexpr std::array<std::string_view, 2> kRates = {"connections.rate", "messages.rate"};
-  static constexpr std::array<std::string_view, 4> kDistributions = {"latency", "latency_service",
-                                                                     "connect_time", "push.latency"};
-  static constexpr std::array<std::string_view, 8> kStats = {"min", "avg", "p50", "p90",
-                                                             "p95", "p99", "p999", "max"};
-  Catalog c;
-  c.names.reserve(kDistributions.size() * kStats.size() + 1);
-  for (auto d : kDistributions) {
-    for (auto s : kStats) c.names.push_back(std::string(d) + "." + std::string(s));
-  }
-  c.names.emplace_back("schedule.max_lag");
-  for (auto n : kCounts) c.infos.push_back({n, MetricUnit::kCount});
-  for (auto n : kPercents) c.infos.push_back({n, MetricUnit::kPercent});
-  for (auto n : kRates) c.infos.push_back({n, MetricUnit::kPerSecond});
-  // `names` is never resized after this point, so the views stay valid.
-  for (const auto& n : c.names) c.infos.push_back({n, MetricUnit::kMillis});
-  return c;
+std::optional<double> ratio_percent(uint64_t part, uint64_t whole) {
+  if (whole == 0) return std::nullopt;
+  return 100.0 * static_cast<double>(part) / static_cast<double>(whole);
 }
 
-const Catalog& catalog() {
-  static const Catalog kCatalog = build_catalog();
-  return kCatalog;
+std::optional<double> per_second(uint64_t count, double seconds) {
+  if (seconds <= 0) return std::nullopt;
+  return static_cast<double>(count) / seconds;
 }
 
 }  // namespace
 
-std::span<const MetricInfo> metric_catalog() { return catalog().infos; }
+namespace metric_readers {
+
+uint64_t open(const RunFigures& f) { return f.open; }
+uint64_t peak_open(const RunFigures& f) { return f.peak_open; }
+uint64_t unsent(const RunFigures& f) { return f.delta.counters.unsent_total(); }
+uint64_t error_count(const RunFigures& f) { return f.delta.counters.error_count(); }
+
+std::optional<double> success_rate(const RunFigures& f) {
+  const auto& c = f.delta.counters;
+  return ratio_percent(c.connections_established, c.connections_attempted);
+}
+
+// SPEC §4: errors over connection attempts + requests scheduled; 0 % when nothing was attempted.
+std::optional<double> error_rate(const RunFigures& f) {
+  const auto& c = f.delta.counters;
+  const uint64_t denominator = c.connections_attempted + c.requests_scheduled();
+  if (denominator == 0) return 0.0;
+  return ratio_percent(c.error_count(), denominator);
+}
+
+// Established per second of ramp-up; a scenario without ramp-up divides by the whole run.
+std::optional<double> connection_rate(const RunFigures& f) {
+  return per_second(f.delta.counters.connections_established,
+                    f.ramp_up_s > 0 ? f.ramp_up_s : f.duration_s);
+}
+
+std::optional<double> message_rate(const RunFigures& f) {
+  return per_second(f.delta.counters.messages_received, f.duration_s);
+}
+
+std::optional<double> max_schedule_lag_ms(const RunFigures& f) {
+  return static_cast<double>(f.delta.counters.max_schedule_lag_us) / 1000.0;
+}
+
+}  // namespace metric_readers
+
+std::optional<double> histogram_stat_ms(const Histogram& h, HistogramStat stat) {
+  if (h.empty()) return std::nullopt;
+  auto ms = [](double us) { return us / 1000.0; };
+  auto at = [&](double percentile) {
+    return ms(static_cast<double>(h.value_at_percentile(percentile)));
+  };
+  switch (stat) {
+    case HistogramStat::kMin:
+      return ms(static_cast<double>(h.min()));
+    case HistogramStat::kAvg:
+      return ms(h.mean());
+    case HistogramStat::kP50:
+      return at(50);
+    case HistogramStat::kP90:
+      return at(90);
+    case HistogramStat::kP95:
+      return at(95);
+    case HistogramStat::kP99:
+      return at(99);
+    case HistogramStat::kP999:
+      return at(99.9);
+    case HistogramStat::kMax:
+      return ms(static_cast<double>(h.max()));
+  }
+  return std::nullopt;
+}
+
+std::span<const MetricInfo> metric_catalog() { return kMetricTable; }
 
 const MetricInfo* find_metric(std::string_view name) {
-  for (const auto& info : catalog().infos) {
+  for (const auto& info : kMetricTable) {
     if (info.name == name) return &info;
   }
   return nullptr;
+}
+
+std::optional<double> metric_value(const MetricInfo& info, const RunFigures& figures) {
+  if (info.unit == MetricUnit::kCount) return static_cast<double>(metric_count(info, figures));
+  if (info.histogram != nullptr) return histogram_stat_ms(figures.delta.*info.histogram, info.stat);
+  if (info.measure != nullptr) return info.measure(figures);
+  return std::nullopt;
+}
+
+uint64_t metric_count(const MetricInfo& info, const RunFigures& figures) {
+  if (info.counter != nullptr) return figures.delta.counters.*info.counter;
+  if (info.count != nullptr) return info.count(figures);
+  return 0;
+}
+
+std::string_view metric_leaf(const MetricInfo& info) {
+  const auto dot = info.name.rfind('.');
+  return dot == std::string_view::npos ? info.name : info.name.substr(dot + 1);
 }
 
 std::string closest_metric(std::string_view name) {
   const size_t cutoff = std::max<size_t>(2, name.size() / 3);
   std::string_view best;
   size_t best_distance = cutoff + 1;
-  for (const auto& info : catalog().infos) {
+  for (const auto& info : kMetricTable) {
     const size_t d = edit_distance(name, info.name);
     if (d < best_distance) {
       best_distance = d;
