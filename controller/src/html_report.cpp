@@ -1,8 +1,8 @@
 // A self-contained HTML report: tables and inline SVG line charts of the timeline.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <sstream>
-
-#include <fmt/format.h>
 
 #include "wsload/controller/reports.hpp"
 #include "wsload/controller/run_metrics.hpp"
@@ -13,11 +13,16 @@ namespace {
 std::string escape(std::string_view text) {
   std::string out;
   for (char c : text) {
-    if (c == '&') out += "&amp;";
-    else if (c == '<') out += "&lt;";
-    else if (c == '>') out += "&gt;";
-    else if (c == '"') out += "&quot;";
-    else out += c;
+    if (c == '&')
+      out += "&amp;";
+    else if (c == '<')
+      out += "&lt;";
+    else if (c == '>')
+      out += "&gt;";
+    else if (c == '"')
+      out += "&quot;";
+    else
+      out += c;
   }
   return out;
 }
@@ -29,8 +34,8 @@ struct Series {
 };
 
 // A line chart of several series over the timeline's t_s axis, as an <svg> element.
-std::string svg_chart(const std::string& title, const std::string& unit, const std::vector<double>& xs,
-                      const std::vector<Series>& series) {
+std::string svg_chart(const std::string& title, const std::string& unit,
+                      const std::vector<double>& xs, const std::vector<Series>& series) {
   constexpr double kW = 640, kH = 220, kLeft = 56, kRight = 12, kTop = 24, kBottom = 28;
   double max_y = 0;
   for (const auto& s : series) {
@@ -41,14 +46,20 @@ std::string svg_chart(const std::string& title, const std::string& unit, const s
   auto px = [&](double x) { return kLeft + (kW - kLeft - kRight) * x / max_x; };
   auto py = [&](double y) { return kH - kBottom - (kH - kTop - kBottom) * y / max_y; };
   std::ostringstream svg;
-  svg << fmt::format("<svg class=\"chart\" viewBox=\"0 0 {} {}\" width=\"{}\" height=\"{}\" role=\"img\" aria-label=\"{}\">",
-                     kW, kH, kW, kH, escape(title));
-  svg << fmt::format("<text x=\"{}\" y=\"16\" class=\"title\">{} ({})</text>", kLeft, escape(title), escape(unit));
-  svg << fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\" class=\"axis\"/>", kLeft, kH - kBottom, kW - kRight);
-  svg << fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\" class=\"axis\"/>", kLeft, kTop, kH - kBottom);
+  svg << fmt::format(
+      "<svg class=\"chart\" viewBox=\"0 0 {} {}\" width=\"{}\" height=\"{}\" role=\"img\" "
+      "aria-label=\"{}\">",
+      kW, kH, kW, kH, escape(title));
+  svg << fmt::format("<text x=\"{}\" y=\"16\" class=\"title\">{} ({})</text>", kLeft, escape(title),
+                     escape(unit));
+  svg << fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\" class=\"axis\"/>", kLeft,
+                     kH - kBottom, kW - kRight);
+  svg << fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\" class=\"axis\"/>", kLeft,
+                     kTop, kH - kBottom);
   svg << fmt::format("<text x=\"4\" y=\"{}\" class=\"tick\">{:.4g}</text>", kTop + 4, max_y);
   svg << fmt::format("<text x=\"4\" y=\"{}\" class=\"tick\">0</text>", kH - kBottom);
-  svg << fmt::format("<text x=\"{}\" y=\"{}\" class=\"tick\">{:.0f}s</text>", kW - kRight - 30, kH - 8, max_x);
+  svg << fmt::format("<text x=\"{}\" y=\"{}\" class=\"tick\">{:.0f}s</text>", kW - kRight - 30,
+                     kH - 8, max_x);
   double legend_x = kLeft + 200;
   for (const auto& s : series) {
     std::string d;
@@ -56,10 +67,12 @@ std::string svg_chart(const std::string& title, const std::string& unit, const s
       d += fmt::format("{}{:.1f},{:.1f}", i == 0 ? "M" : " L", px(xs[i]), py(s.values[i]));
     }
     if (!d.empty()) {
-      svg << fmt::format("<path d=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"1.5\" data-series=\"{}\"/>", d,
-                         s.color, escape(s.name));
+      svg << fmt::format(
+          "<path d=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"1.5\" data-series=\"{}\"/>", d,
+          s.color, escape(s.name));
     }
-    svg << fmt::format("<text x=\"{}\" y=\"16\" class=\"legend\" fill=\"{}\">{}</text>", legend_x, s.color, escape(s.name));
+    svg << fmt::format("<text x=\"{}\" y=\"16\" class=\"legend\" fill=\"{}\">{}</text>", legend_x,
+                       s.color, escape(s.name));
     legend_x += 90;
   }
   svg << "</svg>";
@@ -74,35 +87,57 @@ std::string number(const std::optional<double>& v, const char* unit) {
 std::string by_reason(const std::map<std::string, uint64_t>& counts) {
   if (counts.empty()) return {};
   std::string out;
-  for (const auto& [reason, n] : counts) out += fmt::format("{}{} {}", out.empty() ? "" : ", ", escape(reason), n);
+  for (const auto& [reason, n] : counts)
+    out += fmt::format("{}{} {}", out.empty() ? "" : ", ", escape(reason), n);
   return " (" + out + ")";
+}
+
+// The three columns of figures: connections, messages, latency.
+std::string figures_table(const StageResult& r) {
+  using shared::metric;
+  const auto f = run_figures(r);
+  const auto& c = r.totals.counters;
+  auto n = [&](const shared::MetricInfo& m) { return shared::metric_count(m, f); };
+  auto ms = [&](const shared::MetricInfo& m) { return number(shared::metric_value(m, f), " ms"); };
+  std::ostringstream h;
+  h << "<table><tr><th>Connections</th><th>Messages</th><th>Latency (scheduled send to "
+       "reply)</th></tr><tr><td>";
+  h << fmt::format("attempted {}<br>established {} ({})<br>failed {}{}<br>peak open {}",
+                   n(metric("connections.attempted")), n(metric("connections.established")),
+                   number(shared::metric_value(metric("connections.success_rate"), f), "%"),
+                   n(metric("connections.failed")), by_reason(c.failures),
+                   n(metric("connections.peak_open")));
+  h << fmt::format("<br>unexpected disconnects {}{}", n(metric("disconnects.unexpected")),
+                   by_reason(c.disconnects));
+  h << "</td><td>";
+  h << fmt::format(
+      "sent {} of {} scheduled<br>unsent {}{}<br>received {}<br>replies {}<br>timeouts {}<br>"
+      "unmatched replies {}<br>protocol errors {}<br>pushes {} (gaps {}, duplicates {}, reordered "
+      "{}, "
+      "sequence resets {})<br>errors {} ({})",
+      n(metric("messages.sent")), c.requests_scheduled(), n(metric("messages.unsent")),
+      by_reason(c.unsent), n(metric("messages.received")), n(metric("messages.replies")),
+      n(metric("messages.timeouts")), n(metric("messages.unmatched")),
+      n(metric("messages.protocol_errors")), n(metric("push.received")), n(metric("push.gaps")),
+      n(metric("push.duplicates")), n(metric("push.reordered")), n(metric("push.resets")),
+      n(metric("errors.count")), number(shared::metric_value(metric("errors.rate"), f), "%"));
+  h << "</td><td>";
+  h << fmt::format("min {}<br>avg {}<br>p50 {}<br>p99 {}<br>p99.9 {}<br>max {}",
+                   ms(metric("latency.min")), ms(metric("latency.avg")), ms(metric("latency.p50")),
+                   ms(metric("latency.p99")), ms(metric("latency.p999")),
+                   ms(metric("latency.max")));
+  h << "</td></tr></table>";
+  return h.str();
 }
 
 std::string stage_html(const StageResult& r) {
   std::ostringstream h;
-  const auto& c = r.totals.counters;
-  auto m = [&](const char* name) { return metric_value(r, name); };
-  h << fmt::format("<section><h2>{}</h2><p>{} connections to <code>{}</code>, {} agent(s), {:.1f} s{}{}</p>",
-                   escape(r.scenario.name), r.scenario.load.connections, escape(r.scenario.target.url),
-                   r.agents.size(), r.duration_s, r.partial ? " — <b>partial</b>" : "",
-                   r.aborted ? " — <b>aborted: " + escape(r.abort_reason) + "</b>" : "");
-  h << "<table><tr><th>Connections</th><th>Messages</th><th>Latency (scheduled send to reply)</th></tr><tr><td>";
-  h << fmt::format("attempted {}<br>established {} ({})<br>failed {}{}<br>peak open {}", c.connections_attempted,
-                   c.connections_established, number(m("connections.success_rate"), "%"), c.connections_failed,
-                   by_reason(c.failures), r.peak_open);
-  h << fmt::format("<br>unexpected disconnects {}{}", c.disconnects_unexpected, by_reason(c.disconnects));
-  h << "</td><td>";
-  h << fmt::format("sent {} of {} scheduled<br>unsent {}{}<br>received {}<br>replies {}<br>timeouts {}<br>"
-                   "unmatched replies {}<br>protocol errors {}<br>pushes {} (gaps {}, duplicates {}, reordered {}, "
-                   "sequence resets {})<br>errors {} ({})",
-                   c.messages_sent, c.requests_scheduled(), c.unsent_total(), by_reason(c.unsent), c.messages_received,
-                   c.replies, c.timeouts, c.unmatched, c.protocol_errors, c.push_received, c.push_gaps,
-                   c.push_duplicates, c.push_reordered, c.push_resets, c.error_count(), number(m("errors.rate"), "%"));
-  h << "</td><td>";
-  h << fmt::format("min {}<br>avg {}<br>p50 {}<br>p99 {}<br>p99.9 {}<br>max {}", number(m("latency.min"), " ms"),
-                   number(m("latency.avg"), " ms"), number(m("latency.p50"), " ms"), number(m("latency.p99"), " ms"),
-                   number(m("latency.p999"), " ms"), number(m("latency.max"), " ms"));
-  h << "</td></tr></table>";
+  h << fmt::format(
+      "<section><h2>{}</h2><p>{} connections to <code>{}</code>, {} agent(s), {:.1f} s{}{}</p>",
+      escape(r.scenario.name), r.scenario.load.connections, escape(r.scenario.target.url),
+      r.agents.size(), r.duration_s, r.partial ? " — <b>partial</b>" : "",
+      r.aborted ? " — <b>aborted: " + escape(r.abort_reason) + "</b>" : "");
+  h << figures_table(r);
 
   std::vector<double> xs;
   Series open{"open", "#1f77b4", {}}, target{"target", "#999999", {}};
@@ -128,17 +163,22 @@ std::string stage_html(const StageResult& r) {
   if (!r.thresholds.empty()) {
     h << "<h3>Thresholds</h3><table><tr><th>threshold</th><th>actual</th><th>result</th></tr>";
     for (const auto& t : r.thresholds) {
-      h << fmt::format("<tr><td><code>{}</code></td><td>{}</td><td class=\"{}\">{}</td></tr>", escape(t.expression),
-                       t.available ? fmt::format("{:.3f}", t.actual) : "no value", t.passed ? "pass" : "fail",
-                       t.passed ? "PASS" : "FAIL");
+      h << fmt::format("<tr><td><code>{}</code></td><td>{}</td><td class=\"{}\">{}</td></tr>",
+                       escape(t.expression),
+                       t.available ? fmt::format("{:.3f}", t.actual) : "no value",
+                       t.passed ? "pass" : "fail", t.passed ? "PASS" : "FAIL");
     }
     h << "</table>";
   }
-  h << "<h3>Agents</h3><table><tr><th>agent</th><th>share</th><th>established</th><th>sent</th><th>replies</th><th>state</th></tr>";
+  h << "<h3>Agents</h3><table><tr><th>agent</th><th>share</th><th>established</th><th>sent</"
+       "th><th>replies</th><th>state</th></tr>";
   for (const auto& a : r.agents) {
-    h << fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", escape(a.endpoint),
-                     a.share, a.totals.counters.connections_established, a.totals.counters.messages_sent,
-                     a.totals.counters.replies, a.lost ? "lost: " + escape(a.loss_reason) : "finished");
+    const auto f = agent_figures(a);
+    auto n = [&](const shared::MetricInfo& m) { return shared::metric_count(m, f); };
+    h << fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                     escape(a.endpoint), a.share, n(shared::metric("connections.established")),
+                     n(shared::metric("messages.sent")), n(shared::metric("messages.replies")),
+                     a.lost ? "lost: " + escape(a.loss_reason) : "finished");
   }
   h << "</table></section>";
   return h.str();
@@ -150,9 +190,11 @@ std::string report_to_html(const RunReport& report) {
   std::ostringstream h;
   h << "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>wsload report: "
     << escape(report.name) << "</title><style>"
-    << "body{font-family:sans-serif;margin:2em;color:#222}table{border-collapse:collapse;margin:1em 0}"
+    << "body{font-family:sans-serif;margin:2em;color:#222}table{border-collapse:collapse;margin:"
+       "1em 0}"
     << "td,th{border:1px solid #ccc;padding:4px 10px;vertical-align:top;text-align:left}"
-    << ".chart{display:block;margin:1em 0;background:#fafafa}.axis{stroke:#666}.tick,.legend{font-size:11px}"
+    << ".chart{display:block;margin:1em "
+       "0;background:#fafafa}.axis{stroke:#666}.tick,.legend{font-size:11px}"
     << ".title{font-size:13px;font-weight:bold}.pass{color:#080}.fail{color:#c00;font-weight:bold}"
     << "</style></head><body>";
   h << fmt::format("<h1>wsload report: {} — <span class=\"{}\">{}</span></h1>", escape(report.name),

@@ -1,7 +1,7 @@
 #include <chrono>
 #include <ctime>
 
-#include "interval_views.hpp"
+#include "json_report_fields.hpp"
 #include "wsload/controller/reports.hpp"
 #include "wsload/controller/run_metrics.hpp"
 #include "wsload/shared/duration.hpp"
@@ -14,14 +14,25 @@ using nlohmann::json;
 
 json optional_number(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
 
-json distribution(const shared::Histogram& h) {
+// A count exactly (a JSON integer), anything else as a number or null when it has no value.
+json metric_json(const shared::MetricInfo& m, const shared::RunFigures& f) {
+  if (m.unit == shared::MetricUnit::kCount) return shared::metric_count(m, f);
+  return optional_number(shared::metric_value(m, f));
+}
+
+// count, "<stat>_ms" for every row of the table that reads `family`, and the histogram itself.
+json distribution(const shared::MetricsDelta& d, shared::Histogram shared::MetricsDelta::*family) {
+  const shared::Histogram& h = d.*family;
+  const shared::RunFigures f{.delta = d};
   json j;
   j["count"] = h.count();
-  for (const char* stat : {"min", "avg", "p50", "p90", "p95", "p99", "p999", "max"}) {
-    j[std::string(stat) + "_ms"] = optional_number(histogram_stat_ms(h, stat));
+  for (const auto& m : shared::kMetricTable) {
+    if (m.histogram == family) j[std::string(shared::metric_leaf(m)) + "_ms"] = metric_json(m, f);
   }
   json buckets = json::array();
-  h.for_each_bucket([&](int64_t lo, int64_t hi, uint64_t count) { buckets.push_back({lo, hi, count}); });
+  h.for_each_bucket([&](int64_t lo, int64_t hi, uint64_t count) {
+    buckets.push_back({lo, hi, count});
+  });
   j["histogram"] = {{"unit", "us"},
                     {"buckets", std::move(buckets)},
                     {"encoded", shared::base64url_encode(h.serialize())}};
@@ -43,131 +54,98 @@ std::string iso_time(int64_t unix_ms) {
   return buffer;
 }
 
-json guide_errors(const shared::Counters& c) {
+// The guide's `errors` list: one line per failure reason and per kind of error that happened.
+json guide_errors(const shared::RunFigures& f) {
+  const auto& c = f.delta.counters;
+  auto count = [&](const shared::MetricInfo& m) {
+    return std::to_string(shared::metric_count(m, f));
+  };
   json errors = json::array();
-  for (const auto& [reason, count] : c.failures) {
-    errors.push_back("connection failed (" + reason + "): " + std::to_string(count));
+  for (const auto& [reason, n] : c.failures) {
+    errors.push_back("connection failed (" + reason + "): " + std::to_string(n));
   }
-  if (c.disconnects_unexpected) errors.push_back("unexpected disconnects: " + std::to_string(c.disconnects_unexpected));
-  if (c.timeouts) errors.push_back("request timeouts: " + std::to_string(c.timeouts));
-  if (c.protocol_errors) errors.push_back("protocol errors: " + std::to_string(c.protocol_errors));
-  for (const auto& [reason, count] : c.unsent) {
-    errors.push_back("requests not sent (" + reason + "): " + std::to_string(count));
+  const std::pair<const shared::MetricInfo*, const char*> kinds[] = {
+      {&shared::metric("disconnects.unexpected"), "unexpected disconnects: "},
+      {&shared::metric("messages.timeouts"), "request timeouts: "},
+      {&shared::metric("messages.protocol_errors"), "protocol errors: "}};
+  for (const auto& [m, label] : kinds) {
+    if (shared::metric_count(*m, f) != 0) errors.push_back(label + count(*m));
+  }
+  for (const auto& [reason, n] : c.unsent) {
+    errors.push_back("requests not sent (" + reason + "): " + std::to_string(n));
   }
   return errors;
 }
 
-json counters_json(const shared::MetricsDelta& d, uint64_t in_flight) {
-  const auto& c = d.counters;
-  return {{"connections",
-           {{"attempted", c.connections_attempted},
-            {"established", c.connections_established},
-            {"failed", c.connections_failed},
-            {"failures", counts_map(c.failures)},
-            {"closed", c.connections_closed},
-            {"unexpected_disconnects", c.disconnects_unexpected},
-            {"disconnects", counts_map(c.disconnects)},
-            {"reconnects", c.reconnects}}},
-          {"messages",
-           {{"sent", c.messages_sent},
-            {"scheduled", c.requests_scheduled()},
-            {"unsent", c.unsent_total()},
-            {"unsent_reasons", counts_map(c.unsent)},
-            {"received", c.messages_received},
-            {"replies", c.replies},
-            {"timeouts", c.timeouts},
-            {"in_flight", in_flight},
-            {"late_replies", c.late_replies},
-            {"unmatched", c.unmatched},
-            {"protocol_errors", c.protocol_errors},
-            {"bytes_sent", c.bytes_sent},
-            {"bytes_received", c.bytes_received}}}};
+// The metrics kJsonFields places: every one for a stage, the per-agent ones for an agent.
+void put_metrics(json& j, const shared::RunFigures& f, JsonScope scope) {
+  for (const auto& field : kJsonFields) {
+    if (scope == JsonScope::kStageAndAgents && field.scope != JsonScope::kStageAndAgents) continue;
+    j[std::string(field.section)][std::string(field.key)] = metric_json(*field.metric, f);
+  }
 }
 
-}  // namespace
+// What the report holds besides the table's metrics: counts by reason, reconnects, requests
+// scheduled (sent + unsent) and requests in flight at the end.
+void put_details(json& j, const shared::Counters& c, uint64_t in_flight) {
+  j["connections"]["failures"] = counts_map(c.failures);
+  j["connections"]["disconnects"] = counts_map(c.disconnects);
+  j["connections"]["reconnects"] = c.reconnects;
+  j["messages"]["scheduled"] = c.requests_scheduled();
+  j["messages"]["unsent_reasons"] = counts_map(c.unsent);
+  j["messages"]["in_flight"] = in_flight;
+}
 
-json stage_to_json(const StageResult& r) {
-  auto metric = [&](const char* name) { return optional_number(metric_value(r, name)); };
-  const auto& c = r.totals.counters;
-  const auto& s = r.scenario;
-  uint64_t in_flight = 0;
-  for (const auto& a : r.agents) in_flight += a.in_flight;
+json scenario_json(const shared::Scenario& s) {
+  json j = {{"name", s.name},
+            {"description", s.description},
+            {"url", s.target.url},
+            {"connections", s.load.connections},
+            {"ramp_up", shared::format_duration(s.load.ramp_up)},
+            {"hold", shared::format_duration(s.load.hold)},
+            {"ramp_down", shared::format_duration(s.load.ramp_down)}};
+  j["message_interval"] =
+      s.messages ? json(shared::format_duration(s.messages->interval)) : json(nullptr);
+  j["message_timeout"] =
+      s.messages ? json(shared::format_duration(s.messages->timeout)) : json(nullptr);
+  return j;
+}
 
-  json j;
-  j["schema"] = "wsload.report/v1";
-  j["tool"] = {{"name", "wsload"}, {"version", WSLOAD_VERSION}};
-  j["scenario"] = {{"name", s.name},
-                   {"description", s.description},
-                   {"url", s.target.url},
-                   {"connections", s.load.connections},
-                   {"ramp_up", shared::format_duration(s.load.ramp_up)},
-                   {"hold", shared::format_duration(s.load.hold)},
-                   {"ramp_down", shared::format_duration(s.load.ramp_down)},
-                   {"message_interval", s.messages ? json(shared::format_duration(s.messages->interval)) : json(nullptr)}};
-  j["scenario"]["message_timeout"] = s.messages ? json(shared::format_duration(s.messages->timeout)) : json(nullptr);
-  j["started_at"] = iso_time(r.start_unix_ms);
-  j["started_at_unix_ms"] = r.start_unix_ms;
-  j["duration_s"] = r.duration_s;
-  j["partial"] = r.partial;
-  j["interrupted"] = r.interrupted;
-  j["aborted"] = r.aborted;
-  if (r.aborted) j["abort_reason"] = r.abort_reason;
-  j["verdict"] = verdict_name(stage_verdict(r));
-  j["passed"] = stage_verdict(r) == Verdict::kPassed;
-  j["summary"] = {{"totalConnections", c.connections_attempted},
-                  {"successfulConnections", c.connections_established},
-                  {"failedConnections", c.connections_failed},
-                  {"totalMessagesSent", c.messages_sent},
-                  {"totalMessagesReceived", c.messages_received},
-                  {"averageLatency", metric("latency.avg")},
-                  {"minLatency", metric("latency.min")},
-                  {"maxLatency", metric("latency.max")},
-                  {"connectionsPerSecond", metric("connections.rate")},
-                  {"messagesPerSecond", metric("messages.rate")},
-                  {"errors", guide_errors(c)}};
-  auto sections = counters_json(r.totals, in_flight);
-  j["connections"] = sections["connections"];
-  j["connections"]["success_rate"] = metric("connections.success_rate");
-  j["connections"]["peak_open"] = r.peak_open;
-  j["connections"]["rate"] = metric("connections.rate");
-  j["connections"]["connect_time"] = distribution(r.totals.connect_time);
-  j["messages"] = sections["messages"];
-  j["messages"]["rate"] = metric("messages.rate");
-  j["errors"] = {{"count", error_count(c)}, {"rate", metric("errors.rate")}};
-  j["latency"] = distribution(r.totals.latency);
-  j["latency_service"] = distribution(r.totals.latency_service);
-  j["schedule"] = {{"sends_behind", c.sends_behind_schedule},
-                   {"max_lag_ms", static_cast<double>(c.max_schedule_lag_us) / 1000.0}};
-  j["push"] = {{"received", c.push_received},
-               {"gaps", c.push_gaps},
-               {"duplicates", c.push_duplicates},
-               {"reordered", c.push_reordered},
-               {"resets", c.push_resets},
-               {"latency", distribution(r.totals.push_latency)}};
-  json agents = json::array();
-  for (const auto& a : r.agents) {
-    auto aj = counters_json(a.totals, a.in_flight);
-    aj["endpoint"] = a.endpoint;
-    aj["hostname"] = a.hostname;
-    aj["share"] = a.share;
-    aj["finished"] = a.finished;
-    aj["lost"] = a.lost;
-    if (a.lost) aj["loss_reason"] = a.loss_reason;
-    aj["clock_offset_ms"] = static_cast<double>(a.clock_offset_us) / 1000.0;
-    aj["latency"] = distribution(a.totals.latency);
-    agents.push_back(std::move(aj));
-  }
-  j["agents"] = std::move(agents);
-  json thresholds = json::array();
-  for (const auto& t : r.thresholds) {
-    thresholds.push_back({{"expression", t.expression},
-                          {"metric", t.metric},
-                          {"actual", t.available ? json(t.actual) : json(nullptr)},
-                          {"passed", t.passed}});
-  }
-  j["thresholds"] = std::move(thresholds);
+json summary_json(const shared::RunFigures& f) {
+  auto value = [&](const shared::MetricInfo& m) { return metric_json(m, f); };
+  using shared::metric;
+  return {{"totalConnections", value(metric("connections.attempted"))},
+          {"successfulConnections", value(metric("connections.established"))},
+          {"failedConnections", value(metric("connections.failed"))},
+          {"totalMessagesSent", value(metric("messages.sent"))},
+          {"totalMessagesReceived", value(metric("messages.received"))},
+          {"averageLatency", value(metric("latency.avg"))},
+          {"minLatency", value(metric("latency.min"))},
+          {"maxLatency", value(metric("latency.max"))},
+          {"connectionsPerSecond", value(metric("connections.rate"))},
+          {"messagesPerSecond", value(metric("messages.rate"))},
+          {"errors", guide_errors(f)}};
+}
+
+json agent_json(const AgentResult& a) {
+  json aj;
+  const auto f = agent_figures(a);
+  put_metrics(aj, f, JsonScope::kStageAndAgents);
+  put_details(aj, a.totals.counters, a.in_flight);
+  aj["endpoint"] = a.endpoint;
+  aj["hostname"] = a.hostname;
+  aj["share"] = a.share;
+  aj["finished"] = a.finished;
+  aj["lost"] = a.lost;
+  if (a.lost) aj["loss_reason"] = a.loss_reason;
+  aj["clock_offset_ms"] = static_cast<double>(a.clock_offset_us) / 1000.0;
+  aj["latency"] = distribution(a.totals, &shared::MetricsDelta::latency);
+  return aj;
+}
+
+json timeline_json(const std::vector<TimelinePoint>& points) {
   json timeline = json::array();
-  for (const auto& p : r.timeline) {
+  for (const auto& p : points) {
     timeline.push_back({{"t_s", p.t_s},
                         {"phase", p.phase},
                         {"open", p.open_connections},
@@ -184,7 +162,49 @@ json stage_to_json(const StageResult& r) {
                         {"agents_healthy", p.agents_healthy},
                         {"monitor", p.monitor}});
   }
-  j["timeline"] = std::move(timeline);
+  return timeline;
+}
+
+}  // namespace
+
+json stage_to_json(const StageResult& r) {
+  using shared::MetricsDelta;
+  const auto f = run_figures(r);
+  uint64_t in_flight = 0;
+  for (const auto& a : r.agents) in_flight += a.in_flight;
+
+  json j;
+  j["schema"] = "wsload.report/v1";
+  j["tool"] = {{"name", "wsload"}, {"version", WSLOAD_VERSION}};
+  j["scenario"] = scenario_json(r.scenario);
+  j["started_at"] = iso_time(r.start_unix_ms);
+  j["started_at_unix_ms"] = r.start_unix_ms;
+  j["duration_s"] = r.duration_s;
+  j["partial"] = r.partial;
+  j["interrupted"] = r.interrupted;
+  j["aborted"] = r.aborted;
+  if (r.aborted) j["abort_reason"] = r.abort_reason;
+  j["verdict"] = verdict_name(stage_verdict(r));
+  j["passed"] = stage_verdict(r) == Verdict::kPassed;
+  j["summary"] = summary_json(f);
+  put_metrics(j, f, JsonScope::kStage);
+  put_details(j, r.totals.counters, in_flight);
+  j["connections"]["connect_time"] = distribution(r.totals, &MetricsDelta::connect_time);
+  j["latency"] = distribution(r.totals, &MetricsDelta::latency);
+  j["latency_service"] = distribution(r.totals, &MetricsDelta::latency_service);
+  j["push"]["latency"] = distribution(r.totals, &MetricsDelta::push_latency);
+  json agents = json::array();
+  for (const auto& a : r.agents) agents.push_back(agent_json(a));
+  j["agents"] = std::move(agents);
+  json thresholds = json::array();
+  for (const auto& t : r.thresholds) {
+    thresholds.push_back({{"expression", t.expression},
+                          {"metric", t.metric},
+                          {"actual", t.available ? json(t.actual) : json(nullptr)},
+                          {"passed", t.passed}});
+  }
+  j["thresholds"] = std::move(thresholds);
+  j["timeline"] = timeline_json(r.timeline);
   return j;
 }
 

@@ -1,19 +1,25 @@
 #pragma once
-// Derived metric values of SPEC §4 computed from a StageResult, and threshold evaluation.
+// A StageResult seen through the metric table (shared/metric_catalog.hpp), and threshold
+// evaluation. Reports read metric values through run_figures()/agent_figures() and the table.
 #include <optional>
 #include <string_view>
-#include <vector>
 
 #include "wsload/controller/stage_result.hpp"
+#include "wsload/shared/metric_catalog.hpp"
 
 namespace wsload::controller {
 
-// The value of a catalogued metric in its canonical unit (ms, percent, count, per second), or
-// nullopt when it has no value (a latency percentile without samples, a rate over zero time).
-std::optional<double> metric_value(const StageResult& result, std::string_view name);
+// The stage's figures: merged totals, open connections summed over the agents' last gauges, peak,
+// duration and ramp-up. Refers to `result`, which must outlive it.
+shared::RunFigures run_figures(const StageResult& result);
 
-// Distribution summaries in milliseconds; nullopt for an empty histogram.
-std::optional<double> histogram_stat_ms(const shared::Histogram& h, std::string_view stat);
+// One agent's part: its totals and its last open gauge; no peak and no duration, so rates have no
+// value. Refers to `agent`, which must outlive it.
+shared::RunFigures agent_figures(const AgentResult& agent);
+
+// The value of the metric called `name` (canonical unit) or nullopt when it has no value or the
+// name is not in the table.
+std::optional<double> metric_value(const StageResult& result, std::string_view name);
 
 // Evaluates the scenario's thresholds against the result (fills result.thresholds).
 void evaluate_thresholds(StageResult& result);
