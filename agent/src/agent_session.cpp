@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "wsload/proto/convert.hpp"
+#include "wsload/shared/clock.hpp"
 #include "wsload/shared/planner.hpp"
 
 namespace wsload::agent {
@@ -21,11 +22,7 @@ constexpr auto kControllerSilenceLimit = std::chrono::seconds(2);
 constexpr auto kWatchdogTick = std::chrono::milliseconds(100);
 constexpr auto kOrphanCloseGrace = std::chrono::milliseconds(400);
 
-int64_t unix_us_now() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
+using shared::unix_us_now;
 
 uint64_t ephemeral_port_count() {
   std::ifstream in("/proc/sys/net/ipv4/ip_local_port_range");

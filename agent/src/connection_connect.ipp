@@ -115,9 +115,7 @@ std::string WsConnection<Ws>::make_token() const {
   tc.agent = cfg_.assignment.agent_index;
   std::string subject;
   cfg_.jwt_subject->render(tc, subject);
-  auto now_s = std::chrono::duration_cast<std::chrono::seconds>(
-                   std::chrono::system_clock::now().time_since_epoch())
-                   .count();
+  const int64_t now_s = shared::unix_s_now();
   auto ttl_s = std::chrono::duration_cast<std::chrono::seconds>(auth.jwt->ttl).count();
   return shared::jwt_make_token(auth.jwt->secret, subject, now_s, ttl_s);
 }

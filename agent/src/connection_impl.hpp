@@ -29,6 +29,7 @@
 #include "reply_matcher.hpp"
 #include "schedule.hpp"
 #include "ws_codec.hpp"
+#include "wsload/shared/clock.hpp"
 
 namespace wsload::agent {
 

@@ -10,10 +10,6 @@ inline int64_t micros(std::chrono::nanoseconds d) {
   return std::chrono::duration_cast<std::chrono::microseconds>(d).count();
 }
 
-inline int64_t wall_now_us() {
-  return micros(std::chrono::system_clock::now().time_since_epoch());
-}
-
 inline bool would_block(error_code ec) {
   return ec == net::error::would_block || ec == net::error::try_again;
 }

@@ -136,7 +136,7 @@ void WsConnection<Ws>::handle_push(std::string_view data) {
   }
   if (!push.timestamp_field.empty()) {
     if (auto ts = scan_number_field(data, push.timestamp_field)) {
-      int64_t delay = session_detail::wall_now_us() - static_cast<int64_t>(*ts);
+      int64_t delay = shared::unix_us_now() - static_cast<int64_t>(*ts);
       ctx_.delta.push_latency.record(std::max<int64_t>(delay, 0));
     }
   }
@@ -245,7 +245,7 @@ void WsConnection<Ws>::encode_request(TimePoint scheduled, TimePoint now) {
     tc.seq = seq;
     tc.conn = id_;
     tc.agent = cfg_.assignment.agent_index;
-    tc.now_us = session_detail::wall_now_us();
+    tc.now_us = shared::unix_us_now();
     tc.rng = &ctx_.rng;
     cfg_.message_template->render(tc, ctx_.scratch);
     body = &ctx_.scratch;

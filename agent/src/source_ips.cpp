@@ -4,8 +4,12 @@
 
 #include <cstdint>
 
+#include "wsload/shared/strings.hpp"
+
 namespace wsload::agent {
 namespace {
+
+using shared::trim;
 
 std::optional<uint32_t> parse_v4(std::string_view text) {
   in_addr addr{};
@@ -20,12 +24,6 @@ std::string format_v4(uint32_t value) {
   char buffer[INET_ADDRSTRLEN] = {};
   inet_ntop(AF_INET, &addr, buffer, sizeof(buffer));
   return buffer;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
-  while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
-  return s;
 }
 
 }  // namespace

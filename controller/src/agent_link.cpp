@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "wsload/shared/clock.hpp"
+
 namespace wsload::controller {
 
 std::string describe_status(const std::string& endpoint, const grpc::Status& status) {
@@ -75,10 +77,7 @@ AgentLink::~AgentLink() {
 void AgentLink::read_loop() {
   v1::AgentMessage message;
   while (stream_->Read(&message)) {
-    const auto now = std::chrono::duration_cast<std::chrono::microseconds>(
-                         std::chrono::system_clock::now().time_since_epoch())
-                         .count();
-    events_.push({index_, message, grpc::Status::OK, now});
+    events_.push({index_, message, grpc::Status::OK, shared::unix_us_now()});
   }
   grpc::Status status;
   {

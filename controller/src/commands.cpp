@@ -12,6 +12,7 @@
 #include "wsload/controller/endpoints.hpp"
 #include "wsload/controller/reports.hpp"
 #include "wsload/scenario/presets.hpp"
+#include "wsload/shared/clock.hpp"
 #include "wsload/shared/duration.hpp"
 #include "wsload/shared/jwt.hpp"
 #include "wsload/shared/planner.hpp"
@@ -125,9 +126,7 @@ int token_command(const TokenRequest& request) {
     std::cerr << "wsload token: --ttl '" << request.ttl << "' is not a positive duration\n";
     return kExitUsage;
   }
-  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                       std::chrono::system_clock::now().time_since_epoch())
-                       .count();
+  const int64_t now = shared::unix_s_now();
   nlohmann::json claims = {{"sub", request.subject},
                            {"iat", now},
                            {"exp", now + std::chrono::duration_cast<std::chrono::seconds>(*ttl).count()}};

@@ -9,17 +9,14 @@
 
 #include "stage_clock.hpp"
 #include "wsload/proto/convert.hpp"
+#include "wsload/shared/clock.hpp"
 #include "wsload/shared/planner.hpp"
 
 namespace wsload::controller {
 
 namespace {
 
-int64_t unix_us_now() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
+using shared::unix_us_now;
 
 std::string read_ca(const shared::Scenario& scenario) {
   const auto& path = scenario.target.tls.ca_file;

@@ -11,6 +11,7 @@
 #include "stage_clock.hpp"
 #include "timeline_aligner.hpp"
 #include "wsload/proto/convert.hpp"
+#include "wsload/shared/clock.hpp"
 
 namespace wsload::controller {
 namespace {
@@ -21,11 +22,7 @@ constexpr auto kStopGrace = std::chrono::seconds(5);          // final reports a
 constexpr auto kOverrun = std::chrono::seconds(15);           // past the plan before we stop
 constexpr auto kPublishStep = std::chrono::seconds(1);        // --metrics-listen refresh
 
-int64_t unix_us_now() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
+using shared::unix_us_now;
 
 double seconds_between(Clock::time_point from, Clock::time_point to) {
   return std::chrono::duration<double>(to - from).count();

@@ -15,6 +15,7 @@
 #include "nats_probe.hpp"
 #include "wsload/controller/endpoints.hpp"
 #include "wsload/proto/convert.hpp"
+#include "wsload/shared/clock.hpp"
 #include "wsload/shared/jwt.hpp"
 #include "wsload/shared/planner.hpp"
 
@@ -39,10 +40,6 @@ class Checklist {
   int failures_ = 0;
 };
 
-int64_t now_s() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
 void check_token(const shared::Scenario& s, Checklist& list) {
   const auto& auth = s.target.auth;
   if (auth.jwt) {
@@ -64,7 +61,7 @@ void check_token(const shared::Scenario& s, Checklist& list) {
               "make one that expires: wsload token --secret S --ttl 24h");
     return;
   }
-  const auto left = claims["exp"].get<int64_t>() - now_s();
+  const auto left = claims["exp"].get<int64_t>() - shared::unix_s_now();
   if (left <= 0) {
     list.fail("token", fmt::format("JWT expired {} s ago", -left), "make a new one: wsload token --secret S --ttl 24h");
   } else {

@@ -7,16 +7,14 @@
 #include <charconv>
 #include <set>
 
+#include "wsload/shared/strings.hpp"
+
 namespace wsload::controller {
 namespace {
 
-constexpr std::string_view kDnsScheme = "dns:///";
+using shared::trim;
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
-  while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
-  return s;
-}
+constexpr std::string_view kDnsScheme = "dns:///";
 
 bool valid_port(std::string_view text) {
   unsigned port = 0;

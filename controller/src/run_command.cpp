@@ -13,6 +13,7 @@
 #include "wsload/controller/endpoints.hpp"
 #include "wsload/controller/reports.hpp"
 #include "wsload/controller/run_metrics.hpp"
+#include "wsload/shared/clock.hpp"
 #include "wsload/shared/jwt.hpp"
 
 namespace wsload::controller {
@@ -21,9 +22,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 void point_at_target(shared::ScenarioPlan& plan, const SpawnedTarget& target) {
-  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                       std::chrono::system_clock::now().time_since_epoch())
-                       .count();
+  const int64_t now = shared::unix_s_now();
   for (auto& stage : plan.stages) {
     stage.target.url = target.url();
     stage.target.tls = {};

@@ -3,16 +3,12 @@
 #include <charconv>
 #include <limits>
 
+#include "wsload/shared/strings.hpp"
+
 namespace wsload::shared {
 namespace {
 
 constexpr std::string_view kKnownVariables = "seq, conn, agent, now_us, random N";
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 void set_error(std::string* error, size_t offset, const std::string& what) {
   if (error != nullptr) *error = what + " at column " + std::to_string(offset + 1);

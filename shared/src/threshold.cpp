@@ -5,17 +5,10 @@
 #include <cmath>
 
 #include "wsload/shared/metric_catalog.hpp"
+#include "wsload/shared/strings.hpp"
 
 namespace wsload::shared {
 namespace {
-
-bool is_space(char c) { return c == ' ' || c == '\t'; }
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
-  return s;
-}
 
 bool is_operator_char(char c) { return c == '<' || c == '>' || c == '=' || c == '!'; }
 

@@ -1,6 +1,7 @@
 #include "broadcaster.hpp"
 
 #include "hub.hpp"
+#include "wsload/shared/clock.hpp"
 #include "wsload/target/data_message.hpp"
 
 namespace wsload::target {
@@ -27,7 +28,7 @@ void Broadcaster::schedule() {
 void Broadcaster::on_tick(boost::system::error_code ec) {
   if (ec || stopped_) return;
   const auto now = std::chrono::steady_clock::now();
-  auto text = std::make_shared<const std::string>(make_data_message(hub_.next_seq(), now_unix_micros(), payload_));
+  auto text = std::make_shared<const std::string>(make_data_message(hub_.next_seq(), shared::unix_us_now(), payload_));
   hub_.publish(std::move(text));
   next_ += interval_;
   // After a long stall, skip missed ticks instead of bursting to catch up.

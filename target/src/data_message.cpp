@@ -1,7 +1,5 @@
 #include "wsload/target/data_message.hpp"
 
-#include <chrono>
-
 #include "wsload/target/ping_rewrite.hpp"
 
 namespace wsload::target {
@@ -24,11 +22,6 @@ std::string make_payload(std::size_t size) {
   std::string out(size, 'x');
   for (std::size_t i = 0; i < size; ++i) out[i] = kAlphabet[i % kAlphabet.size()];
   return out;
-}
-
-int64_t now_unix_micros() {
-  using namespace std::chrono;
-  return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
 }
 
 }  // namespace wsload::target

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "hub.hpp"
+#include "wsload/shared/clock.hpp"
 #include "wsload/target/data_message.hpp"
 #include "wsload/target/limits.hpp"
 #include "wsload/target/ping_rewrite.hpp"
@@ -72,7 +73,7 @@ struct NatsRelay::Impl {
     const std::size_t limit = hub.config().max_message_size;
     if (data.size() > limit) return std::nullopt;
     if (is_data_message(data)) return std::string(data);
-    std::string text = make_data_message(hub.next_seq(), now_unix_micros(), data);
+    std::string text = make_data_message(hub.next_seq(), shared::unix_us_now(), data);
     if (text.size() > limit) return std::nullopt;
     return text;
   }
@@ -127,7 +128,7 @@ int run_publisher(const PublisherOptions& o) {
     auto due = start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(period * static_cast<double>(sent));
     if (o.duration.count() > 0 && due - start >= o.duration) break;
     std::this_thread::sleep_until(due);
-    std::string text = make_data_message(sent + 1, now_unix_micros(), payload);
+    std::string text = make_data_message(sent + 1, shared::unix_us_now(), payload);
     natsStatus s = natsConnection_Publish(conn, o.subject.c_str(), text.data(), static_cast<int>(text.size()));
     if (s != NATS_OK) {
       std::fprintf(stderr, "wsload-target publish: %s\n", nats_error("publish failed", s).c_str());

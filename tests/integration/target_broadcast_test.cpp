@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "target_process.hpp"
+#include "wsload/shared/clock.hpp"
 
 namespace wsload::test {
 namespace {
@@ -39,8 +40,7 @@ TEST(TargetBroadcast, SeqConsecutiveAndIdenticalAcrossClients) {
   EXPECT_EQ(j.at("type"), "data");
   EXPECT_EQ(j.at("payload").get<std::string>().size(), 100u);
   const long long ts = j.at("ts").get<long long>();
-  const long long now_us = std::chrono::duration_cast<std::chrono::microseconds>(
-                               std::chrono::system_clock::now().time_since_epoch()).count();
+  const long long now_us = shared::unix_us_now();
   EXPECT_LE(ts, now_us);
   EXPECT_GT(ts, now_us - 10'000'000) << "ts is wall-clock microseconds at publish";
 

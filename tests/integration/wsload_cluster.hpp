@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "process.hpp"
+#include "wsload/shared/clock.hpp"
 #include "wsload/shared/jwt.hpp"
 
 namespace wsload::test {
@@ -22,10 +23,7 @@ inline std::string listening_address(ChildProcess& p) {
   return line->substr(std::string("listening on ").size());
 }
 
-inline int64_t now_s() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
+inline int64_t now_s() { return shared::unix_s_now(); }
 
 struct Cluster {
   static constexpr const char* kSecret = "integration-secret";

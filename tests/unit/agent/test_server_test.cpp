@@ -19,6 +19,7 @@
 #include <boost/beast/websocket.hpp>
 
 #include "ws_codec.hpp"
+#include "wsload/shared/clock.hpp"
 
 namespace wsload::agent::testing {
 
@@ -119,9 +120,7 @@ class TestServer::Impl {
     }
     if (options_.mode == ServerMode::kPushes) {
       for (uint64_t seq : options_.push_seqs) {
-        auto ts = std::chrono::duration_cast<std::chrono::microseconds>(
-                      std::chrono::system_clock::now().time_since_epoch())
-                      .count();
+        const int64_t ts = shared::unix_us_now();
         std::string text = R"({"type":"data","seq":)" + std::to_string(seq) +
                            R"(,"ts":)" + std::to_string(ts) + "}";
         ws.text(true);

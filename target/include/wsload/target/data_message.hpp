@@ -13,7 +13,4 @@ std::string make_data_message(uint64_t seq, int64_t ts_us, std::string_view payl
 // A printable payload of exactly `size` bytes (no characters that need escaping).
 std::string make_payload(std::size_t size);
 
-// Microseconds since the Unix epoch (wall clock).
-int64_t now_unix_micros();
-
 }  // namespace wsload::target
