@@ -1,5 +1,6 @@
 #pragma once
-// The scenario: an immutable value parsed in one place (scenario_loader). Times are nanoseconds.
+// The scenario: an immutable value parsed in one place (wsload::scenario, scenario/) and carried
+// typed through proto/ to the agent. Times are nanoseconds.
 #include <chrono>
 #include <cstdint>
 #include <optional>
