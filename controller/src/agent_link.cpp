@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "wsload/proto/convert.hpp"
 #include "wsload/shared/clock.hpp"
 
 namespace wsload::controller {
@@ -43,7 +44,8 @@ AgentLink::AgentLink(size_t index, std::string endpoint, const std::string& agen
   args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 2000);
   args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 2000);
   args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
-  args.SetInt(GRPC_ARG_MAX_RECEIVE_MESSAGE_LENGTH, 64 * 1024 * 1024);
+  // An interval report is at most four histograms (each well under 1 MiB) and bounded reason maps.
+  args.SetInt(GRPC_ARG_MAX_RECEIVE_MESSAGE_LENGTH, proto::kMaxControlMessageBytes);
   auto credentials = grpc::InsecureChannelCredentials();
   if (!ca_pem.empty()) {
     grpc::SslCredentialsOptions ssl;

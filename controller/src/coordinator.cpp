@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "agent_capacity.hpp"
 #include "stage_clock.hpp"
 #include "wsload/proto/convert.hpp"
 #include "wsload/shared/clock.hpp"
@@ -115,7 +116,6 @@ void Coordinator::connect_all() {
   hello.set_command_id(next_command_id());
   hello.mutable_hello()->set_controller_version(WSLOAD_VERSION);
   hello.mutable_hello()->set_protocol_version(proto::kProtocolVersion);
-  hello.mutable_hello()->set_agent_token(options_.agent_token);
   send_all(hello);
   auto replies = await_all(hello.command_id(), std::chrono::seconds(10), "the hello");
   for (size_t i = 0; i < replies.size(); ++i) {
@@ -138,20 +138,9 @@ void Coordinator::connect_all() {
 
 void Coordinator::check_capacity(const std::vector<uint64_t>& shares) const {
   for (size_t i = 0; i < agents_.size(); ++i) {
-    const auto& hello = agents_[i]->hello;
-    const uint64_t share = shares[i];
-    if (share > hello.fd_budget()) {
-      throw RunFailure(fmt::format(
-          "agent {} cannot hold its share of {} connections: its file-descriptor budget is {} "
-          "(add agents, or raise its open-files limit)",
-          agents_[i]->link->endpoint(), share, hello.fd_budget()));
-    }
-    const uint64_t ports = hello.ephemeral_ports() * std::max<uint64_t>(1, hello.source_ips());
-    if (ports > 0 && share > ports) {
-      throw RunFailure(fmt::format(
-          "agent {} cannot hold its share of {} connections to one target: it has {} ephemeral "
-          "ports over {} source address(es) (add agents or --source-ips)",
-          agents_[i]->link->endpoint(), share, ports, std::max<uint32_t>(1, hello.source_ips())));
+    if (auto why = share_refusal(agents_[i]->hello, shares[i])) {
+      throw RunFailure(fmt::format("agent {} cannot hold its share of {} connections: {}", agents_[i]->link->endpoint(),
+                                   shares[i], *why));
     }
   }
 }

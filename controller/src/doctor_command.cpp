@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "agent_capacity.hpp"
 #include "agent_link.hpp"
 #include "commands.hpp"
 #include "http_client.hpp"
@@ -188,7 +189,7 @@ void check_agents(const shared::Scenario& s, const DoctorRequest& request, Check
   }
   std::vector<double> weights;
   for (const auto& e : endpoints) weights.push_back(e.weight);
-  const auto split = shared::split_connections(s.load.connections, weights);
+  const auto shares = shared::apportion(s.load.connections, weights);
   EventQueue events;
   std::vector<std::unique_ptr<AgentLink>> links;
   for (size_t i = 0; i < endpoints.size(); ++i) {
@@ -217,14 +218,15 @@ void check_agents(const shared::Scenario& s, const DoctorRequest& request, Check
       continue;
     }
     const auto& hello = event->message->hello();
-    const uint64_t share = split[event->agent].size();
+    const uint64_t share = shares[event->agent];
     if (hello.protocol_version() != proto::kProtocolVersion) {
       list.fail("agent " + name, fmt::format("protocol {} (version {}), expected {}", hello.protocol_version(),
                                              hello.agent_version(), proto::kProtocolVersion),
                 "run the same wsload version everywhere");
-    } else if (share > hello.fd_budget()) {
-      list.fail("agent " + name, fmt::format("share {} connections, file-descriptor budget {}", share, hello.fd_budget()),
-                "add agents or raise its open-files limit");
+    } else if (auto why = share_refusal(hello, share)) {
+      // The same rule `run` applies before it assigns anything.
+      list.fail("agent " + name, fmt::format("cannot hold its share of {} connections: {}", share, *why),
+                "add agents, raise its open-files limit, or give it --source-ips");
     } else {
       list.ok("agent " + name, fmt::format("{} {} on {}, {} threads, share {} of fd budget {}", "wsload-agent",
                                            hello.agent_version(), hello.hostname(), hello.threads(), share,
