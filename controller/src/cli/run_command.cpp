@@ -1,0 +1,232 @@
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include "cli/commands.hpp"
+#include "run/coordinator.hpp"
+#include "cluster/local_cluster.hpp"
+#include "run/metrics_server.hpp"
+#include "wsload/controller/endpoints.hpp"
+#include "wsload/controller/reports.hpp"
+#include "wsload/controller/run_metrics.hpp"
+#include "wsload/shared/clock.hpp"
+#include "wsload/shared/jwt.hpp"
+
+namespace wsload::controller {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+void point_at_target(shared::ScenarioPlan& plan, const SpawnedTarget& target) {
+  const int64_t now = shared::unix_s_now();
+  for (auto& stage : plan.stages) {
+    stage.target.url = target.url();
+    stage.target.tls = {};
+    // The spawned server's own view sits next to the client's in the live view and the report.
+    if (!stage.monitor) stage.monitor = shared::MonitorSpec{target.stats_url(), std::chrono::seconds(1)};
+    if (stage.target.auth.jwt) {
+      stage.target.auth.jwt->secret = target.secret();
+    } else {
+      stage.target.auth.token = shared::jwt_make_token(target.secret(), "wsload", now, 24 * 3600);
+    }
+  }
+}
+
+std::vector<AgentEndpoint> find_agents(const RunOptions& options, std::ostream& out) {
+  std::string error;
+  auto parsed = parse_agents(options.agents_spec, &error);
+  if (!parsed) throw RunFailure("--agents: " + error);
+  const auto deadline = Clock::now() + options.agent_wait;
+  for (;;) {
+    auto resolved = resolve_endpoints(*parsed);
+    const size_t wanted = options.expect_agents > 0 ? options.expect_agents : 1;
+    if (resolved.size() >= wanted) return resolved;
+    if (Clock::now() >= deadline) {
+      throw RunFailure(
+          fmt::format("found {} of the {} expected agents in '{}' within the agent wait",
+                      resolved.size(), wanted, options.agents_spec));
+    }
+    out << fmt::format("waiting for agents: {} of {} found\n", resolved.size(), wanted)
+        << std::flush;
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+  }
+}
+
+void write_file(const std::string& path, const std::string& content) {
+  std::ofstream out(path, std::ios::binary);
+  out << content;
+  if (!out) throw RunFailure("cannot write " + path);
+}
+
+void sleep_interruptible(std::chrono::nanoseconds d, const std::atomic<int>& interrupts) {
+  const auto end = Clock::now() + d;
+  while (Clock::now() < end && interrupts.load() == 0)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+}
+
+uint64_t most_connections(const shared::ScenarioPlan& plan) {
+  uint64_t most = 0;
+  for (const auto& s : plan.stages) most = std::max(most, s.load.connections);
+  return most;
+}
+
+// Whether any stage's target is on this machine (its sockets and memory are then ours too).
+bool targets_loopback(const shared::ScenarioPlan& plan) {
+  for (const auto& s : plan.stages) {
+    const auto& url = s.target.url;
+    const auto start = url.find("://");
+    const auto host = url.substr(start == std::string::npos ? 0 : start + 3, 9);
+    if (host.starts_with("127.") || host.starts_with("localhost") || host.starts_with("[::1]")) return true;
+  }
+  return false;
+}
+
+// Report paths must be writable before anything runs: a run whose report cannot be saved is wasted.
+bool report_paths_ok(const RunOptions& options) {
+  bool ok = true;
+  for (const auto& [flag, path] :
+       {std::pair{"--json", options.json_path}, std::pair{"--junit", options.junit_path},
+        std::pair{"--html", options.html_path}}) {
+    if (path.empty()) continue;
+    const auto parent = std::filesystem::absolute(path).parent_path();
+    std::error_code ec;
+    if (!std::filesystem::is_directory(parent, ec) || access(parent.c_str(), W_OK) != 0) {
+      std::cerr << "wsload: " << flag << " " << path << ": directory " << parent.string()
+                << " does not exist or is not writable\n";
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+struct StageContext {
+  const RunOptions& options;
+  const std::vector<AgentEndpoint>& endpoints;
+  LiveView& live;
+  const std::atomic<int>& interrupts;
+  MetricsServer* metrics;
+};
+
+// Runs the plan's stages in order, with the cooldown between them, until one is aborted or
+// interrupted. A later stage that cannot start is recorded as that stage, aborted (never blamed on
+// the stage before it); when the first cannot start, RunFailure propagates (nothing ran).
+void run_stages(const shared::ScenarioPlan& plan, const StageContext& c, RunReport& report) {
+  for (size_t i = 0; i < plan.stages.size(); ++i) {
+    const auto& stage = plan.stages[i];
+    if (i > 0 && plan.cooldown.count() > 0) {
+      c.live.message(fmt::format("cooldown {} s before stage {}", plan.cooldown.count() / 1'000'000'000, stage.name));
+      sleep_interruptible(plan.cooldown, c.interrupts);
+    }
+    if (c.interrupts.load() > 0) break;
+    c.live.message(fmt::format("running {}: {} connections over {} agent(s)", stage.name, stage.load.connections,
+                               c.endpoints.size()));
+    StageResult result;
+    try {
+      Coordinator coordinator(c.options, c.endpoints, c.live, c.interrupts);
+      coordinator.set_metrics_server(c.metrics);
+      result = coordinator.run(stage);
+      evaluate_thresholds(result);
+    } catch (const RunFailure& e) {
+      if (report.stages.empty()) throw;  // nothing ran at all: no report, exit 3
+      std::cerr << "wsload: stage " << stage.name << " could not complete: " << e.what() << "\n";
+      result = StageResult{};
+      result.scenario = stage;
+      result.aborted = true;
+      result.abort_reason = e.what();
+    }
+    const bool stop_sequence = result.aborted || result.interrupted;
+    report.stages.push_back(std::move(result));
+    if (stop_sequence) break;
+  }
+}
+
+}  // namespace
+
+int run_command(RunRequest request, const std::atomic<int>& interrupts) {
+  if (!report_paths_ok(request.options)) return kExitUsage;
+  auto loaded = load_plan(request.scenario, request.overrides, request.threshold_texts);
+  if (!loaded) return kExitUsage;
+  auto& plan = *loaded;
+  LocalPlan local_plan;
+  if (request.options.agents_spec.empty()) {
+    // Refuse what this machine cannot hold before anything is spawned.
+    local_plan = plan_local_agents(most_connections(plan), request.options.local_agents,
+                                   request.options.spawn_target || targets_loopback(plan));
+    if (!local_plan.refusal.empty()) {
+      std::cerr << "wsload: this machine cannot run the plan: " << local_plan.refusal << "\n";
+      return kExitIncomplete;
+    }
+  }
+  auto& out = std::cout;
+  LiveView live(out, request.options.quiet, isatty(STDOUT_FILENO) == 1);
+
+  RunReport report;
+  report.name = plan.name;
+  report.sequence = plan.is_sequence();
+  report.allow_partial = request.options.allow_partial;
+  try {
+    std::unique_ptr<MetricsServer> metrics;
+    if (!request.options.metrics_listen.empty()) {
+      metrics = std::make_unique<MetricsServer>(request.options.metrics_listen);
+      live.message("live metrics at http://" + metrics->address() + "/metrics");
+    }
+    std::unique_ptr<SpawnedTarget> target;
+    if (request.options.spawn_target) {
+      target = std::make_unique<SpawnedTarget>();
+      point_at_target(plan, *target);
+      live.message("spawned wsload-target at " + target->url());
+    }
+    std::unique_ptr<LocalAgents> local;
+    std::vector<AgentEndpoint> endpoints;
+    if (request.options.agents_spec.empty()) {
+      const unsigned count = local_plan.agents;
+      if (request.options.agent_token.empty()) request.options.agent_token = random_secret();
+      const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+      local = std::make_unique<LocalAgents>(count, std::max(1u, cores / count),
+                                            request.options.agent_token);
+      endpoints = local->endpoints();
+      report.agents_mode = fmt::format("local ({} processes)", count);
+    } else {
+      endpoints = find_agents(request.options, out);
+      report.agents_mode = request.options.agents_spec;
+    }
+
+    run_stages(plan, StageContext{request.options, endpoints, live, interrupts, metrics.get()}, report);
+  } catch (const RunFailure& e) {
+    // Nothing ran: the agents or the target could not be started or found.
+    std::cerr << "wsload: run could not complete: " << e.what() << "\n";
+    return kExitIncomplete;
+  }
+  if (report.stages.empty()) return kExitIncomplete;
+
+  // A signal that cut a sequence short between stages still makes the run INTERRUPTED.
+  if (interrupts.load() > 0 && report.stages.size() < plan.stages.size()) {
+    if (report.stages.empty()) return kExitInterrupted;
+    report.stages.back().interrupted = true;
+  }
+  write_text_summary(out, report);
+  try {
+    if (!request.options.json_path.empty()) {
+      write_file(request.options.json_path, report_to_json(report).dump(2) + "\n");
+      out << "JSON report: " << request.options.json_path << "\n";
+    }
+    if (!request.options.junit_path.empty()) {
+      write_file(request.options.junit_path, report_to_junit(report));
+      out << "JUnit report: " << request.options.junit_path << "\n";
+    }
+    if (!request.options.html_path.empty()) {
+      write_file(request.options.html_path, report_to_html(report));
+      out << "HTML report: " << request.options.html_path << "\n";
+    }
+  } catch (const RunFailure& e) {
+    std::cerr << "wsload: " << e.what() << "\n";
+    return kExitIncomplete;
+  }
+  return report.exit_code();
+}
+
+}  // namespace wsload::controller

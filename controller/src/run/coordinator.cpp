@@ -1,0 +1,217 @@
+#include "run/coordinator.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <limits>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "cluster/agent_capacity.hpp"
+#include "run/stage_clock.hpp"
+#include "wsload/proto/convert.hpp"
+#include "wsload/shared/clock.hpp"
+#include "wsload/shared/planner.hpp"
+
+namespace wsload::controller {
+
+namespace {
+
+using shared::unix_us_now;
+
+std::string read_ca(const shared::Scenario& scenario) {
+  const auto& path = scenario.target.tls.ca_file;
+  if (path.empty()) return {};
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw RunFailure("cannot read target.tls.ca_file '" + path + "'");
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+}  // namespace
+
+Coordinator::Coordinator(const RunOptions& options, std::vector<AgentEndpoint> agents, LiveView& live,
+                         const std::atomic<int>& interrupts)
+    : Coordinator(options, std::move(agents), live, interrupts, nullptr) {}
+
+Coordinator::Coordinator(const RunOptions& options, std::vector<AgentEndpoint> agents, LiveView& live,
+                         const std::atomic<int>& interrupts, ChannelFactory channels)
+    : options_(options), channels_(std::move(channels)), endpoints_(std::move(agents)), live_(live),
+      interrupts_(interrupts) {
+  if (!channels_) {
+    channels_ = [this](size_t index, const std::string& endpoint, EventQueue& events) {
+      const auto connect_wait =
+          options_.expect_agents > 0 ? options_.agent_wait : std::chrono::nanoseconds::zero();
+      return std::make_unique<AgentLink>(index, endpoint, options_.agent_token, events, connect_wait,
+                                         options_.agent_ca_pem);
+    };
+  }
+}
+
+Coordinator::~Coordinator() = default;
+
+void Coordinator::send_all(const v1::ControllerMessage& message) {
+  for (auto& a : agents_) {
+    if (a->phase != AgentPhase::kLost) a->link->send(message);
+  }
+}
+
+std::vector<v1::AgentMessage> Coordinator::await_all(uint64_t command_id, std::chrono::milliseconds timeout,
+                                                     const char* what) {
+  std::vector<std::optional<v1::AgentMessage>> answers(agents_.size());
+  size_t pending = agents_.size();
+  const auto deadline = Clock::now() + timeout;
+  auto next_heartbeat = Clock::now() + kHeartbeatInterval;
+  while (pending > 0) {
+    if (Clock::now() >= next_heartbeat) {
+      // Agents that already answered must not take the wait for a lost controller.
+      send_heartbeat();
+      next_heartbeat = Clock::now() + kHeartbeatInterval;
+    }
+    auto event = events_.pop(std::min(deadline, next_heartbeat));
+    if (!event && Clock::now() < deadline) continue;
+    if (!event) {
+      for (size_t i = 0; i < answers.size(); ++i) {
+        if (!answers[i]) {
+          throw RunFailure(fmt::format("agent {} did not answer {} within {} s", agents_[i]->link->endpoint(),
+                                       what, timeout.count() / 1000));
+        }
+      }
+    }
+    auto& agent = *agents_[event->agent];
+    if (!event->message) {
+      throw RunFailure(describe_status(agent.link->endpoint(), event->status));
+    }
+    if (event->message->command_id() != command_id) continue;  // stale or unsolicited
+    if (event->message->has_refused()) {
+      throw RunFailure(fmt::format("agent {} refused {}: {}", agent.link->endpoint(), what,
+                                   event->message->refused().reason()));
+    }
+    if (event->message->has_clock()) {
+      // Keep the receive instant for the offset computation.
+      last_clock_receive_.resize(agents_.size());
+      last_clock_receive_[event->agent] = event->received_unix_us;
+    }
+    if (!answers[event->agent]) --pending;
+    answers[event->agent] = std::move(*event->message);
+  }
+  std::vector<v1::AgentMessage> out;
+  for (auto& a : answers) out.push_back(std::move(*a));
+  return out;
+}
+
+void Coordinator::send_heartbeat() {
+  v1::ControllerMessage beat;
+  beat.mutable_heartbeat()->set_sent_unix_us(unix_us_now());
+  send_all(beat);
+}
+
+void Coordinator::connect_all() {
+  for (size_t i = 0; i < endpoints_.size(); ++i) {
+    auto state = std::make_unique<AgentState>();
+    state->link = channels_(i, endpoints_[i].address, events_);
+    state->result.endpoint = endpoints_[i].address;
+    agents_.push_back(std::move(state));
+  }
+  v1::ControllerMessage hello;
+  hello.set_command_id(next_command_id());
+  hello.mutable_hello()->set_controller_version(WSLOAD_VERSION);
+  hello.mutable_hello()->set_protocol_version(proto::kProtocolVersion);
+  send_all(hello);
+  auto replies = await_all(hello.command_id(), std::chrono::seconds(10), "the hello");
+  for (size_t i = 0; i < replies.size(); ++i) {
+    auto& agent = *agents_[i];
+    agent.hello = replies[i].hello();
+    agent.result.hostname = agent.hello.hostname();
+    spdlog::debug("agent {}: host {}, version {}, protocol {}, {} threads, fd budget {}, {} ephemeral ports, {} source IPs",
+                  agent.link->endpoint(), agent.hello.hostname(), agent.hello.agent_version(),
+                  agent.hello.protocol_version(), agent.hello.threads(), agent.hello.fd_budget(),
+                  agent.hello.ephemeral_ports(), agent.hello.source_ips());
+    if (agent.hello.protocol_version() != proto::kProtocolVersion) {
+      throw RunFailure(fmt::format(
+          "agent {} speaks protocol {} (version {}), this controller speaks protocol {} (version {}); "
+          "run the same wsload version on both",
+          agent.link->endpoint(), agent.hello.protocol_version(), agent.hello.agent_version(),
+          proto::kProtocolVersion, WSLOAD_VERSION));
+    }
+  }
+}
+
+void Coordinator::check_capacity(const std::vector<uint64_t>& shares) const {
+  for (size_t i = 0; i < agents_.size(); ++i) {
+    if (auto why = share_refusal(agents_[i]->hello, shares[i])) {
+      throw RunFailure(fmt::format("agent {} cannot hold its share of {} connections: {}", agents_[i]->link->endpoint(),
+                                   shares[i], *why));
+    }
+  }
+}
+
+void Coordinator::measure_clocks() {
+  constexpr int kRounds = 5;
+  for (auto& a : agents_) a->result.clock_rtt_us = std::numeric_limits<int64_t>::max();
+  for (int round = 0; round < kRounds; ++round) {
+    v1::ControllerMessage probe;
+    probe.set_command_id(next_command_id());
+    probe.mutable_clock_probe()->set_controller_send_unix_us(unix_us_now());
+    send_all(probe);
+    auto replies = await_all(probe.command_id(), std::chrono::seconds(10), "the clock probe");
+    for (size_t i = 0; i < replies.size(); ++i) {
+      const auto& c = replies[i].clock();
+      const auto sample = clock_sample(c.controller_send_unix_us(), c.agent_receive_unix_us(),
+                                       c.agent_send_unix_us(), last_clock_receive_[i]);
+      auto& r = agents_[i]->result;
+      if (sample.rtt_us < r.clock_rtt_us) {
+        r.clock_rtt_us = sample.rtt_us;
+        r.clock_offset_us = sample.offset_us;
+      }
+    }
+  }
+  for (const auto& a : agents_) {
+    if (std::abs(a->result.clock_offset_us) > 100'000) {
+      live_.message(fmt::format("warning: agent {} clock differs from this host's by {:.1f} ms; the start "
+                                "is corrected, but timestamps in its logs will be off (run NTP)",
+                                a->link->endpoint(), a->result.clock_offset_us / 1000.0));
+    }
+  }
+}
+
+void Coordinator::assign(const shared::Scenario& scenario, const std::vector<uint64_t>& shares) {
+  const std::string ca_pem = read_ca(scenario);
+  const auto spec = proto::to_wire(scenario, ca_pem);
+  const uint64_t id = next_command_id();
+  for (size_t i = 0; i < agents_.size(); ++i) {
+    v1::ControllerMessage message;
+    message.set_command_id(id);
+    auto* a = message.mutable_assignment();
+    a->set_agent_index(static_cast<uint32_t>(i));
+    a->set_agent_count(static_cast<uint32_t>(agents_.size()));
+    a->set_total_connections(scenario.load.connections);
+    a->mutable_shares()->Add(shares.begin(), shares.end());
+    *a->mutable_scenario() = spec;
+    a->set_report_interval_ms(static_cast<uint64_t>(options_.report_interval.count()));
+    agents_[i]->result.share = shares[i];
+    spdlog::debug("agent {}: assigned {} of {} connections", agents_[i]->link->endpoint(), shares[i],
+                  scenario.load.connections);
+    agents_[i]->link->send(message);
+  }
+  await_all(id, std::chrono::seconds(30), "the assignment");
+}
+
+StageResult Coordinator::run(const shared::Scenario& scenario) {
+  StageResult result;
+  result.scenario = scenario;
+  connect_all();
+  std::vector<double> weights;
+  for (const auto& e : endpoints_) weights.push_back(e.weight);
+  const auto shares = shared::apportion(scenario.load.connections, weights);
+  check_capacity(shares);
+  measure_clocks();
+  assign(scenario, shares);
+  execute(scenario, result);
+  for (const auto& a : agents_) {
+    result.agents.push_back(a->result);
+    result.totals.merge(a->result.totals);
+  }
+  return result;
+}
+
+}  // namespace wsload::controller

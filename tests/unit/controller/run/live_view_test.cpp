@@ -1,0 +1,66 @@
+#include "run/live_view.hpp"
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+namespace wsload::controller {
+namespace {
+
+LiveSnapshot snapshot() {
+  LiveSnapshot s;
+  s.elapsed_s = 20;
+  s.planned_s = 40;
+  s.phase = "hold";
+  s.open = 100;
+  s.target = 100;
+  s.sent_per_s = 20;
+  s.received_per_s = 40;
+  s.has_latency = true;
+  s.p50_ms = 0.25;
+  s.p99_ms = 1.5;
+  s.max_ms = 3;
+  s.agents_healthy = 2;
+  s.agents_total = 2;
+  return s;
+}
+
+TEST(LiveView, PlainLineForLogs) {
+  std::ostringstream out;
+  LiveView view(out, false, false);
+  view.update(snapshot());
+  EXPECT_EQ(out.str(),
+            "[   20.0s] hold      open 100/100  conn/s 0.0  msg/s out 20.0 in 40.0  p50 0.25ms p99 1.50ms max 3.00ms  "
+            "errors 0  agents 2/2\n");
+}
+
+TEST(LiveView, TerminalPanelIsRedrawnInPlaceWithProgress) {
+  std::ostringstream out;
+  LiveView view(out, false, true);
+  view.update(snapshot());
+  const auto first = out.str();
+  EXPECT_NE(first.find("50%"), std::string::npos) << first;
+  EXPECT_NE(first.find("[" + std::string(20, '#') + std::string(20, '-') + "]"), std::string::npos) << first;
+  view.update(snapshot());
+  // The second draw first moves up over the 5 panel lines and clears them.
+  EXPECT_EQ(out.str().substr(first.size(), 7), "\033[5A\033[J");
+}
+
+TEST(LiveView, LagWarningIsShown) {
+  auto s = snapshot();
+  s.behind_schedule = 7;
+  s.max_lag_ms = 12.5;
+  EXPECT_NE(LiveView::plain_line(s).find("WARNING agent behind schedule: 7 sends late, max 12.5ms"), std::string::npos);
+  EXPECT_NE(LiveView::panel(s).find("WARNING"), std::string::npos);
+}
+
+TEST(LiveView, QuietPrintsNothing) {
+  std::ostringstream out;
+  LiveView view(out, true, true);
+  view.update(snapshot());
+  view.message("agent lost");
+  EXPECT_TRUE(out.str().empty());
+}
+
+}  // namespace
+}  // namespace wsload::controller
