@@ -65,8 +65,12 @@ struct WorkerContext {
                 std::shared_ptr<boost::asio::ssl::context> tls_context)
       : ioc(io), cfg(config), tls(std::move(tls_context)) {}
 
+  // The connections' clock: steady_clock, or *manual_now when set (tests drive time by hand).
+  TimePoint now() const { return manual_now != nullptr ? *manual_now : Clock::now(); }
+
   boost::asio::io_context& ioc;
   const RunConfig& cfg;
+  const TimePoint* manual_now = nullptr;  // not owned; outlives the connections when set
   std::shared_ptr<boost::asio::ssl::context> tls;  // set when the target is wss://
   shared::MetricsDelta delta;                      // recorded since the last take
   uint64_t open = 0;       // gauge: established and not yet ended
@@ -90,7 +94,8 @@ struct WorkerContext {
   FailureLogBudget failure_log;
 };
 
-// What a connection records under a reason (shared::Counters):
+// What a connection records under a reason (shared::Counters; the reasons are enumerated in
+// connection_reasons.hpp):
 // - failures (attempted = established + failed, always): dns, refused, connect_timeout, tls,
 //   tls_timeout, handshake_timeout (the connect deadline, named by the stage it stopped),
 //   http_<status>, bad_accept, bad_upgrade, closed_during_upgrade, stopped_before_established

@@ -17,6 +17,64 @@
 
 namespace wsload::agent {
 
+// The socket-level part of StreamTraits for streams over a Socket; Traits::socket(Stream&) names
+// the stream's socket.
+template <class Traits>
+struct SocketStreamOps {
+  // Connects to the first endpoint of `results`; from `source` (with the port chosen per
+  // destination, so each source ip gets its own port range) to the first endpoint of its family.
+  template <class Stream, class Handler>
+  static error_code connect(Stream& stream, const tcp::resolver::results_type& results,
+                            const std::optional<net::ip::address>& source, Handler&& handler) {
+    Socket& sock = Traits::socket(stream);
+    if (!source) {
+      net::async_connect(sock, results,
+                         [h = std::forward<Handler>(handler)](error_code ec,
+                                                              const tcp::endpoint&) mutable {
+                           h(ec);
+                         });
+      return {};
+    }
+    std::optional<tcp::endpoint> remote;
+    for (const auto& entry : results) {
+      if (entry.endpoint().address().is_v4() == source->is_v4()) {
+        remote = entry.endpoint();
+        break;
+      }
+    }
+    if (!remote) return net::error::address_family_not_supported;
+    error_code ec;
+    sock.open(remote->protocol(), ec);
+    if (!ec) {
+      int one = 1;
+      ::setsockopt(sock.native_handle(), IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof(one));
+      sock.bind(tcp::endpoint(*source, 0), ec);
+    }
+    if (ec) return ec;
+    sock.async_connect(*remote, std::forward<Handler>(handler));
+    return {};
+  }
+  template <class Stream>
+  static void set_no_delay(Stream& stream) {
+    error_code ignored;
+    Traits::socket(stream).set_option(tcp::no_delay(true), ignored);
+  }
+  template <class Stream>
+  static void set_non_blocking(Stream& stream) {
+    error_code ignored;
+    Traits::socket(stream).non_blocking(true, ignored);
+  }
+  template <class Stream>
+  static void close(Stream& stream) {
+    error_code ignored;
+    Traits::socket(stream).close(ignored);
+  }
+  template <class Stream, class Handler>
+  static void async_wait_writable(Stream& stream, Handler&& handler) {
+    Traits::socket(stream).async_wait(tcp::socket::wait_write, std::forward<Handler>(handler));
+  }
+};
+
 template <class Ws>
 WsConnection<Ws>::WsConnection(WorkerContext& ctx, uint32_t id, uint32_t slot)
     : ctx_(ctx),
@@ -32,27 +90,17 @@ void WsConnection<Ws>::start() {
 template <class Ws>
 void WsConnection<Ws>::attempt() {
   state_ = State::kConnecting;
-  timed_out_ = false;
-  close_initiated_ = false;
-  close_sent_ = false;
-  close_received_ = false;
-  read_pending_ = false;
-  write_pending_ = false;
-  ending_ = false;
-  write_blocked_ = false;
-  sending_ = false;
-  pong_at_ = kNoPong;
-  peer_close_code_ = 0;
+  attempt_ = {};
   ++counters().connections_attempted;
-  StreamTraits<Ws>::emplace(stream_, ctx_);
+  Traits::emplace(stream_, ctx_);
 
-  arm(DeadlineKind::kDeadline, Clock::now() + cfg_.scenario().target.connect_timeout);
+  arm(DeadlineKind::kDeadline, ctx_.now() + cfg_.scenario().target.connect_timeout);
 
   if (ctx_.resolved) {
     do_connect(*ctx_.resolved);
     return;
   }
-  stage_ = Stage::kResolve;
+  attempt_.stage = Stage::kResolve;
   if (!resolver_) resolver_ = std::make_unique<Resolver>(ctx_.ioc);
   resolver_->async_resolve(
       cfg_.endpoint.host, cfg_.endpoint.port,
@@ -125,7 +173,7 @@ std::string WsConnection<Ws>::make_token() const {
 template <class Ws>
 bool WsConnection<Ws>::cancelled() {
   if (state_ != State::kConnecting) return true;  // stopped meanwhile, already counted
-  if (!timed_out_) return false;
+  if (!attempt_.timed_out) return false;
   fail_attempt(classify_failure(net::error::operation_aborted));
   return true;
 }
@@ -134,7 +182,7 @@ template <class Ws>
 void WsConnection<Ws>::on_resolve(error_code ec, tcp::resolver::results_type results) {
   if (!ec && cancelled()) return;
   if (ec || results.empty()) {
-    fail_attempt(ec ? classify_failure(ec) : "dns", ec);
+    fail_attempt(ec ? classify_failure(ec) : FailureReason::kDns, ec);
     return;
   }
   resolver_.reset();
@@ -144,48 +192,23 @@ void WsConnection<Ws>::on_resolve(error_code ec, tcp::resolver::results_type res
 
 template <class Ws>
 void WsConnection<Ws>::do_connect(const tcp::resolver::results_type& results) {
-  stage_ = Stage::kConnect;
-  connect_start_ = Clock::now();
+  attempt_.stage = Stage::kConnect;
+  attempt_.connect_start = ctx_.now();
   const auto& sources = cfg_.assignment.source_ips;
-  if (sources.empty()) {
-    net::async_connect(socket(), results,
-                       [self = this->shared_from_this()](error_code ec, const tcp::endpoint&) {
-                         self->on_connect(ec);
-                       });
-    return;
-  }
-  error_code ec;
-  auto source = net::ip::make_address(sources[id_ % sources.size()], ec);
-  if (ec) {
-    fail_attempt("other");
-    return;
-  }
-  std::optional<tcp::endpoint> remote;
-  for (const auto& entry : results) {
-    if (entry.endpoint().address().is_v4() == source.is_v4()) {
-      remote = entry.endpoint();
-      break;
+  std::optional<net::ip::address> source;
+  if (!sources.empty()) {
+    error_code ec;
+    source = net::ip::make_address(sources[id_ % sources.size()], ec);
+    if (ec) {
+      fail_attempt(FailureReason::kOther);
+      return;
     }
   }
-  if (!remote) {
-    fail_attempt("other");
-    return;
-  }
-  auto& sock = socket();
-  sock.open(remote->protocol(), ec);
-  if (!ec) {
-    // Let connect() pick the port per destination, so each source ip gets its own port range.
-    int one = 1;
-    ::setsockopt(sock.native_handle(), IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof(one));
-    sock.bind(tcp::endpoint(source, 0), ec);
-  }
-  if (ec) {
-    fail_attempt("other");
-    return;
-  }
-  sock.async_connect(*remote, [self = this->shared_from_this()](error_code e) {
-    self->on_connect(e);
-  });
+  error_code ec = Traits::connect(*stream_, results, source,
+                                  [self = this->shared_from_this()](error_code e) {
+                                    self->on_connect(e);
+                                  });
+  if (ec) fail_attempt(FailureReason::kOther);
 }
 
 template <class Ws>
@@ -195,11 +218,10 @@ void WsConnection<Ws>::on_connect(error_code ec) {
     fail_attempt(classify_failure(ec), ec);
     return;
   }
-  error_code ignored;
-  socket().set_option(tcp::no_delay(true), ignored);
+  Traits::set_no_delay(*stream_);
   if constexpr (kTls) {
-    stage_ = Stage::kTls;
-    StreamTraits<Ws>::handshake(*stream_, cfg_, [self = this->shared_from_this()](error_code e) {
+    attempt_.stage = Stage::kTls;
+    Traits::handshake(*stream_, cfg_, [self = this->shared_from_this()](error_code e) {
       if (!e && self->cancelled()) return;
       if (e) {
         self->fail_attempt(self->classify_failure(e), e);
@@ -214,7 +236,7 @@ void WsConnection<Ws>::on_connect(error_code ec) {
 
 template <class Ws>
 void WsConnection<Ws>::do_upgrade() {
-  stage_ = Stage::kUpgrade;
+  attempt_.stage = Stage::kUpgrade;
   upgrade_ = std::make_unique<Upgrade>();
   upgrade_->key = ws::make_key(ctx_.rng);
   upgrade_->request = make_request(upgrade_->key, upgrade_->offered_protocols);
@@ -244,11 +266,11 @@ void WsConnection<Ws>::on_upgrade_response(error_code ec) {
   }
   const auto& res = upgrade_->parser.get();
   if (res.result_int() != 101) {
-    fail_attempt("http_" + std::to_string(res.result_int()));
+    fail_attempt(Failure{FailureReason::kHttpStatus, static_cast<uint16_t>(res.result_int())});
     return;
   }
-  if (const char* reason = check_upgrade()) {
-    fail_attempt(reason);
+  if (auto reason = check_upgrade()) {
+    fail_attempt(*reason);
     return;
   }
   auto early = upgrade_->buffer.data();  // frames the server sent right behind its 101
@@ -258,10 +280,10 @@ void WsConnection<Ws>::on_upgrade_response(error_code ec) {
 }
 
 // RFC 6455 §4.1 on a 101: Upgrade: websocket and Connection: upgrade, the accept value for our
-// key, and neither an extension nor a subprotocol we did not offer. nullptr when valid, else the
-// failure reason: `bad_accept` for a wrong Sec-WebSocket-Accept, `bad_upgrade` for the rest.
+// key, and neither an extension nor a subprotocol we did not offer. nullopt when valid, else the
+// failure reason: kBadAccept for a wrong Sec-WebSocket-Accept, kBadUpgrade for the rest.
 template <class Ws>
-const char* WsConnection<Ws>::check_upgrade() const {
+std::optional<FailureReason> WsConnection<Ws>::check_upgrade() const {
   const auto& res = upgrade_->parser.get();
   auto field = [&res](beast::http::field f) {
     auto v = res[f];
@@ -269,64 +291,67 @@ const char* WsConnection<Ws>::check_upgrade() const {
   };
   if (!beast::iequals(field(beast::http::field::upgrade), "websocket") ||
       !beast::http::token_list(field(beast::http::field::connection)).exists("upgrade")) {
-    return "bad_upgrade";
+    return FailureReason::kBadUpgrade;
   }
   if (field(beast::http::field::sec_websocket_accept) != ws::accept_for(upgrade_->key)) {
-    return "bad_accept";
+    return FailureReason::kBadAccept;
   }
-  if (!field(beast::http::field::sec_websocket_extensions).empty()) return "bad_upgrade";
+  if (!field(beast::http::field::sec_websocket_extensions).empty()) {
+    return FailureReason::kBadUpgrade;
+  }
   std::string_view protocol = field(beast::http::field::sec_websocket_protocol);
   if (!protocol.empty() && !beast::http::token_list(upgrade_->offered_protocols).exists(protocol)) {
-    return "bad_upgrade";
+    return FailureReason::kBadUpgrade;
   }
-  return nullptr;
+  return std::nullopt;
 }
 
 // The reason of a failed step (a status is failed by on_upgrade_response). A connect deadline
 // that fired is named after the stage it stopped.
 template <class Ws>
-std::string WsConnection<Ws>::classify_failure(error_code ec) const {
-  switch (stage_) {
+FailureReason WsConnection<Ws>::classify_failure(error_code ec) const {
+  const bool timed_out = attempt_.timed_out;
+  switch (attempt_.stage) {
     case Stage::kResolve:
-      return "dns";
+      return FailureReason::kDns;
     case Stage::kConnect:
-      if (timed_out_ || ec == net::error::timed_out) return "connect_timeout";
-      return ec == net::error::connection_refused ? "refused" : "other";
+      if (timed_out || ec == net::error::timed_out) return FailureReason::kConnectTimeout;
+      return ec == net::error::connection_refused ? FailureReason::kRefused : FailureReason::kOther;
     case Stage::kTls:
-      return timed_out_ ? "tls_timeout" : "tls";
+      return timed_out ? FailureReason::kTlsTimeout : FailureReason::kTls;
     case Stage::kUpgrade:
-      return timed_out_ ? "handshake_timeout" : upgrade_failure(ec);
+      return timed_out ? FailureReason::kHandshakeTimeout : upgrade_failure(ec);
   }
-  return "other";
+  return FailureReason::kOther;
 }
 
 // Writing the request or reading the response failed: the peer went away before a complete
 // response (`closed_during_upgrade`), or sent bytes that are not an HTTP response, or one too
 // large (`bad_upgrade`).
 template <class Ws>
-const char* WsConnection<Ws>::upgrade_failure(error_code ec) {
+FailureReason WsConnection<Ws>::upgrade_failure(error_code ec) {
   namespace http = beast::http;
   if (ec == http::error::end_of_stream || ec == http::error::partial_message ||
       ec == net::error::eof || ec == net::error::connection_reset ||
       ec == net::error::broken_pipe || ec == net::error::connection_aborted ||
       ec == net::ssl::error::stream_truncated) {
-    return "closed_during_upgrade";
+    return FailureReason::kClosedDuringUpgrade;
   }
   if (ec.category() == http::make_error_code(http::error::bad_version).category()) {
-    return "bad_upgrade";
+    return FailureReason::kBadUpgrade;
   }
-  return "other";
+  return FailureReason::kOther;
 }
 
 // A step of the attempt failed (called from its completion: no operation of ours is pending).
 // A no-op once the attempt is over (stopped, see stop_attempt).
 template <class Ws>
-void WsConnection<Ws>::fail_attempt(const std::string& reason, error_code ec) {
+void WsConnection<Ws>::fail_attempt(Failure failure, error_code ec) {
   if (state_ != State::kConnecting) return;
   disarm(DeadlineKind::kDeadline);
   upgrade_.reset();
   cancel_io();  // a declined upgrade must not keep the server's connection for the backoff
-  count_failure(reason, ec);
+  count_failure(failure, ec);
   state_ = State::kIdle;
   if (reconnecting_ && may_reconnect()) {
     schedule_reconnect();
@@ -343,11 +368,11 @@ void WsConnection<Ws>::fail_attempt(const std::string& reason, error_code ec) {
 template <class Ws>
 void WsConnection<Ws>::stop_attempt() {
   if (state_ != State::kConnecting) return;
-  std::string reason =
-      timed_out_ ? classify_failure(net::error::operation_aborted) : "stopped_before_established";
+  FailureReason reason = attempt_.timed_out ? classify_failure(net::error::operation_aborted)
+                                             : FailureReason::kStoppedBeforeEstablished;
   disarm(DeadlineKind::kDeadline);
   cancel_io();
-  count_failure(reason, {});
+  count_failure(Failure{reason}, {});
   state_ = State::kIdle;
   done();
 }
@@ -355,31 +380,31 @@ void WsConnection<Ws>::stop_attempt() {
 // Counts a failed attempt and logs it at debug level, at most FailureLogBudget::kPerSecond lines
 // per second per worker (the number left out is logged with the next line).
 template <class Ws>
-void WsConnection<Ws>::count_failure(const std::string& reason, error_code ec) {
+void WsConnection<Ws>::count_failure(Failure failure, error_code ec) {
+  const std::string reason = to_string(failure);
   ++counters().connections_failed;
   ++counters().failures[reason];
   if (!spdlog::should_log(spdlog::level::debug)) return;
   uint64_t suppressed = 0;
-  if (!ctx_.failure_log.take(Clock::now(), &suppressed)) return;
+  if (!ctx_.failure_log.take(ctx_.now(), &suppressed)) return;
   if (suppressed > 0) spdlog::debug("{} more failed connection attempts not logged", suppressed);
   static constexpr const char* kStageNames[] = {"resolve", "connect", "tls", "upgrade"};
   spdlog::debug("connection {} failed during {}: {}{}{}", id_,
-                kStageNames[static_cast<int>(stage_)], reason, ec ? ": " : "",
+                kStageNames[static_cast<int>(attempt_.stage)], reason, ec ? ": " : "",
                 ec ? ec.message() : std::string());
 }
 
 template <class Ws>
 void WsConnection<Ws>::cancel_io() {
-  error_code ignored;
   if (resolver_) resolver_->cancel();
-  if (stream_) socket().close(ignored);
+  if (stream_) Traits::close(*stream_);
 }
 
 template <class Ws>
 bool WsConnection<Ws>::may_reconnect() const {
   const shared::ReconnectSpec& rc = cfg_.scenario().reconnect;
-  return rc.enabled && reconnect_attempts_ < rc.max_attempts && !sending_stopped_ &&
-         !finish_requested_ && !aborting_ && Clock::now() < ctx_.hold_end;
+  return rc.enabled && reconnect_attempts_ < rc.max_attempts && winding_ == Winding::kRunning &&
+         ctx_.now() < ctx_.hold_end;
 }
 
 template <class Ws>
@@ -387,7 +412,7 @@ void WsConnection<Ws>::schedule_reconnect() {
   ++reconnect_attempts_;
   reconnecting_ = true;
   state_ = State::kIdle;
-  arm(DeadlineKind::kDeadline, Clock::now() + cfg_.scenario().reconnect.backoff);
+  arm(DeadlineKind::kDeadline, ctx_.now() + cfg_.scenario().reconnect.backoff);
 }
 
 template <class Ws>
@@ -404,7 +429,7 @@ void WsConnection<Ws>::on_deadline(DeadlineKind kind) {
   }
   switch (state_) {
     case State::kConnecting:  // connect/handshake deadline
-      timed_out_ = true;
+      attempt_.timed_out = true;
       cancel_io();
       return;
     case State::kIdle:  // reconnect backoff over
@@ -416,14 +441,17 @@ void WsConnection<Ws>::on_deadline(DeadlineKind kind) {
       // The close bound expired: either the peer never answered our close frame, or the close
       // handshake is complete and it just did not close the TCP connection.
       if (decoder_.failed()) {
-        end_session(EndCause::kProtocol);
+        end_session(DisconnectReason::kProtocol);
+      } else if (attempt_.close_sent && attempt_.close_received) {
+        end_session(DisconnectReason::kPeerClose);
       } else {
-        end_session(close_sent_ && close_received_ ? EndCause::kPeerClose : EndCause::kCloseTimeout);
+        end_session(DisconnectReason::kCloseTimeout);
       }
       return;
     case State::kOpen:  // write-stall bound
       check_write_stall();
       return;
+    case State::kEnding:  // waiting for pending I/O; nothing is bounded any more
     case State::kDone:
       return;
   }

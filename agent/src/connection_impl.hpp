@@ -13,6 +13,7 @@
 // messages that are due together leave in one system call). ws:// keeps one read pending into a
 // small array of the connection and reads any larger backlog into the worker's shared buffer;
 // wss:// reads through the TLS stream into a buffer allocated while established.
+#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -25,6 +26,7 @@
 #include <boost/beast/http/parser.hpp>
 
 #include "connection.hpp"
+#include "connection_reasons.hpp"
 #include "push_tracker.hpp"
 #include "reply_matcher.hpp"
 #include "schedule.hpp"
@@ -58,19 +60,20 @@ inline constexpr int kMaxDrainReads = 16;
 // At most this many overdue requests of one connection go out per wake-up.
 inline constexpr int kMaxSendBurst = 64;
 
+// The connection's seam to its byte stream; everything a connection does to its stream below
+// reads, writes and the upgrade goes through it (so a test can put an in-memory stream in):
+//   kTls;
+//   emplace(optional<Stream>&, WorkerContext&): a fresh, unconnected stream;
+//   connect(Stream&, const tcp::resolver::results_type&, const std::optional<address>& source,
+//           handler(error_code)) -> error_code: starts connecting (from `source` when set); an
+//           error means nothing was started and the handler is never called;
+//   set_no_delay(Stream&), set_non_blocking(Stream&) (own synchronous reads and writes);
+//   close(Stream&): pending operations complete with operation_aborted, the peer sees the end;
+//   async_wait_writable(Stream&, handler(error_code));
+//   handshake(Stream&, const RunConfig&, handler(error_code)) when kTls.
+// Streams over a Socket get the socket-level ones from SocketStreamOps (connection_connect.ipp).
 template <class Stream>
-struct StreamTraits;  // kTls; emplace(optional<Stream>&, WorkerContext&); socket(Stream&); handshake
-
-// Why an established session ended (see on_session_end for the reported reason).
-enum class EndCause : uint8_t {
-  kError,
-  kEof,
-  kReset,
-  kPeerClose,
-  kCloseTimeout,
-  kProtocol,
-  kWriteStall,  // unwritten output made no progress for the write-stall bound
-};
+struct StreamTraits;
 
 template <class Stream>
 class WsConnection final : public Connection,
@@ -86,8 +89,36 @@ class WsConnection final : public Connection,
   std::size_t queued_bytes() const override;
 
  private:
-  enum class State : uint8_t { kIdle, kConnecting, kOpen, kClosing, kDone };
+  // kIdle: no attempt (before the first, or in a reconnect backoff). kEnding: the session is over
+  // and its socket closed; it is accounted (on_session_end) once its pending I/O has returned.
+  // kDone: over for good.
+  enum class State : uint8_t { kIdle, kConnecting, kOpen, kClosing, kEnding, kDone };
   enum class Stage : uint8_t { kResolve, kConnect, kTls, kUpgrade };
+  // How far the run has wound the connection down; it only grows (wind_to). kHoldEnded: no new
+  // request. kFinishing: close once nothing is in flight. kAborting: close now. Anything but
+  // kRunning also rules out a reconnect.
+  enum class Winding : uint8_t { kRunning, kHoldEnded, kFinishing, kAborting };
+  // Offset in out_ of the pong queued with none of its bytes written yet, or kNoPong.
+  static constexpr uint32_t kNoPong = UINT32_MAX;
+  // What one attempt and its session know; a new attempt starts from a fresh value
+  // (attempt_ = {}), so nothing of a previous session leaks into it.
+  struct Attempt {
+    TimePoint connect_start{};
+    TimePoint write_progress{};  // while write_blocked: the last instant output made progress
+    uint32_t pong_at = kNoPong;
+    uint16_t peer_close_code = 0;
+    Stage stage = Stage::kResolve;
+    DisconnectReason end_cause = DisconnectReason::kError;  // set when the session ends
+    bool timed_out : 1 = false;        // the connect deadline fired
+    bool close_initiated : 1 = false;  // we started the close handshake (an expected end)
+    bool close_sent : 1 = false;       // our close frame is queued or written
+    bool close_received : 1 = false;   // the peer's close frame arrived
+    bool read_pending : 1 = false;     // a read is outstanding on the stream
+    bool write_pending : 1 = false;    // a write or writability wait is outstanding
+    bool in_feed : 1 = false;          // inside decoder_.feed (finalizing must wait)
+    bool write_blocked : 1 = false;    // output waits for the socket (ws://) or a write (wss://)
+    bool sending : 1 = false;          // the open loop of this session runs: its slots count
+  };
   using Self = WsConnection<Stream>;
   static constexpr bool kTls = StreamTraits<Stream>::kTls;
 
@@ -116,13 +147,14 @@ class WsConnection final : public Connection,
   void on_connect(error_code ec);
   void do_upgrade();
   void on_upgrade_response(error_code ec);
-  const char* check_upgrade() const;
+  std::optional<FailureReason> check_upgrade() const;
   bool cancelled();
-  void fail_attempt(const std::string& reason, error_code ec = {});
+  void fail_attempt(Failure failure, error_code ec = {});
+  void fail_attempt(FailureReason reason, error_code ec = {}) { fail_attempt(Failure{reason}, ec); }
   void stop_attempt();
-  void count_failure(const std::string& reason, error_code ec);
-  std::string classify_failure(error_code ec) const;
-  static const char* upgrade_failure(error_code ec);
+  void count_failure(Failure failure, error_code ec);
+  FailureReason classify_failure(error_code ec) const;
+  static FailureReason upgrade_failure(error_code ec);
   void cancel_io();
   void schedule_reconnect();
   bool may_reconnect() const;
@@ -145,7 +177,7 @@ class WsConnection final : public Connection,
   void record_reply(const InFlight& request, TimePoint now);
   void on_settled();
   void maybe_send();
-  void stop_schedule(const char* reason);
+  void stop_schedule(UnsentReason reason);
   void encode_request(TimePoint scheduled, TimePoint now);
   void queue_frame(ws::Opcode op, std::string_view payload);
   void flush();
@@ -159,12 +191,16 @@ class WsConnection final : public Connection,
   void begin_close(std::chrono::milliseconds grace);
   void send_close(uint16_t code);
   void enter_closing(std::chrono::milliseconds bound);
-  void end_session(EndCause cause);
+  void end_session(DisconnectReason cause);
   void maybe_finalize();
   void on_session_end();
 
   shared::Counters& counters() { return ctx_.delta.counters; }
-  Socket& socket() { return StreamTraits<Stream>::socket(*stream_); }
+  using Traits = StreamTraits<Stream>;
+  bool ending() const { return state_ == State::kEnding; }
+  bool sending_stopped() const { return winding_ != Winding::kRunning; }
+  bool finish_requested() const { return winding_ >= Winding::kFinishing; }
+  void wind_to(Winding w) { winding_ = std::max(winding_, w); }
   uint32_t next_mask() { return static_cast<uint32_t>(ctx_.rng()); }
   // kDeadline: connect deadline while kConnecting, reconnect backoff while kIdle, write-stall
   // bound while kOpen, close bound while kClosing (each arming replaces the previous one).
@@ -186,35 +222,16 @@ class WsConnection final : public Connection,
   ws::Decoder decoder_{kReadMessageMax};
   std::string out_;        // encoded frames not yet written (from out_done_ on)
   std::size_t out_done_ = 0;
-  // While write_blocked_: the last instant the output made progress (write-stall bound).
-  TimePoint write_progress_{};
   InFlightTable in_flight_;
   std::unique_ptr<PushTracker> push_;  // only when pushes carry a sequence field
   SendSchedule sends_;
-  TimePoint connect_start_{};
+  Attempt attempt_;
+  // Connection lifetime: across attempts.
   uint64_t seq_ = 0;
   uint32_t reconnect_attempts_ = 0;
-  // Offset in out_ of the pong queued with none of its bytes written yet, or kNoPong.
-  static constexpr uint32_t kNoPong = UINT32_MAX;
-  uint32_t pong_at_ = kNoPong;
-  uint16_t peer_close_code_ = 0;
   State state_ = State::kIdle;
-  Stage stage_ = Stage::kResolve;
-  EndCause end_cause_ = EndCause::kError;
-  bool timed_out_ = false;          // connect deadline fired during this attempt
-  bool aborting_ = false;           // stop(): no reconnect, pending attempt stopped
-  bool sending_stopped_ = false;    // hold ended
-  bool finish_requested_ = false;
-  bool reconnecting_ = false;       // current attempt follows an unexpected disconnect
-  bool close_initiated_ = false;    // we started the close handshake (an expected end)
-  bool close_sent_ = false;         // our close frame is queued or written
-  bool close_received_ = false;     // the peer's close frame arrived
-  bool read_pending_ = false;       // a read or readiness wait is outstanding on the stream
-  bool write_pending_ = false;      // a write or writability wait is outstanding
-  bool in_feed_ = false;            // inside decoder_.feed (finalizing must wait)
-  bool ending_ = false;             // the session is over; waiting for pending I/O to return
-  bool write_blocked_ = false;      // output is waiting for the socket (ws://) or a write (wss://)
-  bool sending_ = false;            // open loop of this session running: its slots are counted
+  Winding winding_ = Winding::kRunning;
+  bool reconnecting_ = false;  // the current attempt follows an unexpected disconnect
 };
 
 }  // namespace wsload::agent

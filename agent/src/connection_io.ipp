@@ -27,7 +27,7 @@ struct WsConnection<Ws>::Frames final : ws::FrameHandler {
   bool on_ping(std::string_view payload) override { return conn.on_ping(payload); }
   bool on_pong(std::string_view payload) override {
     conn.on_pong(payload);
-    return !conn.ending_;
+    return !conn.ending();
   }
   bool on_close(uint16_t code, std::string_view) override { return conn.on_close(code); }
   Self& conn;
@@ -45,11 +45,11 @@ void WsConnection<Ws>::start_read() {
     into = tls_io_->in;
     size = kTlsReadBytes;
   }
-  read_pending_ = true;
+  attempt_.read_pending = true;
   stream_->async_read_some(
       net::buffer(into, size), [self = this->shared_from_this(), into, size](error_code ec, std::size_t n) {
-        self->read_pending_ = false;
-        if (self->ending_) {
+        self->attempt_.read_pending = false;
+        if (self->ending()) {
           self->maybe_finalize();
           return;
         }
@@ -87,19 +87,19 @@ bool WsConnection<Ws>::drain() {
 template <class Ws>
 bool WsConnection<Ws>::consume(std::string_view bytes) {
   // After a protocol error or the peer's close frame nothing more is decoded: discard until EOF.
-  if (decoder_.failed() || close_received_) return !ending_;
+  if (decoder_.failed() || attempt_.close_received) return !ending();
   Frames frames(*this);
-  in_feed_ = true;
+  attempt_.in_feed = true;
   bool ok = decoder_.feed(bytes, frames);
-  in_feed_ = false;
-  if (!ok && decoder_.failed() && !ending_) {
+  attempt_.in_feed = false;
+  if (!ok && decoder_.failed() && !ending()) {
     // Oversize message, bad frame, invalid UTF-8, bad close frame: say why in a close frame, then
     // wait (bounded) for the server to close, discarding what it still sends.
     ++counters().protocol_errors;
     send_close(decoder_.error_code());
-    if (!ending_ && state_ == State::kOpen) enter_closing(kCloseWait);
+    if (state_ == State::kOpen) enter_closing(kCloseWait);
   }
-  if (ending_) {
+  if (ending()) {
     maybe_finalize();
     return false;
   }
@@ -109,15 +109,16 @@ bool WsConnection<Ws>::consume(std::string_view bytes) {
 template <class Ws>
 void WsConnection<Ws>::on_read_end(error_code ec) {
   if (decoder_.failed()) {
-    end_session(EndCause::kProtocol);
-  } else if (close_received_) {
-    end_session(EndCause::kPeerClose);  // the close handshake happened; how TCP ended is moot
+    end_session(DisconnectReason::kProtocol);
+  } else if (attempt_.close_received) {
+    // The close handshake happened; how TCP ended is moot.
+    end_session(DisconnectReason::kPeerClose);
   } else if (ec == net::error::eof || ec == net::ssl::error::stream_truncated) {
-    end_session(EndCause::kEof);
+    end_session(DisconnectReason::kEof);
   } else if (ec == net::error::connection_reset) {
-    end_session(EndCause::kReset);
+    end_session(DisconnectReason::kReset);
   } else {
-    end_session(EndCause::kError);
+    end_session(DisconnectReason::kError);
   }
 }
 
@@ -140,22 +141,22 @@ void WsConnection<Ws>::queue_frame(ws::Opcode op, std::string_view payload) {
 // While output waits, the write-stall bound runs (note_write_blocked).
 template <class Ws>
 void WsConnection<Ws>::flush() {
-  if (ending_ || write_pending_) return;
+  if (ending() || attempt_.write_pending) return;
   if (out_done_ == out_.size()) {
-    write_blocked_ = false;
+    attempt_.write_blocked = false;
     return;
   }
   if constexpr (kTls) {
     tls_io_->writing.swap(out_);
     out_.clear();
     out_done_ = 0;
-    pong_at_ = kNoPong;  // its bytes are being written
+    attempt_.pong_at = kNoPong;  // its bytes are being written
     // A write starts only once the previous one completed: that is progress.
     note_write_blocked(true);
-    write_pending_ = true;
+    attempt_.write_pending = true;
     net::async_write(*stream_, net::buffer(tls_io_->writing),
                      [self = this->shared_from_this()](error_code ec, std::size_t) {
-                       self->write_pending_ = false;
+                       self->attempt_.write_pending = false;
                        self->tls_io_->writing.clear();
                        self->on_write_done(ec);
                      });
@@ -168,16 +169,15 @@ void WsConnection<Ws>::flush() {
       if (session_detail::would_block(ec)) {
         note_write_blocked(out_done_ != started_at);
         if (out_done_ >= kOutHighWater) compact_out();  // keep only the unwritten part
-        write_pending_ = true;
-        socket().async_wait(tcp::socket::wait_write,
-                            [self = this->shared_from_this()](error_code e) {
-                              self->write_pending_ = false;
-                              if (!e && !self->ending_) {
-                                self->flush();
-                                if (self->write_pending_) return;
-                              }
-                              self->on_write_done(e);
-                            });
+        attempt_.write_pending = true;
+        Traits::async_wait_writable(*stream_, [self = this->shared_from_this()](error_code e) {
+          self->attempt_.write_pending = false;
+          if (!e && !self->ending()) {
+            self->flush();
+            if (self->attempt_.write_pending) return;
+          }
+          self->on_write_done(e);
+        });
         return;
       }
       if (ec) {
@@ -188,8 +188,8 @@ void WsConnection<Ws>::flush() {
     }
     out_.clear();
     out_done_ = 0;
-    pong_at_ = kNoPong;
-    write_blocked_ = false;
+    attempt_.pong_at = kNoPong;
+    attempt_.write_blocked = false;
     if (out_.capacity() > kOutHighWater) std::string().swap(out_);
   }
 }
@@ -197,7 +197,8 @@ void WsConnection<Ws>::flush() {
 // Drops the written head of out_ (ws://), keeping pong_at_ pointing at the queued pong.
 template <class Ws>
 void WsConnection<Ws>::compact_out() {
-  if (pong_at_ != kNoPong) pong_at_ = pong_at_ >= out_done_ ? pong_at_ - out_done_ : kNoPong;
+  uint32_t& pong_at = attempt_.pong_at;
+  if (pong_at != kNoPong) pong_at = pong_at >= out_done_ ? pong_at - out_done_ : kNoPong;
   out_.erase(0, out_done_);
   out_done_ = 0;
 }
@@ -207,10 +208,10 @@ void WsConnection<Ws>::compact_out() {
 // re-armed from the last progress (check_write_stall): no timer operation per write.
 template <class Ws>
 void WsConnection<Ws>::note_write_blocked(bool progressed) {
-  if (progressed || !write_blocked_) write_progress_ = Clock::now();
-  write_blocked_ = true;
+  if (progressed || !attempt_.write_blocked) attempt_.write_progress = ctx_.now();
+  attempt_.write_blocked = true;
   if (state_ == State::kOpen && !ctx_.deadlines.armed(slot_, DeadlineKind::kDeadline)) {
-    arm(DeadlineKind::kDeadline, write_progress_ + ctx_.write_stall);
+    arm(DeadlineKind::kDeadline, attempt_.write_progress + ctx_.write_stall);
   }
 }
 
@@ -219,19 +220,19 @@ void WsConnection<Ws>::note_write_blocked(bool progressed) {
 // counted as the unexpected disconnect `write_stall`.
 template <class Ws>
 void WsConnection<Ws>::check_write_stall() {
-  if (!write_blocked_ || ending_) return;
-  TimePoint bound = write_progress_ + ctx_.write_stall;
-  if (Clock::now() < bound) {
+  if (!attempt_.write_blocked || ending()) return;
+  TimePoint bound = attempt_.write_progress + ctx_.write_stall;
+  if (ctx_.now() < bound) {
     arm(DeadlineKind::kDeadline, bound);
     return;
   }
-  end_session(EndCause::kWriteStall);
+  end_session(DisconnectReason::kWriteStall);
 }
 
 // A write finished (wss://) or the socket drained (ws://).
 template <class Ws>
 void WsConnection<Ws>::on_write_done(error_code ec) {
-  if (ending_) {
+  if (ending()) {
     maybe_finalize();
     return;
   }
@@ -247,20 +248,20 @@ void WsConnection<Ws>::on_write_done(error_code ec) {
 // The session is over: the socket is closed now; the accounting waits until no operation of ours
 // is outstanding on the stream (they return with operation_aborted) and no decode is running.
 template <class Ws>
-void WsConnection<Ws>::end_session(EndCause cause) {
-  if (ending_) return;
-  stop_schedule(cause == EndCause::kWriteStall ? "peer_not_reading" : "closed");
-  ending_ = true;
-  end_cause_ = cause;
-  error_code ignored;
-  socket().close(ignored);
+void WsConnection<Ws>::end_session(DisconnectReason cause) {
+  if (state_ != State::kOpen && state_ != State::kClosing) return;
+  stop_schedule(cause == DisconnectReason::kWriteStall ? UnsentReason::kPeerNotReading
+                                                       : UnsentReason::kClosed);
+  state_ = State::kEnding;
+  attempt_.end_cause = cause;
+  Traits::close(*stream_);
   maybe_finalize();
 }
 
+// Accounts the session once it is ending and nothing of ours is outstanding on it.
 template <class Ws>
 void WsConnection<Ws>::maybe_finalize() {
-  if (!ending_ || read_pending_ || write_pending_ || in_feed_) return;
-  if (state_ != State::kOpen && state_ != State::kClosing) return;
+  if (!ending() || attempt_.read_pending || attempt_.write_pending || attempt_.in_feed) return;
   on_session_end();
 }
 

@@ -7,25 +7,24 @@ namespace wsload::agent {
 
 template <class Ws>
 void WsConnection<Ws>::on_established(std::string_view early_bytes) {
-  TimePoint now = Clock::now();
+  TimePoint now = ctx_.now();
   disarm(DeadlineKind::kDeadline);
   state_ = State::kOpen;
   reconnect_attempts_ = 0;
   reconnecting_ = false;
   ++counters().connections_established;
   ++ctx_.open;
-  ctx_.delta.connect_time.record(session_detail::micros(now - connect_start_));
+  ctx_.delta.connect_time.record(session_detail::micros(now - attempt_.connect_start));
   if (cfg_.scenario().messages) {
     sends_.reset(now, cfg_.scenario().messages->interval);
-    sending_ = !sends_.closed_loop() && !sending_stopped_ && now < ctx_.hold_end;
+    attempt_.sending = !sends_.closed_loop() && !sending_stopped() && now < ctx_.hold_end;
   }
-  error_code ignored;
-  socket().non_blocking(true, ignored);  // our own reads and writes never wait
+  Traits::set_non_blocking(*stream_);  // our own reads and writes never wait
   if constexpr (kTls) tls_io_ = std::make_unique<TlsIo>();
   if (!early_bytes.empty() && !consume(early_bytes)) return;
   start_read();
-  if (ending_) return;
-  if (finish_requested_) {
+  if (ending()) return;
+  if (finish_requested()) {
     begin_close(kCloseWait);
     return;
   }
@@ -36,29 +35,30 @@ template <class Ws>
 bool WsConnection<Ws>::on_message(bool, std::string_view payload) {
   ++counters().messages_received;
   counters().bytes_received += payload.size();
-  handle_frame(payload, Clock::now());
-  return !ending_;
+  handle_frame(payload, ctx_.now());
+  return !ending();
 }
 
 template <class Ws>
 bool WsConnection<Ws>::on_ping(std::string_view payload) {
-  if (!close_sent_) {
+  if (!attempt_.close_sent) {
     queue_pong(payload);
     flush();
   }
-  return !ending_;
+  return !ending();
 }
 
 // Only the latest ping needs its pong (RFC 6455 §5.5.3): a pong still queued with none of its
 // bytes written is replaced, so a ping flood holds at most one pong (+ one partly written) in out_.
 template <class Ws>
 void WsConnection<Ws>::queue_pong(std::string_view payload) {
-  if (pong_at_ != kNoPong && pong_at_ >= out_done_) {
+  uint32_t& pong_at = attempt_.pong_at;
+  if (pong_at != kNoPong && pong_at >= out_done_) {
     // Client control frame: 2-byte header (payload length <= 125 in its second byte) + mask.
-    auto length = static_cast<uint8_t>(out_[pong_at_ + 1]) & 0x7f;
-    out_.erase(pong_at_, 2 + 4 + static_cast<std::size_t>(length));
+    auto length = static_cast<uint8_t>(out_[pong_at + 1]) & 0x7f;
+    out_.erase(pong_at, 2 + 4 + static_cast<std::size_t>(length));
   }
-  pong_at_ = out_.size() < kNoPong ? static_cast<uint32_t>(out_.size()) : kNoPong;
+  pong_at = out_.size() < kNoPong ? static_cast<uint32_t>(out_.size()) : kNoPong;
   queue_frame(ws::Opcode::kPong, payload);
 }
 
@@ -76,7 +76,7 @@ void WsConnection<Ws>::on_pong(std::string_view payload) {
     ++counters().unmatched;
     return;
   }
-  if (match_reply(seq, Clock::now())) return;
+  if (match_reply(seq, ctx_.now())) return;
   if (in_flight_.take_expired(seq)) {
     ++counters().late_replies;
   } else {
@@ -88,9 +88,9 @@ void WsConnection<Ws>::on_pong(std::string_view payload) {
 // to close the TCP connection (RFC 6455 §7.1.1: the server closes first).
 template <class Ws>
 bool WsConnection<Ws>::on_close(uint16_t code) {
-  if (close_received_) return true;
-  close_received_ = true;
-  peer_close_code_ = code;
+  if (attempt_.close_received) return true;
+  attempt_.close_received = true;
+  attempt_.peer_close_code = code;
   send_close(code == ws::kCloseNoStatus ? ws::kCloseNormal : code);
   if (state_ == State::kOpen) enter_closing(kCloseWait);
   return false;  // nothing after a close frame counts (consume discards the rest)
@@ -162,7 +162,7 @@ void WsConnection<Ws>::record_reply(const InFlight& request, TimePoint now) {
 // A request got its reply or timed out.
 template <class Ws>
 void WsConnection<Ws>::on_settled() {
-  if (finish_requested_ && in_flight_.empty() && state_ == State::kOpen) {
+  if (finish_requested() && in_flight_.empty() && state_ == State::kOpen) {
     begin_close(kCloseWait);
     return;
   }
@@ -176,10 +176,10 @@ void WsConnection<Ws>::on_settled() {
 template <class Ws>
 void WsConnection<Ws>::maybe_send() {
   const auto& messages = cfg_.scenario().messages;
-  if (!messages || state_ != State::kOpen || ending_ || sending_stopped_ || backlogged()) return;
-  TimePoint now = Clock::now();
+  if (!messages || state_ != State::kOpen || sending_stopped() || backlogged()) return;
+  TimePoint now = ctx_.now();
   if (now >= ctx_.hold_end) {
-    stop_schedule("stopped");
+    stop_schedule(UnsentReason::kStopped);
     return;
   }
   if (sends_.closed_loop()) {
@@ -192,7 +192,7 @@ void WsConnection<Ws>::maybe_send() {
     encode_request(sends_.take(now), now);
   }
   flush();
-  if (!ending_ && !backlogged()) {
+  if (!ending() && !backlogged()) {
     arm(DeadlineKind::kSend, sends_.due(now) ? now : sends_.next_instant());
   }
 }
@@ -205,13 +205,13 @@ void WsConnection<Ws>::maybe_send() {
 // backlogged (sends were held back because the peer does not read), else under `reason`.
 // Closed loops have no slots: each request is scheduled when it is sent.
 template <class Ws>
-void WsConnection<Ws>::stop_schedule(const char* reason) {
-  if (!sending_) return;
-  sending_ = false;
+void WsConnection<Ws>::stop_schedule(UnsentReason reason) {
+  if (!attempt_.sending) return;
+  attempt_.sending = false;
   disarm(DeadlineKind::kSend);
-  uint64_t overdue = sends_.overdue(Clock::now(), ctx_.hold_end);
+  uint64_t overdue = sends_.overdue(ctx_.now(), ctx_.hold_end);
   if (overdue == 0) return;
-  counters().unsent[backlogged() ? "peer_not_reading" : reason] += overdue;
+  counters().unsent[to_string(backlogged() ? UnsentReason::kPeerNotReading : reason)] += overdue;
 }
 
 template <class Ws>
@@ -266,8 +266,8 @@ void WsConnection<Ws>::arm_timeout() {
 
 template <class Ws>
 void WsConnection<Ws>::on_timeout() {
-  if ((state_ != State::kOpen && state_ != State::kClosing) || ending_) return;
-  size_t expired = in_flight_.expire_sent_before(Clock::now() - cfg_.scenario().messages->timeout);
+  if (state_ != State::kOpen && state_ != State::kClosing) return;
+  size_t expired = in_flight_.expire_sent_before(ctx_.now() - cfg_.scenario().messages->timeout);
   counters().timeouts += expired;
   ctx_.in_flight -= expired;
   arm_timeout();
@@ -278,8 +278,8 @@ void WsConnection<Ws>::on_timeout() {
 // awaited for at most `grace`.
 template <class Ws>
 void WsConnection<Ws>::begin_close(std::chrono::milliseconds grace) {
-  if (state_ != State::kOpen || close_initiated_ || ending_) return;
-  close_initiated_ = true;
+  if (state_ != State::kOpen || attempt_.close_initiated) return;
+  attempt_.close_initiated = true;
   enter_closing(grace);
   send_close(ws::kCloseNormal);
 }
@@ -287,8 +287,8 @@ void WsConnection<Ws>::begin_close(std::chrono::milliseconds grace) {
 // Our close frame, once per session, after anything already queued.
 template <class Ws>
 void WsConnection<Ws>::send_close(uint16_t code) {
-  if (close_sent_) return;
-  close_sent_ = true;
+  if (attempt_.close_sent) return;
+  attempt_.close_sent = true;
   ws::append_close(out_, code, next_mask());
   flush();
 }
@@ -296,39 +296,16 @@ void WsConnection<Ws>::send_close(uint16_t code) {
 // No more requests; the session ends within `bound` (see on_deadline, State::kClosing).
 template <class Ws>
 void WsConnection<Ws>::enter_closing(std::chrono::milliseconds bound) {
-  stop_schedule("closed");
+  stop_schedule(UnsentReason::kClosed);
   state_ = State::kClosing;
   disarm(DeadlineKind::kSend);
-  arm(DeadlineKind::kDeadline, Clock::now() + bound);
+  arm(DeadlineKind::kDeadline, ctx_.now() + bound);
 }
 
 template <class Ws>
 void WsConnection<Ws>::on_session_end() {
-  bool unexpected = !close_initiated_;
-  std::string reason;
-  switch (end_cause_) {
-    case EndCause::kPeerClose:
-      reason = "close_" + std::to_string(peer_close_code_);
-      break;
-    case EndCause::kCloseTimeout:
-      reason = "close_timeout";  // we closed and the peer did not answer within the bound
-      break;
-    case EndCause::kProtocol:
-      reason = "protocol_error";
-      break;
-    case EndCause::kEof:
-      reason = "eof";
-      break;
-    case EndCause::kReset:
-      reason = "reset";
-      break;
-    case EndCause::kError:
-      reason = "error";
-      break;
-    case EndCause::kWriteStall:
-      reason = "write_stall";  // the peer read nothing of ours for WorkerContext::write_stall
-      break;
-  }
+  bool unexpected = !attempt_.close_initiated;
+  const std::string reason = to_string(attempt_.end_cause, attempt_.peer_close_code);
   ++counters().connections_closed;
   ++counters().disconnects[reason];
   if (unexpected) ++counters().disconnects_unexpected;
@@ -348,8 +325,8 @@ void WsConnection<Ws>::on_session_end() {
   decoder_.reset();
   std::string().swap(out_);
   out_done_ = 0;
-  pong_at_ = kNoPong;
-  write_blocked_ = false;
+  attempt_.pong_at = kNoPong;
+  attempt_.write_blocked = false;
   tls_io_.reset();
   state_ = State::kIdle;
   if (unexpected && may_reconnect()) {
@@ -361,8 +338,8 @@ void WsConnection<Ws>::on_session_end() {
 
 template <class Ws>
 void WsConnection<Ws>::stop_sending() {
-  stop_schedule("stopped");
-  sending_stopped_ = true;
+  stop_schedule(UnsentReason::kStopped);
+  wind_to(Winding::kHoldEnded);
   disarm(DeadlineKind::kSend);
 }
 
@@ -371,9 +348,8 @@ void WsConnection<Ws>::stop_sending() {
 // stopped_before_established.
 template <class Ws>
 void WsConnection<Ws>::finish() {
-  stop_schedule("stopped");
-  finish_requested_ = true;
-  sending_stopped_ = true;
+  stop_schedule(UnsentReason::kStopped);
+  wind_to(Winding::kFinishing);
   disarm(DeadlineKind::kSend);
   if (state_ == State::kIdle) {
     done();
@@ -386,10 +362,8 @@ void WsConnection<Ws>::finish() {
 
 template <class Ws>
 void WsConnection<Ws>::abort(std::chrono::milliseconds grace) {
-  stop_schedule("stopped");
-  aborting_ = true;
-  finish_requested_ = true;
-  sending_stopped_ = true;
+  stop_schedule(UnsentReason::kStopped);
+  wind_to(Winding::kAborting);
   disarm(DeadlineKind::kSend);
   switch (state_) {
     case State::kIdle:
@@ -402,6 +376,7 @@ void WsConnection<Ws>::abort(std::chrono::milliseconds grace) {
       begin_close(grace);
       break;
     case State::kClosing:
+    case State::kEnding:
     case State::kDone:
       break;
   }

@@ -11,7 +11,7 @@ namespace ssl = boost::asio::ssl;
 using TlsStream = ssl::stream<Socket>;
 
 template <>
-struct StreamTraits<TlsStream> {
+struct StreamTraits<TlsStream> : SocketStreamOps<StreamTraits<TlsStream>> {
   static constexpr bool kTls = true;
   static void emplace(std::optional<TlsStream>& s, WorkerContext& ctx) { s.emplace(ctx.ioc, *ctx.tls); }
   static Socket& socket(TlsStream& s) { return s.next_layer(); }
