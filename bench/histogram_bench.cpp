@@ -19,21 +19,26 @@ int main(int argc, char** argv) {
   wsload::shared::Histogram h;
   auto t0 = Clock::now();
   for (long i = 0; i < samples; ++i) h.record(values[static_cast<size_t>(i) & (values.size() - 1)]);
-  const double record_ns = std::chrono::duration<double, std::nano>(Clock::now() - t0).count() / samples;
+  const double record_ns =
+      std::chrono::duration<double, std::nano>(Clock::now() - t0).count() / samples;
 
   wsload::shared::Histogram other = h, target;
   constexpr int kMerges = 2000;
   t0 = Clock::now();
   for (int i = 0; i < kMerges; ++i) target.merge(other);
-  const double merge_us = std::chrono::duration<double, std::micro>(Clock::now() - t0).count() / kMerges;
+  const double merge_us =
+      std::chrono::duration<double, std::micro>(Clock::now() - t0).count() / kMerges;
 
   t0 = Clock::now();
   std::string bytes;
   for (int i = 0; i < kMerges; ++i) bytes = h.serialize();
-  const double serialize_us = std::chrono::duration<double, std::micro>(Clock::now() - t0).count() / kMerges;
+  const double serialize_us =
+      std::chrono::duration<double, std::micro>(Clock::now() - t0).count() / kMerges;
 
-  std::printf("histogram_bench: record %.2f ns/sample, merge %.1f us, serialize %.1f us (%zu bytes for %llu samples)\n",
-              record_ns, merge_us, serialize_us, bytes.size(), static_cast<unsigned long long>(h.count()));
+  std::printf(
+      "histogram_bench: record %.2f ns/sample, merge %.1f us, serialize %.1f us (%zu bytes for "
+      "%llu samples)\n",
+      record_ns, merge_us, serialize_us, bytes.size(), static_cast<unsigned long long>(h.count()));
   std::printf("p50 %.3f ms  p99 %.3f ms  max %.3f ms\n", h.value_at_percentile(50) / 1000.0,
               h.value_at_percentile(99) / 1000.0, h.max() / 1000.0);
   return 0;

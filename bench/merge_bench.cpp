@@ -57,8 +57,8 @@ int main(int argc, char** argv) {
       wsload::v1::Metrics wire;
       wire.ParseFromString(payload);
       if (!wsload::proto::from_wire(wire, &scratch)) return 1;  // reuses scratch's storage
-      total.merge(scratch);   // the agent's running total
-      window.merge(scratch);  // the timeline/live interval
+      total.merge(scratch);                                     // the agent's running total
+      window.merge(scratch);                                    // the timeline/live interval
     }
     // Percentiles of the interval, as the live view and timeline compute them once a second.
     (void)window.latency.value_at_percentile(50);
@@ -66,8 +66,8 @@ int main(int argc, char** argv) {
     window = {};
   }
   const double cpu = cpu_seconds() - start;
-  std::printf("merge_bench: %d agents, %d simulated seconds, %.1f KiB of reports per second\n", agents, seconds,
-              static_cast<double>(bytes) / 1024.0);
+  std::printf("merge_bench: %d agents, %d simulated seconds, %.1f KiB of reports per second\n",
+              agents, seconds, static_cast<double>(bytes) / 1024.0);
   std::printf("controller CPU per second of merged reports: %.1f ms (%.2f%% of one core)\n",
               1000.0 * cpu / seconds, 100.0 * cpu / seconds);
   std::printf("merged latency samples: %llu, p99 %.3f ms\n",

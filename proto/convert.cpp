@@ -16,20 +16,28 @@ uint64_t us(nanoseconds d) { return static_cast<uint64_t>(duration_cast<microsec
 
 v1::MessagesSpec::Kind kind_to_wire(shared::MessageKind kind) {
   switch (kind) {
-    case shared::MessageKind::kJson: return v1::MessagesSpec::KIND_JSON;
-    case shared::MessageKind::kText: return v1::MessagesSpec::KIND_TEXT;
-    case shared::MessageKind::kBinary: return v1::MessagesSpec::KIND_BINARY;
-    case shared::MessageKind::kPing: return v1::MessagesSpec::KIND_PING;
+    case shared::MessageKind::kJson:
+      return v1::MessagesSpec::KIND_JSON;
+    case shared::MessageKind::kText:
+      return v1::MessagesSpec::KIND_TEXT;
+    case shared::MessageKind::kBinary:
+      return v1::MessagesSpec::KIND_BINARY;
+    case shared::MessageKind::kPing:
+      return v1::MessagesSpec::KIND_PING;
   }
   return v1::MessagesSpec::KIND_JSON;
 }
 
 shared::MessageKind kind_from_wire(v1::MessagesSpec::Kind kind) {
   switch (kind) {
-    case v1::MessagesSpec::KIND_TEXT: return shared::MessageKind::kText;
-    case v1::MessagesSpec::KIND_BINARY: return shared::MessageKind::kBinary;
-    case v1::MessagesSpec::KIND_PING: return shared::MessageKind::kPing;
-    default: return shared::MessageKind::kJson;
+    case v1::MessagesSpec::KIND_TEXT:
+      return shared::MessageKind::kText;
+    case v1::MessagesSpec::KIND_BINARY:
+      return shared::MessageKind::kBinary;
+    case v1::MessagesSpec::KIND_PING:
+      return shared::MessageKind::kPing;
+    default:
+      return shared::MessageKind::kJson;
   }
 }
 
@@ -113,8 +121,8 @@ shared::Scenario from_wire(const v1::ScenarioSpec& spec, std::string* ca_pem) {
   s.target.subprotocols.assign(spec.subprotocols().begin(), spec.subprotocols().end());
   s.target.auth.token = spec.token();
   if (spec.has_jwt()) {
-    s.target.auth.jwt = shared::JwtAuthSpec{spec.jwt().secret(), spec.jwt().subject(),
-                                            seconds(spec.jwt().ttl_s())};
+    s.target.auth.jwt =
+        shared::JwtAuthSpec{spec.jwt().secret(), spec.jwt().subject(), seconds(spec.jwt().ttl_s())};
   }
   s.target.auth.in =
       spec.token_in_query() ? shared::TokenPlacement::kQuery : shared::TokenPlacement::kHeader;
@@ -186,7 +194,8 @@ namespace {
 constexpr std::size_t kMaxReasons = 256;
 constexpr std::size_t kMaxReasonLength = 64;
 
-void read_reasons(const google::protobuf::Map<std::string, uint64_t>& wire, std::map<std::string, uint64_t>& out) {
+void read_reasons(const google::protobuf::Map<std::string, uint64_t>& wire,
+                  std::map<std::string, uint64_t>& out) {
   for (const auto& [k, v] : wire) {
     if (out.size() < kMaxReasons && k.size() <= kMaxReasonLength) {
       out[k] += v;
@@ -236,9 +245,9 @@ bool from_wire(const v1::Metrics& m, shared::MetricsDelta* into) {
   };
   // Every histogram is decoded (or emptied) even after a failure, so `into` never keeps old data.
   const bool ok = decode(m.latency(), d.latency) & decode(m.latency_service(), d.latency_service) &
-                  decode(m.connect_time(), d.connect_time) & decode(m.push_latency(), d.push_latency);
+                  decode(m.connect_time(), d.connect_time) &
+                  decode(m.push_latency(), d.push_latency);
   return ok;
 }
-
 
 }  // namespace wsload::proto

@@ -88,13 +88,15 @@ cooldown: 30s
 constexpr std::array<Preset, 4> kPresets = {{
     {"quick", "100 connections, 10s ramp-up, 30s hold, ping every 5s; success == 100%, avg < 5ms",
      kQuick},
-    {"medium", "1000 connections, 30s ramp-up, 120s hold, ping every 10s; success > 99%, avg < 10ms",
+    {"medium",
+     "1000 connections, 30s ramp-up, 120s hold, ping every 10s; success > 99%, avg < 10ms",
      kMedium},
     {"stress",
      "5000 connections, 60s ramp-up, 300s hold, ping every 15s; success > 95%, avg < 20ms, "
      "errors < 5%",
      kStress},
-    {"progressive", "quick, medium, then stress, each with its own thresholds; 30s cooldown between",
+    {"progressive",
+     "quick, medium, then stress, each with its own thresholds; 30s cooldown between",
      kProgressive},
 }};
 

@@ -7,9 +7,7 @@ using namespace shared;  // the model types (scenario.hpp) and core parsers
 
 namespace {
 
-bool is_name_start(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
-}
+bool is_name_start(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'; }
 bool is_name_char(char c) { return is_name_start(c) || (c >= '0' && c <= '9'); }
 
 // Index of the '}' closing the "${" that starts at `open`, honouring nested "${...}"; npos if none.

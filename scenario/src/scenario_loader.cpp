@@ -21,8 +21,8 @@ using detail::ScenarioReader;
 constexpr std::string_view kPresetPrefix = "preset:";
 
 struct Source {
-  std::string label;     // Diagnostic::file
-  fs::path base_dir;     // relative sequence items resolve against this
+  std::string label;  // Diagnostic::file
+  fs::path base_dir;  // relative sequence items resolve against this
   std::string default_name;
 };
 
@@ -135,8 +135,9 @@ Outcome parse_root(ScenarioReader& reader, const YAML::Node& root, const Source&
             plan.cooldown = *v;
           }
         } else if (sequence) {
-          reader.error(value, key + ": cannot be combined with 'sequence'; put it in the stage "
-                                    "scenarios");
+          reader.error(value, key +
+                                  ": cannot be combined with 'sequence'; put it in the stage "
+                                  "scenarios");
         } else {
           detail::read_scenario_key(reader, key, value, scenario);
         }
@@ -210,7 +211,8 @@ std::string shorten_quotes(std::string_view message) {
     const auto inner = message.substr(open + 1, close - open - 1);
     out.append(message.substr(pos, open - pos + 1));
     if (inner.size() > kMaxQuoted) {
-      out.append(inner.substr(0, kMaxQuoted - 20)).append("...' (" + std::to_string(inner.size()) + " characters)");
+      out.append(inner.substr(0, kMaxQuoted - 20))
+          .append("...' (" + std::to_string(inner.size()) + " characters)");
       pos = close + 1;
       continue;
     }

@@ -2,8 +2,8 @@
 #include <algorithm>
 #include <charconv>
 
-#include "wsload/shared/duration.hpp"
 #include "wsload/scenario/scenario_loader.hpp"
+#include "wsload/shared/duration.hpp"
 
 namespace wsload::scenario {
 
@@ -26,9 +26,9 @@ std::optional<std::string> lookup(const EnvLookup& env, std::string_view name) {
 std::vector<Diagnostic> fill_from_env(Overrides& flags, const EnvLookup& env) {
   std::vector<Diagnostic> out;
   auto fail = [&](std::string_view name, const std::string& expected, const std::string& value) {
-    out.push_back(Diagnostic{std::string(kEnvironment), 0, 0,
-                             std::string(name) + ": expected " + expected + ", got '" + value +
-                                 "'"});
+    out.push_back(
+        Diagnostic{std::string(kEnvironment), 0, 0,
+                   std::string(name) + ": expected " + expected + ", got '" + value + "'"});
   };
   if (!flags.url) flags.url = lookup(env, "WS_URL");
   if (!flags.token) flags.token = lookup(env, "AUTH_TOKEN");

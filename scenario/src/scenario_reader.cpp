@@ -99,8 +99,8 @@ bool ScenarioReader::for_each_key(const YAML::Node& map, const std::string& path
         error(key_node,
               prefix(path) + "unknown key '" + key + "'; did you mean '" + suggestion + "'?");
       } else {
-        error(key_node, prefix(path) + "unknown key '" + key + "' (known keys: " + join(known) +
-                            ")");
+        error(key_node,
+              prefix(path) + "unknown key '" + key + "' (known keys: " + join(known) + ")");
       }
       continue;
     }
@@ -112,8 +112,7 @@ bool ScenarioReader::for_each_key(const YAML::Node& map, const std::string& path
   return true;
 }
 
-std::optional<std::string> ScenarioReader::string(const YAML::Node& node,
-                                                  const std::string& path) {
+std::optional<std::string> ScenarioReader::string(const YAML::Node& node, const std::string& path) {
   if (node.IsNull()) return std::string();
   if (!node.IsScalar()) {
     error(node, prefix(path) + "expected a string, got " + describe(node));
@@ -149,8 +148,8 @@ std::optional<std::chrono::nanoseconds> ScenarioReader::duration(const YAML::Nod
                                                                  const std::string& path,
                                                                  bool positive) {
   if (!node.IsScalar()) {
-    error(node, prefix(path) + "expected a duration such as 250ms, 10s or 2m, got " +
-                    describe(node));
+    error(node,
+          prefix(path) + "expected a duration such as 250ms, 10s or 2m, got " + describe(node));
     return std::nullopt;
   }
   std::optional<std::string> text = string(node, path);
@@ -160,8 +159,8 @@ std::optional<std::chrono::nanoseconds> ScenarioReader::duration(const YAML::Nod
     if (!text->empty() && text->front() == '-') {
       error(node, prefix(path) + "must not be negative, got '" + *text + "'");
     } else {
-      error(node, prefix(path) + "expected a duration such as 250ms, 10s or 2m, got '" + *text +
-                      "'");
+      error(node,
+            prefix(path) + "expected a duration such as 250ms, 10s or 2m, got '" + *text + "'");
     }
     return std::nullopt;
   }

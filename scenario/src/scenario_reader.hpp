@@ -75,8 +75,7 @@ class ScenarioReader {
                                     std::initializer_list<std::string_view> choices);
   // The readable items of a list of strings (bad items are reported and skipped); nullopt when the
   // node is not a list.
-  std::optional<std::vector<ListItem>> string_list(
-      const YAML::Node& node, const std::string& path);
+  std::optional<std::vector<ListItem>> string_list(const YAML::Node& node, const std::string& path);
 
  private:
   std::string file_;

@@ -73,8 +73,9 @@ void read_messages(ScenarioReader& reader, const YAML::Node& node, MessagesSpec&
   if (!match_node)
     out.match = out.kind == MessageKind::kJson ? Match::by_field("id") : Match::next();
   if (out.kind == MessageKind::kBinary && match_node && out.match.mode == Match::Mode::kField) {
-    reader.error(*match_node, "messages.match: binary replies cannot be paired by a JSON field; "
-                             "use next or none");
+    reader.error(*match_node,
+                 "messages.match: binary replies cannot be paired by a JSON field; "
+                 "use next or none");
   }
   if (size_node) {
     if (out.kind != MessageKind::kBinary) {
@@ -98,24 +99,23 @@ void read_push(ScenarioReader& reader, const YAML::Node& node, PushSpec& out) {
 }
 
 void read_reconnect(ScenarioReader& reader, const YAML::Node& node, ReconnectSpec& out) {
-  reader.for_each_key(
-      node, "reconnect", {"enabled", "max_attempts", "backoff"},
-      [&](const std::string& key, const YAML::Node& value) {
-        const std::string path = "reconnect." + key;
-        if (key == "enabled") {
-          if (auto v = reader.boolean(value, path)) out.enabled = *v;
-        } else if (key == "max_attempts") {
-          if (auto v = reader.integer(value, path, false)) {
-            if (*v > std::numeric_limits<uint32_t>::max()) {
-              reader.error(value, path + ": is too large");
-            } else {
-              out.max_attempts = static_cast<uint32_t>(*v);
-            }
-          }
-        } else if (key == "backoff") {
-          if (auto v = reader.duration(value, path, false)) out.backoff = *v;
-        }
-      });
+  reader.for_each_key(node, "reconnect", {"enabled", "max_attempts", "backoff"},
+                      [&](const std::string& key, const YAML::Node& value) {
+                        const std::string path = "reconnect." + key;
+                        if (key == "enabled") {
+                          if (auto v = reader.boolean(value, path)) out.enabled = *v;
+                        } else if (key == "max_attempts") {
+                          if (auto v = reader.integer(value, path, false)) {
+                            if (*v > std::numeric_limits<uint32_t>::max()) {
+                              reader.error(value, path + ": is too large");
+                            } else {
+                              out.max_attempts = static_cast<uint32_t>(*v);
+                            }
+                          }
+                        } else if (key == "backoff") {
+                          if (auto v = reader.duration(value, path, false)) out.backoff = *v;
+                        }
+                      });
 }
 
 void read_monitor(ScenarioReader& reader, const YAML::Node& node, MonitorSpec& out) {
@@ -139,8 +139,7 @@ void read_monitor(ScenarioReader& reader, const YAML::Node& node, MonitorSpec& o
   }
 }
 
-void read_thresholds(ScenarioReader& reader, const YAML::Node& node,
-                     std::vector<Threshold>& out) {
+void read_thresholds(ScenarioReader& reader, const YAML::Node& node, std::vector<Threshold>& out) {
   auto items = reader.string_list(node, "thresholds");
   if (!items) return;
   for (const ListItem& item : *items) {

@@ -4,8 +4,8 @@
 #include <charconv>
 
 #include "scenario_reader.hpp"
-#include "wsload/shared/planner.hpp"
 #include "wsload/shared/message_template.hpp"
+#include "wsload/shared/planner.hpp"
 
 namespace wsload::scenario {
 
@@ -40,11 +40,13 @@ std::string check_url(std::string_view url, std::string_view scheme_a, std::stri
   std::string_view port;
   if (!authority.empty() && authority.front() == '[') {
     const size_t close = authority.find(']');
-    if (close == std::string_view::npos) return "unterminated IPv6 address in '" + std::string(url) + "'";
+    if (close == std::string_view::npos)
+      return "unterminated IPv6 address in '" + std::string(url) + "'";
     host = authority.substr(1, close - 1);
     const std::string_view after = authority.substr(close + 1);
     if (!after.empty()) {
-      if (after.front() != ':') return "unexpected text after the host in '" + std::string(url) + "'";
+      if (after.front() != ':')
+        return "unexpected text after the host in '" + std::string(url) + "'";
       port = after.substr(1);
       if (port.empty()) return "empty port in '" + std::string(url) + "'";
     }
@@ -92,7 +94,9 @@ Match parse_match(std::string_view text) {
 std::vector<Diagnostic> validate_scenario(const Scenario& s) {
   std::vector<Diagnostic> out;
   const std::string file = s.name.empty() ? "scenario" : s.name;
-  auto fail = [&](std::string message) { out.push_back(Diagnostic{file, 0, 0, std::move(message)}); };
+  auto fail = [&](std::string message) {
+    out.push_back(Diagnostic{file, 0, 0, std::move(message)});
+  };
   auto check = [&](const std::string& field, const std::string& why) {
     if (!why.empty()) fail(field + ": " + why);
   };
@@ -132,7 +136,8 @@ std::vector<Diagnostic> validate_scenario(const Scenario& s) {
     std::string why;
     if (m.payload_template.size() > detail::kMaxTemplateBytes) {
       fail("messages.template: " + std::to_string(m.payload_template.size()) + " bytes; at most " +
-           std::to_string(detail::kMaxTemplateBytes) + " (1 MiB, the largest message wsload sends); for large binary "
+           std::to_string(detail::kMaxTemplateBytes) +
+           " (1 MiB, the largest message wsload sends); for large binary "
            "payloads use kind: binary with size");
     } else if (!MessageTemplate::compile(m.payload_template, &why)) {
       fail("messages.template: " + why);

@@ -28,7 +28,8 @@ std::optional<int64_t> parse_component(std::string_view& s) {
   size_t i = 0;
   int64_t whole = 0;
   while (i < s.size() && is_digit(s[i])) {
-    if (!checked_mul(whole, 10, &whole) || !checked_add(whole, s[i] - '0', &whole)) return std::nullopt;
+    if (!checked_mul(whole, 10, &whole) || !checked_add(whole, s[i] - '0', &whole))
+      return std::nullopt;
     ++i;
   }
   if (i == 0) return std::nullopt;
@@ -89,13 +90,15 @@ std::string format_duration(Nanos d) {
   if (ns == 0) return "0s";
   std::string out;
   // Work on the magnitude as unsigned so that INT64_MIN renders too.
-  uint64_t rest = ns < 0 ? static_cast<uint64_t>(0) - static_cast<uint64_t>(ns) : static_cast<uint64_t>(ns);
+  uint64_t rest =
+      ns < 0 ? static_cast<uint64_t>(0) - static_cast<uint64_t>(ns) : static_cast<uint64_t>(ns);
   if (ns < 0) out += '-';
   struct Unit {
     uint64_t nanos;
     const char* name;
   };
-  static constexpr Unit kWhole[] = {{3'600'000'000'000, "h"}, {60'000'000'000, "m"}, {1'000'000'000, "s"}};
+  static constexpr Unit kWhole[] = {
+      {3'600'000'000'000, "h"}, {60'000'000'000, "m"}, {1'000'000'000, "s"}};
   for (const auto& u : kWhole) {
     if (rest >= u.nanos) {
       out += std::to_string(rest / u.nanos) + u.name;

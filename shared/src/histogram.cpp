@@ -14,7 +14,7 @@ namespace {
 // twice as wide as the previous one.
 constexpr int kSubBucketHalfCountMagnitude = 10;
 constexpr int64_t kSubBucketHalfCount = int64_t{1} << kSubBucketHalfCountMagnitude;  // 1024
-constexpr int64_t kSubBucketCount = kSubBucketHalfCount * 2;                          // 2048
+constexpr int64_t kSubBucketCount = kSubBucketHalfCount * 2;                         // 2048
 constexpr int64_t kSubBucketMask = kSubBucketCount - 1;
 constexpr int kLeadingZeroCountBase = 64 - kSubBucketHalfCountMagnitude - 1;  // unit magnitude 0
 
@@ -86,7 +86,8 @@ size_t Histogram::index_of(int64_t value_us) {
 
 int64_t Histogram::lowest_at(size_t index) {
   int64_t bucket = (static_cast<int64_t>(index) >> kSubBucketHalfCountMagnitude) - 1;
-  int64_t sub_bucket = (static_cast<int64_t>(index) & (kSubBucketHalfCount - 1)) + kSubBucketHalfCount;
+  int64_t sub_bucket =
+      (static_cast<int64_t>(index) & (kSubBucketHalfCount - 1)) + kSubBucketHalfCount;
   if (bucket < 0) {
     sub_bucket -= kSubBucketHalfCount;
     bucket = 0;
@@ -206,8 +207,9 @@ bool Histogram::deserialize_into(std::string_view bytes, Histogram* out) {
   size_t first = slots, last = 0;
   // On any error the slots written so far are cleared again: `out` is left empty.
   auto fail = [&]() {
-    if (first < slots) std::fill(h.counts_.begin() + static_cast<std::ptrdiff_t>(first),
-                                 h.counts_.begin() + static_cast<std::ptrdiff_t>(last) + 1, 0);
+    if (first < slots)
+      std::fill(h.counts_.begin() + static_cast<std::ptrdiff_t>(first),
+                h.counts_.begin() + static_cast<std::ptrdiff_t>(last) + 1, 0);
     return false;
   };
   while (!bytes.empty()) {
@@ -225,7 +227,8 @@ bool Histogram::deserialize_into(std::string_view bytes, Histogram* out) {
   if (count == 0) return sum == 0 && min == 0 && max == 0;
   const auto lo = static_cast<uint64_t>(kLowest), hi = static_cast<uint64_t>(kHighest);
   if (min < lo || max > hi || min > max) return fail();
-  if (index_of(static_cast<int64_t>(min)) != first || index_of(static_cast<int64_t>(max)) != last) return fail();
+  if (index_of(static_cast<int64_t>(min)) != first || index_of(static_cast<int64_t>(max)) != last)
+    return fail();
   // sum lies between count*min and count*max unless it saturated.
   const u128 wide_count = count;
   const u128 floor_sum = wide_count * min;

@@ -6,8 +6,8 @@
 
 #include <algorithm>
 #include <array>
-#include <cmath>
 #include <chrono>
+#include <cmath>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
@@ -28,7 +28,8 @@ int decode_char(char c) {
   return -1;
 }
 
-std::array<unsigned char, kSignatureBytes> hmac_sha256(std::string_view data, std::string_view key) {
+std::array<unsigned char, kSignatureBytes> hmac_sha256(std::string_view data,
+                                                       std::string_view key) {
   std::array<unsigned char, kSignatureBytes> mac{};
   unsigned int length = 0;
   const unsigned char* ok =
@@ -164,14 +165,16 @@ std::string jwt_sign_hs256(const nlohmann::json& claims, std::string_view secret
 
 std::string jwt_make_token(std::string_view secret, std::string_view subject, int64_t now_s,
                            int64_t ttl_s) {
-  const nlohmann::json claims = {{"sub", subject}, {"iat", now_s}, {"exp", now_s + std::max<int64_t>(ttl_s, 1)}};
+  const nlohmann::json claims = {
+      {"sub", subject}, {"iat", now_s}, {"exp", now_s + std::max<int64_t>(ttl_s, 1)}};
   return jwt_sign_hs256(claims, secret);
 }
 
 JwtVerdict jwt_verify_hs256(std::string_view token, std::string_view secret, int64_t now_s,
                             int64_t leeway_s) {
   if (token.size() > kJwtMaxTokenBytes) {
-    return fail(JwtError::kMalformed, "token longer than " + std::to_string(kJwtMaxTokenBytes) + " bytes");
+    return fail(JwtError::kMalformed,
+                "token longer than " + std::to_string(kJwtMaxTokenBytes) + " bytes");
   }
   const auto parts = split_token(token);
   if (!parts) return fail(JwtError::kMalformed, "token does not have three dot-separated parts");

@@ -69,8 +69,8 @@ std::optional<MessageTemplate> MessageTemplate::compile(std::string_view text, s
       segment.random_bound = bound;
     } else {
       set_error(error, i,
-                "unknown template variable '" + std::string(inner) + "' (known: " +
-                    std::string(kKnownVariables) + ")");
+                "unknown template variable '" + std::string(inner) +
+                    "' (known: " + std::string(kKnownVariables) + ")");
       return std::nullopt;
     }
     flush_literal();

@@ -52,7 +52,8 @@ std::optional<std::vector<uint64_t>> exact_integer_weights(std::span<const doubl
 
 // Largest remainder given floors and comparable remainders; ties go to the lower index.
 template <typename Remainder>
-void distribute_rest(uint64_t total, std::vector<uint64_t>& counts, const std::vector<Remainder>& remainders) {
+void distribute_rest(uint64_t total, std::vector<uint64_t>& counts,
+                     const std::vector<Remainder>& remainders) {
   const uint64_t assigned = std::accumulate(counts.begin(), counts.end(), uint64_t{0});
   if (assigned >= total) return;
   std::vector<size_t> order(counts.size());
@@ -65,7 +66,8 @@ void distribute_rest(uint64_t total, std::vector<uint64_t>& counts, const std::v
 
 }  // namespace
 
-std::chrono::nanoseconds scheduled_open(uint64_t id, uint64_t total, std::chrono::nanoseconds ramp_up) {
+std::chrono::nanoseconds scheduled_open(uint64_t id, uint64_t total,
+                                        std::chrono::nanoseconds ramp_up) {
   if (total == 0 || ramp_up.count() <= 0) return std::chrono::nanoseconds{0};
   const u128 at = static_cast<u128>(id) * static_cast<uint64_t>(ramp_up.count()) / total;
   const u128 cap = static_cast<u128>(std::numeric_limits<int64_t>::max());
@@ -123,21 +125,23 @@ uint64_t connection_id(std::span<const uint64_t> shares, std::size_t k, uint64_t
 std::vector<uint32_t> agent_connection_ids(std::span<const uint64_t> shares, std::size_t k) {
   std::vector<uint32_t> ids;
   ids.reserve(shares[k]);
-  for (uint64_t j = 0; j < shares[k]; ++j) ids.push_back(static_cast<uint32_t>(connection_id(shares, k, j)));
+  for (uint64_t j = 0; j < shares[k]; ++j)
+    ids.push_back(static_cast<uint32_t>(connection_id(shares, k, j)));
   return ids;
 }
 
-std::vector<std::vector<uint32_t>> split_connections(uint64_t total, std::span<const double> weights) {
+std::vector<std::vector<uint32_t>> split_connections(uint64_t total,
+                                                     std::span<const double> weights) {
   if (total > uint64_t{std::numeric_limits<uint32_t>::max()} + 1) {
     throw std::invalid_argument("too many connections for 32-bit connection ids");
   }
   const std::vector<uint64_t> shares = apportion(total, weights);
   std::vector<std::vector<uint32_t>> ids(shares.size());
   for (size_t k = 0; k < shares.size(); ++k) ids[k].reserve(shares[k]);
-  // Agent k's j-th id ideally sits at (j + 1/2) * total / shares[k]. Ids are handed out in the order
-  // of those ideal positions (ties to the lower agent index), so between two consecutive ids of
-  // agent k there are at most floor(shares[m] / shares[k]) + 1 ids of each other agent m: the gap is
-  // at most total / shares[k] + (agents with a non-zero share) - 1.
+  // Agent k's j-th id ideally sits at (j + 1/2) * total / shares[k]. Ids are handed out in the
+  // order of those ideal positions (ties to the lower agent index), so between two consecutive ids
+  // of agent k there are at most floor(shares[m] / shares[k]) + 1 ids of each other agent m: the
+  // gap is at most total / shares[k] + (agents with a non-zero share) - 1.
   const auto later = [&](size_t a, size_t b) {
     const u128 key_a = static_cast<u128>(2 * ids[a].size() + 1) * shares[b];
     const u128 key_b = static_cast<u128>(2 * ids[b].size() + 1) * shares[a];

@@ -24,10 +24,14 @@ std::optional<CompareOp> operator_from(std::string_view op) {
 
 std::string_view unit_description(MetricUnit unit) {
   switch (unit) {
-    case MetricUnit::kMillis: return "a time in ms/us/s";
-    case MetricUnit::kPercent: return "a percentage (% or no unit)";
-    case MetricUnit::kPerSecond: return "a rate per second (no unit)";
-    case MetricUnit::kCount: return "a count (no unit)";
+    case MetricUnit::kMillis:
+      return "a time in ms/us/s";
+    case MetricUnit::kPercent:
+      return "a percentage (% or no unit)";
+    case MetricUnit::kPerSecond:
+      return "a rate per second (no unit)";
+    case MetricUnit::kCount:
+      return "a count (no unit)";
   }
   return "";
 }
@@ -106,10 +110,11 @@ std::optional<Threshold> parse_threshold(std::string_view text, std::string* err
   if (!factor) {
     const bool known = unit == "us" || unit == "ms" || unit == "s" || unit == "%";
     if (!known) {
-      set_error(error, "unknown unit '" + std::string(unit) + "' in " + quoted + ": use us, ms, s or %");
+      set_error(error,
+                "unknown unit '" + std::string(unit) + "' in " + quoted + ": use us, ms, s or %");
     } else {
-      set_error(error, "'" + std::string(unit) + "' does not fit " + std::string(info->name) + ", " +
-                           std::string(unit_description(info->unit)));
+      set_error(error, "'" + std::string(unit) + "' does not fit " + std::string(info->name) +
+                           ", " + std::string(unit_description(info->unit)));
     }
     return std::nullopt;
   }
@@ -127,24 +132,36 @@ bool threshold_passes(const Threshold& t, double actual) {
   const double tolerance = 1e-9 * std::max(std::fabs(actual), std::fabs(t.value));
   const bool equal = std::fabs(actual - t.value) <= tolerance;
   switch (t.op) {
-    case CompareOp::kLess: return actual < t.value;
-    case CompareOp::kLessEqual: return actual <= t.value;
-    case CompareOp::kGreater: return actual > t.value;
-    case CompareOp::kGreaterEqual: return actual >= t.value;
-    case CompareOp::kEqual: return equal;
-    case CompareOp::kNotEqual: return !equal;
+    case CompareOp::kLess:
+      return actual < t.value;
+    case CompareOp::kLessEqual:
+      return actual <= t.value;
+    case CompareOp::kGreater:
+      return actual > t.value;
+    case CompareOp::kGreaterEqual:
+      return actual >= t.value;
+    case CompareOp::kEqual:
+      return equal;
+    case CompareOp::kNotEqual:
+      return !equal;
   }
   return false;
 }
 
 std::string_view to_string(CompareOp op) {
   switch (op) {
-    case CompareOp::kLess: return "<";
-    case CompareOp::kLessEqual: return "<=";
-    case CompareOp::kGreater: return ">";
-    case CompareOp::kGreaterEqual: return ">=";
-    case CompareOp::kEqual: return "==";
-    case CompareOp::kNotEqual: return "!=";
+    case CompareOp::kLess:
+      return "<";
+    case CompareOp::kLessEqual:
+      return "<=";
+    case CompareOp::kGreater:
+      return ">";
+    case CompareOp::kGreaterEqual:
+      return ">=";
+    case CompareOp::kEqual:
+      return "==";
+    case CompareOp::kNotEqual:
+      return "!=";
   }
   return "?";
 }

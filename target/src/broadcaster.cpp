@@ -22,13 +22,15 @@ void Broadcaster::stop() {
 
 void Broadcaster::schedule() {
   timer_.expires_at(next_);
-  timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) { self->on_tick(ec); });
+  timer_.async_wait(
+      [self = shared_from_this()](boost::system::error_code ec) { self->on_tick(ec); });
 }
 
 void Broadcaster::on_tick(boost::system::error_code ec) {
   if (ec || stopped_) return;
   const auto now = std::chrono::steady_clock::now();
-  auto text = std::make_shared<const std::string>(make_data_message(hub_.next_seq(), shared::unix_us_now(), payload_));
+  auto text = std::make_shared<const std::string>(
+      make_data_message(hub_.next_seq(), shared::unix_us_now(), payload_));
   hub_.publish(std::move(text));
   next_ += interval_;
   // After a long stall, skip missed ticks instead of bursting to catch up.

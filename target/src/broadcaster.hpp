@@ -1,20 +1,21 @@
 #pragma once
 // The built-in publisher: every `interval`, one data message serialized once and published to all.
+#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <memory>
 #include <string>
-
-#include <boost/asio/steady_timer.hpp>
 
 namespace wsload::target {
 
 class Hub;
 
 // Runs on the io_context it is given; start()/stop() must be called on that context's thread
-// (stop() may also be posted). Ticks follow a fixed-rate schedule: a late tick does not shift the next.
+// (stop() may also be posted). Ticks follow a fixed-rate schedule: a late tick does not shift the
+// next.
 class Broadcaster : public std::enable_shared_from_this<Broadcaster> {
  public:
-  Broadcaster(Hub& hub, boost::asio::io_context& ioc, std::chrono::nanoseconds interval, std::size_t payload_size);
+  Broadcaster(Hub& hub, boost::asio::io_context& ioc, std::chrono::nanoseconds interval,
+              std::size_t payload_size);
 
   void start();
   void stop();

@@ -1,10 +1,9 @@
 #include "http_routes.hpp"
 
-#include <cctype>
-#include <ctime>
-
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
+#include <cctype>
+#include <ctime>
 
 #include "hub.hpp"
 #include "wsload/shared/jwt.hpp"
@@ -47,7 +46,8 @@ std::string percent_decode(std::string_view in) {
   std::string out;
   out.reserve(in.size());
   for (std::size_t i = 0; i < in.size(); ++i) {
-    if (in[i] == '%' && i + 2 < in.size() && hex_value(in[i + 1]) >= 0 && hex_value(in[i + 2]) >= 0) {
+    if (in[i] == '%' && i + 2 < in.size() && hex_value(in[i + 1]) >= 0 &&
+        hex_value(in[i + 2]) >= 0) {
       out += static_cast<char>(hex_value(in[i + 1]) * 16 + hex_value(in[i + 2]));
       i += 2;
     } else {
@@ -104,7 +104,8 @@ std::string extract_token(const HttpRequest& req) {
   return {};
 }
 
-RouteResult route_request(const HttpRequest& req, const std::string& remote_ip, Hub& hub, Shard& shard) {
+RouteResult route_request(const HttpRequest& req, const std::string& remote_ip, Hub& hub,
+                          Shard& shard) {
   auto& counters = shard.counters();
   const auto& config = hub.config();
   std::string_view path = path_of(req.target());
@@ -117,9 +118,11 @@ RouteResult route_request(const HttpRequest& req, const std::string& remote_ip, 
       result.response.set(http::field::upgrade, "websocket");
       return result;
     }
-    if (auto* limiter = hub.limiter(); limiter && !limiter->try_take(remote_ip, std::chrono::steady_clock::now())) {
+    if (auto* limiter = hub.limiter();
+        limiter && !limiter->try_take(remote_ip, std::chrono::steady_clock::now())) {
       counters.rejected_429.add();
-      result.response = text(req, http::status::too_many_requests, "too many upgrades from " + remote_ip);
+      result.response =
+          text(req, http::status::too_many_requests, "too many upgrades from " + remote_ip);
       result.response.set(http::field::retry_after, "1");
       return result;
     }
@@ -131,7 +134,8 @@ RouteResult route_request(const HttpRequest& req, const std::string& remote_ip, 
         result.response.set(http::field::www_authenticate, "Bearer");
         return result;
       }
-      auto verdict = shared::jwt_verify_hs256(token, *config.jwt_secret, std::time(nullptr), kJwtLeewaySeconds);
+      auto verdict = shared::jwt_verify_hs256(token, *config.jwt_secret, std::time(nullptr),
+                                              kJwtLeewaySeconds);
       if (!verdict.ok()) {
         counters.rejected_401.add();
         result.response = text(req, http::status::unauthorized, "invalid token: " + verdict.reason);
@@ -141,8 +145,9 @@ RouteResult route_request(const HttpRequest& req, const std::string& remote_ip, 
     }
     if (hub.stopping() || !hub.try_reserve_session()) {
       counters.rejected_503.add();
-      result.response = text(req, http::status::service_unavailable,
-                             hub.stopping() ? "server is shutting down" : "connection limit reached");
+      result.response =
+          text(req, http::status::service_unavailable,
+               hub.stopping() ? "server is shutting down" : "connection limit reached");
       return result;
     }
     result.upgrade = true;
@@ -155,9 +160,11 @@ RouteResult route_request(const HttpRequest& req, const std::string& remote_ip, 
     return result;
   }
   if (path == "/health") {
-    result.response = make_response(req, http::status::ok, render_health_json(hub.snapshot()), "application/json");
+    result.response = make_response(req, http::status::ok, render_health_json(hub.snapshot()),
+                                    "application/json");
   } else if (path == "/stats") {
-    result.response = make_response(req, http::status::ok, render_stats_json(hub.snapshot()), "application/json");
+    result.response =
+        make_response(req, http::status::ok, render_stats_json(hub.snapshot()), "application/json");
   } else if (path == "/metrics") {
     result.response = make_response(req, http::status::ok, render_metrics(hub.snapshot()),
                                     PrometheusWriter::kContentType);

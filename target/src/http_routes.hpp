@@ -1,9 +1,8 @@
 #pragma once
 // HTTP request routing before any WebSocket upgrade: endpoints, auth and limits.
-#include <string>
-
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <string>
 
 namespace wsload::target {
 
@@ -20,13 +19,15 @@ struct RouteResult {
   HttpResponse response;
 };
 
-// Order of checks for an upgrade on the WebSocket path: per-IP rate (429), JWT (401), capacity (503).
-// Counts rejections and HTTP requests in `shard`'s counters. Call on the shard thread.
-RouteResult route_request(const HttpRequest& request, const std::string& remote_ip, Hub& hub, Shard& shard);
+// Order of checks for an upgrade on the WebSocket path: per-IP rate (429), JWT (401), capacity
+// (503). Counts rejections and HTTP requests in `shard`'s counters. Call on the shard thread.
+RouteResult route_request(const HttpRequest& request, const std::string& remote_ip, Hub& hub,
+                          Shard& shard);
 
 // The answer to a request the parser refused for its size: 431 when the header exceeded
 // kHttpHeaderLimit, 413 when the body exceeded kHttpBodyLimit; always "Connection: close" (the rest
-// of the request is unread). Counts it in `shard`'s rejected_431/rejected_413. Call on the shard thread.
+// of the request is unread). Counts it in `shard`'s rejected_431/rejected_413. Call on the shard
+// thread.
 HttpResponse reject_oversize_request(bool header_too_large, Shard& shard);
 
 // The bearer token of `request`: "Authorization: Bearer X", else the `token` query parameter.

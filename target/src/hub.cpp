@@ -6,7 +6,8 @@ namespace wsload::target {
 
 Hub::Hub(TargetConfig config) : config_(std::move(config)) {
   if (config_.accept_rate > 0)
-    limiter_ = std::make_unique<KeyedRateLimiter>(config_.accept_rate, std::max(1.0, config_.accept_rate));
+    limiter_ =
+        std::make_unique<KeyedRateLimiter>(config_.accept_rate, std::max(1.0, config_.accept_rate));
   for (int i = 0; i < config_.threads; ++i) shards_.push_back(std::make_unique<Shard>(i));
 }
 
@@ -37,7 +38,8 @@ bool Hub::try_reserve_session() {
   }
   uint64_t current = reserved_.load(std::memory_order_acquire);
   while (current < max) {
-    if (reserved_.compare_exchange_weak(current, current + 1, std::memory_order_acq_rel)) return true;
+    if (reserved_.compare_exchange_weak(current, current + 1, std::memory_order_acq_rel))
+      return true;
   }
   return false;
 }

@@ -22,16 +22,15 @@ class Hub {
   Shard& shard(int index) { return *shards_[index]; }
 
   // Delivers `message` to every open session: one post per shard, no copy per client. Returns false
-  // (and counts broadcasts_dropped) without delivering when the broadcasts posted but not yet handed
-  // to the sessions would exceed kBroadcastBacklogBytes: a publisher faster than the shards cannot grow
-  // the server's memory without bound.
+  // (and counts broadcasts_dropped) without delivering when the broadcasts posted but not yet
+  // handed to the sessions would exceed kBroadcastBacklogBytes: a publisher faster than the shards
+  // cannot grow the server's memory without bound.
   bool publish(SharedText message);
   // Global push sequence: 1, 2, 3, ... per process.
   uint64_t next_seq() { return seq_.fetch_add(1, std::memory_order_relaxed) + 1; }
   void count_nats_message() { nats_received_.fetch_add(1, std::memory_order_relaxed); }
   // A NATS message that was not relayed (larger than --max-message-size).
   void count_nats_dropped() { nats_dropped_.fetch_add(1, std::memory_order_relaxed); }
-
 
   // Reserves one session slot under --max-connections; false when full. Each true is paired with
   // exactly one release_session().

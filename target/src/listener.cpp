@@ -1,11 +1,10 @@
 #include "listener.hpp"
 
+#include <spdlog/spdlog.h>
 #include <sys/socket.h>
 
-#include <stdexcept>
-
 #include <boost/asio/post.hpp>
-#include <spdlog/spdlog.h>
+#include <stdexcept>
 
 #include "hub.hpp"
 #include "session_start.hpp"
@@ -49,10 +48,11 @@ void Listener::stop() {
 }
 
 void Listener::do_accept() {
-  acceptor_.async_accept(shard_.ioc(), [self = shared_from_this()](boost::system::error_code ec,
-                                                                    boost::asio::ip::tcp::socket socket) {
-    self->on_accept(ec, std::move(socket));
-  });
+  acceptor_.async_accept(shard_.ioc(),
+                         [self = shared_from_this()](boost::system::error_code ec,
+                                                     boost::asio::ip::tcp::socket socket) {
+                           self->on_accept(ec, std::move(socket));
+                         });
 }
 
 void Listener::on_accept(boost::system::error_code ec, boost::asio::ip::tcp::socket socket) {
@@ -70,7 +70,8 @@ void Listener::on_accept(boost::system::error_code ec, boost::asio::ip::tcp::soc
     boost::asio::ip::tcp::socket next(shard_.ioc());
     boost::system::error_code next_ec;
     acceptor_.accept(next, next_ec);
-    if (next_ec) break;  // would_block: the backlog is empty (other errors: the async accept reports them)
+    if (next_ec)
+      break;  // would_block: the backlog is empty (other errors: the async accept reports them)
     start_session(std::move(next));
   }
   do_accept();

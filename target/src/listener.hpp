@@ -5,10 +5,9 @@
 // Each completed accept also takes, without waiting, every further connection already in the
 // backlog (up to kAcceptBatch): one accept per io_context round is far too slow when the round is
 // long (thousands of broadcast writes), and an overflowing backlog makes clients time out or reset.
-#include <memory>
-
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <memory>
 
 namespace boost::asio::ssl {
 class context;
@@ -21,8 +20,10 @@ class Shard;
 
 class Listener : public std::enable_shared_from_this<Listener> {
  public:
-  // Binds and listens; throws std::runtime_error when the address cannot be bound. `tls` may be null.
-  Listener(Hub& hub, Shard& shard, const boost::asio::ip::tcp::endpoint& endpoint, boost::asio::ssl::context* tls);
+  // Binds and listens; throws std::runtime_error when the address cannot be bound. `tls` may be
+  // null.
+  Listener(Hub& hub, Shard& shard, const boost::asio::ip::tcp::endpoint& endpoint,
+           boost::asio::ssl::context* tls);
 
   unsigned short port() const;
   void start();

@@ -1,15 +1,15 @@
 // wsload-target: flag parsing and wiring only.
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
 
-#include <CLI/CLI.hpp>
-#include <spdlog/sinks/stdout_color_sinks.h>
-#include <spdlog/spdlog.h>
-
 #include "nats_relay.hpp"
-#include "wsload/shared/fd_limit.hpp"
 #include "wsload/shared/duration.hpp"
+#include "wsload/shared/fd_limit.hpp"
 #include "wsload/shared/jwt.hpp"
 #include "wsload/target/config.hpp"
 #include "wsload/target/limits.hpp"
@@ -22,7 +22,8 @@ constexpr int kExitRuntime = 1;
 
 std::chrono::nanoseconds duration_or_throw(const std::string& flag, const std::string& text) {
   auto d = wsload::shared::parse_duration(text);
-  if (!d) throw CLI::ValidationError(flag, "not a duration (examples: 250ms, 1s, 2m): '" + text + "'");
+  if (!d)
+    throw CLI::ValidationError(flag, "not a duration (examples: 250ms, 1s, 2m): '" + text + "'");
   return *d;
 }
 
@@ -30,17 +31,26 @@ std::chrono::nanoseconds duration_or_throw(const std::string& flag, const std::s
 std::string limits_text() {
   using namespace wsload::target;
   return "Input limits (fixed):\n"
-         "  HTTP request header (request line + fields): " + std::to_string(kHttpHeaderLimit / 1024) +
+         "  HTTP request header (request line + fields): " +
+         std::to_string(kHttpHeaderLimit / 1024) +
          " KiB; beyond it: 431 and close (counted in rejected_431)\n"
-         "  HTTP request body: " + std::to_string(kHttpBodyLimit / 1024) +
+         "  HTTP request body: " +
+         std::to_string(kHttpBodyLimit / 1024) +
          " KiB; beyond it: 413 and close (rejected_413)\n"
-         "  JWT: " + std::to_string(wsload::shared::kJwtMaxTokenBytes) + " bytes, JSON nesting " +
-         std::to_string(wsload::shared::kJwtMaxJsonDepth) + ", \"exp\" required; otherwise 401 (rejected_401)\n"
-         "  WebSocket message: --max-message-size (at most 64 MiB and --max-queue-bytes); beyond it: close 1009\n"
-         "  NATS message: relayed only up to --max-message-size once shaped (else nats_dropped); libnats\n"
-         "    queues at most " + std::to_string(kNatsPendingMessages) + " messages / " +
-         std::to_string(kNatsPendingBytes / (1024 * 1024)) + " MiB before relaying (beyond: slow consumer)\n"
-         "  Undelivered broadcasts: " + std::to_string(kBroadcastBacklogBytes / (1024 * 1024)) +
+         "  JWT: " +
+         std::to_string(wsload::shared::kJwtMaxTokenBytes) + " bytes, JSON nesting " +
+         std::to_string(wsload::shared::kJwtMaxJsonDepth) +
+         ", \"exp\" required; otherwise 401 (rejected_401)\n"
+         "  WebSocket message: --max-message-size (at most 64 MiB and --max-queue-bytes); beyond "
+         "it: close 1009\n"
+         "  NATS message: relayed only up to --max-message-size once shaped (else nats_dropped); "
+         "libnats\n"
+         "    queues at most " +
+         std::to_string(kNatsPendingMessages) + " messages / " +
+         std::to_string(kNatsPendingBytes / (1024 * 1024)) +
+         " MiB before relaying (beyond: slow consumer)\n"
+         "  Undelivered broadcasts: " +
+         std::to_string(kBroadcastBacklogBytes / (1024 * 1024)) +
          " MiB (beyond: broadcasts_dropped)";
 }
 
@@ -48,44 +58,57 @@ std::string limits_text() {
 
 int main(int argc, char** argv) {
   using wsload::target::TargetConfig;
-  CLI::App app{"wsload-target: reference WebSocket server (JWT, ping/pong, broadcasts, limits, NATS relay)"};
+  CLI::App app{
+      "wsload-target: reference WebSocket server (JWT, ping/pong, broadcasts, limits, NATS relay)"};
   TargetConfig config;
   std::string listen = "127.0.0.1:3001";
   std::string jwt_secret;
   std::string broadcast_interval = "0";
-  app.add_option("--listen", listen, "HOST:PORT to listen on; port 0 picks a free port")->capture_default_str();
+  app.add_option("--listen", listen, "HOST:PORT to listen on; port 0 picks a free port")
+      ->capture_default_str();
   app.add_option("--path", config.path, "WebSocket upgrade path")->capture_default_str();
   app.add_option("--jwt-secret", jwt_secret, "HS256 secret (default: $JWT_SECRET)");
   app.add_flag("--no-auth", config.no_auth, "accept upgrades without a token");
-  app.add_option("--threads", config.threads, "io_context threads (one SO_REUSEPORT acceptor each)")->capture_default_str();
-  app.add_option("--broadcast-interval", broadcast_interval, "built-in broadcast period, e.g. 100ms; 0 = off")
+  app.add_option("--threads", config.threads, "io_context threads (one SO_REUSEPORT acceptor each)")
       ->capture_default_str();
-  app.add_option("--broadcast-size", config.broadcast_size, "broadcast payload bytes")->capture_default_str();
-  app.add_option("--max-connections", config.max_connections, "open WebSocket sessions; 0 = unlimited (503 beyond)")
+  app.add_option("--broadcast-interval", broadcast_interval,
+                 "built-in broadcast period, e.g. 100ms; 0 = off")
       ->capture_default_str();
-  app.add_option("--accept-rate", config.accept_rate, "upgrades per second per IP, burst equal; 0 = off (429 beyond)")
+  app.add_option("--broadcast-size", config.broadcast_size, "broadcast payload bytes")
+      ->capture_default_str();
+  app.add_option("--max-connections", config.max_connections,
+                 "open WebSocket sessions; 0 = unlimited (503 beyond)")
+      ->capture_default_str();
+  app.add_option("--accept-rate", config.accept_rate,
+                 "upgrades per second per IP, burst equal; 0 = off (429 beyond)")
       ->capture_default_str();
   app.add_option("--max-message-size", config.max_message_size,
                  "largest incoming message in bytes (1009 beyond) and largest NATS message relayed")
       ->capture_default_str();
-  app.add_option("--max-queue-messages", config.max_queue_messages, "outgoing queue per connection, messages")
+  app.add_option("--max-queue-messages", config.max_queue_messages,
+                 "outgoing queue per connection, messages")
       ->capture_default_str();
-  app.add_option("--max-queue-bytes", config.max_queue_bytes, "outgoing queue per connection, bytes")
+  app.add_option("--max-queue-bytes", config.max_queue_bytes,
+                 "outgoing queue per connection, bytes")
       ->capture_default_str();
   app.add_option("--nats", config.nats_url, "NATS URL to relay from, e.g. nats://127.0.0.1:4222");
   app.add_option("--subject", config.nats_subject, "NATS subject to relay");
   app.add_option("--tls-cert", config.tls_cert, "PEM certificate chain (enables wss)");
   app.add_option("--tls-key", config.tls_key, "PEM private key");
-  app.add_option("--log-level", config.log_level, "trace|debug|info|warn|error|critical|off")->capture_default_str();
+  app.add_option("--log-level", config.log_level, "trace|debug|info|warn|error|critical|off")
+      ->capture_default_str();
 
   app.footer(limits_text());
 
   wsload::target::PublisherOptions publish;
   std::string publish_duration = "0";
-  auto* pub = app.add_subcommand("publish", "publish data messages (seq 1.., ts) to a NATS subject");
+  auto* pub =
+      app.add_subcommand("publish", "publish data messages (seq 1.., ts) to a NATS subject");
   pub->add_option("--nats", publish.url, "NATS URL")->required();
   pub->add_option("--subject", publish.subject, "subject")->required();
-  pub->add_option("--rate", publish.rate, "messages per second")->required()->check(CLI::PositiveNumber);
+  pub->add_option("--rate", publish.rate, "messages per second")
+      ->required()
+      ->check(CLI::PositiveNumber);
   pub->add_option("--count", publish.count, "stop after N messages (0 = no limit)");
   pub->add_option("--duration", publish_duration, "stop after this long, e.g. 10s (0 = no limit)");
   pub->add_option("--size", publish.size, "payload bytes")->capture_default_str();
@@ -96,7 +119,8 @@ int main(int argc, char** argv) {
       publish.duration = duration_or_throw("--duration", publish_duration);
     } else {
       auto host_port = wsload::target::parse_host_port(listen);
-      if (!host_port) throw CLI::ValidationError("--listen", "expected HOST:PORT, got '" + listen + "'");
+      if (!host_port)
+        throw CLI::ValidationError("--listen", "expected HOST:PORT, got '" + listen + "'");
       config.listen = *host_port;
       config.broadcast_interval = duration_or_throw("--broadcast-interval", broadcast_interval);
     }
@@ -124,10 +148,12 @@ int main(int argc, char** argv) {
   try {
     wsload::target::Server server(config);
     server.start();
-    std::printf("listening on %s:%u\n", config.listen.host.c_str(), static_cast<unsigned>(server.port()));
+    std::printf("listening on %s:%u\n", config.listen.host.c_str(),
+                static_cast<unsigned>(server.port()));
     std::fflush(stdout);
-    spdlog::info("path {} auth {} threads {} tls {} fd limit {}", config.path, config.no_auth ? "off" : "HS256",
-                 config.threads, config.tls() ? "on" : "off", fd_limit);
+    spdlog::info("path {} auth {} threads {} tls {} fd limit {}", config.path,
+                 config.no_auth ? "off" : "HS256", config.threads, config.tls() ? "on" : "off",
+                 fd_limit);
     server.run();
     spdlog::info("stopped");
   } catch (const std::exception& e) {

@@ -30,7 +30,8 @@ std::string nats_error(const char* what, natsStatus status) {
 natsConnection* connect(const std::string& url) {
   natsConnection* conn = nullptr;
   natsStatus s = natsConnection_ConnectTo(&conn, url.c_str());
-  if (s != NATS_OK) throw std::runtime_error(nats_error(("cannot connect to NATS at " + url).c_str(), s));
+  if (s != NATS_OK)
+    throw std::runtime_error(nats_error(("cannot connect to NATS at " + url).c_str(), s));
   return conn;
 }
 
@@ -55,7 +56,8 @@ struct NatsRelay::Impl {
       return;
     }
     self->hub.count_nats_message();
-    std::string_view data(natsMsg_GetData(msg), static_cast<std::size_t>(natsMsg_GetDataLength(msg)));
+    std::string_view data(natsMsg_GetData(msg),
+                          static_cast<std::size_t>(natsMsg_GetDataLength(msg)));
     std::optional<std::string> text = relay_text(self->hub, data);
     natsMsg_Destroy(msg);
     if (!text) {
@@ -82,9 +84,11 @@ struct NatsRelay::Impl {
 NatsRelay::NatsRelay(Hub& hub, const std::string& url, const std::string& subject)
     : impl_(std::make_unique<Impl>(hub)) {
   impl_->conn = connect(url);
-  natsStatus s = natsConnection_Subscribe(&impl_->sub, impl_->conn, subject.c_str(), &Impl::on_message, impl_.get());
+  natsStatus s = natsConnection_Subscribe(&impl_->sub, impl_->conn, subject.c_str(),
+                                          &Impl::on_message, impl_.get());
   // libnats' own queue between its reader thread and on_message: beyond it libnats drops messages.
-  if (s == NATS_OK) s = natsSubscription_SetPendingLimits(impl_->sub, kNatsPendingMessages, kNatsPendingBytes);
+  if (s == NATS_OK)
+    s = natsSubscription_SetPendingLimits(impl_->sub, kNatsPendingMessages, kNatsPendingBytes);
   if (s == NATS_OK) s = natsConnection_FlushTimeout(impl_->conn, 5000);
   if (s != NATS_OK) {
     natsSubscription_Destroy(impl_->sub);
@@ -102,7 +106,8 @@ void NatsRelay::stop() {
   if (!impl_->sub) return;
   // Drain completion guarantees that no callback runs any more (the hub may be destroyed next).
   impl_->stopped.store(true);
-  if (natsSubscription_Drain(impl_->sub) == NATS_OK) natsSubscription_WaitForDrainCompletion(impl_->sub, 2000);
+  if (natsSubscription_Drain(impl_->sub) == NATS_OK)
+    natsSubscription_WaitForDrainCompletion(impl_->sub, 2000);
   natsSubscription_Destroy(impl_->sub);
   impl_->sub = nullptr;
   natsConnection_Close(impl_->conn);
@@ -125,11 +130,13 @@ int run_publisher(const PublisherOptions& o) {
   int code = 0;
   while (!g_publisher_interrupted.load()) {
     if (o.count > 0 && sent >= o.count) break;
-    auto due = start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(period * static_cast<double>(sent));
+    auto due = start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                           period * static_cast<double>(sent));
     if (o.duration.count() > 0 && due - start >= o.duration) break;
     std::this_thread::sleep_until(due);
     std::string text = make_data_message(sent + 1, shared::unix_us_now(), payload);
-    natsStatus s = natsConnection_Publish(conn, o.subject.c_str(), text.data(), static_cast<int>(text.size()));
+    natsStatus s =
+        natsConnection_Publish(conn, o.subject.c_str(), text.data(), static_cast<int>(text.size()));
     if (s != NATS_OK) {
       std::fprintf(stderr, "wsload-target publish: %s\n", nats_error("publish failed", s).c_str());
       code = 1;
@@ -155,13 +162,16 @@ bool nats_supported() { return false; }
 struct NatsRelay::Impl {};
 
 NatsRelay::NatsRelay(Hub&, const std::string&, const std::string&) {
-  throw std::runtime_error("this wsload-target was built without NATS support (install libnats-dev and rebuild)");
+  throw std::runtime_error(
+      "this wsload-target was built without NATS support (install libnats-dev and rebuild)");
 }
 NatsRelay::~NatsRelay() = default;
 void NatsRelay::stop() {}
 
 int run_publisher(const PublisherOptions&) {
-  std::fprintf(stderr, "wsload-target publish: built without NATS support (install libnats-dev and rebuild)\n");
+  std::fprintf(
+      stderr,
+      "wsload-target publish: built without NATS support (install libnats-dev and rebuild)\n");
   return 2;
 }
 

@@ -1,14 +1,15 @@
 #pragma once
-// Relays every message of a NATS subject to all WebSocket clients (libnats; optional at build time).
+// Relays every message of a NATS subject to all WebSocket clients (libnats; optional at build
+// time).
 //
 // Shape rule: a message whose top-level "type" is "data" is relayed byte for byte (it keeps the
 // publisher's seq and ts). Anything else is wrapped as
 //   {"type":"data","seq":N,"ts":MICROS,"payload":"<original text, JSON-escaped>"}
 // with N from the server's global push sequence and ts the time of receipt.
 //
-// Bounds: a message that would be larger than --max-message-size once shaped is not relayed (counted
-// in nats_dropped); libnats queues at most 65,536 messages / 64 MiB before on_message, and the hub
-// refuses broadcasts beyond its backlog bound (broadcasts_dropped).
+// Bounds: a message that would be larger than --max-message-size once shaped is not relayed
+// (counted in nats_dropped); libnats queues at most 65,536 messages / 64 MiB before on_message, and
+// the hub refuses broadcasts beyond its backlog bound (broadcasts_dropped).
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -41,15 +42,15 @@ class NatsRelay {
 struct PublisherOptions {
   std::string url;
   std::string subject;
-  double rate = 10;           // messages per second
-  uint64_t count = 0;         // 0 = unbounded
+  double rate = 10;                      // messages per second
+  uint64_t count = 0;                    // 0 = unbounded
   std::chrono::nanoseconds duration{0};  // 0 = unbounded
-  std::size_t size = 64;      // payload bytes
+  std::size_t size = 64;                 // payload bytes
 };
 
-// `wsload-target publish`: publishes data-shaped messages with seq 1.. and ts at `rate` until count or
-// duration is reached or SIGINT/SIGTERM arrives. Prints "published N messages" on stdout. Returns an
-// exit code (0 ok, 1 NATS error).
+// `wsload-target publish`: publishes data-shaped messages with seq 1.. and ts at `rate` until count
+// or duration is reached or SIGINT/SIGTERM arrives. Prints "published N messages" on stdout.
+// Returns an exit code (0 ok, 1 NATS error).
 int run_publisher(const PublisherOptions& options);
 
 }  // namespace wsload::target

@@ -12,7 +12,8 @@ void start_plain_session(boost::asio::ip::tcp::socket socket, Hub& hub, Shard& s
   auto remote = socket.remote_endpoint(ec);
   if (ec) return;
   socket.set_option(boost::asio::ip::tcp::no_delay(true), ec);
-  std::make_shared<HttpSession<boost::beast::tcp_stream>>(hub, shard, remote.address().to_string(), std::move(socket))
+  std::make_shared<HttpSession<boost::beast::tcp_stream>>(hub, shard, remote.address().to_string(),
+                                                          std::move(socket))
       ->run();
 }
 

@@ -1,16 +1,16 @@
 #include "wsload/target/server.hpp"
 
-#include <csignal>
-#include <optional>
-#include <stdexcept>
-#include <thread>
+#include <spdlog/spdlog.h>
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <spdlog/spdlog.h>
+#include <csignal>
+#include <optional>
+#include <stdexcept>
+#include <thread>
 
 #include "broadcaster.hpp"
 #include "hub.hpp"
@@ -57,7 +57,7 @@ struct Server::Impl {
   }
 
   std::shared_ptr<boost::asio::ssl::context> tls;  // outlives the TLS sessions held by the hub
-  Hub hub;  // outlives everything below
+  Hub hub;                                         // outlives everything below
   std::unique_ptr<NatsRelay> relay;
   std::vector<std::shared_ptr<Listener>> listeners;
   std::shared_ptr<Broadcaster> broadcaster;
@@ -80,7 +80,9 @@ void Server::start() {
   boost::system::error_code ec;
   std::string host = config.listen.host == "localhost" ? "127.0.0.1" : config.listen.host;
   auto address = boost::asio::ip::make_address(host, ec);
-  if (ec) throw std::runtime_error("invalid listen address '" + config.listen.host + "': " + ec.message());
+  if (ec)
+    throw std::runtime_error("invalid listen address '" + config.listen.host +
+                             "': " + ec.message());
   boost::asio::ip::tcp::endpoint endpoint(address, config.listen.port);
 
   if (config.tls()) impl_->tls = make_tls_context(config.tls_cert, config.tls_key);
@@ -97,8 +99,8 @@ void Server::start() {
     spdlog::info("relaying NATS subject '{}' from {}", config.nats_subject, config.nats_url);
   }
   if (config.broadcast_interval.count() > 0) {
-    impl_->broadcaster = std::make_shared<Broadcaster>(hub, hub.shard(0).ioc(), config.broadcast_interval,
-                                                       config.broadcast_size);
+    impl_->broadcaster = std::make_shared<Broadcaster>(
+        hub, hub.shard(0).ioc(), config.broadcast_interval, config.broadcast_size);
     impl_->broadcaster->start();
   }
   // Installed before the port is announced, so a signal right after start-up is a graceful stop.
@@ -115,9 +117,11 @@ unsigned short Server::port() const { return impl_->port; }
 
 void Server::run() {
   auto& hub = impl_->hub;
-  for (int i = 0; i < hub.shard_count(); ++i) impl_->guards.emplace_back(hub.shard(i).ioc().get_executor());
+  for (int i = 0; i < hub.shard_count(); ++i)
+    impl_->guards.emplace_back(hub.shard(i).ioc().get_executor());
   std::vector<std::thread> threads;
-  for (int i = 1; i < hub.shard_count(); ++i) threads.emplace_back([&hub, i] { hub.shard(i).ioc().run(); });
+  for (int i = 1; i < hub.shard_count(); ++i)
+    threads.emplace_back([&hub, i] { hub.shard(i).ioc().run(); });
   hub.shard(0).ioc().run();
   for (auto& thread : threads) thread.join();
 }

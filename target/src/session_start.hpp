@@ -1,9 +1,8 @@
 #pragma once
 // Entry points from the listener into the session code (plain and TLS live in separate TUs).
+#include <boost/asio/ip/tcp.hpp>
 #include <memory>
 #include <string>
-
-#include <boost/asio/ip/tcp.hpp>
 
 namespace boost::asio::ssl {
 class context;

@@ -1,10 +1,9 @@
 #pragma once
 // One io_context thread with the WebSocket sessions it owns and its counters.
+#include <boost/asio/io_context.hpp>
 #include <memory>
 #include <string>
 #include <unordered_set>
-
-#include <boost/asio/io_context.hpp>
 
 #include "wsload/target/stats.hpp"
 

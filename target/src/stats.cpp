@@ -56,20 +56,27 @@ std::string render_metrics(const StatsSnapshot& s) {
   PrometheusWriter w;
   auto u = [](uint64_t v) { return static_cast<double>(v); };
   w.gauge("wsload_target_connections_open", "Open WebSocket sessions.", u(s.connections_open));
-  w.counter("wsload_target_connections_total", "WebSocket upgrades completed.", u(s.connections_total));
+  w.counter("wsload_target_connections_total", "WebSocket upgrades completed.",
+            u(s.connections_total));
   w.counter("wsload_target_messages_in_total", "WebSocket messages received.", u(s.messages_in));
   w.counter("wsload_target_messages_out_total", "WebSocket messages written.", u(s.messages_out));
   w.counter("wsload_target_bytes_in_total", "WebSocket payload bytes received.", u(s.bytes_in));
   w.counter("wsload_target_bytes_out_total", "WebSocket payload bytes written.", u(s.bytes_out));
-  w.counter("wsload_target_broadcasts_total", "Messages published to every client.", u(s.broadcasts));
-  w.counter("wsload_target_broadcasts_dropped_total", "Broadcasts refused because the undelivered backlog was full.",
+  w.counter("wsload_target_broadcasts_total", "Messages published to every client.",
+            u(s.broadcasts));
+  w.counter("wsload_target_broadcasts_dropped_total",
+            "Broadcasts refused because the undelivered backlog was full.",
             u(s.broadcasts_dropped));
-  w.counter("wsload_target_nats_received_total", "Messages received from the NATS subject.", u(s.nats_received));
-  w.counter("wsload_target_nats_dropped_total", "NATS messages not relayed: larger than --max-message-size.",
-            u(s.nats_dropped));
-  w.counter("wsload_target_drops_total", "Slow clients disconnected because their queue was full.", u(s.drops));
-  w.counter("wsload_target_oversize_total", "Sessions closed for an oversize message (1009).", u(s.oversize));
-  const char* help = "Requests rejected, by HTTP status (401/429/503 upgrades, 413/431 oversize requests).";
+  w.counter("wsload_target_nats_received_total", "Messages received from the NATS subject.",
+            u(s.nats_received));
+  w.counter("wsload_target_nats_dropped_total",
+            "NATS messages not relayed: larger than --max-message-size.", u(s.nats_dropped));
+  w.counter("wsload_target_drops_total", "Slow clients disconnected because their queue was full.",
+            u(s.drops));
+  w.counter("wsload_target_oversize_total", "Sessions closed for an oversize message (1009).",
+            u(s.oversize));
+  const char* help =
+      "Requests rejected, by HTTP status (401/429/503 upgrades, 413/431 oversize requests).";
   w.counter("wsload_target_rejected_total", help, u(s.rejected_401), {{"status", "401"}});
   w.counter("wsload_target_rejected_total", help, u(s.rejected_429), {{"status", "429"}});
   w.counter("wsload_target_rejected_total", help, u(s.rejected_503), {{"status", "503"}});

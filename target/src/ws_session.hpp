@@ -2,19 +2,18 @@
 // One WebSocket connection (do_x/on_x style), templated on the byte stream: beast::tcp_stream or
 // ssl_stream<tcp_stream>. Included only by plain_session.cpp and tls_session.cpp.
 //
-// Runs on its shard's thread. Owns itself through shared_from_this while I/O is pending. One read and
-// at most one write in flight; outgoing messages wait in a bounded queue. A full queue means a slow
-// client: it is counted as a drop and closed with 1008, and its socket is closed if the close frame
-// cannot be written within kCloseGrace.
-#include <deque>
-#include <memory>
-#include <optional>
-#include <string>
-
+// Runs on its shard's thread. Owns itself through shared_from_this while I/O is pending. One read
+// and at most one write in flight; outgoing messages wait in a bounded queue. A full queue means a
+// slow client: it is counted as a drop and closed with 1008, and its socket is closed if the close
+// frame cannot be written within kCloseGrace.
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
 
 #include "http_routes.hpp"
 #include "hub.hpp"
@@ -44,11 +43,13 @@ class WsSession : public SessionHandle, public std::enable_shared_from_this<WsSe
     auto timeouts = websocket::stream_base::timeout::suggested(boost::beast::role_type::server);
     timeouts.idle_timeout = websocket::stream_base::none();
     ws_.set_option(timeouts);
-    ws_.set_option(websocket::stream_base::decorator(
-        [](websocket::response_type& res) { res.set(boost::beast::http::field::server, "wsload-target"); }));
+    ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& res) {
+      res.set(boost::beast::http::field::server, "wsload-target");
+    }));
     ws_.read_message_max(hub_.config().max_message_size);
     ws_.auto_fragment(false);
-    ws_.async_accept(request, boost::beast::bind_front_handler(&WsSession::on_accept, this->shared_from_this()));
+    ws_.async_accept(
+        request, boost::beast::bind_front_handler(&WsSession::on_accept, this->shared_from_this()));
   }
 
   void deliver(const SharedText& message) override { enqueue(message, false); }
@@ -71,7 +72,8 @@ class WsSession : public SessionHandle, public std::enable_shared_from_this<WsSe
   }
 
   void do_read() {
-    ws_.async_read(buffer_, boost::beast::bind_front_handler(&WsSession::on_read, this->shared_from_this()));
+    ws_.async_read(buffer_,
+                   boost::beast::bind_front_handler(&WsSession::on_read, this->shared_from_this()));
   }
 
   void on_read(boost::beast::error_code ec, std::size_t bytes) {
@@ -97,7 +99,8 @@ class WsSession : public SessionHandle, public std::enable_shared_from_this<WsSe
   void enqueue(const SharedText& message, bool binary) {
     if (closing_ || !reading_) return;
     const auto& config = hub_.config();
-    if (queue_.size() >= config.max_queue_messages || queued_bytes_ + message->size() > config.max_queue_bytes) {
+    if (queue_.size() >= config.max_queue_messages ||
+        queued_bytes_ + message->size() > config.max_queue_bytes) {
       shard_.counters().drops.add();
       start_close(boost::beast::websocket::close_code::policy_error);
       return;
@@ -111,8 +114,9 @@ class WsSession : public SessionHandle, public std::enable_shared_from_this<WsSe
     writing_ = true;
     const Outgoing& next = queue_.front();
     ws_.binary(next.binary);
-    ws_.async_write(boost::asio::buffer(*next.text),
-                    boost::beast::bind_front_handler(&WsSession::on_write, this->shared_from_this()));
+    ws_.async_write(
+        boost::asio::buffer(*next.text),
+        boost::beast::bind_front_handler(&WsSession::on_write, this->shared_from_this()));
   }
 
   void on_write(boost::beast::error_code ec, std::size_t bytes) {

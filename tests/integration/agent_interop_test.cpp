@@ -19,7 +19,8 @@ class NodeWsEcho : public ::testing::Test {
     ASSERT_TRUE(server_->ok()) << server_->error();
   }
   CliResult run(const std::string& messages) {
-    return run_scenario_file(dir_, echo_scenario(server_->url(), kConnections, messages), agents_.spec);
+    return run_scenario_file(dir_, echo_scenario(server_->url(), kConnections, messages),
+                             agents_.spec);
   }
 
   std::unique_ptr<EchoServer> server_;
@@ -53,7 +54,9 @@ TEST_F(NodeWsEcho, BinaryLargerThanTheIdleReadIsReassembled) {
 
 TEST_F(NodeWsEcho, JsonMatchedById) {
   // The echo returns the request itself, so its id pairs it with the request.
-  auto r = run("  kind: json\n  template: '{\"type\":\"ping\",\"id\":{{seq}},\"conn\":{{conn}}}'\n  match: id\n");
+  auto r =
+      run("  kind: json\n  template: '{\"type\":\"ping\",\"id\":{{seq}},\"conn\":{{conn}}}'\n  "
+          "match: id\n");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   expect_exact_echo(r, kConnections, kMinSentPerConnection);
 }

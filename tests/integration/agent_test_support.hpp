@@ -4,11 +4,11 @@
 // "listening on 127.0.0.1:PORT", a test PKI made with the openssl CLI, and a runner that drives
 // `wsload run SCENARIO.yaml` against given agents and returns the parsed JSON report.
 // Every process is a ChildProcess: stopped by PID on destruction, also when a test fails.
+#include <gtest/gtest.h>
+
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "process.hpp"
 #include "wsload_cluster.hpp"
@@ -95,8 +95,8 @@ struct Agents {
   explicit Agents(int count) {
     for (int i = 0; i < count; ++i) {
       processes.push_back(std::make_unique<ChildProcess>(
-          std::vector<std::string>{bin("wsload-agent"), "--listen", "127.0.0.1:0", "--threads", "1", "--token",
-                                   Cluster::kAgentToken, "--log-level", "warn"}));
+          std::vector<std::string>{bin("wsload-agent"), "--listen", "127.0.0.1:0", "--threads", "1",
+                                   "--token", Cluster::kAgentToken, "--log-level", "warn"}));
       if (!spec.empty()) spec += ",";
       spec += listening_address(*processes.back());
     }
@@ -109,29 +109,40 @@ struct Agents {
 inline std::vector<std::string> scenario_run_args(const TempDir& dir, const std::string& yaml,
                                                   const std::string& agents_spec) {
   write_text(dir.file("scenario.yaml"), yaml);
-  return {"run",           dir.file("scenario.yaml"), "--agents", agents_spec,         "--agent-token",
-          Cluster::kAgentToken, "--json",          dir.file("report.json"), "--live-interval", "1s"};
+  return {"run",       dir.file("scenario.yaml"), "--agents",
+          agents_spec, "--agent-token",           Cluster::kAgentToken,
+          "--json",    dir.file("report.json"),   "--live-interval",
+          "1s"};
 }
 
-inline CliResult run_scenario_file(const TempDir& dir, const std::string& yaml, const std::string& agents_spec) {
-  return run_wsload(scenario_run_args(dir, yaml, agents_spec), dir.file("report.json"), std::chrono::seconds(90));
+inline CliResult run_scenario_file(const TempDir& dir, const std::string& yaml,
+                                   const std::string& agents_spec) {
+  return run_wsload(scenario_run_args(dir, yaml, agents_spec), dir.file("report.json"),
+                    std::chrono::seconds(90));
 }
 
 // A scenario of `connections` connections (ramp 500 ms, hold 2 s, one request every 200 ms)
 // against `url` with the given messages block body (indented YAML lines after "messages:").
-inline std::string echo_scenario(const std::string& url, int connections, const std::string& messages) {
+inline std::string echo_scenario(const std::string& url, int connections,
+                                 const std::string& messages) {
   return "name: agent-interop\n"
          "target:\n"
-         "  url: " + url + "\n"
-         "load: { connections: " + std::to_string(connections) + ", ramp_up: 500ms, hold: 2s }\n"
+         "  url: " +
+         url +
+         "\n"
+         "load: { connections: " +
+         std::to_string(connections) +
+         ", ramp_up: 500ms, hold: 2s }\n"
          "messages:\n"
          "  interval: 200ms\n"
-         "  timeout: 5s\n" + messages;
+         "  timeout: 5s\n" +
+         messages;
 }
 
 // The exact accounting of an echo run: every connection opened, every request answered once,
 // nothing pushed (an echo server sends nothing unasked).
-inline void expect_exact_echo(const CliResult& r, uint64_t connections, uint64_t min_sent_per_connection) {
+inline void expect_exact_echo(const CliResult& r, uint64_t connections,
+                              uint64_t min_sent_per_connection) {
   const auto& j = r.report;
   ASSERT_TRUE(j.is_object()) << r.output;
   EXPECT_EQ(j["connections"]["attempted"].get<uint64_t>(), connections) << r.output;
@@ -160,26 +171,31 @@ struct TestPki {
 };
 
 inline TestPki make_test_pki(const TempDir& dir) {
-  TestPki pki{dir.file("ca.pem"), dir.file("other-ca.pem"), dir.file("server.pem"), dir.file("server.key"), ""};
+  TestPki pki{dir.file("ca.pem"), dir.file("other-ca.pem"), dir.file("server.pem"),
+              dir.file("server.key"), ""};
   write_text(dir.file("san.cnf"), "subjectAltName=IP:127.0.0.1\n");
-  const std::vector<std::string> ec_key = {"-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"};
+  const std::vector<std::string> ec_key = {"-newkey", "ec", "-pkeyopt",
+                                           "ec_paramgen_curve:prime256v1", "-nodes"};
   auto ca_cmd = [&](const std::string& name, const std::string& cn) {
     std::vector<std::string> argv{"openssl", "req", "-x509"};
     argv.insert(argv.end(), ec_key.begin(), ec_key.end());
-    argv.insert(argv.end(), {"-keyout", dir.file(name + ".key"), "-out", dir.file(name + ".pem"), "-days", "1",
-                             "-subj", "/CN=" + cn, "-addext", "basicConstraints=critical,CA:TRUE", "-addext",
-                             "keyUsage=critical,keyCertSign,cRLSign"});
+    argv.insert(argv.end(),
+                {"-keyout", dir.file(name + ".key"), "-out", dir.file(name + ".pem"), "-days", "1",
+                 "-subj", "/CN=" + cn, "-addext", "basicConstraints=critical,CA:TRUE", "-addext",
+                 "keyUsage=critical,keyCertSign,cRLSign"});
     return argv;
   };
   std::vector<std::string> csr{"openssl", "req"};
   csr.insert(csr.end(), ec_key.begin(), ec_key.end());
-  csr.insert(csr.end(), {"-keyout", pki.server_key, "-out", dir.file("server.csr"), "-subj", "/CN=127.0.0.1"});
+  csr.insert(csr.end(),
+             {"-keyout", pki.server_key, "-out", dir.file("server.csr"), "-subj", "/CN=127.0.0.1"});
   const std::vector<std::vector<std::string>> steps = {
       ca_cmd("ca", "wsload test CA"),
       ca_cmd("other-ca", "unrelated CA"),
       csr,
-      {"openssl", "x509", "-req", "-in", dir.file("server.csr"), "-CA", pki.ca, "-CAkey", dir.file("ca.key"),
-       "-set_serial", "1", "-days", "1", "-extfile", dir.file("san.cnf"), "-out", pki.server_cert},
+      {"openssl", "x509", "-req", "-in", dir.file("server.csr"), "-CA", pki.ca, "-CAkey",
+       dir.file("ca.key"), "-set_serial", "1", "-days", "1", "-extfile", dir.file("san.cnf"),
+       "-out", pki.server_cert},
   };
   for (const auto& argv : steps) {
     ChildProcess step(argv, ProcessOptions{{}, {}, true});

@@ -1,11 +1,10 @@
 // Latency accounting through the whole system: a server that delays every reply by a known amount
 // is reported at that latency, and an agent that is starved mid-run reports the delay from the
 // scheduled send instants (no coordinated omission) apart from the service latency.
+#include <gtest/gtest.h>
 #include <signal.h>
 
 #include <thread>
-
-#include <gtest/gtest.h>
 
 #include "agent_test_support.hpp"
 
@@ -33,17 +32,23 @@ TEST(AgentTiming, ServerDelayOf50MsIsReportedAs50Ms) {
 TEST(AgentTiming, StarvedAgentCountsTheLagFromTheScheduledSend) {
   Cluster cluster(1);
   TempDir dir;
-  const std::string yaml = "name: starved\n"
-                           "target:\n"
-                           "  url: " + cluster.url() + "\n"
-                           "  auth: { token: '" + cluster.token() + "' }\n"
-                           "load: { connections: 20, ramp_up: 200ms, hold: 4s }\n"
-                           "messages: { interval: 20ms, kind: json, match: id, timeout: 5s,\n"
-                           "            template: '{\"type\":\"ping\",\"id\":{{seq}}}' }\n";
+  const std::string yaml =
+      "name: starved\n"
+      "target:\n"
+      "  url: " +
+      cluster.url() +
+      "\n"
+      "  auth: { token: '" +
+      cluster.token() +
+      "' }\n"
+      "load: { connections: 20, ramp_up: 200ms, hold: 4s }\n"
+      "messages: { interval: 20ms, kind: json, match: id, timeout: 5s,\n"
+      "            template: '{\"type\":\"ping\",\"id\":{{seq}}}' }\n";
   std::vector<std::string> argv{bin("wsload")};
   const auto args = scenario_run_args(dir, yaml, cluster.agents_spec);
   argv.insert(argv.end(), args.begin(), args.end());
-  ChildProcess wsload(argv, ProcessOptions{{}, {"WS_URL", "AUTH_TOKEN", "WSLOAD_AGENT_TOKEN"}, true});
+  ChildProcess wsload(argv,
+                      ProcessOptions{{}, {"WS_URL", "AUTH_TOKEN", "WSLOAD_AGENT_TOKEN"}, true});
   // The live view shows every connection open: the run is in its hold.
   ASSERT_TRUE(wsload.wait_for_text("open 20/20", std::chrono::seconds(30))) << wsload.output();
   ChildProcess& agent = *cluster.agent_processes.front();

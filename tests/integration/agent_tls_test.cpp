@@ -15,22 +15,30 @@ class AgentTls : public ::testing::Test {
   void SetUp() override {
     pki_ = make_test_pki(dir_);
     ASSERT_TRUE(pki_.error.empty()) << pki_.error;
-    cluster_ = std::make_unique<Cluster>(1, std::vector<std::string>{"--tls-cert", pki_.server_cert, "--tls-key",
-                                                                     pki_.server_key});
+    cluster_ = std::make_unique<Cluster>(
+        1, std::vector<std::string>{"--tls-cert", pki_.server_cert, "--tls-key", pki_.server_key});
   }
 
   CliResult run(const std::string& tls) {
-    const std::string yaml = "name: agent-tls\n"
-                             "target:\n"
-                             "  url: wss://" + cluster_->target_address + "/ws\n"
-                             "  auth: { token: '" + cluster_->token() + "' }\n"
-                             "  tls: " + tls + "\n"
-                             "load: { connections: " + std::to_string(kConnections) +
-                             ", ramp_up: 500ms, hold: 1s }\n"
-                             "messages: { interval: 200ms, kind: json, match: id, timeout: 5s,\n"
-                             "            template: '{\"type\":\"ping\",\"id\":{{seq}}}' }\n"
-                             "thresholds:\n"
-                             "  - connections.success_rate == 100%\n";
+    const std::string yaml =
+        "name: agent-tls\n"
+        "target:\n"
+        "  url: wss://" +
+        cluster_->target_address +
+        "/ws\n"
+        "  auth: { token: '" +
+        cluster_->token() +
+        "' }\n"
+        "  tls: " +
+        tls +
+        "\n"
+        "load: { connections: " +
+        std::to_string(kConnections) +
+        ", ramp_up: 500ms, hold: 1s }\n"
+        "messages: { interval: 200ms, kind: json, match: id, timeout: 5s,\n"
+        "            template: '{\"type\":\"ping\",\"id\":{{seq}}}' }\n"
+        "thresholds:\n"
+        "  - connections.success_rate == 100%\n";
     return run_scenario_file(dir_, yaml, cluster_->agents_spec);
   }
 
@@ -59,7 +67,8 @@ TEST_F(AgentTls, WrongCaFailsEveryConnectionAsTls) {
   EXPECT_EQ(j["connections"]["attempted"].get<uint64_t>(), kConnections);
   EXPECT_EQ(j["connections"]["established"].get<uint64_t>(), 0u);
   EXPECT_EQ(j["connections"]["failed"].get<uint64_t>(), kConnections);
-  EXPECT_EQ(j["connections"]["failures"]["tls"].get<uint64_t>(), kConnections) << j["connections"].dump();
+  EXPECT_EQ(j["connections"]["failures"]["tls"].get<uint64_t>(), kConnections)
+      << j["connections"].dump();
   EXPECT_EQ(j["messages"]["sent"].get<uint64_t>(), 0u);
 }
 

@@ -1,8 +1,7 @@
 // Faults with real processes: agents killed mid-run, the controller killed, a second controller,
 // and SIGINT. Every run is bounded; every process is killed by the test's RAII handles.
-#include <signal.h>
-
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include "target_process.hpp"
 #include "target_test_client.hpp"
@@ -14,7 +13,9 @@ namespace {
 std::string scenario_yaml(int connections, const std::string& hold) {
   return "name: faults\n"
          "target:\n  url: ${WS_URL}\n  auth:\n    token: ${AUTH_TOKEN}\n"
-         "load:\n  connections: " + std::to_string(connections) + "\n  ramp_up: 1s\n  hold: " + hold + "\n"
+         "load:\n  connections: " +
+         std::to_string(connections) + "\n  ramp_up: 1s\n  hold: " + hold +
+         "\n"
          "messages:\n  interval: 200ms\n  timeout: 2s\n"
          "thresholds:\n  - connections.success_rate == 100%\n";
 }
@@ -25,12 +26,21 @@ uint16_t port_of(const std::string& address) {
 
 // Starts `wsload run` against the cluster; the caller waits on or signals the process.
 std::unique_ptr<ChildProcess> start_run(const Cluster& cluster, const TempDir& dir, int connections,
-                                        const std::string& hold, std::vector<std::string> extra = {},
+                                        const std::string& hold,
+                                        std::vector<std::string> extra = {},
                                         const std::string& report = "report.json") {
   write_text(dir.file("scenario.yaml"), scenario_yaml(connections, hold));
-  std::vector<std::string> argv{bin("wsload"), "run", dir.file("scenario.yaml"), "--agents", cluster.agents_spec,
-                                "--agent-token", Cluster::kAgentToken, "--json", dir.file(report),
-                                "--live-interval", "500ms"};
+  std::vector<std::string> argv{bin("wsload"),
+                                "run",
+                                dir.file("scenario.yaml"),
+                                "--agents",
+                                cluster.agents_spec,
+                                "--agent-token",
+                                Cluster::kAgentToken,
+                                "--json",
+                                dir.file(report),
+                                "--live-interval",
+                                "500ms"};
   argv.insert(argv.end(), extra.begin(), extra.end());
   ProcessOptions options;
   options.env = {{"WS_URL", cluster.url()}, {"AUTH_TOKEN", cluster.token()}};
@@ -70,7 +80,8 @@ TEST(ControllerFaults, AgentKilledUnderContinueFinishesWithPartialReport) {
     EXPECT_TRUE(j["agents"][i]["finished"]);
     EXPECT_EQ(j["agents"][i]["messages"]["sent"], j["agents"][i]["messages"]["replies"]);
   }
-  EXPECT_NE(run->output().find("Result: PARTIAL (1/1 thresholds passed; an agent was lost"), std::string::npos)
+  EXPECT_NE(run->output().find("Result: PARTIAL (1/1 thresholds passed; an agent was lost"),
+            std::string::npos)
       << run->output();
   // `wsload report` exits with the verdict of the report it reads.
   const auto rendered = run_wsload({"report", dir.file("report.json")});
@@ -125,7 +136,8 @@ TEST(ControllerFaults, KilledControllerLeavesNoLoadRunningWithinThreeSeconds) {
   TempDir dir;
   const auto port = port_of(cluster.target_address);
   auto run = start_run(cluster, dir, 60, "60s");
-  ASSERT_EQ(wait_for_stat(port, "connections_open", 60, std::chrono::seconds(20)), 60) << run->output();
+  ASSERT_EQ(wait_for_stat(port, "connections_open", 60, std::chrono::seconds(20)), 60)
+      << run->output();
   ::kill(run->pid(), SIGKILL);
   const auto killed = std::chrono::steady_clock::now();
   ASSERT_TRUE(wait_for_stat_equal(port, "connections_open", 0, std::chrono::seconds(10)));
@@ -171,9 +183,9 @@ TEST(ControllerFaults, SecondControllerIsToldTheAgentIsBusyAndSigintStopsTheFirs
   ASSERT_TRUE(j.is_object()) << first->output();
   EXPECT_TRUE(j["interrupted"]);
   EXPECT_EQ(j["connections"]["established"], 20);
-  EXPECT_EQ(j["messages"]["sent"].get<uint64_t>(),
-            j["messages"]["replies"].get<uint64_t>() + j["messages"]["timeouts"].get<uint64_t>() +
-                j["messages"]["in_flight"].get<uint64_t>());
+  EXPECT_EQ(j["messages"]["sent"].get<uint64_t>(), j["messages"]["replies"].get<uint64_t>() +
+                                                       j["messages"]["timeouts"].get<uint64_t>() +
+                                                       j["messages"]["in_flight"].get<uint64_t>());
   EXPECT_TRUE(j["agents"][0]["finished"]);
   EXPECT_EQ(j["verdict"], "INTERRUPTED");
   EXPECT_FALSE(j["passed"]);
@@ -211,23 +223,26 @@ namespace {
 TEST(ControllerPreflight, ShareBeyondTheAgentsFdBudgetIsRefusedWithTheNumbers) {
   Cluster cluster(0);
   // An agent whose open-files limit is 256 cannot hold 300 connections.
-  ChildProcess agent({"prlimit", "--nofile=256:256", bin("wsload-agent"), "--listen", "127.0.0.1:0", "--token",
-                      Cluster::kAgentToken, "--log-level", "warn"});
+  ChildProcess agent({"prlimit", "--nofile=256:256", bin("wsload-agent"), "--listen", "127.0.0.1:0",
+                      "--token", Cluster::kAgentToken, "--log-level", "warn"});
   const auto address = listening_address(agent);
   TempDir dir;
-  write_text(dir.file("s.yaml"), "name: big\ntarget:\n  url: ${WS_URL}\nload:\n  connections: 300\n  ramp_up: 1s\n"
-                                 "  hold: 1s\n");
+  write_text(dir.file("s.yaml"),
+             "name: big\ntarget:\n  url: ${WS_URL}\nload:\n  connections: 300\n  ramp_up: 1s\n"
+             "  hold: 1s\n");
   ProcessOptions options;
   options.env = {{"WS_URL", cluster.url()}};
   options.capture_stderr = true;
-  ChildProcess wsload({bin("wsload"), "run", dir.file("s.yaml"), "--agents", address, "--agent-token",
-                       Cluster::kAgentToken},
+  ChildProcess wsload({bin("wsload"), "run", dir.file("s.yaml"), "--agents", address,
+                       "--agent-token", Cluster::kAgentToken},
                       options);
   const auto code = wsload.wait_exit(std::chrono::seconds(30));
   ASSERT_TRUE(code.has_value());
   EXPECT_EQ(*code, 3) << wsload.output();
   const auto out = wsload.output();
-  EXPECT_NE(out.find("agent " + address + " cannot hold its share of 300 connections"), std::string::npos) << out;
+  EXPECT_NE(out.find("agent " + address + " cannot hold its share of 300 connections"),
+            std::string::npos)
+      << out;
   EXPECT_NE(out.find("file-descriptor budget is"), std::string::npos) << out;
   // Nothing was started on the target.
   EXPECT_EQ(out.find("Connection Metrics"), std::string::npos) << out;
@@ -243,10 +258,13 @@ namespace {
 std::unique_ptr<ChildProcess> hostile_monitor(const std::string& body_expression) {
   const std::string script =
       "import http.server, sys\n"
-      "body = (" + body_expression + ").encode()\n"
+      "body = (" +
+      body_expression +
+      ").encode()\n"
       "class H(http.server.BaseHTTPRequestHandler):\n"
       "    def do_GET(self):\n"
-      "        self.send_response(200); self.send_header('Content-Length', str(len(body))); self.end_headers()\n"
+      "        self.send_response(200); self.send_header('Content-Length', str(len(body))); "
+      "self.end_headers()\n"
       "        self.wfile.write(body)\n"
       "    def log_message(self, *a): pass\n"
       "s = http.server.ThreadingHTTPServer(('127.0.0.1', 0), H)\n"
@@ -259,22 +277,26 @@ std::unique_ptr<ChildProcess> hostile_monitor(const std::string& body_expression
 // die with SIGSEGV (no report, local agents gone); 100,000 numeric fields made a 22 MB report.
 TEST(ControllerFaults, HostileMonitorIsBoundedAndTheRunCompletes) {
   for (const auto& [body, note] :
-       {std::pair{std::string("'{\"a\":' * 50000 + '1' + '}' * 50000"), std::string("nested deeper than 8 levels")},
+       {std::pair{std::string("'{\"a\":' * 50000 + '1' + '}' * 50000"),
+                  std::string("nested deeper than 8 levels")},
         std::pair{std::string("'{' + ','.join('\"f%d\":%d' % (i, i) for i in range(100000)) + '}'"),
                   std::string("99744 beyond the first 256 fields")}}) {
     auto monitor = hostile_monitor(body);
     const auto address = listening_address(*monitor);
     Cluster cluster(1);
     TempDir dir;
-    write_text(dir.file("s.yaml"), "name: monitored\ntarget:\n  url: ${WS_URL}\n  auth:\n    token: ${AUTH_TOKEN}\n"
-                                   "load:\n  connections: 5\n  ramp_up: 200ms\n  hold: 3s\n"
-                                   "monitor:\n  url: http://" + address + "/stats\n  interval: 200ms\n");
+    write_text(dir.file("s.yaml"),
+               "name: monitored\ntarget:\n  url: ${WS_URL}\n  auth:\n    token: ${AUTH_TOKEN}\n"
+               "load:\n  connections: 5\n  ramp_up: 200ms\n  hold: 3s\n"
+               "monitor:\n  url: http://" +
+                   address + "/stats\n  interval: 200ms\n");
     ProcessOptions options;
     options.env = {{"WS_URL", cluster.url()}, {"AUTH_TOKEN", cluster.token()}};
     options.capture_stderr = true;
-    ChildProcess run({bin("wsload"), "run", dir.file("s.yaml"), "--agents", cluster.agents_spec, "--agent-token",
-                      Cluster::kAgentToken, "--json", dir.file("report.json"), "--live-interval", "1s"},
-                     options);
+    ChildProcess run(
+        {bin("wsload"), "run", dir.file("s.yaml"), "--agents", cluster.agents_spec, "--agent-token",
+         Cluster::kAgentToken, "--json", dir.file("report.json"), "--live-interval", "1s"},
+        options);
     const auto code = run.wait_exit(std::chrono::seconds(40));
     ASSERT_TRUE(code.has_value()) << run.output();
     EXPECT_EQ(*code, 0) << run.output();

@@ -42,9 +42,17 @@ ProcessOptions with_target(const Cluster& cluster, const std::string& token) {
 CliResult run_scenario(const Cluster& cluster, const TempDir& dir, const std::string& token,
                        std::vector<std::string> extra = {}) {
   write_text(dir.file("scenario.yaml"), kScenario);
-  std::vector<std::string> argv{bin("wsload"), "run", dir.file("scenario.yaml"), "--agents",
-                                cluster.agents_spec, "--agent-token", Cluster::kAgentToken,
-                                "--json", dir.file("report.json"), "--live-interval", "1s"};
+  std::vector<std::string> argv{bin("wsload"),
+                                "run",
+                                dir.file("scenario.yaml"),
+                                "--agents",
+                                cluster.agents_spec,
+                                "--agent-token",
+                                Cluster::kAgentToken,
+                                "--json",
+                                dir.file("report.json"),
+                                "--live-interval",
+                                "1s"};
   argv.insert(argv.end(), extra.begin(), extra.end());
   auto options = with_target(cluster, token);
   options.capture_stderr = true;
@@ -85,8 +93,9 @@ TEST(ControllerRun, TwoAgentsSplitExactlyAndAnswerEveryRequest) {
   EXPECT_EQ(j["summary"]["totalMessagesSent"], sent);
   EXPECT_EQ(j["latency"]["count"], sent);
 
-  const double min = j["latency"]["min_ms"], avg = j["latency"]["avg_ms"], p50 = j["latency"]["p50_ms"],
-               p99 = j["latency"]["p99_ms"], max = j["latency"]["max_ms"];
+  const double min = j["latency"]["min_ms"], avg = j["latency"]["avg_ms"],
+               p50 = j["latency"]["p50_ms"], p99 = j["latency"]["p99_ms"],
+               max = j["latency"]["max_ms"];
   EXPECT_GT(min, 0.0);
   EXPECT_LE(min, avg);
   EXPECT_LE(avg, max);
@@ -100,13 +109,15 @@ TEST(ControllerRun, TwoAgentsSplitExactlyAndAnswerEveryRequest) {
   // bit, so every percentile equals that of one histogram holding all samples.
   shared::Histogram merged;
   for (const auto& agent : j["agents"]) {
-    auto bytes = shared::base64url_decode(agent["latency"]["histogram"]["encoded"].get<std::string>());
+    auto bytes =
+        shared::base64url_decode(agent["latency"]["histogram"]["encoded"].get<std::string>());
     ASSERT_TRUE(bytes);
     auto h = shared::Histogram::deserialize(*bytes);
     ASSERT_TRUE(h);
     merged.merge(*h);
   }
-  auto total_bytes = shared::base64url_decode(j["latency"]["histogram"]["encoded"].get<std::string>());
+  auto total_bytes =
+      shared::base64url_decode(j["latency"]["histogram"]["encoded"].get<std::string>());
   ASSERT_TRUE(total_bytes);
   auto total = shared::Histogram::deserialize(*total_bytes);
   ASSERT_TRUE(total);
@@ -127,7 +138,8 @@ TEST(ControllerRun, WrongTokenFailsEveryConnectionWithHttp401AndExitsOne) {
   Cluster cluster(2);
   TempDir dir;
   const auto bad = shared::jwt_make_token("not-the-secret", "tester", now_s(), 3600);
-  auto r = run_scenario(cluster, dir, bad, {"--connections", "40", "--ramp-up", "500ms", "--duration", "500ms"});
+  auto r = run_scenario(cluster, dir, bad,
+                        {"--connections", "40", "--ramp-up", "500ms", "--duration", "500ms"});
   ASSERT_EQ(r.exit_code, 1) << r.output;
   const auto& j = r.report;
   ASSERT_TRUE(j.is_object()) << r.output;
@@ -155,8 +167,8 @@ TEST(ControllerRun, WrongAgentTokenIsRefusedWithExitThree) {
   write_text(dir.file("scenario.yaml"), kScenario);
   ProcessOptions options = with_target(cluster, cluster.token());
   options.capture_stderr = true;
-  ChildProcess wsload({bin("wsload"), "run", dir.file("scenario.yaml"), "--agents", cluster.agents_spec,
-                       "--agent-token", "wrong"},
+  ChildProcess wsload({bin("wsload"), "run", dir.file("scenario.yaml"), "--agents",
+                       cluster.agents_spec, "--agent-token", "wrong"},
                       options);
   const auto code = wsload.wait_exit(std::chrono::seconds(30));
   ASSERT_TRUE(code.has_value());
@@ -176,9 +188,9 @@ TEST(ControllerRun, UnreachableAgentExitsThree) {
 
 TEST(ControllerRun, SpawnTargetWithLocalAgentsRunsAndPasses) {
   TempDir dir;
-  auto r = run_wsload({"run", "quick", "--spawn-target", "--connections", "20", "--ramp-up", "1s", "--duration",
-                       "2s", "--message-interval", "500ms", "--local-agents", "2", "--json",
-                       dir.file("report.json"), "-q"},
+  auto r = run_wsload({"run", "quick", "--spawn-target", "--connections", "20", "--ramp-up", "1s",
+                       "--duration", "2s", "--message-interval", "500ms", "--local-agents", "2",
+                       "--json", dir.file("report.json"), "-q"},
                       dir.file("report.json"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_EQ(r.report["connections"]["established"], 20);
@@ -190,7 +202,8 @@ TEST(ControllerRun, SpawnTargetWithLocalAgentsRunsAndPasses) {
   // The spawned target's /stats is polled as the monitor: its numbers are in the timeline.
   bool saw_server_connections = false;
   for (const auto& point : r.report["timeline"]) {
-    if (point["monitor"].contains("connections_open") && point["monitor"]["connections_open"] == 20) {
+    if (point["monitor"].contains("connections_open") &&
+        point["monitor"]["connections_open"] == 20) {
       saw_server_connections = true;
     }
   }
@@ -202,14 +215,16 @@ TEST(ControllerRun, SpawnTargetWithLocalAgentsRunsAndPasses) {
 TEST(ControllerRun, TimelinePointsHoldTheirOwnSecond) {
   Cluster cluster(2);
   TempDir dir;
-  write_text(dir.file("ramp.yaml"), "name: ramp\ntarget:\n  url: ${WS_URL}\n  auth:\n    token: ${AUTH_TOKEN}\n"
-                                    "load:\n  connections: 50\n  ramp_up: 5s\n  hold: 3s\n"
-                                    "messages:\n  interval: 1s\n  timeout: 2s\n");
+  write_text(dir.file("ramp.yaml"),
+             "name: ramp\ntarget:\n  url: ${WS_URL}\n  auth:\n    token: ${AUTH_TOKEN}\n"
+             "load:\n  connections: 50\n  ramp_up: 5s\n  hold: 3s\n"
+             "messages:\n  interval: 1s\n  timeout: 2s\n");
   auto options = with_target(cluster, cluster.token());
   options.capture_stderr = true;
-  ChildProcess wsload({bin("wsload"), "run", dir.file("ramp.yaml"), "--agents", cluster.agents_spec, "--agent-token",
-                       Cluster::kAgentToken, "--json", dir.file("report.json"), "-q"},
-                      options);
+  ChildProcess wsload(
+      {bin("wsload"), "run", dir.file("ramp.yaml"), "--agents", cluster.agents_spec,
+       "--agent-token", Cluster::kAgentToken, "--json", dir.file("report.json"), "-q"},
+      options);
   ASSERT_EQ(wsload.wait_exit(std::chrono::seconds(60)).value_or(-1), 0) << wsload.output();
   std::ifstream in(dir.file("report.json"));
   const auto j = nlohmann::json::parse(in, nullptr, false);
@@ -238,12 +253,14 @@ TEST(ControllerRun, TimelinePointsHoldTheirOwnSecond) {
 TEST(ControllerRun, ProgressiveSequenceNestsOneReportPerStage) {
   Cluster cluster(2);
   TempDir dir;
-  write_text(dir.file("one.yaml"), "name: one\ntarget:\n  url: ${WS_URL}\n  auth:\n    token: ${AUTH_TOKEN}\n"
-                                   "load:\n  connections: 10\n  ramp_up: 200ms\n  hold: 1s\n"
-                                   "messages:\n  interval: 200ms\nthresholds:\n  - messages.timeouts == 0\n");
-  write_text(dir.file("two.yaml"), "name: two\ntarget:\n  url: ${WS_URL}\n  auth:\n    token: ${AUTH_TOKEN}\n"
-                                   "load:\n  connections: 30\n  ramp_up: 200ms\n  hold: 1s\n"
-                                   "messages:\n  interval: 200ms\nthresholds:\n  - latency.p99 < 1ms\n");
+  write_text(dir.file("one.yaml"),
+             "name: one\ntarget:\n  url: ${WS_URL}\n  auth:\n    token: ${AUTH_TOKEN}\n"
+             "load:\n  connections: 10\n  ramp_up: 200ms\n  hold: 1s\n"
+             "messages:\n  interval: 200ms\nthresholds:\n  - messages.timeouts == 0\n");
+  write_text(dir.file("two.yaml"),
+             "name: two\ntarget:\n  url: ${WS_URL}\n  auth:\n    token: ${AUTH_TOKEN}\n"
+             "load:\n  connections: 30\n  ramp_up: 200ms\n  hold: 1s\n"
+             "messages:\n  interval: 200ms\nthresholds:\n  - latency.p99 < 1ms\n");
   write_text(dir.file("seq.yaml"), "name: both\nsequence: [one.yaml, two.yaml]\ncooldown: 500ms\n");
   auto options = with_target(cluster, cluster.token());
   options.capture_stderr = true;
@@ -301,7 +318,8 @@ std::vector<uint64_t> planned_shares(const std::vector<std::string>& args) {
 }
 
 TEST(ControllerValidate, SharesForThreeAndSevenAgentsSumExactly) {
-  const auto three = planned_shares({"validate", "quick", "--agents", "10.0.0.1:7000,10.0.0.2:7000,10.0.0.3:7000"});
+  const auto three = planned_shares(
+      {"validate", "quick", "--agents", "10.0.0.1:7000,10.0.0.2:7000,10.0.0.3:7000"});
   EXPECT_EQ(three, (std::vector<uint64_t>{34, 33, 33}));
   const auto seven = planned_shares({"validate", "medium", "--local-agents", "7"});
   ASSERT_EQ(seven.size(), 7u);
@@ -322,32 +340,39 @@ namespace {
 // refused before anything is spawned; planning needs no memory per connection.
 TEST(ControllerLimits, PlansBeyondThisMachineAreRefusedBeforeAnythingStarts) {
   const auto started = std::chrono::steady_clock::now();
-  auto r = run_wsload({"run", "quick", "--url", "ws://127.0.0.1:1/ws", "--connections", "10000000"}, "",
-                      std::chrono::seconds(20));
+  auto r = run_wsload({"run", "quick", "--url", "ws://127.0.0.1:1/ws", "--connections", "10000000"},
+                      "", std::chrono::seconds(20));
   EXPECT_EQ(r.exit_code, 3) << r.output;
-  EXPECT_NE(r.output.find("this machine cannot run the plan: 10000000 connections need"), std::string::npos)
+  EXPECT_NE(r.output.find("this machine cannot run the plan: 10000000 connections need"),
+            std::string::npos)
       << r.output;
-  EXPECT_NE(r.output.find("more than the 64 this machine may spawn"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("more than the 64 this machine may spawn"), std::string::npos)
+      << r.output;
   EXPECT_EQ(r.output.find("running quick"), std::string::npos) << r.output;  // nothing ran
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
 
-  r = run_wsload({"run", "quick", "--connections", "100000", "--local-agents", "2"}, "", std::chrono::seconds(20));
+  r = run_wsload({"run", "quick", "--connections", "100000", "--local-agents", "2"}, "",
+                 std::chrono::seconds(20));
   EXPECT_EQ(r.exit_code, 3) << r.output;
-  EXPECT_NE(r.output.find("2 local agent(s) cannot hold 100000 connections"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("2 local agent(s) cannot hold 100000 connections"), std::string::npos)
+      << r.output;
 
   TempDir dir;
-  write_text(dir.file("big.yaml"), "name: big\ntarget: {url: \"ws://10.0.0.1:1/ws\"}\n"
-                                   "load: {connections: 4294967295, ramp_up: 10s, hold: 1s}\n");
-  r = run_wsload({"validate", dir.file("big.yaml"), "--agents", "10.0.0.1:7000,10.0.0.2:7000@2"}, "",
-                 std::chrono::seconds(20));
+  write_text(dir.file("big.yaml"),
+             "name: big\ntarget: {url: \"ws://10.0.0.1:1/ws\"}\n"
+             "load: {connections: 4294967295, ramp_up: 10s, hold: 1s}\n");
+  r = run_wsload({"validate", dir.file("big.yaml"), "--agents", "10.0.0.1:7000,10.0.0.2:7000@2"},
+                 "", std::chrono::seconds(20));
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("10.0.0.2:7000: 2863311530 connections"), std::string::npos) << r.output;
   r = run_wsload({"validate", dir.file("big.yaml")}, "", std::chrono::seconds(20));
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_NE(r.output.find("cannot run it with local agents"), std::string::npos) << r.output;
-  write_text(dir.file("huge.yaml"), "name: huge\ntarget: {url: \"ws://10.0.0.1:1/ws\"}\n"
-                                    "load: {connections: 4294967297, ramp_up: 10s, hold: 1s}\n");
-  r = run_wsload({"validate", dir.file("huge.yaml"), "--agents", "10.0.0.1:7000"}, "", std::chrono::seconds(20));
+  write_text(dir.file("huge.yaml"),
+             "name: huge\ntarget: {url: \"ws://10.0.0.1:1/ws\"}\n"
+             "load: {connections: 4294967297, ramp_up: 10s, hold: 1s}\n");
+  r = run_wsload({"validate", dir.file("huge.yaml"), "--agents", "10.0.0.1:7000"}, "",
+                 std::chrono::seconds(20));
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_NE(r.output.find("load.connections: at most 4294967296"), std::string::npos) << r.output;
 }
@@ -357,7 +382,8 @@ TEST(ControllerLimits, UsageMistakesExitTwoWithAShortMessage) {
   const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
       {{"run", "--agents", "127.0.0.1:1@0"}, "weight must be a positive number"},
       {{"run", "--metrics-listen", "garbage"}, "--metrics-listen: expected HOST:PORT"},
-      {{"run", "--connections", "99999999999999999999"}, "is not a whole number from 1 to 4294967296"},
+      {{"run", "--connections", "99999999999999999999"},
+       "is not a whole number from 1 to 4294967296"},
       {{"run", "--connections", "0"}, "--connections: '0' is not a whole number"},
       {{"run", "--duration", std::string(5000, '9') + "x"}, "is not a duration"},
       {{"validate", "quick", "--agents", "nohostport"}, "--agents"},

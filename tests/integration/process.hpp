@@ -2,10 +2,10 @@
 // Test utilities for integration tests: an RAII child process with captured output, a temporary
 // directory, and a free loopback port. POSIX only; header-only.
 //
-// ChildProcess: spawns argv (PATH searched when argv[0] has no '/') with the parent's environment plus
-// overrides, captures stdout (and optionally stderr) line by line on a reader thread, and on
-// destruction sends SIGTERM, waits up to 5 s, then SIGKILL — so a failing test never leaks a process.
-// The child also gets SIGKILL if the test process dies (PR_SET_PDEATHSIG).
+// ChildProcess: spawns argv (PATH searched when argv[0] has no '/') with the parent's environment
+// plus overrides, captures stdout (and optionally stderr) line by line on a reader thread, and on
+// destruction sends SIGTERM, waits up to 5 s, then SIGKILL — so a failing test never leaks a
+// process. The child also gets SIGKILL if the test process dies (PR_SET_PDEATHSIG).
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -36,13 +36,14 @@ namespace wsload::test {
 
 struct ProcessOptions {
   std::vector<std::pair<std::string, std::string>> env;  // added to, or replacing, the parent's
-  std::vector<std::string> unset_env;                     // removed from the child's environment
-  bool capture_stderr = false;                            // merge stderr into the captured lines
+  std::vector<std::string> unset_env;                    // removed from the child's environment
+  bool capture_stderr = false;                           // merge stderr into the captured lines
 };
 
 class ChildProcess {
  public:
-  explicit ChildProcess(std::vector<std::string> argv, ProcessOptions options = {}) : argv_(std::move(argv)) {
+  explicit ChildProcess(std::vector<std::string> argv, ProcessOptions options = {})
+      : argv_(std::move(argv)) {
     if (argv_.empty()) throw std::invalid_argument("ChildProcess: empty argv");
     std::string path = resolve(argv_[0]);
     std::vector<std::string> env = build_env(options);
@@ -91,14 +92,17 @@ class ChildProcess {
 
   pid_t pid() const { return pid_; }
 
-  // The first line at or after the search cursor that starts with `prefix`; the cursor moves past it.
-  // nullopt after `timeout`, or as soon as the output ended without a match.
-  std::optional<std::string> wait_for_line(std::string_view prefix, std::chrono::milliseconds timeout) {
+  // The first line at or after the search cursor that starts with `prefix`; the cursor moves past
+  // it. nullopt after `timeout`, or as soon as the output ended without a match.
+  std::optional<std::string> wait_for_line(std::string_view prefix,
+                                           std::chrono::milliseconds timeout) {
     return wait_for([&](const std::string& line) { return line.rfind(prefix, 0) == 0; }, timeout);
   }
   // Same, for a line containing `text` anywhere.
-  std::optional<std::string> wait_for_text(std::string_view text, std::chrono::milliseconds timeout) {
-    return wait_for([&](const std::string& line) { return line.find(text) != std::string::npos; }, timeout);
+  std::optional<std::string> wait_for_text(std::string_view text,
+                                           std::chrono::milliseconds timeout) {
+    return wait_for([&](const std::string& line) { return line.find(text) != std::string::npos; },
+                    timeout);
   }
 
   // Every line captured so far.
@@ -206,8 +210,10 @@ class ChildProcess {
     std::vector<std::string> env;
     auto overridden = [&](std::string_view entry) {
       std::string_view key = entry.substr(0, entry.find('='));
-      for (const auto& [k, v] : options.env) if (k == key) return true;
-      for (const auto& k : options.unset_env) if (k == key) return true;
+      for (const auto& [k, v] : options.env)
+        if (k == key) return true;
+      for (const auto& k : options.unset_env)
+        if (k == key) return true;
       return false;
     };
     for (char** e = environ; e && *e; ++e) {

@@ -2,16 +2,15 @@
 // Helpers for the system tests of wsload-target (system_target_*_test.cpp): a real nats-server, a
 // `wsload run` started in the background and finished later, and the target's /stats.
 // Everything started here is a ChildProcess: stopped by PID on destruction, also when a test fails.
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <fstream>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include "process.hpp"
 #include "target_process.hpp"
@@ -21,20 +20,23 @@ namespace wsload::test {
 
 // The nats-server binary, or "" when it is not installed (Debian: apt-get install nats-server).
 inline std::string nats_server_binary() {
-  for (const char* path : {"/usr/sbin/nats-server", "/usr/bin/nats-server", "/usr/local/bin/nats-server"}) {
+  for (const char* path :
+       {"/usr/sbin/nats-server", "/usr/bin/nats-server", "/usr/local/bin/nats-server"}) {
     if (access(path, X_OK) == 0) return path;
   }
   return {};
 }
 
-// A nats-server on a free loopback port. ok() is false (with error()) when it is missing or did not start.
+// A nats-server on a free loopback port. ok() is false (with error()) when it is missing or did not
+// start.
 class NatsServer {
  public:
   NatsServer() {
     const std::string binary = nats_server_binary();
     if (binary.empty()) {
-      error_ = "nats-server is required and was not found in /usr/sbin, /usr/bin or /usr/local/bin "
-               "(apt-get install nats-server)";
+      error_ =
+          "nats-server is required and was not found in /usr/sbin, /usr/bin or /usr/local/bin "
+          "(apt-get install nats-server)";
       return;
     }
     port_ = free_loopback_port();
@@ -59,7 +61,8 @@ class NatsServer {
 
 // The port of a Cluster's target ("127.0.0.1:PORT").
 inline uint16_t cluster_target_port(const Cluster& cluster) {
-  return static_cast<uint16_t>(std::stoi(cluster.target_address.substr(cluster.target_address.rfind(':') + 1)));
+  return static_cast<uint16_t>(
+      std::stoi(cluster.target_address.substr(cluster.target_address.rfind(':') + 1)));
 }
 
 // `wsload token --secret SECRET --ttl 24h`, as the quick start generates AUTH_TOKEN; "" on failure.
@@ -70,21 +73,30 @@ inline std::string wsload_token(const std::string& secret) {
   return lines.empty() ? std::string() : lines.front();
 }
 
-// `wsload run SCENARIO` against a Cluster (its agents, its target through WS_URL/AUTH_TOKEN), started
-// in the background so that the test can act while the run holds its connections.
+// `wsload run SCENARIO` against a Cluster (its agents, its target through WS_URL/AUTH_TOKEN),
+// started in the background so that the test can act while the run holds its connections.
 class BackgroundRun {
  public:
   BackgroundRun(const Cluster& cluster, const TempDir& dir, const std::string& scenario_yaml,
                 const std::string& token, std::vector<std::string> extra = {})
       : json_path_(dir.file("report.json")) {
     write_text(dir.file("scenario.yaml"), scenario_yaml);
-    std::vector<std::string> argv{bin("wsload"), "run", dir.file("scenario.yaml"), "--agents", cluster.agents_spec,
-                                  "--agent-token", Cluster::kAgentToken, "--json", json_path_,
-                                  "--live-interval", "250ms"};
+    std::vector<std::string> argv{bin("wsload"),
+                                  "run",
+                                  dir.file("scenario.yaml"),
+                                  "--agents",
+                                  cluster.agents_spec,
+                                  "--agent-token",
+                                  Cluster::kAgentToken,
+                                  "--json",
+                                  json_path_,
+                                  "--live-interval",
+                                  "250ms"};
     argv.insert(argv.end(), extra.begin(), extra.end());
     ProcessOptions options;
     options.env = {{"WS_URL", cluster.url()}, {"AUTH_TOKEN", token}};
-    options.unset_env = {"MAX_CONNECTIONS", "TEST_DURATION", "MESSAGE_FREQUENCY", "WSLOAD_AGENT_TOKEN", "JWT_SECRET"};
+    options.unset_env = {"MAX_CONNECTIONS", "TEST_DURATION", "MESSAGE_FREQUENCY",
+                         "WSLOAD_AGENT_TOKEN", "JWT_SECRET"};
     options.capture_stderr = true;
     process_ = std::make_unique<ChildProcess>(argv, options);
   }

@@ -15,10 +15,17 @@ std::string scenario(int connections, const std::string& ramp_up, const std::str
          "  auth:\n"
          "    token: ${AUTH_TOKEN}\n"
          "load:\n"
-         "  connections: " + std::to_string(connections) + "\n"
-         "  ramp_up: " + ramp_up + "\n"
-         "  hold: " + hold + "\n"
-         "thresholds:\n" + thresholds;
+         "  connections: " +
+         std::to_string(connections) +
+         "\n"
+         "  ramp_up: " +
+         ramp_up +
+         "\n"
+         "  hold: " +
+         hold +
+         "\n"
+         "thresholds:\n" +
+         thresholds;
 }
 
 TEST(SystemTargetLimits, MaxConnectionsRefusesEveryUpgradeBeyondItWith503) {
@@ -26,7 +33,8 @@ TEST(SystemTargetLimits, MaxConnectionsRefusesEveryUpgradeBeyondItWith503) {
   constexpr int kMax = 30;
   Cluster cluster(2, {"--max-connections", std::to_string(kMax)});
   TempDir dir;
-  // Nothing closes before the hold ends, so exactly kMax sessions are admitted and the rest refused.
+  // Nothing closes before the hold ends, so exactly kMax sessions are admitted and the rest
+  // refused.
   BackgroundRun run(cluster, dir,
                     scenario(kConnections, "1s", "1s",
                              "  - connections.established == 30\n  - connections.failed == 20\n"),
@@ -61,7 +69,8 @@ TEST(SystemTargetLimits, AcceptRateAdmitsTheBurstAndRefusesTheRestWith429) {
   // 1/kRate = 250 ms; the 40 upgrades reach the server within a few tens of milliseconds (about
   // 30 ms measured on a loaded 2-core machine), so no token is added during the burst: exactly
   // kRate upgrades succeed and every other one gets 429.
-  BackgroundRun run(cluster, dir, scenario(kConnections, "0s", "1s", "  - connections.established == 4\n"),
+  BackgroundRun run(cluster, dir,
+                    scenario(kConnections, "0s", "1s", "  - connections.established == 4\n"),
                     cluster.token());
   auto r = run.finish();
   ASSERT_EQ(r.exit_code, 0) << r.output;

@@ -1,6 +1,7 @@
-// The guide's quick start as real processes: nats-server, wsload-target relaying a NATS subject (the
-// "Odin server"), `wsload-target publish` (the "Odin publisher") and `wsload run` with two agents.
-// Every published message must reach every connection, once, in order, with its delivery latency.
+// The guide's quick start as real processes: nats-server, wsload-target relaying a NATS subject
+// (the "Odin server"), `wsload-target publish` (the "Odin publisher") and `wsload run` with two
+// agents. Every published message must reach every connection, once, in order, with its delivery
+// latency.
 #include <gtest/gtest.h>
 
 #include "system_target.hpp"
@@ -37,7 +38,8 @@ thresholds:
 
 TEST(SystemTargetNats, QuickStartDeliversEveryPublishedMessageToEveryConnection) {
   NatsServer nats;
-  ASSERT_TRUE(nats.ok()) << nats.error();  // a missing nats-server fails the test, it does not skip it
+  ASSERT_TRUE(nats.ok())
+      << nats.error();  // a missing nats-server fails the test, it does not skip it
   Cluster cluster(2, {"--nats", nats.url(), "--subject", kSubject});
   const uint16_t target_port = cluster_target_port(cluster);
   const std::string token = wsload_token(Cluster::kSecret);
@@ -47,12 +49,14 @@ TEST(SystemTargetNats, QuickStartDeliversEveryPublishedMessageToEveryConnection)
   BackgroundRun run(cluster, dir, kScenario, token);
   // The live view reports the agents' open connections; once it shows 50/50 every connection is
   // open, and none closes before the hold ends.
-  ASSERT_TRUE(run.process().wait_for_text("open 50/50 ", std::chrono::seconds(60))) << run.process().output();
+  ASSERT_TRUE(run.process().wait_for_text("open 50/50 ", std::chrono::seconds(60)))
+      << run.process().output();
 
-  ChildProcess publisher({bin("wsload-target"), "publish", "--nats", nats.url(), "--subject", kSubject, "--rate",
-                          "50", "--count", std::to_string(kPublished)});
+  ChildProcess publisher({bin("wsload-target"), "publish", "--nats", nats.url(), "--subject",
+                          kSubject, "--rate", "50", "--count", std::to_string(kPublished)});
   ASSERT_EQ(publisher.wait_exit(std::chrono::seconds(30)), 0) << publisher.output();
-  EXPECT_TRUE(publisher.wait_for_line("published 40 messages", std::chrono::seconds(5))) << publisher.output();
+  EXPECT_TRUE(publisher.wait_for_line("published 40 messages", std::chrono::seconds(5)))
+      << publisher.output();
   // The relay took every message, and the run was still holding when the last was published.
   EXPECT_EQ(wait_for_stat(target_port, "nats_received", kPublished), kPublished);
   ASSERT_TRUE(run.running()) << "the run ended before the publisher finished (machine too slow?):\n"
@@ -91,7 +95,8 @@ TEST(SystemTargetNats, QuickStartDeliversEveryPublishedMessageToEveryConnection)
   ASSERT_TRUE(stats.is_object());
   EXPECT_EQ(stats["broadcasts"], kPublished);
   EXPECT_EQ(stats["drops"], 0);
-  EXPECT_EQ(stats["messages_out"].get<uint64_t>(), sent + kPublished * kConnections) << stats.dump();
+  EXPECT_EQ(stats["messages_out"].get<uint64_t>(), sent + kPublished * kConnections)
+      << stats.dump();
 }
 
 }  // namespace

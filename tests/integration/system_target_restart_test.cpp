@@ -26,7 +26,8 @@ TEST(SystemTargetRestart, ConnectionsReconnectToTheNewProcessAndCountsStayConser
                     "  template: '{\"type\":\"ping\",\"id\":{{seq}}}'\n  match: id\n  timeout: 1s\n"
                     "reconnect:\n  enabled: true\n  max_attempts: 3\n  backoff: 1s\n",
                     cluster.token());
-  ASSERT_EQ(wait_for_stat(port, "connections_open", kConnections), kConnections) << run.process().output();
+  ASSERT_EQ(wait_for_stat(port, "connections_open", kConnections), kConnections)
+      << run.process().output();
   const auto before = target_stats(port);
   ASSERT_TRUE(before.is_object());
   ASSERT_GT(before["messages_in"].get<long long>(), 0);
@@ -34,11 +35,13 @@ TEST(SystemTargetRestart, ConnectionsReconnectToTheNewProcessAndCountsStayConser
   // The old process dies with its sockets; the new one binds the same port well inside the backoff.
   ASSERT_TRUE(cluster.target->send_signal(SIGKILL));
   ASSERT_TRUE(cluster.target->wait_exit(std::chrono::seconds(5)).has_value());
-  cluster.target = std::make_unique<ChildProcess>(std::vector<std::string>{
-      bin("wsload-target"), "--listen", cluster.target_address, "--path", "/ws", "--jwt-secret", Cluster::kSecret,
-      "--log-level", "warn"});
-  ASSERT_TRUE(cluster.target->wait_for_line("listening on ", std::chrono::seconds(10))) << cluster.target->output();
-  EXPECT_EQ(wait_for_stat(port, "connections_open", kConnections), kConnections) << "the new process got them back";
+  cluster.target = std::make_unique<ChildProcess>(
+      std::vector<std::string>{bin("wsload-target"), "--listen", cluster.target_address, "--path",
+                               "/ws", "--jwt-secret", Cluster::kSecret, "--log-level", "warn"});
+  ASSERT_TRUE(cluster.target->wait_for_line("listening on ", std::chrono::seconds(10)))
+      << cluster.target->output();
+  EXPECT_EQ(wait_for_stat(port, "connections_open", kConnections), kConnections)
+      << "the new process got them back";
 
   auto r = run.finish();
   ASSERT_EQ(r.exit_code, 0) << r.output;
@@ -55,7 +58,8 @@ TEST(SystemTargetRestart, ConnectionsReconnectToTheNewProcessAndCountsStayConser
   const auto disconnects = c["disconnects"];
   EXPECT_EQ(disconnects.value("close_1000", 0), kConnections) << disconnects.dump();
   // A request in flight when the server died can never be answered: it is a timeout, not lost.
-  EXPECT_EQ(m["sent"].get<long long>(), m["replies"].get<long long>() + m["timeouts"].get<long long>());
+  EXPECT_EQ(m["sent"].get<long long>(),
+            m["replies"].get<long long>() + m["timeouts"].get<long long>());
   EXPECT_EQ(m["in_flight"], 0);
   EXPECT_LE(m["timeouts"].get<long long>(), kConnections);
   EXPECT_EQ(j["latency"]["count"], m["replies"]);
@@ -63,9 +67,11 @@ TEST(SystemTargetRestart, ConnectionsReconnectToTheNewProcessAndCountsStayConser
   const auto after = target_stats(port);
   ASSERT_TRUE(after.is_object());
   EXPECT_GT(m["replies"].get<long long>(), after["messages_in"].get<long long>());
-  EXPECT_GE(m["replies"].get<long long>(),
-            before["messages_in"].get<long long>() + after["messages_in"].get<long long>() - kConnections);
-  EXPECT_TRUE(wait_for_stat_equal(port, "connections_open", 0)) << "no load left on the new process";
+  EXPECT_GE(m["replies"].get<long long>(), before["messages_in"].get<long long>() +
+                                               after["messages_in"].get<long long>() -
+                                               kConnections);
+  EXPECT_TRUE(wait_for_stat_equal(port, "connections_open", 0))
+      << "no load left on the new process";
 }
 
 }  // namespace

@@ -1,15 +1,14 @@
 // JWT matrix through real upgrades against the wsload-target binary.
+#include <gtest/gtest.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
 #include <ctime>
-
-#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "target_process.hpp"
-#include "wsload_cluster.hpp"
 #include "wsload/shared/jwt.hpp"
+#include "wsload_cluster.hpp"
 
 namespace wsload::test {
 namespace {
@@ -24,11 +23,13 @@ std::string hs512_token(const json& claims, const std::string& secret) {
   unsigned int len = 0;
   HMAC(EVP_sha512(), secret.data(), static_cast<int>(secret.size()),
        reinterpret_cast<const unsigned char*>(input.data()), input.size(), mac, &len);
-  return input + "." + shared::base64url_encode(std::string_view(reinterpret_cast<char*>(mac), len));
+  return input + "." +
+         shared::base64url_encode(std::string_view(reinterpret_cast<char*>(mac), len));
 }
 
 std::string none_token(const json& claims) {
-  return shared::base64url_encode(R"({"alg":"none","typ":"JWT"})") + "." + shared::base64url_encode(claims.dump()) + ".";
+  return shared::base64url_encode(R"({"alg":"none","typ":"JWT"})") + "." +
+         shared::base64url_encode(claims.dump()) + ".";
 }
 
 class TargetAuth : public ::testing::Test {
@@ -65,8 +66,11 @@ TEST_F(TargetAuth, RejectedTokensGet401BeforeUpgrade) {
     std::string token;
   };
   const Case cases[] = {
-      {"expired", shared::jwt_sign_hs256({{"sub", "u"}, {"iat", now - 7200}, {"exp", now - 3600}}, kTargetSecret)},
-      {"not yet valid", shared::jwt_sign_hs256({{"sub", "u"}, {"nbf", now + 3600}, {"exp", now + 7200}}, kTargetSecret)},
+      {"expired", shared::jwt_sign_hs256({{"sub", "u"}, {"iat", now - 7200}, {"exp", now - 3600}},
+                                         kTargetSecret)},
+      {"not yet valid",
+       shared::jwt_sign_hs256({{"sub", "u"}, {"nbf", now + 3600}, {"exp", now + 7200}},
+                              kTargetSecret)},
       {"wrong signature", shared::jwt_sign_hs256(valid_claims, "another-secret")},
       {"alg none", none_token(valid_claims)},
       {"HS512", hs512_token(valid_claims, kTargetSecret)},
@@ -101,10 +105,13 @@ TEST_F(TargetAuth, WsloadTokenAlwaysExpiresAndIsAccepted) {
   EXPECT_EQ(claims.at("exp").get<int64_t>() - claims.at("iat").get<int64_t>(), 24 * 3600) << claims;
   EXPECT_EQ(upgrade(*token), 101) << last_body_;
   for (const char* ttl : {"0", "0s"}) {
-    ChildProcess refused({bin("wsload"), "token", "--secret", kTargetSecret, "--ttl", ttl}, options);
-    EXPECT_TRUE(refused.wait_for_text("is not a positive duration", std::chrono::seconds(20))) << refused.output();
+    ChildProcess refused({bin("wsload"), "token", "--secret", kTargetSecret, "--ttl", ttl},
+                         options);
+    EXPECT_TRUE(refused.wait_for_text("is not a positive duration", std::chrono::seconds(20)))
+        << refused.output();
     EXPECT_EQ(refused.wait_exit(std::chrono::seconds(20)), 2) << ttl;
-    EXPECT_EQ(refused.output().find("eyJ"), std::string::npos) << "no token printed: " << refused.output();
+    EXPECT_EQ(refused.output().find("eyJ"), std::string::npos)
+        << "no token printed: " << refused.output();
   }
 }
 
@@ -121,7 +128,8 @@ TEST(TargetAuthConfig, SecretFromEnvironment) {
 }
 
 TEST(TargetAuthConfig, NoSecretRefusesToStartWithExit2) {
-  ChildProcess target({target_binary(), "--listen", "127.0.0.1:0"}, ProcessOptions{{}, {"JWT_SECRET"}, true});
+  ChildProcess target({target_binary(), "--listen", "127.0.0.1:0"},
+                      ProcessOptions{{}, {"JWT_SECRET"}, true});
   EXPECT_EQ(target.wait_exit(std::chrono::seconds(10)), 2);
   EXPECT_NE(target.output().find("JWT_SECRET"), std::string::npos) << target.output();
   EXPECT_EQ(target.output().find("listening on"), std::string::npos);

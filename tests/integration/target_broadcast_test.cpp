@@ -1,7 +1,7 @@
 // Built-in broadcasts: global consecutive seq numbers, one serialization shared by all clients.
-#include <map>
-
 #include <gtest/gtest.h>
+
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "target_process.hpp"
@@ -10,7 +10,8 @@
 namespace wsload::test {
 namespace {
 
-// seq -> raw message, for `count` consecutive broadcasts starting at the first one with seq >= from.
+// seq -> raw message, for `count` consecutive broadcasts starting at the first one with seq >=
+// from.
 std::map<long long, std::string> read_broadcasts(WsClient& client, long long from, int count) {
   std::map<long long, std::string> out;
   while (static_cast<int>(out.size()) < count) {
@@ -27,7 +28,8 @@ std::map<long long, std::string> read_broadcasts(WsClient& client, long long fro
 }
 
 TEST(TargetBroadcast, SeqConsecutiveAndIdenticalAcrossClients) {
-  TargetProcess target({"--no-auth", "--broadcast-interval", "20ms", "--broadcast-size", "100", "--threads", "2"});
+  TargetProcess target(
+      {"--no-auth", "--broadcast-interval", "20ms", "--broadcast-size", "100", "--threads", "2"});
   ASSERT_TRUE(target.ok()) << target.error();
   WsClient a;
   WsClient b;

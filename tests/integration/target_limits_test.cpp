@@ -1,8 +1,8 @@
 // --max-connections (503), --accept-rate (429), and slow-client disconnection.
+#include <gtest/gtest.h>
+
 #include <atomic>
 #include <thread>
-
-#include <gtest/gtest.h>
 
 #include "target_process.hpp"
 
@@ -24,7 +24,8 @@ TEST(TargetLimits, MaxConnectionsGivesExactly503sBeyondTheLimit) {
   }
   EXPECT_EQ(accepted, 3);
   EXPECT_EQ(unavailable, 2);
-  // A session is counted open when the server's accept completes, possibly after the client saw 101.
+  // A session is counted open when the server's accept completes, possibly after the client saw
+  // 101.
   EXPECT_TRUE(wait_for_stat_equal(target.port(), "connections_open", 3));
   auto stats = http_get(target.port(), "/stats");
   EXPECT_EQ(stats_field(stats.body, "rejected_503"), 2) << stats.body;
@@ -37,7 +38,8 @@ TEST(TargetLimits, MaxConnectionsGivesExactly503sBeyondTheLimit) {
 }
 
 TEST(TargetLimits, AcceptRateGives429BeyondTheBurst) {
-  // 2 upgrades per second per IP with a burst of 2: the next three within the same half second fail.
+  // 2 upgrades per second per IP with a burst of 2: the next three within the same half second
+  // fail.
   TargetProcess target({"--no-auth", "--accept-rate", "2"});
   ASSERT_TRUE(target.ok()) << target.error();
   std::vector<int> statuses;
@@ -88,7 +90,8 @@ TEST(TargetLimits, SlowClientIsDroppedWhileOthersKeepReceiving) {
   const long long at_drop = received.load();
   // The normal client keeps receiving: wait for 50 more broadcasts.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
-  while (received.load() < at_drop + 50 && !normal_failed && std::chrono::steady_clock::now() < deadline) {
+  while (received.load() < at_drop + 50 && !normal_failed &&
+         std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   stop = true;

@@ -1,8 +1,8 @@
 // Ping/pong, echo, RFC 6455 pings, message size limit, /health, /stats, /metrics, graceful stop.
+#include <gtest/gtest.h>
+
 #include <regex>
 #include <sstream>
-
-#include <gtest/gtest.h>
 
 #include "target_process.hpp"
 
@@ -22,12 +22,14 @@ class TargetMessaging : public ::testing::Test {
 
 TEST_F(TargetMessaging, PingGetsPongWithSameIdAndFields) {
   for (int id = 1; id <= 3; ++id) {
-    std::string ping = R"({"type":"ping","id":)" + std::to_string(id) + R"(,"ts":123,"nested":{"type":"ping"}})";
+    std::string ping =
+        R"({"type":"ping","id":)" + std::to_string(id) + R"(,"ts":123,"nested":{"type":"ping"}})";
     ASSERT_TRUE(client_.send_text(ping)) << client_.error();
     auto reply = client_.read();
     ASSERT_TRUE(reply) << client_.error();
     EXPECT_FALSE(reply->binary);
-    EXPECT_EQ(reply->text, R"({"type":"pong","id":)" + std::to_string(id) + R"(,"ts":123,"nested":{"type":"ping"}})");
+    EXPECT_EQ(reply->text, R"({"type":"pong","id":)" + std::to_string(id) +
+                               R"(,"ts":123,"nested":{"type":"ping"}})");
   }
 }
 
@@ -107,7 +109,8 @@ TEST_F(TargetMessaging, MetricsIsPrometheusText) {
   auto r = http_get(target_.port(), "/metrics");
   ASSERT_EQ(r.status, 200);
   EXPECT_EQ(r.content_type.rfind("text/plain; version=0.0.4", 0), 0u) << r.content_type;
-  const std::regex sample(R"(^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[a-zA-Z_][a-zA-Z0-9_]*="[^"]*"(,[a-zA-Z_][a-zA-Z0-9_]*="[^"]*")*\})? ([-+0-9.eE]+|NaN|[+-]Inf)$)");
+  const std::regex sample(
+      R"(^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[a-zA-Z_][a-zA-Z0-9_]*="[^"]*"(,[a-zA-Z_][a-zA-Z0-9_]*="[^"]*")*\})? ([-+0-9.eE]+|NaN|[+-]Inf)$)");
   const std::regex type_line(R"(^# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) (counter|gauge)$)");
   std::istringstream in(r.body);
   std::string line;

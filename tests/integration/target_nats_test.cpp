@@ -1,7 +1,7 @@
 // NATS relay with a real nats-server and the `wsload-target publish` subcommand.
+#include <gtest/gtest.h>
 #include <unistd.h>
 
-#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "target_process.hpp"
@@ -10,7 +10,8 @@ namespace wsload::test {
 namespace {
 
 std::string find_nats_server() {
-  for (const char* path : {"/usr/sbin/nats-server", "/usr/bin/nats-server", "/usr/local/bin/nats-server"}) {
+  for (const char* path :
+       {"/usr/sbin/nats-server", "/usr/bin/nats-server", "/usr/local/bin/nats-server"}) {
     if (access(path, X_OK) == 0) return path;
   }
   return {};
@@ -20,13 +21,15 @@ class TargetNats : public ::testing::Test {
  protected:
   void SetUp() override {
     const std::string binary = find_nats_server();
-    ASSERT_FALSE(binary.empty()) << "nats-server is required for this test and was not found in "
-                                    "/usr/sbin, /usr/bin or /usr/local/bin (apt-get install nats-server)";
+    ASSERT_FALSE(binary.empty())
+        << "nats-server is required for this test and was not found in "
+           "/usr/sbin, /usr/bin or /usr/local/bin (apt-get install nats-server)";
     nats_port_ = free_loopback_port();
     nats_ = std::make_unique<ChildProcess>(
         std::vector<std::string>{binary, "-a", "127.0.0.1", "-p", std::to_string(nats_port_)},
         ProcessOptions{{}, {}, true});
-    ASSERT_TRUE(nats_->wait_for_text("Server is ready", std::chrono::seconds(15))) << nats_->output();
+    ASSERT_TRUE(nats_->wait_for_text("Server is ready", std::chrono::seconds(15)))
+        << nats_->output();
     target_ = std::make_unique<TargetProcess>(std::vector<std::string>{
         "--no-auth", "--threads", "2", "--nats", nats_url(), "--subject", "wsload.test.data"});
     ASSERT_TRUE(target_->ok()) << target_->error();
@@ -53,10 +56,12 @@ TEST_F(TargetNats, PublisherMessagesReachEveryClientInOrder) {
   ASSERT_TRUE(wait_for_stat_equal(target_->port(), "connections_open", 2));
 
   constexpr int kCount = 200;
-  ChildProcess publisher({target_binary(), "publish", "--nats", nats_url(), "--subject", "wsload.test.data",
-                          "--rate", "1000", "--count", std::to_string(kCount), "--size", "48"});
+  ChildProcess publisher({target_binary(), "publish", "--nats", nats_url(), "--subject",
+                          "wsload.test.data", "--rate", "1000", "--count", std::to_string(kCount),
+                          "--size", "48"});
   ASSERT_EQ(publisher.wait_exit(std::chrono::seconds(30)), 0) << publisher.output();
-  EXPECT_TRUE(publisher.wait_for_line("published 200 messages", std::chrono::seconds(5))) << publisher.output();
+  EXPECT_TRUE(publisher.wait_for_line("published 200 messages", std::chrono::seconds(5)))
+      << publisher.output();
 
   for (WsClient* client : {&a, &b}) {
     for (int seq = 1; seq <= kCount; ++seq) {
@@ -79,7 +84,8 @@ TEST_F(TargetNats, NonDataMessagesAreWrapped) {
   ASSERT_EQ(client.connect(target_->port()), 101);
   ASSERT_TRUE(wait_for_stat_equal(target_->port(), "connections_open", 1));
   ASSERT_EQ(nats_publish(nats_port_, "wsload.test.data", R"(hello "world")"), "");
-  ASSERT_EQ(nats_publish(nats_port_, "wsload.test.data", R"({"type":"data","seq":77,"ts":5,"x":1})"), "");
+  ASSERT_EQ(
+      nats_publish(nats_port_, "wsload.test.data", R"({"type":"data","seq":77,"ts":5,"x":1})"), "");
   auto wrapped = client.read();
   ASSERT_TRUE(wrapped) << client.error();
   auto j = nlohmann::json::parse(wrapped->text);
@@ -100,8 +106,10 @@ TEST_F(TargetNats, OversizeAndNestedPayloadsAreBounded) {
   const std::string nested(30 * 1024, '[');
   ASSERT_EQ(nats_publish(nats_port_, "wsload.test.data", std::string(512 * 1024, '[')), "");
   ASSERT_EQ(nats_publish(nats_port_, "wsload.test.data", nested), "");
-  ASSERT_EQ(nats_publish(nats_port_, "wsload.test.data", R"({"type":"data","seq":9,"x":)" + nested), "");
-  // Escaping can make a payload under the limit too large once wrapped: 40,000 quotes -> 80,000 bytes.
+  ASSERT_EQ(nats_publish(nats_port_, "wsload.test.data", R"({"type":"data","seq":9,"x":)" + nested),
+            "");
+  // Escaping can make a payload under the limit too large once wrapped: 40,000 quotes -> 80,000
+  // bytes.
   ASSERT_EQ(nats_publish(nats_port_, "wsload.test.data", std::string(40000, '"')), "");
 
   auto wrapped = client.read();
@@ -118,9 +126,10 @@ TEST_F(TargetNats, OversizeAndNestedPayloadsAreBounded) {
 }
 
 TEST(TargetNatsConfig, UnreachableNatsFailsAtStartup) {
-  ChildProcess target({target_binary(), "--listen", "127.0.0.1:0", "--no-auth", "--nats",
-                       "nats://127.0.0.1:" + std::to_string(free_loopback_port()), "--subject", "x"},
-                      ProcessOptions{{}, {}, true});
+  ChildProcess target(
+      {target_binary(), "--listen", "127.0.0.1:0", "--no-auth", "--nats",
+       "nats://127.0.0.1:" + std::to_string(free_loopback_port()), "--subject", "x"},
+      ProcessOptions{{}, {}, true});
   EXPECT_EQ(target.wait_exit(std::chrono::seconds(20)), 1) << target.output();
   EXPECT_NE(target.output().find("NATS"), std::string::npos) << target.output();
 }

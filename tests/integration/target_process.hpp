@@ -21,14 +21,15 @@ class TargetProcess {
  public:
   // `args` are appended after "--listen 127.0.0.1:0"; pass --jwt-secret/--no-auth yourself.
   explicit TargetProcess(std::vector<std::string> args, ProcessOptions options = {}) {
-    std::vector<std::string> argv{target_binary(), "--listen", "127.0.0.1:0", "--log-level", "warn"};
+    std::vector<std::string> argv{target_binary(), "--listen", "127.0.0.1:0", "--log-level",
+                                  "warn"};
     argv.insert(argv.end(), args.begin(), args.end());
     process_ = std::make_unique<ChildProcess>(argv, std::move(options));
     auto line = process_->wait_for_line("listening on ", std::chrono::seconds(15));
     if (!line) {
       error_ = "wsload-target did not print 'listening on': exit " +
-               std::to_string(process_->wait_exit(std::chrono::seconds(1)).value_or(-1)) + ", output:\n" +
-               process_->output();
+               std::to_string(process_->wait_exit(std::chrono::seconds(1)).value_or(-1)) +
+               ", output:\n" + process_->output();
       return;
     }
     port_ = static_cast<uint16_t>(std::stoi(line->substr(line->rfind(':') + 1)));

@@ -12,7 +12,7 @@
 namespace wsload::test {
 
 struct HttpResult {
-  int status = 0;     // 0 = no response (see error)
+  int status = 0;  // 0 = no response (see error)
   std::string body;
   std::string content_type;
   std::string error;
@@ -24,11 +24,11 @@ HttpResult http_get(uint16_t port, const std::string& target,
 
 struct WsOptions {
   std::string path = "/ws";
-  std::string token;               // sent as "Authorization: Bearer" unless token_in_query
+  std::string token;  // sent as "Authorization: Bearer" unless token_in_query
   bool token_in_query = false;
   bool tls = false;
-  std::string ca_file;             // with tls: verify the server against this PEM (empty = no verification)
-  int receive_buffer = 0;          // SO_RCVBUF set before connect (0 = kernel default)
+  std::string ca_file;     // with tls: verify the server against this PEM (empty = no verification)
+  int receive_buffer = 0;  // SO_RCVBUF set before connect (0 = kernel default)
   std::chrono::milliseconds timeout{5000};
 };
 

@@ -1,7 +1,7 @@
 // wss:// with a certificate generated at test time by the openssl command line.
-#include <ctime>
-
 #include <gtest/gtest.h>
+
+#include <ctime>
 
 #include "target_process.hpp"
 #include "wsload/shared/jwt.hpp"
@@ -13,9 +13,10 @@ TEST(TargetTls, HandshakeVerifiesAndPingPongWorks) {
   TempDir dir;
   const std::string cert = dir.file("cert.pem");
   const std::string key = dir.file("key.pem");
-  ChildProcess openssl({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
-                        "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"},
-                       ProcessOptions{{}, {}, true});
+  ChildProcess openssl(
+      {"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+       "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"},
+      ProcessOptions{{}, {}, true});
   ASSERT_EQ(openssl.wait_exit(std::chrono::seconds(60)), 0) << openssl.output();
 
   TargetProcess target({"--jwt-secret", kTargetSecret, "--tls-cert", cert, "--tls-key", key});

@@ -1,6 +1,8 @@
-// Implementation of the test client (target_test_client.hpp): the only Beast translation unit of the
-// integration tests. Each operation is started asynchronously and the io_context is run for at most
-// the timeout; an operation still pending then is cancelled by closing the socket.
+// Implementation of the test client (target_test_client.hpp): the only Beast translation unit of
+// the integration tests. Each operation is started asynchronously and the io_context is run for at
+// most the timeout; an operation still pending then is cancelled by closing the socket.
+#include <gtest/gtest.h>
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
@@ -9,7 +11,6 @@
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
-#include <gtest/gtest.h>
 
 #include "process.hpp"
 #include "target_test_client.hpp"
@@ -25,7 +26,8 @@ namespace {
 
 // Runs `ioc` until `done` or the timeout; on timeout closes `socket` and drains the handlers.
 template <class Socket>
-bool run_until(asio::io_context& ioc, bool& done, Socket& socket, std::chrono::milliseconds timeout) {
+bool run_until(asio::io_context& ioc, bool& done, Socket& socket,
+               std::chrono::milliseconds timeout) {
   ioc.restart();
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (!done && std::chrono::steady_clock::now() < deadline) {
@@ -149,7 +151,8 @@ int WsClient::connect(uint16_t port, const WsOptions& options) {
   tcp::socket& sock = im.socket();
   beast::error_code ec;
   sock.open(tcp::v4(), ec);
-  if (!ec && options.receive_buffer > 0) sock.set_option(asio::socket_base::receive_buffer_size(options.receive_buffer), ec);
+  if (!ec && options.receive_buffer > 0)
+    sock.set_option(asio::socket_base::receive_buffer_size(options.receive_buffer), ec);
   if (!ec) sock.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port), ec);
   if (ec) {
     im.error = "connect: " + ec.message();
@@ -157,10 +160,11 @@ int WsClient::connect(uint16_t port, const WsOptions& options) {
   }
   if (options.tls) {
     bool done = false;
-    im.secure->next_layer().async_handshake(asio::ssl::stream_base::client, [&](beast::error_code e) {
-      ec = e;
-      done = true;
-    });
+    im.secure->next_layer().async_handshake(asio::ssl::stream_base::client,
+                                            [&](beast::error_code e) {
+                                              ec = e;
+                                              done = true;
+                                            });
     if (!im.wait(done, options.timeout, "tls handshake")) return 0;
     if (ec) {
       im.error = "tls handshake: " + ec.message();
@@ -243,7 +247,8 @@ void WsClient::close(int code) {
   im.visit([&](auto& ws) {
     if (!ws.is_open()) return;
     bool done = false;
-    ws.async_close(static_cast<websocket::close_code>(code), [&](beast::error_code) { done = true; });
+    ws.async_close(static_cast<websocket::close_code>(code),
+                   [&](beast::error_code) { done = true; });
     im.wait(done, std::chrono::seconds(2), "close");
   });
 }
@@ -254,8 +259,9 @@ std::string nats_publish(uint16_t port, std::string_view subject, std::string_vi
   beast::error_code ec;
   socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port), ec);
   if (ec) return "connect: " + ec.message();
-  std::string out = "CONNECT {\"verbose\":false,\"pedantic\":false}\r\nPUB " + std::string(subject) + " " +
-                    std::to_string(payload.size()) + "\r\n" + std::string(payload) + "\r\nPING\r\n";
+  std::string out = "CONNECT {\"verbose\":false,\"pedantic\":false}\r\nPUB " +
+                    std::string(subject) + " " + std::to_string(payload.size()) + "\r\n" +
+                    std::string(payload) + "\r\nPING\r\n";
   asio::write(socket, asio::buffer(out), ec);
   if (ec) return "write: " + ec.message();
   std::string in;
@@ -286,7 +292,8 @@ TEST(TargetTestHelpers, ChildProcessCapturesLinesAndIsKilledByPid) {
   auto line = child.wait_for_line("wor", std::chrono::seconds(5));
   ASSERT_TRUE(line);
   EXPECT_EQ(*line, "world");
-  EXPECT_FALSE(child.wait_for_line("hello", std::chrono::milliseconds(50)));  // cursor moved past it
+  EXPECT_FALSE(
+      child.wait_for_line("hello", std::chrono::milliseconds(50)));  // cursor moved past it
   EXPECT_EQ(child.terminate(), 128 + SIGTERM);
   EXPECT_NE(::kill(child.pid(), 0), 0);  // reaped
 }

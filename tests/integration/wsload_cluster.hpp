@@ -1,13 +1,13 @@
 #pragma once
 // A small cluster of real processes for controller tests: one wsload-target and N wsload-agents on
 // loopback, and a helper to run the `wsload` CLI against them and read its JSON report.
+#include <gtest/gtest.h>
+
 #include <fstream>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include "process.hpp"
 #include "wsload/shared/clock.hpp"
@@ -31,7 +31,7 @@ struct Cluster {
 
   explicit Cluster(int agents, std::vector<std::string> target_args = {}) {
     std::vector<std::string> argv{bin("wsload-target"), "--listen", "127.0.0.1:0", "--path", "/ws",
-                                  "--jwt-secret", kSecret, "--log-level", "warn"};
+                                  "--jwt-secret",       kSecret,    "--log-level", "warn"};
     argv.insert(argv.end(), target_args.begin(), target_args.end());
     target = std::make_unique<ChildProcess>(argv);
     target_address = listening_address(*target);
@@ -67,8 +67,8 @@ inline CliResult run_wsload(const std::vector<std::string>& args, const std::str
   argv.insert(argv.end(), args.begin(), args.end());
   options.capture_stderr = true;
   options.unset_env.insert(options.unset_env.end(),
-                           {"WS_URL", "AUTH_TOKEN", "MAX_CONNECTIONS", "TEST_DURATION", "MESSAGE_FREQUENCY",
-                            "WSLOAD_AGENT_TOKEN", "JWT_SECRET"});
+                           {"WS_URL", "AUTH_TOKEN", "MAX_CONNECTIONS", "TEST_DURATION",
+                            "MESSAGE_FREQUENCY", "WSLOAD_AGENT_TOKEN", "JWT_SECRET"});
   ChildProcess wsload(argv, options);
   CliResult result;
   result.exit_code = wsload.wait_exit(timeout).value_or(-1);

@@ -7,6 +7,7 @@
 // t + D (and as soon after as the timer and the peer allow); order is kept; end of stream is
 // forwarded after the bytes before it; an error on either side closes both. Reading pauses while
 // more than kMaxQueued bytes wait in one direction. Prints `listening on HOST:PORT` when ready.
+#include <boost/asio.hpp>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -14,8 +15,6 @@
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <boost/asio.hpp>
 
 namespace {
 
@@ -101,9 +100,8 @@ class Link : public std::enable_shared_from_this<Link> {
 void Pipe::read() {
   if (reading_ || eof_ || queued_ > kMaxQueued) return;
   reading_ = true;
-  from_.async_read_some(net::buffer(buf_), [this, self = link_.keep()](error_code ec, std::size_t n) {
-    on_read(ec, n);
-  });
+  from_.async_read_some(net::buffer(buf_), [this, self = link_.keep()](
+                                               error_code ec, std::size_t n) { on_read(ec, n); });
 }
 
 void Pipe::on_read(error_code ec, std::size_t n) {
@@ -115,7 +113,8 @@ void Pipe::on_read(error_code ec, std::size_t n) {
   } else if (ec) {
     return link_.close();
   } else {
-    queue_.push_back(Chunk{due, std::vector<char>(buf_.begin(), buf_.begin() + static_cast<long>(n))});
+    queue_.push_back(
+        Chunk{due, std::vector<char>(buf_.begin(), buf_.begin() + static_cast<long>(n))});
     queued_ += n;
   }
   pump();
@@ -136,7 +135,8 @@ void Pipe::pump() {
       writing_ = false;
       return;
     }
-    net::async_write(to_, net::buffer(front.bytes), [this, self](error_code wec, std::size_t) { on_write(wec); });
+    net::async_write(to_, net::buffer(front.bytes),
+                     [this, self](error_code wec, std::size_t) { on_write(wec); });
   });
 }
 
@@ -151,7 +151,8 @@ void Pipe::on_write(error_code ec) {
 
 tcp::endpoint parse_endpoint(const std::string& text) {
   auto colon = text.rfind(':');
-  if (colon == std::string::npos) throw std::invalid_argument("expected HOST:PORT, got '" + text + "'");
+  if (colon == std::string::npos)
+    throw std::invalid_argument("expected HOST:PORT, got '" + text + "'");
   return {net::ip::make_address(text.substr(0, colon)),
           static_cast<unsigned short>(std::stoul(text.substr(colon + 1)))};
 }
@@ -179,14 +180,16 @@ int main(int argc, char** argv) {
     }
   }
   if (listen.empty() || upstream.empty() || delay_ms < 0 || argc % 2 == 0) {
-    std::fprintf(stderr, "usage: wsload-delay-proxy --listen HOST:PORT --upstream HOST:PORT --delay-ms D\n");
+    std::fprintf(
+        stderr, "usage: wsload-delay-proxy --listen HOST:PORT --upstream HOST:PORT --delay-ms D\n");
     return 2;
   }
   try {
     net::io_context ioc{1};
     tcp::endpoint up = parse_endpoint(upstream);
     tcp::acceptor acceptor(ioc, parse_endpoint(listen));
-    auto delay = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double, std::milli>(delay_ms));
+    auto delay = std::chrono::duration_cast<Clock::duration>(
+        std::chrono::duration<double, std::milli>(delay_ms));
     accept(acceptor, up, delay);
     auto local = acceptor.local_endpoint();
     std::printf("listening on %s:%u\n", local.address().to_string().c_str(), local.port());

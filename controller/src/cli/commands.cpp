@@ -1,11 +1,11 @@
 #include "cli/commands.hpp"
 
+#include <fmt/format.h>
+
 #include <charconv>
 #include <fstream>
 #include <functional>
 #include <iostream>
-
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "cluster/local_cluster.hpp"
@@ -27,7 +27,8 @@ bool report_diagnostics(const std::vector<scenario::Diagnostic>& diagnostics) {
   return diagnostics.empty();
 }
 
-std::optional<shared::ScenarioPlan> load_plan(const std::string& scenario, scenario::Overrides overrides,
+std::optional<shared::ScenarioPlan> load_plan(const std::string& scenario,
+                                              scenario::Overrides overrides,
                                               const std::vector<std::string>& threshold_texts) {
   const auto env = scenario::process_env();
   auto diagnostics = scenario::fill_from_env(overrides, env);
@@ -72,21 +73,24 @@ int validate_command(const ValidateRequest& request) {
     // The agents and their sockets would live on this machine (the target may not: not counted).
     const auto local = plan_local_agents(most, request.local_agents, false);
     if (!local.refusal.empty()) {
-      std::cerr << "wsload: " << plan.name << ": valid, but this machine cannot run it with local agents: "
-                << local.refusal << "\n";
+      std::cerr << "wsload: " << plan.name
+                << ": valid, but this machine cannot run it with local agents: " << local.refusal
+                << "\n";
       return kExitUsage;
     }
     const unsigned count = local.agents;
-    for (unsigned i = 0; i < count; ++i) agents.push_back({fmt::format("local-agent-{}", i + 1), 1.0});
+    for (unsigned i = 0; i < count; ++i)
+      agents.push_back({fmt::format("local-agent-{}", i + 1), 1.0});
   }
   std::vector<double> weights;
   for (const auto& a : agents) weights.push_back(a.weight);
 
   std::cout << fmt::format("{}: valid ({} stage(s))\n", plan.name, plan.stages.size());
   for (const auto& s : plan.stages) {
-    std::cout << fmt::format("\nstage {}: {} connections to {}, ramp-up {}, hold {}, ramp-down {}\n", s.name,
-                             s.load.connections, s.target.url, shared::format_duration(s.load.ramp_up),
-                             shared::format_duration(s.load.hold), shared::format_duration(s.load.ramp_down));
+    std::cout << fmt::format(
+        "\nstage {}: {} connections to {}, ramp-up {}, hold {}, ramp-down {}\n", s.name,
+        s.load.connections, s.target.url, shared::format_duration(s.load.ramp_up),
+        shared::format_duration(s.load.hold), shared::format_duration(s.load.ramp_down));
     if (s.messages) {
       std::cout << fmt::format("  messages every {} per connection, match {}, timeout {}\n",
                                shared::format_duration(s.messages->interval),
@@ -102,11 +106,13 @@ int validate_command(const ValidateRequest& request) {
         std::cout << fmt::format("  {}: 0 connections\n", agents[i].address);
         continue;
       }
-      const auto first = shared::scheduled_open(shared::connection_id(shares, i, 0), s.load.connections, s.load.ramp_up);
-      const auto last =
-          shared::scheduled_open(shared::connection_id(shares, i, shares[i] - 1), s.load.connections, s.load.ramp_up);
-      std::cout << fmt::format("  {}: {} connections, opening from +{} to +{}\n", agents[i].address, shares[i],
-                               shared::format_duration(first), shared::format_duration(last));
+      const auto first = shared::scheduled_open(shared::connection_id(shares, i, 0),
+                                                s.load.connections, s.load.ramp_up);
+      const auto last = shared::scheduled_open(shared::connection_id(shares, i, shares[i] - 1),
+                                               s.load.connections, s.load.ramp_up);
+      std::cout << fmt::format("  {}: {} connections, opening from +{} to +{}\n", agents[i].address,
+                               shares[i], shared::format_duration(first),
+                               shared::format_duration(last));
     }
   }
   return kExitPassed;
@@ -127,9 +133,10 @@ int token_command(const TokenRequest& request) {
     return kExitUsage;
   }
   const int64_t now = shared::unix_s_now();
-  nlohmann::json claims = {{"sub", request.subject},
-                           {"iat", now},
-                           {"exp", now + std::chrono::duration_cast<std::chrono::seconds>(*ttl).count()}};
+  nlohmann::json claims = {
+      {"sub", request.subject},
+      {"iat", now},
+      {"exp", now + std::chrono::duration_cast<std::chrono::seconds>(*ttl).count()}};
   for (const auto& claim : request.claims) {
     const auto eq = claim.find('=');
     if (eq == std::string::npos || eq == 0) {
@@ -164,8 +171,9 @@ int report_command(const ReportRequest& request) {
     return kExitUsage;
   }
   write_text_summary(std::cout, report);
-  for (const auto& [path, content] : {std::pair{request.html_path, std::function([&] { return report_to_html(report); })},
-                                      std::pair{request.junit_path, std::function([&] { return report_to_junit(report); })}}) {
+  for (const auto& [path, content] :
+       {std::pair{request.html_path, std::function([&] { return report_to_html(report); })},
+        std::pair{request.junit_path, std::function([&] { return report_to_junit(report); })}}) {
     if (path.empty()) continue;
     std::ofstream out(path, std::ios::binary);
     out << content();
@@ -179,7 +187,8 @@ int report_command(const ReportRequest& request) {
 }
 
 int presets_command() {
-  for (const auto& p : scenario::presets()) std::cout << fmt::format("{:<12} {}\n", p.name, p.summary);
+  for (const auto& p : scenario::presets())
+    std::cout << fmt::format("{:<12} {}\n", p.name, p.summary);
   return kExitPassed;
 }
 

@@ -52,7 +52,7 @@ struct DoctorRequest {
   std::string agents_spec;
   std::string agent_token;
   std::string agent_ca_pem;  // non-empty: TLS on the control channel, verified with this CA
-  std::string url;    // overrides, like run's --url / --token
+  std::string url;           // overrides, like run's --url / --token
   std::string token;
 };
 // The pre-test checklist. Exit 0 when every check passed, 1 when one failed, 2 for a bad scenario.
@@ -61,7 +61,8 @@ int doctor_command(const DoctorRequest& request);
 // Loads a preset or file, fills the unset overrides from the seed environment variables, adds the
 // --threshold texts, applies the overrides and validates every stage. Prints every problem to
 // stderr and returns nullopt when there was any (the caller exits 2).
-std::optional<shared::ScenarioPlan> load_plan(const std::string& scenario, scenario::Overrides overrides,
+std::optional<shared::ScenarioPlan> load_plan(const std::string& scenario,
+                                              scenario::Overrides overrides,
                                               const std::vector<std::string>& threshold_texts = {});
 
 // Prints every diagnostic to stderr; true when there were none.

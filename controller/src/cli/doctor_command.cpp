@@ -1,18 +1,17 @@
 // `wsload doctor`: the guide's pre-test checklist, each item printed as ok/FAIL with a hint.
+#include <fmt/format.h>
 #include <sys/resource.h>
 
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
-
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "cli/commands.hpp"
 #include "cluster/agent_capacity.hpp"
 #include "cluster/agent_link.hpp"
-#include "cli/commands.hpp"
-#include "net/http_client.hpp"
 #include "cluster/local_cluster.hpp"
+#include "net/http_client.hpp"
 #include "net/nats_probe.hpp"
 #include "wsload/controller/endpoints.hpp"
 #include "wsload/proto/convert.hpp"
@@ -34,7 +33,8 @@ class Checklist {
   int failures() const { return failures_; }
 
  private:
-  static void print(const char* mark, const std::string& item, const std::string& detail, const std::string& hint) {
+  static void print(const char* mark, const std::string& item, const std::string& detail,
+                    const std::string& hint) {
     std::cout << fmt::format("[{}] {}: {}\n", mark, item, detail);
     if (!hint.empty()) std::cout << "       hint: " << hint << "\n";
   }
@@ -48,7 +48,8 @@ void check_token(const shared::Scenario& s, Checklist& list) {
     return;
   }
   if (auth.token.empty()) {
-    list.skip("token", "the scenario sends no token (set AUTH_TOKEN or --token if the server requires one)");
+    list.skip("token",
+              "the scenario sends no token (set AUTH_TOKEN or --token if the server requires one)");
     return;
   }
   const auto claims_text = shared::jwt_decode_claims_unverified(auth.token);
@@ -58,16 +59,19 @@ void check_token(const shared::Scenario& s, Checklist& list) {
   }
   const auto claims = nlohmann::json::parse(*claims_text, nullptr, false);
   if (!claims.is_object() || !claims.contains("exp") || !claims["exp"].is_number()) {
-    list.fail("token", "JWT without an expiry (exp): a token should expire, and wsload-target refuses it (401)",
-              "make one that expires: wsload token --secret S --ttl 24h");
+    list.fail(
+        "token",
+        "JWT without an expiry (exp): a token should expire, and wsload-target refuses it (401)",
+        "make one that expires: wsload token --secret S --ttl 24h");
     return;
   }
   const auto left = claims["exp"].get<int64_t>() - shared::unix_s_now();
   if (left <= 0) {
-    list.fail("token", fmt::format("JWT expired {} s ago", -left), "make a new one: wsload token --secret S --ttl 24h");
+    list.fail("token", fmt::format("JWT expired {} s ago", -left),
+              "make a new one: wsload token --secret S --ttl 24h");
   } else {
-    list.ok("token", fmt::format("JWT valid for another {} h {} min (sub {})", left / 3600, left % 3600 / 60,
-                                 claims.value("sub", std::string("-"))));
+    list.ok("token", fmt::format("JWT valid for another {} h {} min (sub {})", left / 3600,
+                                 left % 3600 / 60, claims.value("sub", std::string("-"))));
   }
 }
 
@@ -84,11 +88,12 @@ void check_handshake(const shared::Scenario& s, Checklist& list) {
     return;
   }
   if (s.target.auth.in == shared::TokenPlacement::kQuery && !s.target.auth.token.empty()) {
-    parsed->target += (parsed->target.find('?') == std::string::npos ? "?" : "&") + s.target.auth.query_param + "=" +
-                      s.target.auth.token;
+    parsed->target += (parsed->target.find('?') == std::string::npos ? "?" : "&") +
+                      s.target.auth.query_param + "=" + s.target.auth.token;
   }
   std::string headers =
-      "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: "
+      "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: "
+      "13\r\nSec-WebSocket-Key: "
       "dGhlIHNhbXBsZSBub25jZQ==\r\n";
   if (s.target.auth.in == shared::TokenPlacement::kHeader && !s.target.auth.token.empty()) {
     headers += "Authorization: Bearer " + s.target.auth.token + "\r\n";
@@ -96,12 +101,14 @@ void check_handshake(const shared::Scenario& s, Checklist& list) {
   for (const auto& [name, value] : s.target.headers) headers += name + ": " + value + "\r\n";
   const auto r = http_request(*parsed, headers, std::chrono::milliseconds(5000));
   if (!r.error.empty()) {
-    list.fail("target reachable", url + ": " + r.error, "is the server running on that host and port?");
+    list.fail("target reachable", url + ": " + r.error,
+              "is the server running on that host and port?");
   } else if (r.status == 101) {
     list.ok("websocket handshake", url + " answered 101 Switching Protocols");
   } else {
-    const auto hint = r.status == 401 || r.status == 403 ? "the token is missing, expired or signed with another secret"
-                      : r.status == 404                 ? "check the path of target.url"
+    const auto hint = r.status == 401 || r.status == 403
+                          ? "the token is missing, expired or signed with another secret"
+                      : r.status == 404                    ? "check the path of target.url"
                       : r.status == 429 || r.status == 503 ? "the server's rate or connection limit"
                                                            : "the server refused the upgrade";
     list.fail("websocket handshake", fmt::format("{} answered HTTP {}", url, r.status), hint);
@@ -123,8 +130,10 @@ void check_monitor(const shared::Scenario& s, Checklist& list) {
   if (r.error.empty() && r.status == 200) {
     list.ok("health URL", s.monitor->url + " answered 200");
   } else {
-    list.fail("health URL", s.monitor->url + ": " + (r.error.empty() ? "HTTP " + std::to_string(r.status) : r.error),
-              "check monitor.url and that the server exposes it");
+    list.fail(
+        "health URL",
+        s.monitor->url + ": " + (r.error.empty() ? "HTTP " + std::to_string(r.status) : r.error),
+        "check monitor.url and that the server exposes it");
   }
 }
 
@@ -141,7 +150,8 @@ void check_nats(Checklist& list) {
     std::string error;
     const auto endpoint = parse_nats_url(url, &error);
     if (!endpoint) {
-      list.fail("NATS server", error, "NATS_URL must be nats://host:port (comma-separated for several)");
+      list.fail("NATS server", error,
+                "NATS_URL must be nats://host:port (comma-separated for several)");
       continue;
     }
     const auto probe = probe_nats(*endpoint, kTimeout);
@@ -149,8 +159,9 @@ void check_nats(Checklist& list) {
       list.ok("NATS server", endpoint->url + " answered INFO (" + probe.detail + ")");
     } else {
       list.fail("NATS server", endpoint->url + ": " + probe.detail,
-                "start it (nats-server -p " + endpoint->port + ") or fix NATS_URL; the publisher and the server's "
-                "relay need it");
+                "start it (nats-server -p " + endpoint->port +
+                    ") or fix NATS_URL; the publisher and the server's "
+                    "relay need it");
     }
   }
 }
@@ -160,18 +171,21 @@ void check_agents(const shared::Scenario& s, const DoctorRequest& request, Check
     rlimit limit{};
     getrlimit(RLIMIT_NOFILE, &limit);
     const auto count = default_local_agents(s.load.connections);
-    list.ok("local agents", fmt::format("{} local agent(s) would be spawned for {} connections (fd hard limit {})",
-                                        count, s.load.connections, static_cast<uint64_t>(limit.rlim_max)));
+    list.ok("local agents",
+            fmt::format("{} local agent(s) would be spawned for {} connections (fd hard limit {})",
+                        count, s.load.connections, static_cast<uint64_t>(limit.rlim_max)));
     std::ifstream range("/proc/sys/net/ipv4/ip_local_port_range");
     uint64_t low = 0, high = 0;
     if (range >> low >> high && high >= low) {
       const uint64_t ports = high - low + 1;
       if (s.load.connections > ports) {
-        list.fail("ephemeral ports", fmt::format("{} connections to one target need more than the {} local ports",
-                                                 s.load.connections, ports),
+        list.fail("ephemeral ports",
+                  fmt::format("{} connections to one target need more than the {} local ports",
+                              s.load.connections, ports),
                   "widen net.ipv4.ip_local_port_range or use agents with --source-ips");
       } else {
-        list.ok("ephemeral ports", fmt::format("{} ports for {} connections", ports, s.load.connections));
+        list.ok("ephemeral ports",
+                fmt::format("{} ports for {} connections", ports, s.load.connections));
       }
     }
     return;
@@ -193,9 +207,9 @@ void check_agents(const shared::Scenario& s, const DoctorRequest& request, Check
   EventQueue events;
   std::vector<std::unique_ptr<AgentLink>> links;
   for (size_t i = 0; i < endpoints.size(); ++i) {
-    links.push_back(
-        std::make_unique<AgentLink>(i, endpoints[i].address, request.agent_token, events,
-                                    std::chrono::nanoseconds::zero(), request.agent_ca_pem));
+    links.push_back(std::make_unique<AgentLink>(i, endpoints[i].address, request.agent_token,
+                                                events, std::chrono::nanoseconds::zero(),
+                                                request.agent_ca_pem));
     v1::ControllerMessage hello;
     hello.set_command_id(1);
     hello.mutable_hello()->set_controller_version(WSLOAD_VERSION);
@@ -220,21 +234,24 @@ void check_agents(const shared::Scenario& s, const DoctorRequest& request, Check
     const auto& hello = event->message->hello();
     const uint64_t share = shares[event->agent];
     if (hello.protocol_version() != proto::kProtocolVersion) {
-      list.fail("agent " + name, fmt::format("protocol {} (version {}), expected {}", hello.protocol_version(),
-                                             hello.agent_version(), proto::kProtocolVersion),
+      list.fail("agent " + name,
+                fmt::format("protocol {} (version {}), expected {}", hello.protocol_version(),
+                            hello.agent_version(), proto::kProtocolVersion),
                 "run the same wsload version everywhere");
     } else if (auto why = share_refusal(hello, share)) {
       // The same rule `run` applies before it assigns anything.
-      list.fail("agent " + name, fmt::format("cannot hold its share of {} connections: {}", share, *why),
+      list.fail("agent " + name,
+                fmt::format("cannot hold its share of {} connections: {}", share, *why),
                 "add agents, raise its open-files limit, or give it --source-ips");
     } else {
-      list.ok("agent " + name, fmt::format("{} {} on {}, {} threads, share {} of fd budget {}", "wsload-agent",
-                                           hello.agent_version(), hello.hostname(), hello.threads(), share,
-                                           hello.fd_budget()));
+      list.ok("agent " + name, fmt::format("{} {} on {}, {} threads, share {} of fd budget {}",
+                                           "wsload-agent", hello.agent_version(), hello.hostname(),
+                                           hello.threads(), share, hello.fd_budget()));
     }
   }
   for (size_t i = 0; i < endpoints.size(); ++i) {
-    if (!answered[i]) list.fail("agent " + endpoints[i].address, "no answer within 5 s", "is the address right?");
+    if (!answered[i])
+      list.fail("agent " + endpoints[i].address, "no answer within 5 s", "is the address right?");
   }
   for (auto& link : links) link->close_writes();
 }
@@ -250,14 +267,15 @@ int doctor_command(const DoctorRequest& request) {
   const auto& plan = *loaded;
   Checklist list;
   const auto& s = plan.stages.front();
-  list.ok("scenario", fmt::format("{}: {} stage(s), first: {} connections to {}", plan.name, plan.stages.size(),
-                                  s.load.connections, s.target.url));
+  list.ok("scenario", fmt::format("{}: {} stage(s), first: {} connections to {}", plan.name,
+                                  plan.stages.size(), s.load.connections, s.target.url));
   check_token(s, list);
   check_handshake(s, list);
   check_monitor(s, list);
   check_nats(list);
   check_agents(s, request, list);
-  std::cout << (list.failures() == 0 ? "all checks passed\n" : fmt::format("{} check(s) failed\n", list.failures()));
+  std::cout << (list.failures() == 0 ? "all checks passed\n"
+                                     : fmt::format("{} check(s) failed\n", list.failures()));
   return list.failures() == 0 ? kExitPassed : kExitThresholdFailed;
 }
 

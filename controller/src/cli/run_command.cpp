@@ -7,8 +7,8 @@
 #include <thread>
 
 #include "cli/commands.hpp"
-#include "run/coordinator.hpp"
 #include "cluster/local_cluster.hpp"
+#include "run/coordinator.hpp"
 #include "run/metrics_server.hpp"
 #include "wsload/controller/endpoints.hpp"
 #include "wsload/controller/reports.hpp"
@@ -27,7 +27,8 @@ void point_at_target(shared::ScenarioPlan& plan, const SpawnedTarget& target) {
     stage.target.url = target.url();
     stage.target.tls = {};
     // The spawned server's own view sits next to the client's in the live view and the report.
-    if (!stage.monitor) stage.monitor = shared::MonitorSpec{target.stats_url(), std::chrono::seconds(1)};
+    if (!stage.monitor)
+      stage.monitor = shared::MonitorSpec{target.stats_url(), std::chrono::seconds(1)};
     if (stage.target.auth.jwt) {
       stage.target.auth.jwt->secret = target.secret();
     } else {
@@ -80,7 +81,8 @@ bool targets_loopback(const shared::ScenarioPlan& plan) {
     const auto& url = s.target.url;
     const auto start = url.find("://");
     const auto host = url.substr(start == std::string::npos ? 0 : start + 3, 9);
-    if (host.starts_with("127.") || host.starts_with("localhost") || host.starts_with("[::1]")) return true;
+    if (host.starts_with("127.") || host.starts_with("localhost") || host.starts_with("[::1]"))
+      return true;
   }
   return false;
 }
@@ -118,12 +120,13 @@ void run_stages(const shared::ScenarioPlan& plan, const StageContext& c, RunRepo
   for (size_t i = 0; i < plan.stages.size(); ++i) {
     const auto& stage = plan.stages[i];
     if (i > 0 && plan.cooldown.count() > 0) {
-      c.live.message(fmt::format("cooldown {} s before stage {}", plan.cooldown.count() / 1'000'000'000, stage.name));
+      c.live.message(fmt::format("cooldown {} s before stage {}",
+                                 plan.cooldown.count() / 1'000'000'000, stage.name));
       sleep_interruptible(plan.cooldown, c.interrupts);
     }
     if (c.interrupts.load() > 0) break;
-    c.live.message(fmt::format("running {}: {} connections over {} agent(s)", stage.name, stage.load.connections,
-                               c.endpoints.size()));
+    c.live.message(fmt::format("running {}: {} connections over {} agent(s)", stage.name,
+                               stage.load.connections, c.endpoints.size()));
     StageResult result;
     try {
       Coordinator coordinator(c.options, c.endpoints, c.live, c.interrupts);
@@ -195,7 +198,8 @@ int run_command(RunRequest request, const std::atomic<int>& interrupts) {
       report.agents_mode = request.options.agents_spec;
     }
 
-    run_stages(plan, StageContext{request.options, endpoints, live, interrupts, metrics.get()}, report);
+    run_stages(plan, StageContext{request.options, endpoints, live, interrupts, metrics.get()},
+               report);
   } catch (const RunFailure& e) {
     // Nothing ran: the agents or the target could not be started or found.
     std::cerr << "wsload: run could not complete: " << e.what() << "\n";

@@ -15,7 +15,8 @@ std::string describe_status(const std::string& endpoint, const grpc::Status& sta
     case grpc::StatusCode::OK:
       return fmt::format("agent {} closed the session", endpoint);
     case grpc::StatusCode::CANCELLED:
-      return fmt::format("agent {}: the session was cancelled ({})", endpoint, status.error_message());
+      return fmt::format("agent {}: the session was cancelled ({})", endpoint,
+                         status.error_message());
     default:
       return fmt::format("agent {}: {}", endpoint, status.error_message());
   }
@@ -38,7 +39,8 @@ std::optional<AgentEvent> EventQueue::pop(std::chrono::steady_clock::time_point 
 }
 
 AgentLink::AgentLink(size_t index, std::string endpoint, const std::string& agent_token,
-                     EventQueue& events, std::chrono::nanoseconds connect_wait, const std::string& ca_pem)
+                     EventQueue& events, std::chrono::nanoseconds connect_wait,
+                     const std::string& ca_pem)
     : index_(index), endpoint_(std::move(endpoint)), events_(events) {
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 2000);
@@ -54,8 +56,9 @@ AgentLink::AgentLink(size_t index, std::string endpoint, const std::string& agen
   }
   channel_ = grpc::CreateCustomChannel(endpoint_, credentials, args);
   if (connect_wait > std::chrono::nanoseconds::zero()) {
-    channel_->WaitForConnected(std::chrono::system_clock::now() +
-                               std::chrono::duration_cast<std::chrono::system_clock::duration>(connect_wait));
+    channel_->WaitForConnected(
+        std::chrono::system_clock::now() +
+        std::chrono::duration_cast<std::chrono::system_clock::duration>(connect_wait));
   }
   stub_ = v1::Agent::NewStub(channel_);
   if (!agent_token.empty()) context_.AddMetadata("authorization", "Bearer " + agent_token);

@@ -4,6 +4,8 @@
 // and performs the writes that send() queues, so one agent that does not answer or take its
 // messages (stopped, partitioned, still connecting) never blocks the coordinator — and its
 // heartbeats to the others (gRPC allows one reader and one writer).
+#include <grpcpp/grpcpp.h>
+
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -12,8 +14,6 @@
 #include <optional>
 #include <string>
 #include <thread>
-
-#include <grpcpp/grpcpp.h>
 
 #include "wsload.grpc.pb.h"
 
@@ -88,7 +88,7 @@ class AgentLink final : public AgentChannel {
   std::unique_ptr<v1::Agent::Stub> stub_;
   grpc::ClientContext context_;
   std::unique_ptr<grpc::ClientReaderWriter<v1::ControllerMessage, v1::AgentMessage>> stream_;
-  std::mutex write_mutex_;       // held by a Write/WritesDone and by Finish: never concurrent
+  std::mutex write_mutex_;      // held by a Write/WritesDone and by Finish: never concurrent
   bool writes_closed_ = false;  // guarded by write_mutex_
   std::mutex queue_mutex_;
   std::condition_variable queue_cv_;

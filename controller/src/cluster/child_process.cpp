@@ -19,7 +19,8 @@ ChildProcess::ChildProcess(const std::string& program, const std::vector<std::st
                            std::string forward_prefix)
     : forward_prefix_(std::move(forward_prefix)) {
   int pipe_fds[2];
-  if (pipe2(pipe_fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe: " + std::string(strerror(errno)));
+  if (pipe2(pipe_fds, O_CLOEXEC) != 0)
+    throw std::runtime_error("pipe: " + std::string(strerror(errno)));
   std::vector<std::string> argv_storage{program};
   argv_storage.insert(argv_storage.end(), args.begin(), args.end());
   std::vector<char*> argv;

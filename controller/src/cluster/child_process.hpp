@@ -31,7 +31,8 @@ class ChildProcess {
 
   // The first stdout line starting with `prefix`, waiting at most `timeout`; nullopt on timeout or
   // when the child exits first.
-  std::optional<std::string> wait_for_line(const std::string& prefix, std::chrono::milliseconds timeout);
+  std::optional<std::string> wait_for_line(const std::string& prefix,
+                                           std::chrono::milliseconds timeout);
 
   // SIGTERM, wait up to `grace`, then SIGKILL. Returns the wait status. Idempotent.
   int stop(std::chrono::milliseconds grace = std::chrono::milliseconds(3000));

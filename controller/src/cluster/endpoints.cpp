@@ -1,7 +1,7 @@
 #include "wsload/controller/endpoints.hpp"
 
-#include <netdb.h>
 #include <arpa/inet.h>
+#include <netdb.h>
 
 #include <algorithm>
 #include <charconv>
@@ -44,7 +44,8 @@ std::optional<std::vector<AgentEndpoint>> parse_agents(std::string_view spec, st
     if (const auto at = item.rfind('@'); at != std::string_view::npos) {
       const auto weight_text = item.substr(at + 1);
       double weight = 0;
-      auto [end, ec] = std::from_chars(weight_text.data(), weight_text.data() + weight_text.size(), weight);
+      auto [end, ec] =
+          std::from_chars(weight_text.data(), weight_text.data() + weight_text.size(), weight);
       if (ec != std::errc() || end != weight_text.data() + weight_text.size() || !(weight > 0)) {
         *error = "agent '" + std::string(item) + "': weight must be a positive number";
         return std::nullopt;
@@ -86,10 +87,12 @@ std::vector<AgentEndpoint> resolve_endpoints(const std::vector<AgentEndpoint>& e
     for (auto* ai = found; ai; ai = ai->ai_next) {
       char text[INET6_ADDRSTRLEN] = {};
       if (ai->ai_family == AF_INET) {
-        inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(ai->ai_addr)->sin_addr, text, sizeof(text));
+        inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(ai->ai_addr)->sin_addr, text,
+                  sizeof(text));
         addresses.insert(std::string(text) + ":" + port_s);
       } else if (ai->ai_family == AF_INET6) {
-        inet_ntop(AF_INET6, &reinterpret_cast<sockaddr_in6*>(ai->ai_addr)->sin6_addr, text, sizeof(text));
+        inet_ntop(AF_INET6, &reinterpret_cast<sockaddr_in6*>(ai->ai_addr)->sin6_addr, text,
+                  sizeof(text));
         addresses.insert("[" + std::string(text) + "]:" + port_s);
       }
     }

@@ -1,13 +1,12 @@
 #include "cluster/local_cluster.hpp"
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <sys/resource.h>
 
 #include <fstream>
 #include <iomanip>
 #include <sstream>
-
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 namespace wsload::controller {
 namespace {
@@ -22,7 +21,8 @@ std::string random_secret() {
   unsigned char bytes[32] = {};
   urandom.read(reinterpret_cast<char*>(bytes), sizeof(bytes));
   std::ostringstream hex;
-  for (unsigned char b : bytes) hex << std::hex << std::setw(2) << std::setfill('0') << static_cast<int>(b);
+  for (unsigned char b : bytes)
+    hex << std::hex << std::setw(2) << std::setfill('0') << static_cast<int>(b);
   return hex.str();
 }
 
@@ -57,8 +57,8 @@ constexpr uint64_t kTargetBytesPerConnection = 12 * 1024;
 
 unsigned default_local_agents(uint64_t connections) {
   const uint64_t per_agent = per_agent_budget();
-  return static_cast<unsigned>(
-      std::min<uint64_t>(std::max<uint64_t>(1, (connections + per_agent - 1) / per_agent), kMaxLocalAgents + 1));
+  return static_cast<unsigned>(std::min<uint64_t>(
+      std::max<uint64_t>(1, (connections + per_agent - 1) / per_agent), kMaxLocalAgents + 1));
 }
 
 LocalPlan plan_local_agents(uint64_t connections, unsigned requested, bool target_here) {
@@ -66,24 +66,28 @@ LocalPlan plan_local_agents(uint64_t connections, unsigned requested, bool targe
   const uint64_t needed = std::max<uint64_t>(1, (connections + per_agent - 1) / per_agent);
   LocalPlan plan;
   if (requested > 0 && requested < needed) {
-    plan.refusal = fmt::format("{} local agent(s) cannot hold {} connections: each has a file-descriptor budget of {}"
-                               " (use --local-agents {} or more, or --agents)", requested, connections, per_agent,
-                               needed);
+    plan.refusal = fmt::format(
+        "{} local agent(s) cannot hold {} connections: each has a file-descriptor budget of {}"
+        " (use --local-agents {} or more, or --agents)",
+        requested, connections, per_agent, needed);
     return plan;
   }
   if (requested == 0 && needed > kMaxLocalAgents) {
-    plan.refusal = fmt::format("{} connections need {} local agents of {} connections each, more than the {} this "
-                               "machine may spawn; run agents on other machines (--agents)",
-                               connections, needed, per_agent, kMaxLocalAgents);
+    plan.refusal = fmt::format(
+        "{} connections need {} local agents of {} connections each, more than the {} this "
+        "machine may spawn; run agents on other machines (--agents)",
+        connections, needed, per_agent, kMaxLocalAgents);
     return plan;
   }
-  const uint64_t per_connection = kClientBytesPerConnection + (target_here ? kTargetBytesPerConnection : 0);
+  const uint64_t per_connection =
+      kClientBytesPerConnection + (target_here ? kTargetBytesPerConnection : 0);
   const uint64_t available = memory_available();
   if (available > 0 && connections > available / per_connection) {
-    plan.refusal = fmt::format("{} connections need about {} MiB here ({} KiB each{}), but only {} MiB are available; "
-                               "run agents on other machines (--agents)",
-                               connections, connections / 1024 * per_connection / 1024, per_connection / 1024,
-                               target_here ? ", the target's side included" : "", available >> 20);
+    plan.refusal = fmt::format(
+        "{} connections need about {} MiB here ({} KiB each{}), but only {} MiB are available; "
+        "run agents on other machines (--agents)",
+        connections, connections / 1024 * per_connection / 1024, per_connection / 1024,
+        target_here ? ", the target's side included" : "", available >> 20);
     return plan;
   }
   plan.agents = requested > 0 ? requested : static_cast<unsigned>(needed);
@@ -97,9 +101,10 @@ LocalAgents::LocalAgents(unsigned count, unsigned threads_each, const std::strin
         binary,
         // The agents log at the controller's level, to its stderr (--log-level debug shows why
         // connections failed).
-        std::vector<std::string>{"--listen", "127.0.0.1:0", "--threads", std::to_string(threads_each),
-                                 "--log-level", std::string(spdlog::level::to_string_view(spdlog::get_level()).data(),
-                                                            spdlog::level::to_string_view(spdlog::get_level()).size())},
+        std::vector<std::string>{
+            "--listen", "127.0.0.1:0", "--threads", std::to_string(threads_each), "--log-level",
+            std::string(spdlog::level::to_string_view(spdlog::get_level()).data(),
+                        spdlog::level::to_string_view(spdlog::get_level()).size())},
         std::vector<std::pair<std::string, std::string>>{{"WSLOAD_AGENT_TOKEN", token}},
         fmt::format("[agent {}] ", i + 1));
     auto line = process->wait_for_line(std::string(kListening), kStartTimeout);
@@ -115,8 +120,9 @@ LocalAgents::LocalAgents(unsigned count, unsigned threads_each, const std::strin
 SpawnedTarget::SpawnedTarget() : secret_(random_secret()) {
   const auto binary = sibling_binary("wsload-target");
   process_ = std::make_unique<ChildProcess>(
-      binary, std::vector<std::string>{"--listen", "127.0.0.1:0", "--path", "/ws", "--log-level", "warn",
-                                       "--broadcast-interval", "1s"},
+      binary,
+      std::vector<std::string>{"--listen", "127.0.0.1:0", "--path", "/ws", "--log-level", "warn",
+                               "--broadcast-interval", "1s"},
       std::vector<std::pair<std::string, std::string>>{{"JWT_SECRET", secret_}});
   auto line = process_->wait_for_line(std::string(kListening), kStartTimeout);
   if (!line) {

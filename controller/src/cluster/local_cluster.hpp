@@ -47,8 +47,8 @@ struct LocalPlan {
   std::string refusal;  // why this machine cannot hold the plan, with the numbers
 };
 // Checks, before anything is spawned, that `connections` fit on this machine: the number of local
-// agents (requested, or enough for the file-descriptor budget) is within kMaxLocalAgents, each share
-// fits its budget, and the estimated memory (kernel socket + agent per connection, plus the
+// agents (requested, or enough for the file-descriptor budget) is within kMaxLocalAgents, each
+// share fits its budget, and the estimated memory (kernel socket + agent per connection, plus the
 // target's side when it runs here too) is below MemAvailable.
 LocalPlan plan_local_agents(uint64_t connections, unsigned requested, bool target_here);
 

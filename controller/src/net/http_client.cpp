@@ -1,5 +1,6 @@
 #include "net/http_client.hpp"
 
+#include <fmt/format.h>
 #include <netdb.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -8,8 +9,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-
-#include <fmt/format.h>
 
 #include "net/tcp_connect.hpp"
 
@@ -67,7 +66,8 @@ std::optional<HttpUrl> parse_http_url(const std::string& url, std::string* error
       return std::nullopt;
     }
     out.host = authority.substr(1, close - 1);
-    if (close + 1 < authority.size() && authority[close + 1] == ':') out.port = authority.substr(close + 2);
+    if (close + 1 < authority.size() && authority[close + 1] == ':')
+      out.port = authority.substr(close + 2);
   } else if (const auto colon = authority.rfind(':'); colon != std::string::npos) {
     out.host = authority.substr(0, colon);
     out.port = authority.substr(colon + 1);
@@ -81,16 +81,18 @@ std::optional<HttpUrl> parse_http_url(const std::string& url, std::string* error
   return out;
 }
 
-HttpResponse http_request(const HttpUrl& url, const std::string& extra_headers, std::chrono::milliseconds timeout) {
+HttpResponse http_request(const HttpUrl& url, const std::string& extra_headers,
+                          std::chrono::milliseconds timeout) {
   HttpResponse response;
   const auto deadline = Clock::now() + timeout;
   const int fd = tcp_connect(url.host, url.port, deadline, &response.error);
   if (fd < 0) response.error += " (" + url.host + ":" + url.port + ")";
   if (fd < 0) return response;
   const bool own_connection_header = extra_headers.find("Connection:") != std::string::npos;
-  const std::string request = "GET " + url.target + " HTTP/1.1\r\nHost: " + url.host + ":" + url.port +
-                              "\r\nUser-Agent: wsload\r\n" +
-                              (own_connection_header ? "" : "Connection: close\r\n") + extra_headers + "\r\n";
+  const std::string request = "GET " + url.target + " HTTP/1.1\r\nHost: " + url.host + ":" +
+                              url.port + "\r\nUser-Agent: wsload\r\n" +
+                              (own_connection_header ? "" : "Connection: close\r\n") +
+                              extra_headers + "\r\n";
   if (!send_all(fd, request, deadline)) {
     close(fd);
     response.error = "cannot send the request";
@@ -112,16 +114,19 @@ HttpResponse http_request(const HttpUrl& url, const std::string& extra_headers, 
     raw.append(buffer, static_cast<size_t>(n));
     if (raw.size() > kMaxResponse) {
       close(fd);
-      response.error = fmt::format("the response is larger than {} MiB; not read", kMaxResponse >> 20);
+      response.error =
+          fmt::format("the response is larger than {} MiB; not read", kMaxResponse >> 20);
       return response;
     }
     if (head_end == std::string::npos) {
-      head_end = raw.find("\r\n\r\n", raw.size() > static_cast<size_t>(n) + 3 ? raw.size() - n - 3 : 0);
+      head_end =
+          raw.find("\r\n\r\n", raw.size() > static_cast<size_t>(n) + 3 ? raw.size() - n - 3 : 0);
       if (head_end == std::string::npos) continue;
       // A 101 upgrade keeps the connection open: the head is all there is to read.
       if (raw.rfind("HTTP/1.1 101", 0) == 0) break;
       std::string head = raw.substr(0, head_end);
-      std::transform(head.begin(), head.end(), head.begin(), [](unsigned char c) { return std::tolower(c); });
+      std::transform(head.begin(), head.end(), head.begin(),
+                     [](unsigned char c) { return std::tolower(c); });
       if (const auto at = head.find("\r\ncontent-length:"); at != std::string::npos) {
         body_length = std::strtoull(head.c_str() + at + 17, nullptr, 10);
       }
@@ -145,7 +150,8 @@ HttpResponse http_request(const HttpUrl& url, const std::string& extra_headers, 
     const auto colon = line.find(':');
     if (colon != std::string::npos) {
       std::string name = line.substr(0, colon);
-      std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+      std::transform(name.begin(), name.end(), name.begin(),
+                     [](unsigned char c) { return std::tolower(c); });
       auto value = line.substr(colon + 1);
       value.erase(0, value.find_first_not_of(' '));
       response.headers[name] = value;

@@ -19,10 +19,10 @@ struct HttpUrl {
 std::optional<HttpUrl> parse_http_url(const std::string& url, std::string* error);
 
 struct HttpResponse {
-  int status = 0;          // 0: no response (see error)
-  std::string error;       // connection or protocol problem, empty on success
+  int status = 0;                              // 0: no response (see error)
+  std::string error;                           // connection or protocol problem, empty on success
   std::map<std::string, std::string> headers;  // names lower-cased
-  std::string body;        // de-chunked
+  std::string body;                            // de-chunked
 };
 
 // Sends `GET target` with the extra request headers (each "Name: value") and reads the response.

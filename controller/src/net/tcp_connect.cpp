@@ -12,13 +12,14 @@
 namespace wsload::controller {
 
 int remaining_ms(std::chrono::steady_clock::time_point deadline) {
-  const auto left =
-      std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        deadline - std::chrono::steady_clock::now())
+                        .count();
   return static_cast<int>(std::max<long long>(0, left));
 }
 
-int tcp_connect(const std::string& host, const std::string& port, std::chrono::steady_clock::time_point deadline,
-                std::string* error) {
+int tcp_connect(const std::string& host, const std::string& port,
+                std::chrono::steady_clock::time_point deadline, std::string* error) {
   addrinfo hints{};
   hints.ai_socktype = SOCK_STREAM;
   addrinfo* found = nullptr;

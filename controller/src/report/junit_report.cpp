@@ -1,7 +1,7 @@
+#include <fmt/format.h>
+
 #include <optional>
 #include <sstream>
-
-#include <fmt/format.h>
 
 #include "wsload/controller/reports.hpp"
 
@@ -12,12 +12,23 @@ std::string xml_escape(std::string_view text) {
   std::string out;
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -31,7 +42,8 @@ namespace {
 std::optional<std::string> run_failure(const StageResult& s, bool allow_partial) {
   if (s.interrupted) return std::string("interrupted by a signal before the planned end");
   if (s.aborted) return s.abort_reason;
-  if (s.partial && !allow_partial) return std::string("an agent was lost; part of the load is missing");
+  if (s.partial && !allow_partial)
+    return std::string("an agent was lost; part of the load is missing");
   return std::nullopt;
 }
 
@@ -46,7 +58,8 @@ std::string report_to_junit(const RunReport& report) {
     failures += run_failure(s, report.allow_partial) ? 1 : 0;
   }
   out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  out << fmt::format("<testsuites name=\"wsload\" tests=\"{}\" failures=\"{}\">\n", tests, failures);
+  out << fmt::format("<testsuites name=\"wsload\" tests=\"{}\" failures=\"{}\">\n", tests,
+                     failures);
   for (const auto& s : report.stages) {
     size_t stage_failures = 0;
     for (const auto& t : s.thresholds) stage_failures += t.passed ? 0 : 1;
@@ -55,18 +68,21 @@ std::string report_to_junit(const RunReport& report) {
                        xml_escape(s.scenario.name), s.thresholds.size() + (broken ? 1 : 0),
                        stage_failures + (broken ? 1 : 0), s.duration_s);
     for (const auto& t : s.thresholds) {
-      out << fmt::format("    <testcase classname=\"{}.thresholds\" name=\"{}\">", xml_escape(s.scenario.name),
-                         xml_escape(t.expression));
+      out << fmt::format("    <testcase classname=\"{}.thresholds\" name=\"{}\">",
+                         xml_escape(s.scenario.name), xml_escape(t.expression));
       if (!t.passed) {
         const auto actual = t.available ? fmt::format("{:.3f}", t.actual) : std::string("no value");
-        out << fmt::format("<failure message=\"{} (actual {})\"/>", xml_escape(t.expression), actual);
+        out << fmt::format("<failure message=\"{} (actual {})\"/>", xml_escape(t.expression),
+                           actual);
       }
       out << "</testcase>\n";
     }
     if (broken) {
       const auto why = fmt::format("{}: {}", verdict_name(stage_verdict(s)), *broken);
-      out << fmt::format("    <testcase classname=\"{}.run\" name=\"run completed\"><failure message=\"{}\"/></testcase>\n",
-                         xml_escape(s.scenario.name), xml_escape(why));
+      out << fmt::format(
+          "    <testcase classname=\"{}.run\" name=\"run completed\"><failure "
+          "message=\"{}\"/></testcase>\n",
+          xml_escape(s.scenario.name), xml_escape(why));
     }
     out << "  </testsuite>\n";
   }

@@ -46,11 +46,16 @@ Verdict worse(Verdict a, Verdict b) { return static_cast<int>(a) < static_cast<i
 
 int exit_code(Verdict verdict, bool allow_partial) {
   switch (verdict) {
-    case Verdict::kInterrupted: return kExitInterrupted;
-    case Verdict::kAborted: return kExitIncomplete;
-    case Verdict::kFailed: return kExitThresholdFailed;
-    case Verdict::kPartial: return allow_partial ? kExitPassed : kExitThresholdFailed;
-    case Verdict::kPassed: return kExitPassed;
+    case Verdict::kInterrupted:
+      return kExitInterrupted;
+    case Verdict::kAborted:
+      return kExitIncomplete;
+    case Verdict::kFailed:
+      return kExitThresholdFailed;
+    case Verdict::kPartial:
+      return allow_partial ? kExitPassed : kExitThresholdFailed;
+    case Verdict::kPassed:
+      return kExitPassed;
   }
   return kExitThresholdFailed;
 }

@@ -1,11 +1,11 @@
 #include "run/coordinator.hpp"
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <fstream>
 #include <limits>
-
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 #include "cluster/agent_capacity.hpp"
 #include "run/stage_clock.hpp"
@@ -29,20 +29,24 @@ std::string read_ca(const shared::Scenario& scenario) {
 
 }  // namespace
 
-Coordinator::Coordinator(const RunOptions& options, std::vector<AgentEndpoint> agents, LiveView& live,
-                         const std::atomic<int>& interrupts)
+Coordinator::Coordinator(const RunOptions& options, std::vector<AgentEndpoint> agents,
+                         LiveView& live, const std::atomic<int>& interrupts)
     : Coordinator(options, std::move(agents), live, interrupts, nullptr) {}
 
-Coordinator::Coordinator(const RunOptions& options, std::vector<AgentEndpoint> agents, LiveView& live,
-                         const std::atomic<int>& interrupts, ChannelFactory channels)
-    : options_(options), channels_(std::move(channels)), endpoints_(std::move(agents)), live_(live),
+Coordinator::Coordinator(const RunOptions& options, std::vector<AgentEndpoint> agents,
+                         LiveView& live, const std::atomic<int>& interrupts,
+                         ChannelFactory channels)
+    : options_(options),
+      channels_(std::move(channels)),
+      endpoints_(std::move(agents)),
+      live_(live),
       interrupts_(interrupts) {
   if (!channels_) {
     channels_ = [this](size_t index, const std::string& endpoint, EventQueue& events) {
       const auto connect_wait =
           options_.expect_agents > 0 ? options_.agent_wait : std::chrono::nanoseconds::zero();
-      return std::make_unique<AgentLink>(index, endpoint, options_.agent_token, events, connect_wait,
-                                         options_.agent_ca_pem);
+      return std::make_unique<AgentLink>(index, endpoint, options_.agent_token, events,
+                                         connect_wait, options_.agent_ca_pem);
     };
   }
 }
@@ -55,7 +59,8 @@ void Coordinator::send_all(const v1::ControllerMessage& message) {
   }
 }
 
-std::vector<v1::AgentMessage> Coordinator::await_all(uint64_t command_id, std::chrono::milliseconds timeout,
+std::vector<v1::AgentMessage> Coordinator::await_all(uint64_t command_id,
+                                                     std::chrono::milliseconds timeout,
                                                      const char* what) {
   std::vector<std::optional<v1::AgentMessage>> answers(agents_.size());
   size_t pending = agents_.size();
@@ -72,8 +77,8 @@ std::vector<v1::AgentMessage> Coordinator::await_all(uint64_t command_id, std::c
     if (!event) {
       for (size_t i = 0; i < answers.size(); ++i) {
         if (!answers[i]) {
-          throw RunFailure(fmt::format("agent {} did not answer {} within {} s", agents_[i]->link->endpoint(),
-                                       what, timeout.count() / 1000));
+          throw RunFailure(fmt::format("agent {} did not answer {} within {} s",
+                                       agents_[i]->link->endpoint(), what, timeout.count() / 1000));
         }
       }
     }
@@ -122,16 +127,19 @@ void Coordinator::connect_all() {
     auto& agent = *agents_[i];
     agent.hello = replies[i].hello();
     agent.result.hostname = agent.hello.hostname();
-    spdlog::debug("agent {}: host {}, version {}, protocol {}, {} threads, fd budget {}, {} ephemeral ports, {} source IPs",
-                  agent.link->endpoint(), agent.hello.hostname(), agent.hello.agent_version(),
-                  agent.hello.protocol_version(), agent.hello.threads(), agent.hello.fd_budget(),
-                  agent.hello.ephemeral_ports(), agent.hello.source_ips());
+    spdlog::debug(
+        "agent {}: host {}, version {}, protocol {}, {} threads, fd budget {}, {} ephemeral ports, "
+        "{} source IPs",
+        agent.link->endpoint(), agent.hello.hostname(), agent.hello.agent_version(),
+        agent.hello.protocol_version(), agent.hello.threads(), agent.hello.fd_budget(),
+        agent.hello.ephemeral_ports(), agent.hello.source_ips());
     if (agent.hello.protocol_version() != proto::kProtocolVersion) {
-      throw RunFailure(fmt::format(
-          "agent {} speaks protocol {} (version {}), this controller speaks protocol {} (version {}); "
-          "run the same wsload version on both",
-          agent.link->endpoint(), agent.hello.protocol_version(), agent.hello.agent_version(),
-          proto::kProtocolVersion, WSLOAD_VERSION));
+      throw RunFailure(
+          fmt::format("agent {} speaks protocol {} (version {}), this controller speaks protocol "
+                      "{} (version {}); "
+                      "run the same wsload version on both",
+                      agent.link->endpoint(), agent.hello.protocol_version(),
+                      agent.hello.agent_version(), proto::kProtocolVersion, WSLOAD_VERSION));
     }
   }
 }
@@ -139,8 +147,8 @@ void Coordinator::connect_all() {
 void Coordinator::check_capacity(const std::vector<uint64_t>& shares) const {
   for (size_t i = 0; i < agents_.size(); ++i) {
     if (auto why = share_refusal(agents_[i]->hello, shares[i])) {
-      throw RunFailure(fmt::format("agent {} cannot hold its share of {} connections: {}", agents_[i]->link->endpoint(),
-                                   shares[i], *why));
+      throw RunFailure(fmt::format("agent {} cannot hold its share of {} connections: {}",
+                                   agents_[i]->link->endpoint(), shares[i], *why));
     }
   }
 }
@@ -167,9 +175,10 @@ void Coordinator::measure_clocks() {
   }
   for (const auto& a : agents_) {
     if (std::abs(a->result.clock_offset_us) > 100'000) {
-      live_.message(fmt::format("warning: agent {} clock differs from this host's by {:.1f} ms; the start "
-                                "is corrected, but timestamps in its logs will be off (run NTP)",
-                                a->link->endpoint(), a->result.clock_offset_us / 1000.0));
+      live_.message(
+          fmt::format("warning: agent {} clock differs from this host's by {:.1f} ms; the start "
+                      "is corrected, but timestamps in its logs will be off (run NTP)",
+                      a->link->endpoint(), a->result.clock_offset_us / 1000.0));
     }
   }
 }
@@ -189,8 +198,8 @@ void Coordinator::assign(const shared::Scenario& scenario, const std::vector<uin
     *a->mutable_scenario() = spec;
     a->set_report_interval_ms(static_cast<uint64_t>(options_.report_interval.count()));
     agents_[i]->result.share = shares[i];
-    spdlog::debug("agent {}: assigned {} of {} connections", agents_[i]->link->endpoint(), shares[i],
-                  scenario.load.connections);
+    spdlog::debug("agent {}: assigned {} of {} connections", agents_[i]->link->endpoint(),
+                  shares[i], scenario.load.connections);
     agents_[i]->link->send(message);
   }
   await_all(id, std::chrono::seconds(30), "the assignment");

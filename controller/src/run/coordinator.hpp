@@ -25,8 +25,8 @@ class MetricsServer;
 inline constexpr std::chrono::milliseconds kHeartbeatInterval{500};
 
 // Opens the session with agent `index` at `endpoint`; its messages arrive on `events`.
-using ChannelFactory =
-    std::function<std::unique_ptr<AgentChannel>(size_t index, const std::string& endpoint, EventQueue& events)>;
+using ChannelFactory = std::function<std::unique_ptr<AgentChannel>(
+    size_t index, const std::string& endpoint, EventQueue& events)>;
 
 class Coordinator {
  public:

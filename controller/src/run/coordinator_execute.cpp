@@ -1,11 +1,11 @@
 // The running part of a stage: synchronized start, deltas, heartbeats, loss detection and stop.
-#include <algorithm>
-
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include "run/coordinator.hpp"
+#include <algorithm>
+
 #include "report/interval_views.hpp"
+#include "run/coordinator.hpp"
 #include "run/metrics_server.hpp"
 #include "run/monitor_poller.hpp"
 #include "run/stage_clock.hpp"
@@ -43,7 +43,7 @@ struct Coordinator::Loop {
   shared::MetricsDelta live;     // aligned intervals since the last live update
   uint64_t live_intervals = 0;
   std::optional<Clock::time_point> stop_deadline;
-  bool hurried = false;          // a second interrupt: stop waiting for final reports
+  bool hurried = false;  // a second interrupt: stop waiting for final reports
   Clock::time_point next_heartbeat, next_publish, next_live, planned_end, last_final;
 };
 
@@ -88,7 +88,8 @@ Clock::time_point Coordinator::start_agents(StageResult& result) {
   int64_t max_rtt = 0;
   for (const auto& a : agents_) max_rtt = std::max(max_rtt, a->result.clock_rtt_us);
   const auto lead = kStartLead + std::chrono::microseconds(2 * max_rtt);
-  const int64_t start_us = unix_us_now() + std::chrono::duration_cast<std::chrono::microseconds>(lead).count();
+  const int64_t start_us =
+      unix_us_now() + std::chrono::duration_cast<std::chrono::microseconds>(lead).count();
   const auto t_start = Clock::now() + lead;
   result.start_unix_ms = start_us / 1000;
   for (auto& a : agents_) {
@@ -97,8 +98,9 @@ Clock::time_point Coordinator::start_agents(StageResult& result) {
     start.mutable_start_at()->set_start_unix_us(start_us + a->result.clock_offset_us);
     a->link->send(start);
     a->last_heard = t_start;  // agents report only once started
-    spdlog::debug("agent {}: starts at unix {} us on its clock (offset {} us, rtt {} us)", a->link->endpoint(),
-                  start_us + a->result.clock_offset_us, a->result.clock_offset_us, a->result.clock_rtt_us);
+    spdlog::debug("agent {}: starts at unix {} us on its clock (offset {} us, rtt {} us)",
+                  a->link->endpoint(), start_us + a->result.clock_offset_us,
+                  a->result.clock_offset_us, a->result.clock_rtt_us);
   }
   return t_start;
 }
@@ -111,14 +113,17 @@ void Coordinator::on_report(size_t index, const v1::AgentMessage& m, Loop& loop)
     return;
   }
   if (report.sequence() != agent.last_sequence + 1) {
-    spdlog::warn("agent {}: report {} after {}", agent.link->endpoint(), report.sequence(), agent.last_sequence);
+    spdlog::warn("agent {}: report {} after {}", agent.link->endpoint(), report.sequence(),
+                 agent.last_sequence);
   }
   agent.last_sequence = report.sequence();
-  spdlog::trace("agent {}: {} {} for interval {}: +{} established, +{} failed, +{} sent, +{} received, {} open",
-                agent.link->endpoint(), m.has_final() ? "final report" : "report", report.sequence(),
-                report.interval_index(), loop.scratch.counters.connections_established,
-                loop.scratch.counters.connections_failed, loop.scratch.counters.messages_sent,
-                loop.scratch.counters.messages_received, report.open_connections());
+  spdlog::trace(
+      "agent {}: {} {} for interval {}: +{} established, +{} failed, +{} sent, +{} received, {} "
+      "open",
+      agent.link->endpoint(), m.has_final() ? "final report" : "report", report.sequence(),
+      report.interval_index(), loop.scratch.counters.connections_established,
+      loop.scratch.counters.connections_failed, loop.scratch.counters.messages_sent,
+      loop.scratch.counters.messages_received, report.open_connections());
   for (const auto& [reason, n] : loop.scratch.counters.failures) {
     spdlog::debug("agent {}: {} connection(s) failed: {}", agent.link->endpoint(), n, reason);
   }
@@ -137,7 +142,8 @@ void Coordinator::on_report(size_t index, const v1::AgentMessage& m, Loop& loop)
 void Coordinator::on_event(const AgentEvent& event, Loop& loop) {
   auto& agent = *agents_[event.agent];
   if (!event.message) {
-    if (agent.active()) mark_lost(event.agent, describe_status(agent.link->endpoint(), event.status), loop.result);
+    if (agent.active())
+      mark_lost(event.agent, describe_status(agent.link->endpoint(), event.status), loop.result);
     apply(event.agent, AgentInput::kStreamEnded);
   } else if (agent.active() && (event.message->has_interval() || event.message->has_final())) {
     on_report(event.agent, *event.message, loop);
@@ -165,13 +171,15 @@ void Coordinator::supervise(Loop& loop, Clock::time_point now) {
   if (result.aborted) request_stop(v1::Stop::REASON_ABORTED);
   if (interrupts_.load() >= 1 && !result.interrupted) {
     result.interrupted = true;
-    live_.message("interrupted: stopping the agents and writing the report "
-                  "(interrupt again to stop waiting for their final reports)");
+    live_.message(
+        "interrupted: stopping the agents and writing the report "
+        "(interrupt again to stop waiting for their final reports)");
     request_stop(v1::Stop::REASON_INTERRUPTED);
   }
   if (interrupts_.load() >= 2 && !loop.hurried) {
     loop.hurried = true;
-    live_.message("second interrupt: not waiting for final reports; writing the report with what arrived");
+    live_.message(
+        "second interrupt: not waiting for final reports; writing the report with what arrived");
     loop.stop_deadline = now;
   }
   if (now > loop.planned_end && !loop.stop_deadline) {
@@ -194,9 +202,11 @@ void Coordinator::add_points(Loop& loop, std::vector<AlignedInterval> points, bo
     double t_s = static_cast<double>(point.index) * step_s;
     // The last interval of a run is cut short by the final reports.
     if (at_end && end_s > t_s - step_s && end_s < t_s) t_s = end_s;
-    const auto at = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::duration<double>(t_s));
-    loop.result.timeline.push_back(timeline_point(point.delta, t_s, std::string(phase_at(at, loop.scenario.load)),
-                                                  point.open, loop.scenario.load.connections, healthy_agents()));
+    const auto at =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::duration<double>(t_s));
+    loop.result.timeline.push_back(
+        timeline_point(point.delta, t_s, std::string(phase_at(at, loop.scenario.load)), point.open,
+                       loop.scenario.load.connections, healthy_agents()));
     if (loop.monitor) loop.result.timeline.back().monitor = loop.monitor->latest();
     loop.result.peak_open = std::max(loop.result.peak_open, point.open);
     loop.live.merge(point.delta);
@@ -208,12 +218,14 @@ void Coordinator::update_live(Loop& loop, Clock::time_point now) {
   uint64_t errors = 0;
   for (const auto& a : agents_) errors += error_count(a->result.totals.counters);
   const auto& load = loop.scenario.load;
-  const double planned_s = std::chrono::duration<double>(load.ramp_up + load.hold + load.ramp_down).count();
-  const double window_s =
-      static_cast<double>(loop.live_intervals) * std::chrono::duration<double>(options_.report_interval).count();
+  const double planned_s =
+      std::chrono::duration<double>(load.ramp_up + load.hold + load.ramp_down).count();
+  const double window_s = static_cast<double>(loop.live_intervals) *
+                          std::chrono::duration<double>(options_.report_interval).count();
   auto snapshot = live_snapshot(loop.live, window_s, seconds_between(loop.t_start, now), planned_s,
-                                std::string(phase_at(now - loop.t_start, load)), open_connections(), load.connections,
-                                errors, healthy_agents(), static_cast<unsigned>(agents_.size()));
+                                std::string(phase_at(now - loop.t_start, load)), open_connections(),
+                                load.connections, errors, healthy_agents(),
+                                static_cast<unsigned>(agents_.size()));
   if (loop.monitor) {
     snapshot.server = loop.monitor->latest();
     snapshot.server_error = loop.monitor->last_error();
@@ -254,9 +266,9 @@ void Coordinator::execute(const shared::Scenario& scenario, StageResult& result)
     add_points(loop, loop.aligner.take_complete(), false);
     if (now >= loop.next_publish) {
       if (metrics_server_) {
-        metrics_server_->publish(live_exposition(loop.running, scenario.name, seconds_between(t_start, now),
-                                                 open_connections(), result.peak_open, healthy_agents(),
-                                                 static_cast<unsigned>(agents_.size())));
+        metrics_server_->publish(live_exposition(
+            loop.running, scenario.name, seconds_between(t_start, now), open_connections(),
+            result.peak_open, healthy_agents(), static_cast<unsigned>(agents_.size())));
       }
       loop.next_publish += kPublishStep;
     }
@@ -276,7 +288,9 @@ void Coordinator::execute(const shared::Scenario& scenario, StageResult& result)
 void Coordinator::drain_sessions() {
   for (auto& a : agents_) a->link->close_writes();
   const auto deadline = Clock::now() + std::chrono::seconds(5);
-  auto open = [](const auto& a) { return a->phase != AgentPhase::kEnded && a->phase != AgentPhase::kLost; };
+  auto open = [](const auto& a) {
+    return a->phase != AgentPhase::kEnded && a->phase != AgentPhase::kLost;
+  };
   while (std::any_of(agents_.begin(), agents_.end(), open)) {
     auto event = events_.pop(deadline);
     if (!event) break;
@@ -291,8 +305,8 @@ uint64_t Coordinator::open_connections() const {
 }
 
 unsigned Coordinator::healthy_agents() const {
-  return static_cast<unsigned>(
-      std::count_if(agents_.begin(), agents_.end(), [](const auto& a) { return a->phase != AgentPhase::kLost; }));
+  return static_cast<unsigned>(std::count_if(
+      agents_.begin(), agents_.end(), [](const auto& a) { return a->phase != AgentPhase::kLost; }));
 }
 
 bool Coordinator::any_active() const {

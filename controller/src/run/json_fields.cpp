@@ -1,10 +1,10 @@
 #include "run/json_fields.hpp"
 
-#include <vector>
-
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+
 #include <nlohmann/json.hpp>
+#include <vector>
 
 namespace wsload::controller {
 namespace {
@@ -33,7 +33,8 @@ class FieldCollector final : public nlohmann::json_sax<nlohmann::json> {
     path_.resize(frame.path_length);
     if (!path_.empty()) path_ += '.';
     // Only the part of a key that can still fit is kept; a longer key drops its leaves.
-    const std::size_t room = limits_.max_key + 1 > path_.size() ? limits_.max_key + 1 - path_.size() : 0;
+    const std::size_t room =
+        limits_.max_key + 1 > path_.size() ? limits_.max_key + 1 - path_.size() : 0;
     path_.append(k, 0, std::min(k.size(), room));
     return true;
   }
@@ -88,9 +89,13 @@ class FieldCollector final : public nlohmann::json_sax<nlohmann::json> {
 std::string JsonFields::note(const JsonFieldLimits& limits) const {
   if (dropped == 0) return {};
   std::vector<std::string> parts;
-  if (too_many) parts.push_back(fmt::format("{} beyond the first {} fields", too_many, limits.max_fields));
-  if (too_deep) parts.push_back(fmt::format("{} nested deeper than {} levels", too_deep, limits.max_depth));
-  if (key_too_long) parts.push_back(fmt::format("{} with names longer than {} characters", key_too_long, limits.max_key));
+  if (too_many)
+    parts.push_back(fmt::format("{} beyond the first {} fields", too_many, limits.max_fields));
+  if (too_deep)
+    parts.push_back(fmt::format("{} nested deeper than {} levels", too_deep, limits.max_depth));
+  if (key_too_long)
+    parts.push_back(
+        fmt::format("{} with names longer than {} characters", key_too_long, limits.max_key));
   return fmt::format("{} numeric fields dropped ({})", dropped, fmt::join(parts, ", "));
 }
 

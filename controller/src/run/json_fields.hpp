@@ -17,9 +17,10 @@ struct JsonFieldLimits {
 };
 
 struct JsonFields {
-  std::map<std::string, double> fields;  // keys joined with '.', e.g. "memory.rss"; booleans are 0/1
-  bool parsed = false;                   // false: not JSON, or longer than max_bytes
-  uint64_t dropped = 0;                  // numeric leaves not kept (depth, count or key length)
+  std::map<std::string, double>
+      fields;            // keys joined with '.', e.g. "memory.rss"; booleans are 0/1
+  bool parsed = false;   // false: not JSON, or longer than max_bytes
+  uint64_t dropped = 0;  // numeric leaves not kept (depth, count or key length)
   // What was dropped and why, for the user; empty when nothing was.
   std::string note(const JsonFieldLimits& limits = {}) const;
   uint64_t too_deep = 0;

@@ -1,21 +1,23 @@
 #include "run/live_view.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <ostream>
-
-#include <fmt/format.h>
 
 namespace wsload::controller {
 namespace {
 
 std::string latency_text(const LiveSnapshot& s) {
-  return s.has_latency ? fmt::format("p50 {:.2f}ms p99 {:.2f}ms max {:.2f}ms", s.p50_ms, s.p99_ms, s.max_ms)
-                       : std::string("latency -");
+  return s.has_latency
+             ? fmt::format("p50 {:.2f}ms p99 {:.2f}ms max {:.2f}ms", s.p50_ms, s.p99_ms, s.max_ms)
+             : std::string("latency -");
 }
 
 std::string lag_warning(const LiveSnapshot& s) {
   if (s.behind_schedule == 0) return {};
-  return fmt::format("WARNING agent behind schedule: {} sends late, max {:.1f}ms", s.behind_schedule, s.max_lag_ms);
+  return fmt::format("WARNING agent behind schedule: {} sends late, max {:.1f}ms",
+                     s.behind_schedule, s.max_lag_ms);
 }
 
 // "server: connections_open=100 messages_in=5000 ..." (at most 6 fields), or the poll error.
@@ -34,9 +36,11 @@ std::string server_text(const LiveSnapshot& s) {
 }  // namespace
 
 std::string LiveView::plain_line(const LiveSnapshot& s) {
-  auto line = fmt::format("[{:7.1f}s] {:<9} open {}/{}  conn/s {:.1f}  msg/s out {:.1f} in {:.1f}  {}  errors {}  agents {}/{}",
-                          s.elapsed_s, s.phase, s.open, s.target, s.connections_per_s, s.sent_per_s,
-                          s.received_per_s, latency_text(s), s.errors, s.agents_healthy, s.agents_total);
+  auto line = fmt::format(
+      "[{:7.1f}s] {:<9} open {}/{}  conn/s {:.1f}  msg/s out {:.1f} in {:.1f}  {}  errors {}  "
+      "agents {}/{}",
+      s.elapsed_s, s.phase, s.open, s.target, s.connections_per_s, s.sent_per_s, s.received_per_s,
+      latency_text(s), s.errors, s.agents_healthy, s.agents_total);
   if (const auto warning = lag_warning(s); !warning.empty()) line += "  " + warning;
   if (const auto server = server_text(s); !server.empty()) line += "  " + server;
   return line;
@@ -46,14 +50,17 @@ std::string LiveView::panel(const LiveSnapshot& s) {
   constexpr int kBarWidth = 40;
   const double fraction = s.planned_s > 0 ? std::clamp(s.elapsed_s / s.planned_s, 0.0, 1.0) : 0.0;
   const int filled = static_cast<int>(fraction * kBarWidth + 0.5);
-  std::string bar = std::string(static_cast<size_t>(filled), '#') + std::string(static_cast<size_t>(kBarWidth - filled), '-');
+  std::string bar = std::string(static_cast<size_t>(filled), '#') +
+                    std::string(static_cast<size_t>(kBarWidth - filled), '-');
   std::string out;
-  out += fmt::format("wsload  [{}] {:3.0f}%  {:.1f}s / {:.1f}s  {}\n", bar, fraction * 100, s.elapsed_s, s.planned_s,
-                     s.phase);
-  out += fmt::format("  connections  {}/{} open   {:.1f}/s\n", s.open, s.target, s.connections_per_s);
+  out += fmt::format("wsload  [{}] {:3.0f}%  {:.1f}s / {:.1f}s  {}\n", bar, fraction * 100,
+                     s.elapsed_s, s.planned_s, s.phase);
+  out +=
+      fmt::format("  connections  {}/{} open   {:.1f}/s\n", s.open, s.target, s.connections_per_s);
   out += fmt::format("  messages/s   out {:.1f}   in {:.1f}\n", s.sent_per_s, s.received_per_s);
   out += fmt::format("  latency      {}\n", latency_text(s));
-  out += fmt::format("  errors {}   agents healthy {}/{}\n", s.errors, s.agents_healthy, s.agents_total);
+  out += fmt::format("  errors {}   agents healthy {}/{}\n", s.errors, s.agents_healthy,
+                     s.agents_total);
   if (const auto warning = lag_warning(s); !warning.empty()) out += "  " + warning + "\n";
   if (const auto server = server_text(s); !server.empty()) out += "  " + server + "\n";
   return out;

@@ -11,17 +11,17 @@ namespace wsload::controller {
 
 struct LiveSnapshot {
   double elapsed_s = 0;
-  double planned_s = 0;           // ramp-up + hold + ramp-down, for the progress bar
+  double planned_s = 0;  // ramp-up + hold + ramp-down, for the progress bar
   std::string phase;
   uint64_t open = 0;
   uint64_t target = 0;
-  double connections_per_s = 0;   // established per second over the interval
+  double connections_per_s = 0;  // established per second over the interval
   double sent_per_s = 0;
   double received_per_s = 0;
   double p50_ms = 0, p99_ms = 0, max_ms = 0;  // latency over the interval (0 without samples)
   bool has_latency = false;
-  uint64_t errors = 0;            // cumulative error count
-  uint64_t behind_schedule = 0;   // sends behind schedule during the interval
+  uint64_t errors = 0;           // cumulative error count
+  uint64_t behind_schedule = 0;  // sends behind schedule during the interval
   double max_lag_ms = 0;
   unsigned agents_healthy = 0;
   unsigned agents_total = 0;

@@ -69,7 +69,8 @@ MetricsServer::MetricsServer(const std::string& listen) {
   const int one = 1;
   setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
   socklen_t len = sizeof(addr);
-  if (bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 || ::listen(listen_fd_, 128) != 0 ||
+  if (bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
+      ::listen(listen_fd_, 128) != 0 ||
       getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
     const std::string reason = strerror(errno);
     close(listen_fd_);
@@ -107,7 +108,9 @@ void MetricsServer::run() {
     int timeout_ms = -1;
     if (!clients.empty()) {
       timeout_ms = static_cast<int>(std::max<int64_t>(
-          0, std::chrono::duration_cast<std::chrono::milliseconds>(next_deadline - Clock::now()).count() + 1));
+          0, std::chrono::duration_cast<std::chrono::milliseconds>(next_deadline - Clock::now())
+                     .count() +
+                 1));
     }
     if (poll(fds.data(), fds.size(), timeout_ms) < 0 && errno != EINTR) break;
     if (fds[0].revents) break;
@@ -166,8 +169,9 @@ std::string MetricsServer::response_for(const std::string& request) {
     type = "text/plain";
     body = "wsload serves /metrics only\n";
   }
-  return "HTTP/1.1 " + status + "\r\nContent-Type: " + type + "\r\nContent-Length: " + std::to_string(body.size()) +
-         "\r\nConnection: close\r\n\r\n" + body;
+  return "HTTP/1.1 " + status + "\r\nContent-Type: " + type +
+         "\r\nContent-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" +
+         body;
 }
 
 }  // namespace wsload::controller

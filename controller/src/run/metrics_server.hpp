@@ -13,7 +13,7 @@
 namespace wsload::controller {
 
 struct ListenAddress {
-  std::string host;  // IPv4 literal ("localhost" and "" mean 127.0.0.1)
+  std::string host;   // IPv4 literal ("localhost" and "" mean 127.0.0.1)
   uint16_t port = 0;  // 0: any free port
 };
 // Parses "host:port" for --metrics-listen; nullopt with *error saying what is wrong.

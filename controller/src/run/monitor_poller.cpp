@@ -7,7 +7,8 @@
 namespace wsload::controller {
 
 MonitorPoller::MonitorPoller(HttpUrl url, std::chrono::nanoseconds interval)
-    : url_(std::move(url)), interval_(interval > std::chrono::nanoseconds::zero() ? interval : std::chrono::seconds(5)) {
+    : url_(std::move(url)),
+      interval_(interval > std::chrono::nanoseconds::zero() ? interval : std::chrono::seconds(5)) {
   thread_ = std::thread([this] { run(); });
 }
 

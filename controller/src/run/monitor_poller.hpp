@@ -23,7 +23,8 @@ class MonitorPoller {
 
   std::map<std::string, double> latest() const;
   std::string last_error() const;  // empty when the last poll succeeded
-  // What the last poll dropped to stay within JsonFieldLimits (see json_fields.hpp); empty if nothing.
+  // What the last poll dropped to stay within JsonFieldLimits (see json_fields.hpp); empty if
+  // nothing.
   std::string last_note() const;
 
  private:

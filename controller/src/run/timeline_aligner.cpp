@@ -5,7 +5,8 @@
 
 namespace wsload::controller {
 
-void TimelineAligner::add(std::size_t agent, uint64_t index, const shared::MetricsDelta& delta, uint64_t open) {
+void TimelineAligner::add(std::size_t agent, uint64_t index, const shared::MetricsDelta& delta,
+                          uint64_t open) {
   // An index below the agent's last one cannot happen with a conforming agent; it is kept with
   // the agent's latest point rather than reopening a point that may already be published.
   index = std::max(index, last_index_[agent]);

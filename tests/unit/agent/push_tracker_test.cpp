@@ -25,16 +25,16 @@ TEST(PushTracker, CraftedSequences) {
       {{}, 0, 0, 0},
       {{5}, 0, 0, 0},
       {{1, 2, 3, 4}, 0, 0, 0},
-      {{6, 9}, 2, 0, 0},                 // the SPEC's example: 7 and 8 never arrive
-      {{1, 2, 2, 3}, 0, 1, 0},           // duplicate of the highest
-      {{1, 2, 3, 2}, 0, 1, 0},           // duplicate of an older one
-      {{1, 3, 2}, 0, 0, 1},              // 2 late: reordered, not a gap
-      {{1, 4, 3, 2}, 0, 0, 2},           // both missing numbers arrive late
-      {{1, 4, 2}, 1, 0, 1},              // 3 never arrives
-      {{1, 3, 2, 2}, 0, 1, 1},           // late arrival then its duplicate
-      {{10, 5}, 0, 0, 1},                // below the first number seen
+      {{6, 9}, 2, 0, 0},        // the SPEC's example: 7 and 8 never arrive
+      {{1, 2, 2, 3}, 0, 1, 0},  // duplicate of the highest
+      {{1, 2, 3, 2}, 0, 1, 0},  // duplicate of an older one
+      {{1, 3, 2}, 0, 0, 1},     // 2 late: reordered, not a gap
+      {{1, 4, 3, 2}, 0, 0, 2},  // both missing numbers arrive late
+      {{1, 4, 2}, 1, 0, 1},     // 3 never arrives
+      {{1, 3, 2, 2}, 0, 1, 1},  // late arrival then its duplicate
+      {{10, 5}, 0, 0, 1},       // below the first number seen
       {{1, 1, 1}, 0, 2, 0},
-      {{1, 5, 5, 3, 9}, 5, 1, 1},        // missing 2,4,6,7,8
+      {{1, 5, 5, 3, 9}, 5, 1, 1},  // missing 2,4,6,7,8
       {{100, 101, 103, 102, 102, 104, 107}, 2, 1, 1},
   };
   for (const Case& c : cases) {
@@ -71,8 +71,8 @@ TEST(PushTracker, HugeJumpCountsEveryNumberOnce) {
 // summed). A jump of more than kMaxJump is a sequence reset, counted as such.
 TEST(PushTracker, AbsurdJumpIsAResetNotGaps) {
   PushCounts counts = run({1, 2, 4, UINT64_MAX, UINT64_MAX - 1, UINT64_MAX, 7, 8});
-  EXPECT_EQ(counts.resets, 2u);    // up to 2^64-1, then back down to 7
-  EXPECT_EQ(counts.gaps, 1u);      // 3, final at the first reset
+  EXPECT_EQ(counts.resets, 2u);  // up to 2^64-1, then back down to 7
+  EXPECT_EQ(counts.gaps, 1u);    // 3, final at the first reset
   EXPECT_EQ(counts.duplicates, 1u);
   EXPECT_EQ(counts.reordered, 1u);
   counts = run({1, 1 + PushTracker::kMaxJump});

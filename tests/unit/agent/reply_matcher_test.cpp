@@ -12,9 +12,9 @@ TEST(ScanNumberField, FindsKeysAndSkipsNonKeys) {
   EXPECT_EQ(scan_number_field(R"({"id" : 7 ,"x":1})", "id"), 7u);
   EXPECT_EQ(scan_number_field("{\"id\":\n\t9}", "id"), 9u);
   EXPECT_EQ(scan_number_field(R"({"id":"15"})", "id"), 15u);
-  EXPECT_EQ(scan_number_field(R"({"type":"id","id":3})", "id"), 3u);   // "id" as a value first
-  EXPECT_EQ(scan_number_field(R"({"uid":1,"id":2})", "id"), 2u);       // not a suffix match
-  EXPECT_EQ(scan_number_field(R"({"idx":1,"id":2})", "id"), 2u);       // not a prefix match
+  EXPECT_EQ(scan_number_field(R"({"type":"id","id":3})", "id"), 3u);  // "id" as a value first
+  EXPECT_EQ(scan_number_field(R"({"uid":1,"id":2})", "id"), 2u);      // not a suffix match
+  EXPECT_EQ(scan_number_field(R"({"idx":1,"id":2})", "id"), 2u);      // not a prefix match
   EXPECT_EQ(scan_number_field(R"({"seq":18446744073709551615})", "seq"), 18446744073709551615u);
 }
 

@@ -47,7 +47,7 @@ TEST(SlotDeadlines, EachArmingIsReportedExactlyOnce) {
   EXPECT_TRUE(d.armed(0, DeadlineKind::kTimeout));
   ASSERT_EQ(drain(d, at(100)).size(), 1u);
   EXPECT_FALSE(d.armed(0, DeadlineKind::kTimeout));  // disarmed when reported
-  EXPECT_TRUE(drain(d, at(200)).empty());           // never again
+  EXPECT_TRUE(drain(d, at(200)).empty());            // never again
   EXPECT_EQ(d.earliest(), std::nullopt);
 }
 
@@ -57,7 +57,7 @@ TEST(SlotDeadlines, RearmingReplacesTheEarlierInstant) {
   d.arm(0, DeadlineKind::kSend, at(10));
   d.arm(0, DeadlineKind::kSend, at(40));  // replaces 10
   d.arm(1, DeadlineKind::kSend, at(20));
-  d.arm(1, DeadlineKind::kSend, at(5));   // replaces 20 with an earlier instant
+  d.arm(1, DeadlineKind::kSend, at(5));  // replaces 20 with an earlier instant
   EXPECT_EQ(d.earliest(), at(5));
   auto due = drain(d, at(30));
   ASSERT_EQ(due.size(), 1u);  // neither stale 10 nor stale 20 is reported
@@ -89,7 +89,7 @@ TEST(SlotDeadlines, FinishedConnectionsStaleEntriesAreIgnored) {
   d.arm(0, DeadlineKind::kTimeout, at(11));
   d.arm(0, DeadlineKind::kDeadline, at(12));
   d.arm(1, DeadlineKind::kTimeout, at(15));
-  d.cancel_all(0);  // connection 0 is over
+  d.cancel_all(0);                   // connection 0 is over
   d.cancel(2, DeadlineKind::kSend);  // cancelling what was never armed is a no-op
   EXPECT_EQ(d.armed_count(), 1u);
   EXPECT_EQ(d.earliest(), at(15));  // stale heads dropped

@@ -1,12 +1,9 @@
 // TestServer implementation (coroutines, Beast) plus a few self-checks of the server.
 #include "test_server.hpp"
 
-#include <atomic>
-#include <mutex>
-#include <thread>
-
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -17,6 +14,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
+#include <mutex>
+#include <thread>
 
 #include "ws_codec.hpp"
 #include "wsload/shared/clock.hpp"
@@ -32,7 +31,8 @@ using tcp = net::ip::tcp;
 class TestServer::Impl {
  public:
   explicit Impl(ServerOptions options)
-      : options_(std::move(options)), acceptor_(ioc_, tcp::endpoint(net::ip::make_address("127.0.0.1"), 0)) {
+      : options_(std::move(options)),
+        acceptor_(ioc_, tcp::endpoint(net::ip::make_address("127.0.0.1"), 0)) {
     port_ = acceptor_.local_endpoint().port();
     net::co_spawn(ioc_, accept_loop(), net::detached);
     thread_ = std::thread([this] { ioc_.run(); });
@@ -112,8 +112,10 @@ class TestServer::Impl {
       co_await ws.async_write(net::buffer(big), net::as_tuple(net::use_awaitable));
     } else if (mode == ServerMode::kMasked) {
       // FIN+text, MASK bit and length 5, a mask key, "hello" masked: only clients may mask.
-      const unsigned char frame[] = {0x81, 0x85, 1, 2, 3, 4, 'h' ^ 1, 'e' ^ 2, 'l' ^ 3, 'l' ^ 4, 'o' ^ 1};
-      co_await net::async_write(ws.next_layer().socket(), net::buffer(frame), net::as_tuple(net::use_awaitable));
+      const unsigned char frame[] = {0x81,    0x85,    1,       2,       3,      4,
+                                     'h' ^ 1, 'e' ^ 2, 'l' ^ 3, 'l' ^ 4, 'o' ^ 1};
+      co_await net::async_write(ws.next_layer().socket(), net::buffer(frame),
+                                net::as_tuple(net::use_awaitable));
     } else if (mode == ServerMode::kCloses) {
       co_await ws.async_close(websocket::close_reason(4001), net::as_tuple(net::use_awaitable));
       co_return;
@@ -121,8 +123,8 @@ class TestServer::Impl {
     if (options_.mode == ServerMode::kPushes) {
       for (uint64_t seq : options_.push_seqs) {
         const int64_t ts = shared::unix_us_now();
-        std::string text = R"({"type":"data","seq":)" + std::to_string(seq) +
-                           R"(,"ts":)" + std::to_string(ts) + "}";
+        std::string text = R"({"type":"data","seq":)" + std::to_string(seq) + R"(,"ts":)" +
+                           std::to_string(ts) + "}";
         ws.text(true);
         co_await ws.async_write(net::buffer(text), net::use_awaitable);
       }
@@ -160,8 +162,8 @@ class TestServer::Impl {
         for (int piece = 0; piece < 3; ++piece) {
           std::size_t from = piece * third;
           std::size_t len = piece == 2 ? data.size() - from : third;
-          auto [fec, fn] = co_await ws.async_write_some(piece == 2, net::buffer(data.data() + from, len),
-                                                        net::as_tuple(net::use_awaitable));
+          auto [fec, fn] = co_await ws.async_write_some(
+              piece == 2, net::buffer(data.data() + from, len), net::as_tuple(net::use_awaitable));
           if (fec) co_return;
         }
         frame.consume(frame.size());
@@ -175,12 +177,16 @@ class TestServer::Impl {
 
   // Upgrades by hand (no Beast websocket) to send what Beast would not: frames in the same write as
   // the 101, a wrong accept value, an unoffered subprotocol.
-  net::awaitable<void> raw_session(beast::tcp_stream& stream, const http::request<http::string_body>& req) {
+  net::awaitable<void> raw_session(beast::tcp_stream& stream,
+                                   const http::request<http::string_body>& req) {
     const ServerMode mode = options_.mode;
     std::string key(req[http::field::sec_websocket_key]);
-    std::string accept = mode == ServerMode::kBadAccept ? "AAAAAAAAAAAAAAAAAAAAAAAAAAA=" : ws::accept_for(key);
-    std::string out = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                      "Sec-WebSocket-Accept: " + accept + "\r\n";
+    std::string accept =
+        mode == ServerMode::kBadAccept ? "AAAAAAAAAAAAAAAAAAAAAAAAAAA=" : ws::accept_for(key);
+    std::string out =
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        "Sec-WebSocket-Accept: " +
+        accept + "\r\n";
     if (mode == ServerMode::kUnofferedProtocol) out += "Sec-WebSocket-Protocol: surprise\r\n";
     out += "\r\n";
     if (mode == ServerMode::kEarlyPush) {
@@ -189,21 +195,25 @@ class TestServer::Impl {
       out += static_cast<char>(text.size());
       out += text;
     }
-    auto [wec, wn] = co_await net::async_write(stream.socket(), net::buffer(out), net::as_tuple(net::use_awaitable));
+    auto [wec, wn] = co_await net::async_write(stream.socket(), net::buffer(out),
+                                               net::as_tuple(net::use_awaitable));
     if (wec) co_return;
     ++upgrades_;
     // Any bytes from the client (its close frame, 6+ bytes masked) are answered with close 1000.
     char buf[512];
-    auto [rec, rn] = co_await stream.socket().async_read_some(net::buffer(buf), net::as_tuple(net::use_awaitable));
+    auto [rec, rn] = co_await stream.socket().async_read_some(net::buffer(buf),
+                                                              net::as_tuple(net::use_awaitable));
     if (rec) co_return;
     if (rn >= 2 && (static_cast<unsigned char>(buf[0]) & 0x0F) == 0x8) ++closes_;
     const unsigned char close[] = {0x88, 0x02, 0x03, 0xE8};
-    co_await net::async_write(stream.socket(), net::buffer(close), net::as_tuple(net::use_awaitable));
+    co_await net::async_write(stream.socket(), net::buffer(close),
+                              net::as_tuple(net::use_awaitable));
     boost::system::error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
     char drain[64];
     while (true) {
-      auto [dec, dn] = co_await stream.socket().async_read_some(net::buffer(drain), net::as_tuple(net::use_awaitable));
+      auto [dec, dn] = co_await stream.socket().async_read_some(net::buffer(drain),
+                                                                net::as_tuple(net::use_awaitable));
       if (dec) co_return;
     }
   }

@@ -464,12 +464,12 @@ TEST(WsDecoder, ErrorsWholeAndByteByByte) {
 }
 
 TEST(WsDecoder, CloseCodes) {
-  for (int code : {1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014, 3000, 3999, 4000, 4999}) {
+  for (int code : {1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014, 3000,
+                   3999, 4000, 4999}) {
     EXPECT_EQ(decode(server_frame(0x88, bytes({code >> 8, code & 0xFF}) + "why"), Split::kWhole),
               Events{"close:" + std::to_string(code) + ":why"});
   }
-  for (int code :
-       {0, 1, 999, 1004, 1005, 1006, 1015, 1016, 2000, 2999, 5000, 65535}) {
+  for (int code : {0, 1, 999, 1004, 1005, 1006, 1015, 1016, 2000, 2999, 5000, 65535}) {
     Decoder decoder(1000);
     Recorder recorder;
     EXPECT_FALSE(decoder.feed(server_frame(0x88, bytes({code >> 8, code & 0xFF})), recorder));

@@ -40,13 +40,25 @@ struct ExpectedPreset {
 
 const std::vector<ExpectedPreset>& expected_presets() {
   static const std::vector<ExpectedPreset> kExpected = {
-      {"quick", 100, 10s, 30s, 5s,
+      {"quick",
+       100,
+       10s,
+       30s,
+       5s,
        {{"connections.success_rate", CompareOp::kEqual, 100, "connections.success_rate == 100%"},
         {"latency.avg", CompareOp::kLess, 5, "latency.avg < 5ms"}}},
-      {"medium", 1000, 30s, 120s, 10s,
+      {"medium",
+       1000,
+       30s,
+       120s,
+       10s,
        {{"connections.success_rate", CompareOp::kGreater, 99, "connections.success_rate > 99%"},
         {"latency.avg", CompareOp::kLess, 10, "latency.avg < 10ms"}}},
-      {"stress", 5000, 60s, 300s, 15s,
+      {"stress",
+       5000,
+       60s,
+       300s,
+       15s,
        {{"connections.success_rate", CompareOp::kGreater, 95, "connections.success_rate > 95%"},
         {"latency.avg", CompareOp::kLess, 20, "latency.avg < 20ms"},
         {"errors.rate", CompareOp::kLess, 5, "errors.rate < 5%"}}},
@@ -111,7 +123,8 @@ TEST(Presets, EachLoadsWithTheGuideValuesAndDefaults) {
 }
 
 TEST(Presets, ReadWsUrlAndAuthTokenFromTheEnvironment) {
-  const EnvLookup env = env_of({{"WS_URL", "wss://odin.example:9443/ws"}, {"AUTH_TOKEN", "eyJ.x.y"}});
+  const EnvLookup env =
+      env_of({{"WS_URL", "wss://odin.example:9443/ws"}, {"AUTH_TOKEN", "eyJ.x.y"}});
   for (const ExpectedPreset& e : expected_presets()) {
     const LoadResult r = load_scenario(e.name, env);
     ASSERT_TRUE(r.plan.has_value()) << e.name;

@@ -131,8 +131,7 @@ TEST(ScenarioLoader, MissingFileNamesThePathAndThePresets) {
   EXPECT_EQ(r.diagnostics[0].line, 0);
   EXPECT_NE(r.diagnostics[0].message.find("'" + path + "' is neither a preset nor a readable file"),
             std::string::npos);
-  EXPECT_NE(r.diagnostics[0].message.find("quick, medium, stress, progressive"),
-            std::string::npos);
+  EXPECT_NE(r.diagnostics[0].message.find("quick, medium, stress, progressive"), std::string::npos);
   EXPECT_EQ(r.diagnostics[0].to_string(), path + ": " + r.diagnostics[0].message);
 }
 
@@ -223,8 +222,8 @@ TEST(ScenarioLoader, BinarySizeWithoutTemplateAndKindDefaults) {
 }
 
 TEST(ScenarioLoader, MinimalFileGetsStructDefaultsAndFileStemAsName) {
-  const LoadResult r = parse_scenario_text("load: { connections: 3 }\n", "dir/my_test.yaml",
-                                           env_of({}));
+  const LoadResult r =
+      parse_scenario_text("load: { connections: 3 }\n", "dir/my_test.yaml", env_of({}));
   ASSERT_TRUE(r.plan.has_value()) << dump(r.diagnostics);
   const Scenario& s = r.plan->stages[0];
   EXPECT_EQ(r.plan->name, "my_test");
@@ -301,11 +300,14 @@ INSTANTIATE_TEST_SUITE_P(
         InlineBad{"target: { tls: { verify: maybe } }\n", 1, 26, "expected true or false"},
         InlineBad{"target: { subprotocols: odin }\n", 1, 25, "expected a list"},
         InlineBad{"target: { headers: [a] }\n", 1, 20, "expected a mapping of header names"},
-        InlineBad{"target: { headers: { Upgrade: h2c } }\n", 1, 22, "'Upgrade' is part of the WebSocket handshake"},
-        InlineBad{"target: { headers: { sec-websocket-key: x } }\n", 1, 22, "part of the WebSocket handshake"},
+        InlineBad{"target: { headers: { Upgrade: h2c } }\n", 1, 22,
+                  "'Upgrade' is part of the WebSocket handshake"},
+        InlineBad{"target: { headers: { sec-websocket-key: x } }\n", 1, 22,
+                  "part of the WebSocket handshake"},
         InlineBad{"target: { headers: { X-A: 1, x-a: 2 } }\n", 1, 30, "duplicate header 'x-a'"},
         InlineBad{"target: { headers: { 'X A': 1 } }\n", 1, 22, "must be HTTP tokens"},
-        InlineBad{"target: { headers: { X-A: \"a\\r\\nB: c\" } }\n", 1, 27, "cannot contain a line break"},
+        InlineBad{"target: { headers: { X-A: \"a\\r\\nB: c\" } }\n", 1, 27,
+                  "cannot contain a line break"},
         InlineBad{"monitor: { interval: 1s }\n", 1, 10, "monitor.url: is required"},
         InlineBad{"monitor: { url: 'ws://x/stats' }\n", 1, 17, "http:// or https://"},
         InlineBad{"reconnect: { max_attempts: 1.5 }\n", 1, 28, "non-negative integer"},
@@ -389,8 +391,7 @@ TEST(ScenarioLoader, SequenceItemsThatAreMissingOrSequencesAreReported) {
                 "sequence[1]: 'missing_stage.yaml' is neither a preset nor a readable file"),
             std::string::npos);
   EXPECT_EQ(r.diagnostics[1].line, 5);
-  EXPECT_NE(r.diagnostics[1].message.find("'progressive' is itself a sequence"),
-            std::string::npos);
+  EXPECT_NE(r.diagnostics[1].message.find("'progressive' is itself a sequence"), std::string::npos);
 }
 
 TEST(ScenarioLoader, ErrorsInsideAStageFileNameThatFile) {
@@ -409,8 +410,10 @@ TEST(Overrides, EnvironmentFillsOnlyWhatFlagsLeaveUnset) {
   Overrides flags;
   flags.url = "ws://flag:1/ws";
   flags.connections = 7;
-  const EnvLookup env = env_of({{"WS_URL", "ws://env:2/ws"}, {"AUTH_TOKEN", "env-token"},
-                                {"MAX_CONNECTIONS", "500"}, {"TEST_DURATION", "90000"},
+  const EnvLookup env = env_of({{"WS_URL", "ws://env:2/ws"},
+                                {"AUTH_TOKEN", "env-token"},
+                                {"MAX_CONNECTIONS", "500"},
+                                {"TEST_DURATION", "90000"},
                                 {"MESSAGE_FREQUENCY", "250"}});
   EXPECT_TRUE(fill_from_env(flags, env).empty());
   EXPECT_EQ(flags.url, "ws://flag:1/ws");
@@ -431,8 +434,8 @@ TEST(Overrides, NoEnvironmentLeavesEverythingUnset) {
 TEST(Overrides, BadEnvironmentValuesAreDiagnosed) {
   Overrides flags;
   const std::vector<Diagnostic> d = fill_from_env(
-      flags, env_of({{"MAX_CONNECTIONS", "lots"}, {"TEST_DURATION", "30s"},
-                     {"MESSAGE_FREQUENCY", "-5"}}));
+      flags,
+      env_of({{"MAX_CONNECTIONS", "lots"}, {"TEST_DURATION", "30s"}, {"MESSAGE_FREQUENCY", "-5"}}));
   ASSERT_EQ(d.size(), 3u) << dump(d);
   for (const Diagnostic& x : d) {
     EXPECT_EQ(x.file, "environment");
@@ -441,7 +444,8 @@ TEST(Overrides, BadEnvironmentValuesAreDiagnosed) {
   EXPECT_EQ(d[0].message, "MAX_CONNECTIONS: expected a positive integer, got 'lots'");
   EXPECT_NE(d[1].message.find("TEST_DURATION"), std::string::npos);
   EXPECT_NE(d[2].message.find("MESSAGE_FREQUENCY"), std::string::npos);
-  EXPECT_EQ(d[0].to_string(), "environment: MAX_CONNECTIONS: expected a positive integer, got 'lots'");
+  EXPECT_EQ(d[0].to_string(),
+            "environment: MAX_CONNECTIONS: expected a positive integer, got 'lots'");
   EXPECT_FALSE(flags.connections || flags.hold || flags.message_interval);
   Overrides zero;
   EXPECT_EQ(fill_from_env(zero, env_of({{"MAX_CONNECTIONS", "0"}})).size(), 1u);
@@ -469,8 +473,9 @@ TEST(Overrides, ApplyToEveryStageAndAppendThresholds) {
     EXPECT_EQ(s.load.ramp_up, 1s);
     EXPECT_EQ(s.load.hold, 2s);
     EXPECT_EQ(s.messages->interval, 100ms);
-    EXPECT_TRUE(std::any_of(s.thresholds.begin(), s.thresholds.end(),
-                            [](const Threshold& t) { return t.expression == "latency.p99 < 30ms"; }));
+    EXPECT_TRUE(std::any_of(s.thresholds.begin(), s.thresholds.end(), [](const Threshold& t) {
+      return t.expression == "latency.p99 < 30ms";
+    }));
   }
   EXPECT_EQ(r.plan->stages[0].thresholds.size(), 3u);  // quick: 2 + p99 (avg < 5ms not doubled)
   EXPECT_EQ(r.plan->stages[1].thresholds.size(), 4u);  // medium: 2 + both
@@ -481,8 +486,8 @@ TEST(Overrides, FlagsBeatEnvironmentBeatScenario) {
   LoadResult r = load_ok("target: { url: 'ws://file:1/ws' }\nload: { connections: 5 }\n");
   Overrides flags;
   flags.connections = 9;
-  ASSERT_TRUE(fill_from_env(flags, env_of({{"WS_URL", "ws://env:2/ws"},
-                                           {"MAX_CONNECTIONS", "8"}})).empty());
+  ASSERT_TRUE(fill_from_env(flags, env_of({{"WS_URL", "ws://env:2/ws"}, {"MAX_CONNECTIONS", "8"}}))
+                  .empty());
   apply_overrides(*r.plan, flags);
   EXPECT_EQ(r.plan->stages[0].target.url, "ws://env:2/ws");
   EXPECT_EQ(r.plan->stages[0].load.connections, 9u);
@@ -521,9 +526,9 @@ TEST(ValidateScenario, ReportsEveryProblemAfterOverrides) {
     EXPECT_EQ(x.line, 0);
     fields.push_back(x.message.substr(0, x.message.find(':')));
   }
-  EXPECT_EQ(fields, (std::vector<std::string>{"target.url", "load.connections", "messages.timeout",
-                                              "messages.match", "messages.template",
-                                              "monitor.interval"}));
+  EXPECT_EQ(fields,
+            (std::vector<std::string>{"target.url", "load.connections", "messages.timeout",
+                                      "messages.match", "messages.template", "monitor.interval"}));
 }
 
 TEST(ValidateScenario, AcceptsDefaultsAndWssWithPortAndIpv6) {
@@ -551,20 +556,24 @@ namespace {
 // validation, then failed the run with a raw gRPC size error.
 TEST(ScenarioLimits, HugeValuesAreQuotedShortAndHugeTemplatesRefused) {
   const std::string huge(6'600'000, 'x');
-  auto r = parse_scenario_text("name: n\ntarget:\n  url: ws://h/ws\nload:\n  connections: " + huge + "\n",
-                               "inline.yaml", [](std::string_view) { return std::nullopt; });
+  auto r = parse_scenario_text(
+      "name: n\ntarget:\n  url: ws://h/ws\nload:\n  connections: " + huge + "\n", "inline.yaml",
+      [](std::string_view) { return std::nullopt; });
   ASSERT_EQ(r.diagnostics.size(), 1u);
   const auto text = r.diagnostics[0].to_string();
   EXPECT_LT(text.size(), 300u) << text.substr(0, 300);
   EXPECT_NE(text.find("(6600000 characters)"), std::string::npos) << text.substr(0, 300);
 
-  r = parse_scenario_text("name: n\ntarget:\n  url: ws://h/ws\nload:\n  connections: 1\nmessages:\n  interval: 1s\n"
-                          "  template: '" + std::string(5'000'000, 'y') + "'\n",
-                          "inline.yaml", [](std::string_view) { return std::nullopt; });
+  r = parse_scenario_text(
+      "name: n\ntarget:\n  url: ws://h/ws\nload:\n  connections: 1\nmessages:\n  interval: 1s\n"
+      "  template: '" +
+          std::string(5'000'000, 'y') + "'\n",
+      "inline.yaml", [](std::string_view) { return std::nullopt; });
   ASSERT_TRUE(r.plan) << (r.diagnostics.empty() ? "" : r.diagnostics[0].to_string());
   const auto problems = validate_scenario(r.plan->stages.at(0));
   ASSERT_EQ(problems.size(), 1u);
-  EXPECT_NE(problems[0].message.find("messages.template: 5000000 bytes; at most 1048576"), std::string::npos)
+  EXPECT_NE(problems[0].message.find("messages.template: 5000000 bytes; at most 1048576"),
+            std::string::npos)
       << problems[0].to_string();
 }
 

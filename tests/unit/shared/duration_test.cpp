@@ -46,9 +46,28 @@ TEST(ParseDuration, AcceptsUnitsFractionsAndCompounds) {
 }
 
 TEST(ParseDuration, RejectsBadInput) {
-  for (const char* bad : {"", " ", "-1s", "+1s", "10", "1.5", "s", "ms", "abc", "10sec", "1.s", ".5s",
-                          "1..5s", "10 s", "1e3ms", "5d", "1s-", "1m30", "2562048h",
-                          "99999999999999999999s", "9223372036854775808ns", "1h9223372036854775807ns"}) {
+  for (const char* bad : {"",
+                          " ",
+                          "-1s",
+                          "+1s",
+                          "10",
+                          "1.5",
+                          "s",
+                          "ms",
+                          "abc",
+                          "10sec",
+                          "1.s",
+                          ".5s",
+                          "1..5s",
+                          "10 s",
+                          "1e3ms",
+                          "5d",
+                          "1s-",
+                          "1m30",
+                          "2562048h",
+                          "99999999999999999999s",
+                          "9223372036854775808ns",
+                          "1h9223372036854775807ns"}) {
     EXPECT_FALSE(parse_duration(bad).has_value()) << "'" << bad << "'";
   }
 }
@@ -57,7 +76,8 @@ TEST(ParseMillis, PlainNonNegativeIntegers) {
   EXPECT_EQ(parse_millis("0"), Nanos(0));
   EXPECT_EQ(parse_millis("5000"), milliseconds(5000));
   EXPECT_EQ(parse_millis(" 30000 "), milliseconds(30000));
-  for (const char* bad : {"", "-5", "5s", "1.5", "abc", "9223372036854775807", "99999999999999999999"}) {
+  for (const char* bad :
+       {"", "-5", "5s", "1.5", "abc", "9223372036854775807", "99999999999999999999"}) {
     EXPECT_FALSE(parse_millis(bad).has_value()) << bad;
   }
 }

@@ -17,10 +17,9 @@ struct Percentile {
   double p;
   uint64_t ppm;
 };
-constexpr Percentile kPercentiles[] = {{0.1, 1'000},      {1, 10'000},       {10, 100'000},
-                                       {50, 500'000},     {90, 900'000},     {95, 950'000},
-                                       {99, 990'000},     {99.9, 999'000},   {99.99, 999'900},
-                                       {100, 1'000'000}};
+constexpr Percentile kPercentiles[] = {
+    {0.1, 1'000},  {1, 10'000},   {10, 100'000},   {50, 500'000},    {90, 900'000},
+    {95, 950'000}, {99, 990'000}, {99.9, 999'000}, {99.99, 999'900}, {100, 1'000'000}};
 
 // The sample of rank max(1, ceil(ppm * n / 10^6)) in sorted order.
 int64_t oracle(const std::vector<int64_t>& sorted, uint64_t ppm) {
@@ -45,8 +44,9 @@ void expect_matches_oracle(const Histogram& h, std::vector<int64_t> samples) {
   EXPECT_EQ(h.value_at_percentile(100), samples.back());
   EXPECT_EQ(h.min(), samples.front());
   EXPECT_EQ(h.max(), samples.back());
-  const uint64_t sum = std::accumulate(samples.begin(), samples.end(), uint64_t{0},
-                                       [](uint64_t a, int64_t v) { return a + static_cast<uint64_t>(v); });
+  const uint64_t sum =
+      std::accumulate(samples.begin(), samples.end(), uint64_t{0},
+                      [](uint64_t a, int64_t v) { return a + static_cast<uint64_t>(v); });
   EXPECT_EQ(h.sum(), sum);
   EXPECT_DOUBLE_EQ(h.mean(), static_cast<double>(sum) / static_cast<double>(samples.size()));
 }
@@ -60,13 +60,20 @@ Histogram from(const std::vector<int64_t>& samples) {
 std::vector<int64_t> random_samples(std::mt19937_64& rng, int kind, size_t n) {
   std::vector<int64_t> out(n);
   std::uniform_int_distribution<int64_t> uniform(1, Histogram::kHighest);
-  std::uniform_real_distribution<double> log_uniform(0.0, std::log(static_cast<double>(Histogram::kHighest)));
+  std::uniform_real_distribution<double> log_uniform(
+      0.0, std::log(static_cast<double>(Histogram::kHighest)));
   std::exponential_distribution<double> exponential(1.0 / 5000.0);
   for (auto& v : out) {
     switch (kind) {
-      case 0: v = uniform(rng); break;
-      case 1: v = static_cast<int64_t>(std::exp(log_uniform(rng))); break;
-      default: v = static_cast<int64_t>(exponential(rng)) + 1; break;
+      case 0:
+        v = uniform(rng);
+        break;
+      case 1:
+        v = static_cast<int64_t>(std::exp(log_uniform(rng)));
+        break;
+      default:
+        v = static_cast<int64_t>(exponential(rng)) + 1;
+        break;
     }
     v = std::clamp<int64_t>(v, 1, Histogram::kHighest);
   }
@@ -109,7 +116,8 @@ TEST(Histogram, EmptyIsZero) {
 }
 
 TEST(Histogram, SingleSampleIsExactAtEveryPercentile) {
-  for (int64_t v : {int64_t{1}, int64_t{2047}, int64_t{2049}, int64_t{123'457}, Histogram::kHighest}) {
+  for (int64_t v :
+       {int64_t{1}, int64_t{2047}, int64_t{2049}, int64_t{123'457}, Histogram::kHighest}) {
     Histogram h;
     h.record(v);
     for (const auto& pc : kPercentiles) EXPECT_EQ(h.value_at_percentile(pc.p), v);

@@ -8,13 +8,15 @@
 namespace wsload::shared {
 namespace {
 
-// RFC 7515 appendix A.1: the exact header and payload bytes (with CR LF and spaces) and the JWK key.
+// RFC 7515 appendix A.1: the exact header and payload bytes (with CR LF and spaces) and the JWK
+// key.
 constexpr std::string_view kRfcHeader = "{\"typ\":\"JWT\",\r\n \"alg\":\"HS256\"}";
 constexpr std::string_view kRfcPayload =
     "{\"iss\":\"joe\",\r\n \"exp\":1300819380,\r\n \"http://example.com/is_root\":true}";
 constexpr std::string_view kRfcHeaderB64 = "eyJ0eXAiOiJKV1QiLA0KICJhbGciOiJIUzI1NiJ9";
 constexpr std::string_view kRfcPayloadB64 =
-    "eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ";
+    "eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlf"
+    "Q";
 constexpr std::string_view kRfcKeyJwk =
     "AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow";
 constexpr std::string_view kRfcSignature = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
@@ -23,7 +25,8 @@ constexpr int64_t kRfcExp = 1300819380;
 std::string rfc_key() { return base64url_decode(kRfcKeyJwk).value(); }
 
 std::string rfc_token() {
-  return std::string(kRfcHeaderB64) + "." + std::string(kRfcPayloadB64) + "." + std::string(kRfcSignature);
+  return std::string(kRfcHeaderB64) + "." + std::string(kRfcPayloadB64) + "." +
+         std::string(kRfcSignature);
 }
 
 // A token with an arbitrary header, signed correctly with `secret`.
@@ -55,7 +58,8 @@ TEST(Base64Url, RfcVectorsAndRoundTrip) {
 }
 
 TEST(Base64Url, RejectsInvalidText) {
-  for (const char* bad : {"Z", "Zg=", "Zm9v=", "Z===", "ab+/", "ab/c", "a b", "Zh", "Zm9=", "Zg==Zg", "%%%%"}) {
+  for (const char* bad :
+       {"Z", "Zg=", "Zm9v=", "Z===", "ab+/", "ab/c", "a b", "Zh", "Zm9=", "Zg==Zg", "%%%%"}) {
     EXPECT_FALSE(base64url_decode(bad).has_value()) << bad;
   }
 }
@@ -103,14 +107,15 @@ TEST(Jwt, VerificationMatrix) {
   const nlohmann::json claims = {{"sub", "a"}, {"exp", now + 60}};
   const std::string good = jwt_sign_hs256(claims, secret);
   const std::string header_b64 = good.substr(0, good.find('.'));
-  const std::string payload_b64 = good.substr(good.find('.') + 1, good.rfind('.') - good.find('.') - 1);
+  const std::string payload_b64 =
+      good.substr(good.find('.') + 1, good.rfind('.') - good.find('.') - 1);
   const std::string sig_b64 = good.substr(good.rfind('.') + 1);
   const std::string not_json = base64url_encode("not json");
   const std::string array_json = base64url_encode("[1,2]");
   // {"exp":N,"a":[[[...1...]]]} nested one level past the limit.
-  const std::string deep_b64 = base64url_encode("{\"exp\":" + std::to_string(now + 60) + ",\"a\":" +
-                                                std::string(kJwtMaxJsonDepth, '[') + "1" +
-                                                std::string(kJwtMaxJsonDepth, ']') + "}");
+  const std::string deep_b64 = base64url_encode("{\"exp\":" + std::to_string(now + 60) +
+                                                ",\"a\":" + std::string(kJwtMaxJsonDepth, '[') +
+                                                "1" + std::string(kJwtMaxJsonDepth, ']') + "}");
 
   struct Case {
     const char* name;
@@ -123,34 +128,37 @@ TEST(Jwt, VerificationMatrix) {
   const Case cases[] = {
       {"valid", good, secret, now, JwtError::kNone, ""},
       {"wrong secret", good, "other", now, JwtError::kBadSignature, "signature does not match"},
-      {"tampered payload", header_b64 + "." + base64url_encode(R"({"sub":"b","exp":1})") + "." + sig_b64,
-       secret, now, JwtError::kBadSignature, "signature does not match"},
+      {"tampered payload",
+       header_b64 + "." + base64url_encode(R"({"sub":"b","exp":1})") + "." + sig_b64, secret, now,
+       JwtError::kBadSignature, "signature does not match"},
       {"short signature", header_b64 + "." + payload_b64 + "." + sig_b64.substr(0, 20), secret, now,
        JwtError::kBadSignature, "signature does not match"},
       {"expired", jwt_sign_hs256({{"exp", now - 35}}, secret), secret, now + 30, JwtError::kExpired,
        "token expired 1m5s ago"},
-      {"not yet valid", jwt_sign_hs256({{"nbf", now + 150}, {"exp", now + 600}}, secret), secret, now,
-       JwtError::kNotYetValid,
-       "token not valid for another 2m30s"},
-      {"nbf within leeway", jwt_sign_hs256({{"nbf", now + 30}, {"exp", now + 600}}, secret), secret, now,
-       JwtError::kNone, ""},
-      {"nbf past leeway", jwt_sign_hs256({{"nbf", now + 31}, {"exp", now + 600}}, secret), secret, now,
-       JwtError::kNotYetValid,
-       "token not valid for another 31s"},
-      {"no exp at all", jwt_sign_hs256({{"sub", "x"}}, secret), secret, now, JwtError::kMissingExpiry,
-       "token has no exp claim (tokens must expire)"},
-      {"exp null", jwt_sign_hs256({{"exp", nullptr}}, secret), secret, now, JwtError::kMalformed, ""},
-      {"nbf only", jwt_sign_hs256({{"nbf", now - 10}}, secret), secret, now, JwtError::kMissingExpiry, ""},
-      {"too long", jwt_sign_hs256({{"exp", now + 60}, {"pad", std::string(kJwtMaxTokenBytes, 'x')}}, secret),
+      {"not yet valid", jwt_sign_hs256({{"nbf", now + 150}, {"exp", now + 600}}, secret), secret,
+       now, JwtError::kNotYetValid, "token not valid for another 2m30s"},
+      {"nbf within leeway", jwt_sign_hs256({{"nbf", now + 30}, {"exp", now + 600}}, secret), secret,
+       now, JwtError::kNone, ""},
+      {"nbf past leeway", jwt_sign_hs256({{"nbf", now + 31}, {"exp", now + 600}}, secret), secret,
+       now, JwtError::kNotYetValid, "token not valid for another 31s"},
+      {"no exp at all", jwt_sign_hs256({{"sub", "x"}}, secret), secret, now,
+       JwtError::kMissingExpiry, "token has no exp claim (tokens must expire)"},
+      {"exp null", jwt_sign_hs256({{"exp", nullptr}}, secret), secret, now, JwtError::kMalformed,
+       ""},
+      {"nbf only", jwt_sign_hs256({{"nbf", now - 10}}, secret), secret, now,
+       JwtError::kMissingExpiry, ""},
+      {"too long",
+       jwt_sign_hs256({{"exp", now + 60}, {"pad", std::string(kJwtMaxTokenBytes, 'x')}}, secret),
        secret, now, JwtError::kMalformed, ""},
       {"payload nested too deep",
        header_b64 + "." + deep_b64 + "." + hs256_signature(header_b64 + "." + deep_b64, secret),
        secret, now, JwtError::kMalformed, ""},
-      {"exp not a number", jwt_sign_hs256({{"exp", "soon"}}, secret), secret, now, JwtError::kMalformed, ""},
+      {"exp not a number", jwt_sign_hs256({{"exp", "soon"}}, secret), secret, now,
+       JwtError::kMalformed, ""},
       {"alg none", token_with_header(R"({"alg":"none","typ":"JWT"})", claims, secret), secret, now,
        JwtError::kBadAlgorithm, "algorithm none is not accepted"},
-      {"alg none unsigned", base64url_encode(R"({"alg":"none"})") + "." + payload_b64 + ".", secret, now,
-       JwtError::kBadAlgorithm, "algorithm none is not accepted"},
+      {"alg none unsigned", base64url_encode(R"({"alg":"none"})") + "." + payload_b64 + ".", secret,
+       now, JwtError::kBadAlgorithm, "algorithm none is not accepted"},
       {"alg HS512", token_with_header(R"({"alg":"HS512"})", claims, secret), secret, now,
        JwtError::kBadAlgorithm, "algorithm HS512 is not accepted"},
       {"alg RS256", token_with_header(R"({"alg":"RS256"})", claims, secret), secret, now,
@@ -163,11 +171,16 @@ TEST(Jwt, VerificationMatrix) {
       {"two parts", header_b64 + "." + payload_b64, secret, now, JwtError::kMalformed, ""},
       {"four parts", good + "." + sig_b64, secret, now, JwtError::kMalformed, ""},
       {"empty", "", secret, now, JwtError::kMalformed, ""},
-      {"bad base64 header", "e$J." + payload_b64 + "." + sig_b64, secret, now, JwtError::kMalformed, ""},
-      {"bad base64 signature", header_b64 + "." + payload_b64 + ".ab+c", secret, now, JwtError::kMalformed, ""},
-      {"non-JSON header", not_json + "." + payload_b64 + "." + sig_b64, secret, now, JwtError::kMalformed, ""},
-      {"non-JSON payload", header_b64 + "." + not_json + "." + sig_b64, secret, now, JwtError::kMalformed, ""},
-      {"array payload", header_b64 + "." + array_json + "." + hs256_signature(header_b64 + "." + array_json, secret),
+      {"bad base64 header", "e$J." + payload_b64 + "." + sig_b64, secret, now, JwtError::kMalformed,
+       ""},
+      {"bad base64 signature", header_b64 + "." + payload_b64 + ".ab+c", secret, now,
+       JwtError::kMalformed, ""},
+      {"non-JSON header", not_json + "." + payload_b64 + "." + sig_b64, secret, now,
+       JwtError::kMalformed, ""},
+      {"non-JSON payload", header_b64 + "." + not_json + "." + sig_b64, secret, now,
+       JwtError::kMalformed, ""},
+      {"array payload",
+       header_b64 + "." + array_json + "." + hs256_signature(header_b64 + "." + array_json, secret),
        secret, now, JwtError::kMalformed, ""},
   };
   for (const auto& c : cases) {
@@ -197,7 +210,8 @@ TEST(Jwt, NestingUpToTheLimitIsAccepted) {
   nlohmann::json nested = 1;
   for (int i = 1; i < kJwtMaxJsonDepth; ++i) nested = nlohmann::json::array({nested});
   // The object itself is one level: the claim inside adds kJwtMaxJsonDepth - 1 more.
-  const auto token = jwt_sign_hs256({{"exp", now + 60}, {"a", nested}, {"s", "[[[[[[[[[[[[[[[[[[[["}}, "k");
+  const auto token =
+      jwt_sign_hs256({{"exp", now + 60}, {"a", nested}, {"s", "[[[[[[[[[[[[[[[[[[[["}}, "k");
   EXPECT_TRUE(jwt_verify_hs256(token, "k", now).ok());
 }
 

@@ -31,8 +31,7 @@ TEST(MessageTemplate, RendersOdinPing) {
 TEST(MessageTemplate, RendersEveryVariable) {
   const MessageTemplate t = compile_ok("s={{seq}} c={{ conn }} a={{agent}} t={{now_us}}");
   std::string out;
-  t.render(TemplateContext{.seq = 18446744073709551615ULL, .conn = 7, .agent = 3,
-                           .now_us = -12},
+  t.render(TemplateContext{.seq = 18446744073709551615ULL, .conn = 7, .agent = 3, .now_us = -12},
            out);
   EXPECT_EQ(out, "s=18446744073709551615 c=7 a=3 t=-12");
 }

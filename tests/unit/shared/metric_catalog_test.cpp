@@ -56,7 +56,8 @@ TEST(MetricCatalog, HasTheSpecNamesWithTheirUnits) {
   }
   EXPECT_EQ(metric_catalog().size(), std::size(expected) + 32);
   std::set<std::string_view> unique;
-  for (const auto& info : metric_catalog()) EXPECT_TRUE(unique.insert(info.name).second) << info.name;
+  for (const auto& info : metric_catalog())
+    EXPECT_TRUE(unique.insert(info.name).second) << info.name;
 }
 
 TEST(MetricCatalog, UnknownNamesAreNotFound) {

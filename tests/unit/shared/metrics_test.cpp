@@ -8,11 +8,26 @@ namespace {
 Counters sample(uint64_t base) {
   Counters c;
   uint64_t v = base;
-  for (uint64_t* field :
-       {&c.connections_attempted, &c.connections_established, &c.connections_failed, &c.connections_closed,
-        &c.disconnects_unexpected, &c.reconnects, &c.messages_sent, &c.messages_received, &c.replies,
-        &c.timeouts, &c.late_replies, &c.unmatched, &c.protocol_errors, &c.bytes_sent, &c.bytes_received,
-        &c.push_received, &c.push_gaps, &c.push_duplicates, &c.push_reordered, &c.sends_behind_schedule}) {
+  for (uint64_t* field : {&c.connections_attempted,
+                          &c.connections_established,
+                          &c.connections_failed,
+                          &c.connections_closed,
+                          &c.disconnects_unexpected,
+                          &c.reconnects,
+                          &c.messages_sent,
+                          &c.messages_received,
+                          &c.replies,
+                          &c.timeouts,
+                          &c.late_replies,
+                          &c.unmatched,
+                          &c.protocol_errors,
+                          &c.bytes_sent,
+                          &c.bytes_received,
+                          &c.push_received,
+                          &c.push_gaps,
+                          &c.push_duplicates,
+                          &c.push_reordered,
+                          &c.sends_behind_schedule}) {
     *field = ++v;
   }
   c.max_schedule_lag_us = base * 1000;
@@ -34,7 +49,8 @@ TEST(Counters, MergeSumsFieldsAndTakesMaxLag) {
   // Every additive field is the sum; checked field by field through the same enumeration order.
   const Counters sa = sample(0), sb = sample(100);
   EXPECT_EQ(merged.connections_attempted, sa.connections_attempted + sb.connections_attempted);
-  EXPECT_EQ(merged.connections_established, sa.connections_established + sb.connections_established);
+  EXPECT_EQ(merged.connections_established,
+            sa.connections_established + sb.connections_established);
   EXPECT_EQ(merged.connections_failed, sa.connections_failed + sb.connections_failed);
   EXPECT_EQ(merged.connections_closed, sa.connections_closed + sb.connections_closed);
   EXPECT_EQ(merged.disconnects_unexpected, sa.disconnects_unexpected + sb.disconnects_unexpected);
@@ -54,7 +70,8 @@ TEST(Counters, MergeSumsFieldsAndTakesMaxLag) {
   EXPECT_EQ(merged.push_reordered, sa.push_reordered + sb.push_reordered);
   EXPECT_EQ(merged.sends_behind_schedule, sa.sends_behind_schedule + sb.sends_behind_schedule);
   EXPECT_EQ(merged.max_schedule_lag_us, 9u);
-  EXPECT_EQ(merged.failures, (std::map<std::string, uint64_t>{{"refused", 5}, {"http_401", 1}, {"dns", 5}}));
+  EXPECT_EQ(merged.failures,
+            (std::map<std::string, uint64_t>{{"refused", 5}, {"http_401", 1}, {"dns", 5}}));
   EXPECT_EQ(merged.disconnects, (std::map<std::string, uint64_t>{{"eof", 4}, {"close_1006", 1}}));
 
   // Merge is commutative and the empty value is its identity.

@@ -15,14 +15,16 @@ namespace {
 using std::chrono::nanoseconds;
 using std::chrono::seconds;
 
-uint64_t sum(const std::vector<uint64_t>& v) { return std::accumulate(v.begin(), v.end(), uint64_t{0}); }
+uint64_t sum(const std::vector<uint64_t>& v) {
+  return std::accumulate(v.begin(), v.end(), uint64_t{0});
+}
 
 TEST(ScheduledOpen, FloorOfLinearRamp) {
   EXPECT_EQ(scheduled_open(0, 100, seconds(10)), nanoseconds(0));
   EXPECT_EQ(scheduled_open(1, 100, seconds(10)), std::chrono::milliseconds(100));
   EXPECT_EQ(scheduled_open(99, 100, seconds(10)), std::chrono::milliseconds(9900));
-  EXPECT_EQ(scheduled_open(1, 3, nanoseconds(10)), nanoseconds(3));   // floor(10/3)
-  EXPECT_EQ(scheduled_open(2, 3, nanoseconds(10)), nanoseconds(6));   // floor(20/3)
+  EXPECT_EQ(scheduled_open(1, 3, nanoseconds(10)), nanoseconds(3));  // floor(10/3)
+  EXPECT_EQ(scheduled_open(2, 3, nanoseconds(10)), nanoseconds(6));  // floor(20/3)
   EXPECT_EQ(scheduled_open(5, 0, seconds(10)), nanoseconds(0));
   EXPECT_EQ(scheduled_open(5, 10, nanoseconds(0)), nanoseconds(0));
   // id * ramp overflows 64 bits here; the 128-bit product keeps it exact.
@@ -37,14 +39,14 @@ TEST(Apportion, TableOfKnownSplits) {
     std::vector<uint64_t> want;
   };
   const Case cases[] = {
-      {10, {1, 1, 1}, {4, 3, 3}},               // ties go to the lower index
+      {10, {1, 1, 1}, {4, 3, 3}},  // ties go to the lower index
       {12, {1, 2, 3}, {2, 4, 6}},
-      {10, {1, 2, 3}, {2, 3, 5}},               // quotas 1.67 3.33 5: largest remainder gets the seat
+      {10, {1, 2, 3}, {2, 3, 5}},  // quotas 1.67 3.33 5: largest remainder gets the seat
       {1, {1, 1, 1, 1}, {1, 0, 0, 0}},
       {0, {1, 2}, {0, 0}},
-      {7, {0.5, 0.25, 0.25}, {3, 2, 2}},        // quotas 3.5 1.75 1.75
+      {7, {0.5, 0.25, 0.25}, {3, 2, 2}},  // quotas 3.5 1.75 1.75
       {100, {0.1, 0.2, 0.7}, {10, 20, 70}},
-      {5, {1e-3, 1e6}, {0, 5}},                 // weights too far apart for exact scaling
+      {5, {1e-3, 1e6}, {0, 5}},  // weights too far apart for exact scaling
       {std::numeric_limits<uint64_t>::max(), {1, 1}, {9223372036854775808u, 9223372036854775807u}},
   };
   for (const auto& c : cases) {
@@ -69,9 +71,15 @@ TEST(Apportion, SumsExactlyAndStaysWithinOneOfTheQuota) {
     std::vector<double> weights(agents);
     for (auto& w : weights) {
       switch (i % 3) {
-        case 0: w = 1; break;
-        case 1: w = static_cast<double>(1 + rng() % 5); break;
-        default: w = std::ldexp(static_cast<double>(1 + rng() % 1000), -static_cast<int>(rng() % 20)); break;
+        case 0:
+          w = 1;
+          break;
+        case 1:
+          w = static_cast<double>(1 + rng() % 5);
+          break;
+        default:
+          w = std::ldexp(static_cast<double>(1 + rng() % 1000), -static_cast<int>(rng() % 20));
+          break;
       }
     }
     const auto shares = apportion(total, weights);
@@ -189,7 +197,8 @@ TEST(ConnectionId, EqualsTheMaterializedSplit) {
     const auto shares = apportion(total, weights);
     const auto split = split_connections(total, weights);
     for (size_t k = 0; k < agents; ++k) {
-      ASSERT_EQ(agent_connection_ids(shares, k), split[k]) << "total " << total << " agents " << agents << " k " << k;
+      ASSERT_EQ(agent_connection_ids(shares, k), split[k])
+          << "total " << total << " agents " << agents << " k " << k;
     }
   }
 }

@@ -1,10 +1,9 @@
 #include "wsload/shared/prometheus_writer.hpp"
 
-#include <cmath>
-#include <limits>
-
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <limits>
 
 namespace wsload::shared {
 namespace {

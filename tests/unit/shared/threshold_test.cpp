@@ -37,9 +37,10 @@ TEST(ParseThreshold, AcceptsAndNormalises) {
     EXPECT_EQ(t->metric, c.metric);
     EXPECT_EQ(t->op, c.op) << c.text;
     EXPECT_DOUBLE_EQ(t->value, c.value) << c.text;
-    EXPECT_EQ(t->expression, std::string_view(c.text).substr(std::string_view(c.text).find_first_not_of(' '),
-                                                               std::string_view(c.text).find_last_not_of(' ') + 1 -
-                                                                   std::string_view(c.text).find_first_not_of(' ')));
+    EXPECT_EQ(t->expression,
+              std::string_view(c.text).substr(std::string_view(c.text).find_first_not_of(' '),
+                                              std::string_view(c.text).find_last_not_of(' ') + 1 -
+                                                  std::string_view(c.text).find_first_not_of(' ')));
   }
 }
 
@@ -52,10 +53,13 @@ TEST(ParseThreshold, RejectsWithSpecificReasons) {
   const BadCase cases[] = {
       {"latency.avgg < 10ms", "unknown metric 'latency.avgg' (did you mean latency.avg?)"},
       {"bandwidth < 10", "unknown metric 'bandwidth'"},
-      {"latency.avg 10ms", "missing operator in 'latency.avg 10ms': expected one of < <= > >= == !="},
+      {"latency.avg 10ms",
+       "missing operator in 'latency.avg 10ms': expected one of < <= > >= == !="},
       {"latency.avg", "missing operator in 'latency.avg': expected one of < <= > >= == !="},
-      {"latency.avg = 10ms", "bad operator '=' in 'latency.avg = 10ms': expected one of < <= > >= == !="},
-      {"latency.avg =< 10ms", "bad operator '=<' in 'latency.avg =< 10ms': expected one of < <= > >= == !="},
+      {"latency.avg = 10ms",
+       "bad operator '=' in 'latency.avg = 10ms': expected one of < <= > >= == !="},
+      {"latency.avg =< 10ms",
+       "bad operator '=<' in 'latency.avg =< 10ms': expected one of < <= > >= == !="},
       {"latency.avg <", "missing value after '<' in 'latency.avg <'"},
       {"latency.avg < fast", "bad number 'fast' in 'latency.avg < fast'"},
       {"latency.avg < inf", "bad number 'inf' in 'latency.avg < inf'"},
@@ -65,7 +69,8 @@ TEST(ParseThreshold, RejectsWithSpecificReasons) {
       {"messages.timeouts == 0s", "'s' does not fit messages.timeouts, a count (no unit)"},
       {"messages.rate > 5%", "'%' does not fit messages.rate, a rate per second (no unit)"},
       {"latency.avg < 10min", "unknown unit 'min' in 'latency.avg < 10min': use us, ms, s or %"},
-      {"latency.avg < 10ms extra", "unknown unit 'ms extra' in 'latency.avg < 10ms extra': use us, ms, s or %"},
+      {"latency.avg < 10ms extra",
+       "unknown unit 'ms extra' in 'latency.avg < 10ms extra': use us, ms, s or %"},
       {"< 10ms", "missing metric name in '< 10ms'"},
       {"", "missing metric name in ''"},
   };
@@ -92,15 +97,23 @@ TEST(ThresholdPasses, ComparesInCanonicalUnits) {
     bool pass;
   };
   const Case cases[] = {
-      {CompareOp::kLess, 10, 9.999, true},          {CompareOp::kLess, 10, 10, false},
-      {CompareOp::kLessEqual, 10, 10, true},        {CompareOp::kLessEqual, 10, 10.001, false},
-      {CompareOp::kGreater, 99, 99.5, true},        {CompareOp::kGreater, 99, 99, false},
-      {CompareOp::kGreaterEqual, 99, 99, true},     {CompareOp::kGreaterEqual, 99, 98.99, false},
-      {CompareOp::kEqual, 100, 100, true},          {CompareOp::kEqual, 100, 100 * (1 + 1e-12), true},
-      {CompareOp::kEqual, 100, 100.001, false},     {CompareOp::kEqual, 0, 0, true},
-      {CompareOp::kEqual, 0, 1e-300, false},        {CompareOp::kNotEqual, 0, 1, true},
+      {CompareOp::kLess, 10, 9.999, true},
+      {CompareOp::kLess, 10, 10, false},
+      {CompareOp::kLessEqual, 10, 10, true},
+      {CompareOp::kLessEqual, 10, 10.001, false},
+      {CompareOp::kGreater, 99, 99.5, true},
+      {CompareOp::kGreater, 99, 99, false},
+      {CompareOp::kGreaterEqual, 99, 99, true},
+      {CompareOp::kGreaterEqual, 99, 98.99, false},
+      {CompareOp::kEqual, 100, 100, true},
+      {CompareOp::kEqual, 100, 100 * (1 + 1e-12), true},
+      {CompareOp::kEqual, 100, 100.001, false},
+      {CompareOp::kEqual, 0, 0, true},
+      {CompareOp::kEqual, 0, 1e-300, false},
+      {CompareOp::kNotEqual, 0, 1, true},
       {CompareOp::kNotEqual, 100, 100 * (1 + 1e-12), false},
-      {CompareOp::kLess, 10, std::nan(""), false},  {CompareOp::kNotEqual, 10, std::nan(""), false},
+      {CompareOp::kLess, 10, std::nan(""), false},
+      {CompareOp::kNotEqual, 10, std::nan(""), false},
   };
   for (const auto& c : cases) {
     EXPECT_EQ(threshold_passes(make(c.op, c.value), c.actual), c.pass)

@@ -1,8 +1,8 @@
 #include "wsload/target/config.hpp"
 
-#include <algorithm>
-
 #include <gtest/gtest.h>
+
+#include <algorithm>
 
 namespace wsload::target {
 namespace {
@@ -31,7 +31,8 @@ TEST(ParseHostPort, AcceptsHostsAndPorts) {
 }
 
 TEST(ParseHostPort, RejectsMalformed) {
-  for (const char* s : {"127.0.0.1", ":3001", "host:", "host:65536", "host:-1", "host:12x", "::1:80", "[::1]80"})
+  for (const char* s :
+       {"127.0.0.1", ":3001", "host:", "host:65536", "host:-1", "host:12x", "::1:80", "[::1]80"})
     EXPECT_FALSE(parse_host_port(s)) << s;
 }
 

@@ -15,18 +15,21 @@ std::string pong(std::string in) {
 TEST(PingRewrite, RewritesTypeKeepingEverythingElse) {
   EXPECT_EQ(pong(R"({"type":"ping","id":7})"), R"({"type":"pong","id":7})");
   EXPECT_EQ(pong(R"({"id":7,"type":"ping","ts":123})"), R"({"id":7,"type":"pong","ts":123})");
-  EXPECT_EQ(pong(R"(  { "type" : "ping" , "id" : "abc" } )"), R"(  { "type" : "pong" , "id" : "abc" } )");
+  EXPECT_EQ(pong(R"(  { "type" : "ping" , "id" : "abc" } )"),
+            R"(  { "type" : "pong" , "id" : "abc" } )");
 }
 
 TEST(PingRewrite, SkipsNestedAndStringValuesBeforeType) {
-  EXPECT_EQ(pong(R"({"meta":{"type":"ping"},"arr":[1,{"a":"}"}],"s":"x\"ping","type":"ping","id":1})"),
-            R"({"meta":{"type":"ping"},"arr":[1,{"a":"}"}],"s":"x\"ping","type":"pong","id":1})");
+  EXPECT_EQ(
+      pong(R"({"meta":{"type":"ping"},"arr":[1,{"a":"}"}],"s":"x\"ping","type":"ping","id":1})"),
+      R"({"meta":{"type":"ping"},"arr":[1,{"a":"}"}],"s":"x\"ping","type":"pong","id":1})");
 }
 
 TEST(PingRewrite, LeavesNonPingsAlone) {
-  for (std::string s : {R"({"type":"data","id":1})", R"({"type":"pingx"})", R"({"kind":"ping"})",
-                        R"({"meta":{"type":"ping"}})", R"(["type","ping"])", "ping", "", R"({"type":ping})",
-                        R"({"type":"ping")", R"({"type")", R"({"typ\u0065":"ping"})"}) {
+  for (std::string s :
+       {R"({"type":"data","id":1})", R"({"type":"pingx"})", R"({"kind":"ping"})",
+        R"({"meta":{"type":"ping"}})", R"(["type","ping"])", "ping", "", R"({"type":ping})",
+        R"({"type":"ping")", R"({"type")", R"({"typ\u0065":"ping"})"}) {
     std::string copy = s;
     bool rewritten = rewrite_ping_to_pong(copy);
     // A truncated object still has its member found; everything else must stay untouched.
@@ -79,7 +82,8 @@ TEST(PingRewrite, HostileInputIsScannedInBoundedSpace) {
   EXPECT_FALSE(is_data_message(objects + "\"ping"));
 
   std::string members = "{";
-  for (int i = 0; i < 100000; ++i) members += "\"k" + std::to_string(i) + "\":[1,{\"ping\":\"\\\"\"}],";
+  for (int i = 0; i < 100000; ++i)
+    members += "\"k" + std::to_string(i) + "\":[1,{\"ping\":\"\\\"\"}],";
   members += "\"type\":\"ping\"}";
   EXPECT_TRUE(rewrite_ping_to_pong(members));
   EXPECT_EQ(members.substr(members.size() - 14), "\"type\":\"pong\"}");

@@ -1,9 +1,9 @@
-#include <cmath>
-#include <limits>
+#include "wsload/target/stats.hpp"
 
 #include <gtest/gtest.h>
 
-#include "wsload/target/stats.hpp"
+#include <cmath>
+#include <limits>
 
 namespace wsload::target {
 namespace {
@@ -44,9 +44,10 @@ TEST(RenderStats, CountsOversizeRequestsAndDrops) {
     EXPECT_NE(json.find(field), std::string::npos) << field << " in " << json;
   }
   const std::string text = render_metrics(s);
-  for (const char* sample : {"wsload_target_rejected_total{status=\"431\"} 4\n",
-                             "wsload_target_rejected_total{status=\"413\"} 5\n",
-                             "wsload_target_nats_dropped_total 6\n", "wsload_target_broadcasts_dropped_total 7\n"}) {
+  for (const char* sample :
+       {"wsload_target_rejected_total{status=\"431\"} 4\n",
+        "wsload_target_rejected_total{status=\"413\"} 5\n", "wsload_target_nats_dropped_total 6\n",
+        "wsload_target_broadcasts_dropped_total 7\n"}) {
     EXPECT_NE(text.find(sample), std::string::npos) << sample << " in " << text;
   }
 }
@@ -61,9 +62,10 @@ TEST(RenderStats, HasTheSpecFields) {
   s.drops = 6;
   s.uptime_s = 1.5;
   std::string json = render_stats_json(s);
-  for (const char* field : {"\"connections_open\":1", "\"connections_total\":2", "\"messages_in\":3",
-                            "\"messages_out\":4", "\"broadcasts\":5", "\"drops\":6", "\"rejected_401\":0",
-                            "\"rejected_429\":0", "\"rejected_503\":0", "\"uptime_s\":1.500"}) {
+  for (const char* field :
+       {"\"connections_open\":1", "\"connections_total\":2", "\"messages_in\":3",
+        "\"messages_out\":4", "\"broadcasts\":5", "\"drops\":6", "\"rejected_401\":0",
+        "\"rejected_429\":0", "\"rejected_503\":0", "\"uptime_s\":1.500"}) {
     EXPECT_NE(json.find(field), std::string::npos) << field << " in " << json;
   }
   EXPECT_EQ(render_health_json(s), "{\"status\":\"ok\",\"uptime_s\":1.500,\"connections\":1}");

@@ -19,7 +19,7 @@ TEST(TokenBucket, RefillsAtRate) {
   TokenBucket b(10, 10, kT0);
   for (int i = 0; i < 10; ++i) ASSERT_TRUE(b.try_take(kT0));
   EXPECT_FALSE(b.try_take(kT0 + milliseconds(99)));
-  EXPECT_TRUE(b.try_take(kT0 + milliseconds(100)));   // one token after 1/rate
+  EXPECT_TRUE(b.try_take(kT0 + milliseconds(100)));  // one token after 1/rate
   EXPECT_FALSE(b.try_take(kT0 + milliseconds(150)));
   EXPECT_TRUE(b.try_take(kT0 + milliseconds(200)));
 }

@@ -2,10 +2,9 @@
 // Final reports (SPEC §5): the text summary with the guide's three blocks, and the JSON report
 // (schema wsload.report/v1). A progressive run nests one report per stage.
 #include <iosfwd>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "wsload/controller/stage_result.hpp"
 #include "wsload/controller/verdict.hpp"
@@ -16,9 +15,9 @@ struct RunReport {
   std::string name;                 // scenario or sequence name
   std::vector<StageResult> stages;  // one for a plain scenario
   bool sequence = false;
-  std::string agents_mode;          // "local (N processes)" or the --agents list
-  bool allow_partial = false;       // --allow-partial: a PARTIAL run exits 0
-  Verdict verdict() const;          // the worst stage verdict (ABORTED when no stage ran)
+  std::string agents_mode;     // "local (N processes)" or the --agents list
+  bool allow_partial = false;  // --allow-partial: a PARTIAL run exits 0
+  Verdict verdict() const;     // the worst stage verdict (ABORTED when no stage ran)
   int exit_code() const { return controller::exit_code(verdict(), allow_partial); }
   bool passed() const { return exit_code() == 0; }
 };

@@ -14,14 +14,14 @@ using namespace std::chrono_literals;
 enum class AgentLossPolicy { kAbort, kContinue };
 
 struct AgentEndpoint {
-  std::string address;   // host:port, as dialled
-  double weight = 1.0;   // share weight (host:port@W)
+  std::string address;  // host:port, as dialled
+  double weight = 1.0;  // share weight (host:port@W)
 };
 
 struct RunOptions {
-  std::string agents_spec;               // --agents as given; empty = spawn local agents
-  unsigned local_agents = 0;             // 0 = enough for the fd budget, at least 1
-  unsigned expect_agents = 0;            // 0 = as many as --agents lists/resolves
+  std::string agents_spec;     // --agents as given; empty = spawn local agents
+  unsigned local_agents = 0;   // 0 = enough for the fd budget, at least 1
+  unsigned expect_agents = 0;  // 0 = as many as --agents lists/resolves
   std::chrono::nanoseconds agent_wait = 30s;
   std::string agent_token;
   std::string agent_ca_pem;  // --agent-ca contents: TLS to the agents when set

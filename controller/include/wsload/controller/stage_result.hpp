@@ -14,17 +14,17 @@
 namespace wsload::controller {
 
 struct AgentResult {
-  std::string endpoint;      // host:port as dialled
-  std::string hostname;      // as the agent reported it
-  uint64_t share = 0;        // connections assigned
-  shared::MetricsDelta totals;  // everything received from this agent
+  std::string endpoint;           // host:port as dialled
+  std::string hostname;           // as the agent reported it
+  uint64_t share = 0;             // connections assigned
+  shared::MetricsDelta totals;    // everything received from this agent
   uint64_t open_connections = 0;  // last reported gauge
   uint64_t in_flight = 0;         // last reported gauge
   int64_t clock_offset_us = 0;    // agent clock minus controller clock
   int64_t clock_rtt_us = 0;
   bool lost = false;
   std::string loss_reason;
-  bool finished = false;     // sent its final report
+  bool finished = false;  // sent its final report
 };
 
 // One point of the timeline: what happened during the interval ending at `t_s`.
@@ -33,7 +33,7 @@ struct TimelinePoint {
   std::string phase;              // ramp-up, hold, ramp-down, drain
   uint64_t open_connections = 0;  // summed gauges
   uint64_t target_connections = 0;
-  uint64_t established = 0;       // during the interval
+  uint64_t established = 0;  // during the interval
   uint64_t failed = 0;
   uint64_t sent = 0;
   uint64_t received = 0;
@@ -57,15 +57,15 @@ struct ThresholdResult {
 struct StageResult {
   shared::Scenario scenario;
   std::vector<AgentResult> agents;
-  shared::MetricsDelta totals;      // merge of every agent's totals
+  shared::MetricsDelta totals;  // merge of every agent's totals
   std::vector<TimelinePoint> timeline;
   std::vector<ThresholdResult> thresholds;
   uint64_t peak_open = 0;
   int64_t start_unix_ms = 0;
-  double duration_s = 0;            // synchronized start to the last final report
-  bool partial = false;             // an agent was lost; its share is only partly measured
-  bool interrupted = false;         // stopped by SIGINT/SIGTERM
-  bool aborted = false;             // stopped because an agent was lost under abort
+  double duration_s = 0;     // synchronized start to the last final report
+  bool partial = false;      // an agent was lost; its share is only partly measured
+  bool interrupted = false;  // stopped by SIGINT/SIGTERM
+  bool aborted = false;      // stopped because an agent was lost under abort
   std::string abort_reason;
 };
 

@@ -8,13 +8,14 @@ namespace wsload::controller {
 
 struct StageResult;
 
-// In order of precedence: a run that was interrupted is INTERRUPTED whatever else happened, and so on.
+// In order of precedence: a run that was interrupted is INTERRUPTED whatever else happened, and so
+// on.
 enum class Verdict {
   kInterrupted,  // stopped by SIGINT/SIGTERM before its planned end (exit 130)
   kAborted,      // could not complete: an agent lost under abort, a controller error (exit 3)
   kFailed,       // a threshold failed (exit 1)
-  kPartial,      // an agent was lost under --on-agent-loss continue (exit 1, 0 with --allow-partial)
-  kPassed,       // every threshold passed (exit 0)
+  kPartial,  // an agent was lost under --on-agent-loss continue (exit 1, 0 with --allow-partial)
+  kPassed,   // every threshold passed (exit 0)
 };
 
 std::string_view verdict_name(Verdict verdict);  // "PASSED", "FAILED", ...

@@ -12,7 +12,8 @@ namespace wsload::proto {
 // The largest control message either side accepts (gRPC's receive limit on both ends).
 inline constexpr int kMaxControlMessageBytes = 16 << 20;
 
-inline constexpr uint32_t kProtocolVersion = 3;  // 2: interval_index, unsent counters; 3: typed match
+inline constexpr uint32_t kProtocolVersion =
+    3;  // 2: interval_index, unsent counters; 3: typed match
 
 // `ca_pem` is the content of scenario.target.tls.ca_file, read by the controller, since agents may
 // run on other machines.

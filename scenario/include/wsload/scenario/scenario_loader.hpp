@@ -12,8 +12,8 @@
 
 namespace wsload::scenario {
 
-// The loader yields the model values of wsload/shared/scenario.hpp (namespace wsload::shared), which
-// proto and the agent use without linking this library.
+// The loader yields the model values of wsload/shared/scenario.hpp (namespace wsload::shared),
+// which proto and the agent use without linking this library.
 
 struct Diagnostic {
   std::string file;  // path as given, or "preset:<name>"

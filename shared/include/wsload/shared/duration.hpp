@@ -9,8 +9,9 @@ namespace wsload::shared {
 
 using Nanos = std::chrono::nanoseconds;
 
-// Parses a duration with a unit suffix (us, ms, s, m, h); compound forms such as "1m30s" are accepted.
-// A bare "0" is zero. Any other unit-less number, a negative value or garbage gives nullopt.
+// Parses a duration with a unit suffix (us, ms, s, m, h); compound forms such as "1m30s" are
+// accepted. A bare "0" is zero. Any other unit-less number, a negative value or garbage gives
+// nullopt.
 std::optional<Nanos> parse_duration(std::string_view text);
 
 // Parses a plain number of milliseconds (the seed environment variables TEST_DURATION and

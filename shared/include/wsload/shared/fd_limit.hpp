@@ -1,7 +1,7 @@
 #pragma once
-// Every connection is a file descriptor: processes that hold many raise their soft limit to the hard
-// one at start, so the budget they report (agent) or the connections they accept (target) is what
-// they can really hold.
+// Every connection is a file descriptor: processes that hold many raise their soft limit to the
+// hard one at start, so the budget they report (agent) or the connections they accept (target) is
+// what they can really hold.
 #include <cstdint>
 
 namespace wsload::shared {

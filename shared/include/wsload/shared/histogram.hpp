@@ -1,7 +1,7 @@
 #pragma once
-// Mergeable log-linear histogram (HdrHistogram layout): values in microseconds from 1 us to 1 h with
-// 3 significant digits. Merging is exact: merge(a, b) holds the same counts as one histogram that
-// recorded all samples of a and b. Not thread-safe; keep one per thread and merge copies.
+// Mergeable log-linear histogram (HdrHistogram layout): values in microseconds from 1 us to 1 h
+// with 3 significant digits. Merging is exact: merge(a, b) holds the same counts as one histogram
+// that recorded all samples of a and b. Not thread-safe; keep one per thread and merge copies.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -12,8 +12,8 @@ namespace wsload::shared {
 
 class Histogram {
  public:
-  static constexpr int64_t kLowest = 1;                 // microseconds
-  static constexpr int64_t kHighest = 3'600'000'000;    // 1 h in microseconds
+  static constexpr int64_t kLowest = 1;               // microseconds
+  static constexpr int64_t kHighest = 3'600'000'000;  // 1 h in microseconds
   static constexpr int kSignificantDigits = 3;
 
   Histogram();
@@ -26,10 +26,10 @@ class Histogram {
 
   uint64_t count() const { return count_; }
   bool empty() const { return count_ == 0; }
-  int64_t min() const;     // exact smallest recorded value; 0 when empty
-  int64_t max() const;     // exact largest recorded value; 0 when empty
+  int64_t min() const;                   // exact smallest recorded value; 0 when empty
+  int64_t max() const;                   // exact largest recorded value; 0 when empty
   uint64_t sum() const { return sum_; }  // exact sum of recorded values (us)
-  double mean() const;     // sum / count; 0 when empty
+  double mean() const;                   // sum / count; 0 when empty
   uint64_t clamped() const { return clamped_; }
 
   // The value at percentile p (0..100]: the highest value equivalent (within 3 significant digits)

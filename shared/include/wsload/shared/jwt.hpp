@@ -3,11 +3,10 @@
 // any header whose "alg" is not exactly "HS256" (including "none").
 #include <cstddef>
 #include <cstdint>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json_fwd.hpp>
 
 namespace wsload::shared {
 
@@ -21,9 +20,9 @@ std::string hs256_signature(std::string_view signing_input, std::string_view key
 // Signs `claims` (a JSON object) with header {"alg":"HS256","typ":"JWT"}.
 std::string jwt_sign_hs256(const nlohmann::json& claims, std::string_view secret);
 
-// A token for `subject` issued at `now_s` (seconds since epoch) valid for `ttl_s` seconds. It always
-// carries "exp": a `ttl_s` below 1 (a sub-second ttl truncated to whole seconds) is raised to 1, so
-// exp is always after iat.
+// A token for `subject` issued at `now_s` (seconds since epoch) valid for `ttl_s` seconds. It
+// always carries "exp": a `ttl_s` below 1 (a sub-second ttl truncated to whole seconds) is raised
+// to 1, so exp is always after iat.
 std::string jwt_make_token(std::string_view secret, std::string_view subject, int64_t now_s,
                            int64_t ttl_s);
 

@@ -12,10 +12,10 @@
 namespace wsload::shared {
 
 struct TemplateContext {
-  uint64_t seq = 0;       // per-connection request number, from 1
-  uint64_t conn = 0;      // global connection id
-  uint64_t agent = 0;     // agent index in the plan
-  int64_t now_us = 0;     // wall clock, microseconds since epoch
+  uint64_t seq = 0;                 // per-connection request number, from 1
+  uint64_t conn = 0;                // global connection id
+  uint64_t agent = 0;               // agent index in the plan
+  int64_t now_us = 0;               // wall clock, microseconds since epoch
   std::minstd_rand* rng = nullptr;  // for {{random N}}; required when the template uses it
 };
 

@@ -15,7 +15,7 @@ struct Counters {
   uint64_t connections_failed = 0;       // subset of attempted; by reason in failures
   uint64_t connections_closed = 0;       // established connections that ended, for any reason
   uint64_t disconnects_unexpected = 0;   // subset of closed: ended before we asked to close
-  uint64_t reconnects = 0;               // attempts made after an unexpected disconnect; subset of attempted
+  uint64_t reconnects = 0;  // attempts made after an unexpected disconnect; subset of attempted
 
   uint64_t messages_sent = 0;      // requests written (text/binary/json frames or ping frames)
   uint64_t messages_received = 0;  // every frame received (replies + pushes + other)
@@ -27,17 +27,19 @@ struct Counters {
   uint64_t bytes_sent = 0;         // WebSocket payload bytes
   uint64_t bytes_received = 0;     // WebSocket payload bytes
 
-  uint64_t push_received = 0;      // server-initiated messages; subset of received
-  uint64_t push_gaps = 0;          // sequence numbers never received after a connection's first
-  uint64_t push_duplicates = 0;    // sequence numbers received more than once
-  uint64_t push_reordered = 0;     // sequence numbers that arrived after a higher one
-  uint64_t push_resets = 0;        // jumps of more than 2^24 numbers: the sequence restarted (no gaps counted)
+  uint64_t push_received = 0;    // server-initiated messages; subset of received
+  uint64_t push_gaps = 0;        // sequence numbers never received after a connection's first
+  uint64_t push_duplicates = 0;  // sequence numbers received more than once
+  uint64_t push_reordered = 0;   // sequence numbers that arrived after a higher one
+  uint64_t push_resets =
+      0;  // jumps of more than 2^24 numbers: the sequence restarted (no gaps counted)
 
   uint64_t sends_behind_schedule = 0;  // sends issued more than 1 ms after their scheduled instant
   uint64_t max_schedule_lag_us = 0;    // largest such delay (merge takes the max)
 
   // reason -> count: dns, refused, connect_timeout, tls, tls_timeout, handshake_timeout,
-  // http_<status>, bad_accept, bad_upgrade, closed_during_upgrade, stopped_before_established, other
+  // http_<status>, bad_accept, bad_upgrade, closed_during_upgrade, stopped_before_established,
+  // other
   std::map<std::string, uint64_t> failures;
   // reason -> count: close_<code>, close_timeout, protocol_error, write_stall, eof, reset, error
   std::map<std::string, uint64_t> disconnects;

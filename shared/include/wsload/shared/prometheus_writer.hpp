@@ -10,12 +10,14 @@ namespace wsload::shared {
 
 using Labels = std::vector<std::pair<std::string, std::string>>;
 
-// Writes metric families in order. Each family is announced once (HELP + TYPE) by counter()/gauge();
-// samples follow. Counter names must end in "_total" (the writer appends it when missing). Names
-// are sanitized to [a-zA-Z_:][a-zA-Z0-9_:]*; label values and HELP text are escaped per the format.
+// Writes metric families in order. Each family is announced once (HELP + TYPE) by
+// counter()/gauge(); samples follow. Counter names must end in "_total" (the writer appends it when
+// missing). Names are sanitized to [a-zA-Z_:][a-zA-Z0-9_:]*; label values and HELP text are escaped
+// per the format.
 class PrometheusWriter {
  public:
-  void counter(std::string_view name, std::string_view help, double value, const Labels& labels = {});
+  void counter(std::string_view name, std::string_view help, double value,
+               const Labels& labels = {});
   void gauge(std::string_view name, std::string_view help, double value, const Labels& labels = {});
 
   const std::string& text() const { return out_; }

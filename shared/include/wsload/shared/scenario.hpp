@@ -24,8 +24,8 @@ struct JwtAuthSpec {
 };
 
 struct AuthSpec {
-  std::string token;                 // static bearer token; empty = none
-  std::optional<JwtAuthSpec> jwt;    // one token per connection, signed by the agent
+  std::string token;               // static bearer token; empty = none
+  std::optional<JwtAuthSpec> jwt;  // one token per connection, signed by the agent
   TokenPlacement in = TokenPlacement::kHeader;
   std::string query_param = "token";
 };
@@ -47,8 +47,8 @@ struct TargetSpec {
 struct LoadSpec {
   uint64_t connections = 100;
   std::chrono::nanoseconds ramp_up = 10s;
-  std::chrono::nanoseconds hold = 30s;       // after ramp-up
-  std::chrono::nanoseconds ramp_down = 0s;   // connections close spread over this
+  std::chrono::nanoseconds hold = 30s;      // after ramp-up
+  std::chrono::nanoseconds ramp_down = 0s;  // connections close spread over this
 };
 
 // How a reply is paired with the request it answers; YAML `messages.match` is the field name,
@@ -74,12 +74,12 @@ struct Match {
 };
 
 struct MessagesSpec {
-  std::chrono::nanoseconds interval = 5s;   // per connection; 0 = closed loop
+  std::chrono::nanoseconds interval = 5s;  // per connection; 0 = closed loop
   MessageKind kind = MessageKind::kJson;
   std::string payload_template = R"({"type":"ping","id":{{seq}}})";
   Match match;  // the loader's default depends on the kind
   std::chrono::nanoseconds timeout = 5s;
-  uint64_t size = 0;                         // binary: payload bytes when no template is given
+  uint64_t size = 0;  // binary: payload bytes when no template is given
 };
 
 struct PushSpec {
@@ -113,7 +113,7 @@ struct Scenario {
 // What a scenario file or preset name yields: one stage, or a progressive sequence of stages.
 struct ScenarioPlan {
   std::string name;
-  std::vector<Scenario> stages;          // one for a plain scenario
+  std::vector<Scenario> stages;            // one for a plain scenario
   std::chrono::nanoseconds cooldown = 0s;  // between stages
   bool is_sequence() const { return stages.size() > 1; }
 };

@@ -1,7 +1,7 @@
 #pragma once
-// Threshold expressions: `METRIC OP VALUE[UNIT]`, OP one of < <= > >= == !=, UNIT us ms s % or none.
-// Values are normalised to the metric's canonical unit: milliseconds for times, percent for rates,
-// plain numbers for counts. A value without a unit is already in the canonical unit.
+// Threshold expressions: `METRIC OP VALUE[UNIT]`, OP one of < <= > >= == !=, UNIT us ms s % or
+// none. Values are normalised to the metric's canonical unit: milliseconds for times, percent for
+// rates, plain numbers for counts. A value without a unit is already in the canonical unit.
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,7 +14,7 @@ struct Threshold {
   std::string expression;  // as written, trimmed
   std::string metric;      // e.g. "latency.p99"
   CompareOp op = CompareOp::kLess;
-  double value = 0;        // in the metric's canonical unit
+  double value = 0;  // in the metric's canonical unit
 };
 
 // Parses one expression. On failure returns nullopt and sets *error to a one-line reason that names

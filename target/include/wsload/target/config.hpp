@@ -1,5 +1,6 @@
 #pragma once
-// wsload-target configuration: an immutable value built by main() from flags, validated in one place.
+// wsload-target configuration: an immutable value built by main() from flags, validated in one
+// place.
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -21,21 +22,21 @@ std::optional<HostPort> parse_host_port(std::string_view text);
 
 struct TargetConfig {
   HostPort listen{"127.0.0.1", 3001};
-  std::string path = "/ws";                      // WebSocket upgrade path; must start with '/'
-  std::optional<std::string> jwt_secret;         // nullopt only with no_auth
+  std::string path = "/ws";               // WebSocket upgrade path; must start with '/'
+  std::optional<std::string> jwt_secret;  // nullopt only with no_auth
   bool no_auth = false;
-  int threads = 1;                               // io_context threads, one SO_REUSEPORT acceptor each
+  int threads = 1;  // io_context threads, one SO_REUSEPORT acceptor each
   std::chrono::nanoseconds broadcast_interval{0};  // 0 = built-in publisher off
-  std::size_t broadcast_size = 64;               // payload bytes per broadcast
-  std::size_t max_connections = 0;              // open WebSocket sessions; 0 = unlimited
-  double accept_rate = 0;                        // upgrades per second per IP, burst equal; 0 = off
-  std::size_t max_message_size = 64 * 1024;      // incoming message limit; beyond -> close 1009.
-                                                 // Also the largest NATS message relayed.
-  std::size_t max_queue_messages = 1024;         // per-connection outgoing queue; beyond -> drop
+  std::size_t broadcast_size = 64;                 // payload bytes per broadcast
+  std::size_t max_connections = 0;                 // open WebSocket sessions; 0 = unlimited
+  double accept_rate = 0;                    // upgrades per second per IP, burst equal; 0 = off
+  std::size_t max_message_size = 64 * 1024;  // incoming message limit; beyond -> close 1009.
+                                             // Also the largest NATS message relayed.
+  std::size_t max_queue_messages = 1024;     // per-connection outgoing queue; beyond -> drop
   std::size_t max_queue_bytes = 16 * 1024 * 1024;
-  std::string nats_url;                          // empty = no NATS relay
+  std::string nats_url;  // empty = no NATS relay
   std::string nats_subject;
-  std::string tls_cert;                          // PEM files; both set = wss
+  std::string tls_cert;  // PEM files; both set = wss
   std::string tls_key;
   std::string log_level = "info";
 

@@ -15,8 +15,9 @@ struct Span {
 };
 
 // Finds the top-level member `key` of a JSON object whose value is a string, and returns the
-// position of its raw contents. nullopt when `json` is not an object, the member is absent, its value
-// is not a string, or the text is malformed before the member is found. Keys with escapes never match.
+// position of its raw contents. nullopt when `json` is not an object, the member is absent, its
+// value is not a string, or the text is malformed before the member is found. Keys with escapes
+// never match.
 std::optional<Span> find_top_level_string(std::string_view json, std::string_view key);
 
 // If `message` is a JSON object whose top-level "type" is exactly "ping", rewrites that value to

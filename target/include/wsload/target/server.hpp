@@ -1,5 +1,6 @@
 #pragma once
-// The wsload-target server: listeners, sessions, broadcaster and NATS relay on N io_context threads.
+// The wsload-target server: listeners, sessions, broadcaster and NATS relay on N io_context
+// threads.
 #include <functional>
 #include <memory>
 #include <string>
@@ -22,7 +23,8 @@ class Server {
   unsigned short port() const;
   // Runs the threads until stop(); returns after every connection was closed (1001) or 2 s passed.
   void run();
-  // Thread-safe and async-signal-unsafe: call from a normal thread (run() also installs SIGINT/SIGTERM).
+  // Thread-safe and async-signal-unsafe: call from a normal thread (run() also installs
+  // SIGINT/SIGTERM).
   void stop();
 
   StatsSnapshot snapshot() const;

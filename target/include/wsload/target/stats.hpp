@@ -10,7 +10,9 @@ namespace wsload::target {
 // A counter written by exactly one thread and read by any: no read-modify-write instruction needed.
 class SingleWriterCounter {
  public:
-  void add(uint64_t n = 1) { value_.store(value_.load(std::memory_order_relaxed) + n, std::memory_order_relaxed); }
+  void add(uint64_t n = 1) {
+    value_.store(value_.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+  }
   uint64_t get() const { return value_.load(std::memory_order_relaxed); }
 
  private:
@@ -22,31 +24,32 @@ struct alignas(64) ShardCounters {
   SingleWriterCounter connections_total;   // WebSocket upgrades that completed (101 sent)
   SingleWriterCounter connections_closed;  // sessions ended; subset of connections_total
   SingleWriterCounter messages_in;         // WebSocket messages received
-  SingleWriterCounter messages_out;        // WebSocket messages written (replies, echoes, broadcasts)
+  SingleWriterCounter messages_out;  // WebSocket messages written (replies, echoes, broadcasts)
   SingleWriterCounter bytes_in;
   SingleWriterCounter bytes_out;
-  SingleWriterCounter drops;               // slow clients disconnected for a full outgoing queue
-  SingleWriterCounter oversize;            // sessions closed with 1009
+  SingleWriterCounter drops;     // slow clients disconnected for a full outgoing queue
+  SingleWriterCounter oversize;  // sessions closed with 1009
   SingleWriterCounter rejected_401;
   SingleWriterCounter rejected_429;
   SingleWriterCounter rejected_503;
-  SingleWriterCounter rejected_413;        // requests whose body exceeded the HTTP body limit
-  SingleWriterCounter rejected_431;        // requests whose header exceeded kHttpHeaderLimit
-  SingleWriterCounter http_requests;       // plain HTTP requests served (health, stats, metrics, 404)
+  SingleWriterCounter rejected_413;   // requests whose body exceeded the HTTP body limit
+  SingleWriterCounter rejected_431;   // requests whose header exceeded kHttpHeaderLimit
+  SingleWriterCounter http_requests;  // plain HTTP requests served (health, stats, metrics, 404)
 };
 
 // Totals at one instant. Each field sums the per-thread counters (no cross-field consistency).
 struct StatsSnapshot {
-  uint64_t connections_open = 0;   // sessions currently open (gauge)
+  uint64_t connections_open = 0;  // sessions currently open (gauge)
   uint64_t connections_total = 0;
   uint64_t messages_in = 0;
   uint64_t messages_out = 0;
   uint64_t bytes_in = 0;
   uint64_t bytes_out = 0;
-  uint64_t broadcasts = 0;         // messages published to all clients (built-in + NATS)
-  uint64_t broadcasts_dropped = 0; // broadcasts refused because undelivered ones exceeded the backlog
-  uint64_t nats_received = 0;      // messages received from the NATS subject (relayed or dropped)
-  uint64_t nats_dropped = 0;       // subset of nats_received not relayed: over --max-message-size
+  uint64_t broadcasts = 0;  // messages published to all clients (built-in + NATS)
+  uint64_t broadcasts_dropped =
+      0;                       // broadcasts refused because undelivered ones exceeded the backlog
+  uint64_t nats_received = 0;  // messages received from the NATS subject (relayed or dropped)
+  uint64_t nats_dropped = 0;   // subset of nats_received not relayed: over --max-message-size
   uint64_t drops = 0;
   uint64_t oversize = 0;
   uint64_t rejected_401 = 0;

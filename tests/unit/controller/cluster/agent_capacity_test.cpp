@@ -14,7 +14,8 @@ TEST(ShareRefusal, FdBudgetAndEphemeralPortsTimesSourceAddresses) {
   EXPECT_FALSE(share_refusal(hello, 28'232));
   const auto ports = share_refusal(hello, 28'233);
   ASSERT_TRUE(ports);
-  EXPECT_NE(ports->find("28232 ephemeral ports over 1 source address"), std::string::npos) << *ports;
+  EXPECT_NE(ports->find("28232 ephemeral ports over 1 source address"), std::string::npos)
+      << *ports;
   hello.set_source_ips(2);
   EXPECT_FALSE(share_refusal(hello, 50'000));
   const auto fds = share_refusal(hello, 50'001);

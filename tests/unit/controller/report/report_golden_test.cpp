@@ -1,13 +1,12 @@
 // Every format that shows metrics, rendered from one fully populated stage and compared byte for
 // byte with the files in tests/data/reports/ (written by the code before the metric table, so the
 // table changed no output). WSLOAD_UPDATE_GOLDEN=1 rewrites them instead of comparing.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
-
-#include <fmt/format.h>
 
 #include "report/interval_views.hpp"
 #include "wsload/controller/reports.hpp"
@@ -44,7 +43,8 @@ shared::MetricsDelta populated_delta(uint64_t scale) {
   c.failures = {{"http_503", 2 * scale}, {"refused", 1 * scale}};
   c.disconnects = {{"close_1006", 2 * scale}, {"close_1000", 2 * scale}};
   c.unsent = {{"peer_not_reading", 5 * scale}, {"closed", 1 * scale}};
-  for (int v : {120, 250, 900, 4000, 12000, 7, 33, 1000, 1001}) d.latency.record(v * static_cast<int>(scale));
+  for (int v : {120, 250, 900, 4000, 12000, 7, 33, 1000, 1001})
+    d.latency.record(v * static_cast<int>(scale));
   for (int v : {100, 200, 800}) d.latency_service.record(v * static_cast<int>(scale));
   for (int v : {700, 900, 1500, 30000}) d.connect_time.record(v);
   for (int v : {50, 60, 70, 4000}) d.push_latency.record(v);
@@ -80,19 +80,23 @@ StageResult populated_stage() {
   }
   r.partial = true;
   std::string error;
-  for (const char* text : {"latency.p99 < 5ms", "connections.success_rate >= 50%", "errors.rate < 10%",
-                           "messages.rate > 1", "push.latency.avg < 1s", "schedule.max_lag < 1ms",
-                           "connections.open == 6", "messages.unsent == 0"}) {
+  for (const char* text :
+       {"latency.p99 < 5ms", "connections.success_rate >= 50%", "errors.rate < 10%",
+        "messages.rate > 1", "push.latency.avg < 1s", "schedule.max_lag < 1ms",
+        "connections.open == 6", "messages.unsent == 0"}) {
     r.scenario.thresholds.push_back(*shared::parse_threshold(text, &error));
   }
   evaluate_thresholds(r);
   for (int i = 1; i <= 3; ++i) {
-    r.timeline.push_back(timeline_point(populated_delta(static_cast<uint64_t>(i)), i, "hold", 6, 9, 2));
+    r.timeline.push_back(
+        timeline_point(populated_delta(static_cast<uint64_t>(i)), i, "hold", 6, 9, 2));
   }
   return r;
 }
 
-std::string golden_path(const std::string& name) { return std::string(WSLOAD_TEST_DATA_DIR) + "/reports/" + name; }
+std::string golden_path(const std::string& name) {
+  return std::string(WSLOAD_TEST_DATA_DIR) + "/reports/" + name;
+}
 
 void expect_golden(const std::string& name, const std::string& actual) {
   if (std::getenv("WSLOAD_UPDATE_GOLDEN") != nullptr) {
@@ -141,9 +145,9 @@ TEST(ReportGolden, LiveViewAndTimeline) {
   auto s = live_snapshot(d, 0.5, 4, 8, "hold", 6, 9, 17, 2, 2);
   std::string text = LiveView::plain_line(s) + "\n" + LiveView::panel(s);
   const auto p = timeline_point(d, 2.5, "ramp-up", 5, 9, 2);
-  text += fmt::format("{} {} {} {} {} {} {} {} {} {} {}\n", p.established, p.failed, p.sent, p.received, p.timeouts,
-                      p.errors, p.latency_p50_ms, p.latency_p99_ms, p.latency_max_ms, p.open_connections,
-                      p.target_connections);
+  text += fmt::format("{} {} {} {} {} {} {} {} {} {} {}\n", p.established, p.failed, p.sent,
+                      p.received, p.timeouts, p.errors, p.latency_p50_ms, p.latency_p99_ms,
+                      p.latency_max_ms, p.open_connections, p.target_connections);
   expect_golden("live.txt", text);
 }
 

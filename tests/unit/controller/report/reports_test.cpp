@@ -42,7 +42,8 @@ StageResult sample_stage() {
   r.totals = a.totals;
   std::string error;
   r.scenario.thresholds.push_back(*shared::parse_threshold("latency.p99 < 5ms", &error));
-  r.scenario.thresholds.push_back(*shared::parse_threshold("connections.success_rate == 100%", &error));
+  r.scenario.thresholds.push_back(
+      *shared::parse_threshold("connections.success_rate == 100%", &error));
   evaluate_thresholds(r);
   TimelinePoint p;
   p.t_s = 1;
@@ -88,8 +89,8 @@ TEST(Reports, SummaryHasTheGuideFields) {
   EXPECT_EQ(s["totalMessagesReceived"], 12);
   EXPECT_DOUBLE_EQ(s["minLatency"].get<double>(), 0.007);
   EXPECT_DOUBLE_EQ(s["maxLatency"].get<double>(), 12.0);
-  EXPECT_NEAR(s["averageLatency"].get<double>(), (120 + 250 + 900 + 4000 + 12000 + 7 + 33 + 1000 + 1001) / 9.0 / 1000.0,
-              1e-12);
+  EXPECT_NEAR(s["averageLatency"].get<double>(),
+              (120 + 250 + 900 + 4000 + 12000 + 7 + 33 + 1000 + 1001) / 9.0 / 1000.0, 1e-12);
   EXPECT_TRUE(s["errors"].is_array());
   EXPECT_EQ(s["errors"][0], "connection failed (http_503): 1");
 }
@@ -117,7 +118,8 @@ TEST(Reports, TextSummaryWithoutThresholdsSaysNothingWasJudged) {
   EXPECT_EQ(out2.str().find("No thresholds were set"), std::string::npos);
 }
 
-// Issue 11.7: one verdict, the same in text, JSON, JUnit and HTML, and the exit code that goes with it.
+// Issue 11.7: one verdict, the same in text, JSON, JUnit and HTML, and the exit code that goes with
+// it.
 struct VerdictCase {
   const char* name;
   void (*apply)(StageResult&);
@@ -132,7 +134,8 @@ TEST(Reports, OneVerdictInEveryFormat) {
       {"PARTIAL", [](StageResult& s) { s.partial = true; }, false, 1},
       {"PARTIAL", [](StageResult& s) { s.partial = true; }, true, 0},
       {"FAILED", [](StageResult& s) { s.partial = true, s.thresholds[0].passed = false; }, true, 1},
-      {"ABORTED", [](StageResult& s) { s.aborted = true, s.abort_reason = "agent x lost"; }, false, 3},
+      {"ABORTED", [](StageResult& s) { s.aborted = true, s.abort_reason = "agent x lost"; }, false,
+       3},
       {"INTERRUPTED", [](StageResult& s) { s.interrupted = true; }, false, 130},
       {"INTERRUPTED", [](StageResult& s) { s.interrupted = true, s.partial = true; }, false, 130},
   };
@@ -149,7 +152,8 @@ TEST(Reports, OneVerdictInEveryFormat) {
     EXPECT_EQ(report.exit_code(), c.exit_code);
     std::ostringstream text;
     write_text_summary(text, report);
-    EXPECT_NE(text.str().find(std::string("Result: ") + c.name + " ("), std::string::npos) << text.str();
+    EXPECT_NE(text.str().find(std::string("Result: ") + c.name + " ("), std::string::npos)
+        << text.str();
     const auto j = report_to_json(report);
     EXPECT_EQ(j["verdict"], c.name);
     EXPECT_EQ(j["passed"], c.exit_code == 0);
@@ -197,11 +201,13 @@ TEST(Reports, EveryFormatShowsFailureReasonsAndUnsentRequests) {
   report.stages.push_back(stage);
   const auto html = report_to_html(report);
   EXPECT_NE(html.find("failed 1 (http_503 1)"), std::string::npos);
-  EXPECT_NE(html.find("sent 10 of 17 scheduled<br>unsent 7 (peer_not_reading 7)"), std::string::npos);
+  EXPECT_NE(html.find("sent 10 of 17 scheduled<br>unsent 7 (peer_not_reading 7)"),
+            std::string::npos);
   EXPECT_NE(html.find("unmatched replies 2"), std::string::npos);
   std::ostringstream text;
   write_text_summary(text, report);
-  EXPECT_NE(text.str().find("Messages Sent: 10 of 17 scheduled; unsent 7 (peer_not_reading 7)"), std::string::npos)
+  EXPECT_NE(text.str().find("Messages Sent: 10 of 17 scheduled; unsent 7 (peer_not_reading 7)"),
+            std::string::npos)
       << text.str();
   EXPECT_NE(text.str().find("Unmatched Replies: 2"), std::string::npos);
   const auto j = report_to_json(report);

@@ -50,12 +50,13 @@ TEST(MetricValue, UnsentAndUnmatchedAreCountedAndJudged) {
   r.totals.counters.unmatched = 3;
   EXPECT_DOUBLE_EQ(*metric_value(r, "messages.unsent"), 10);
   EXPECT_DOUBLE_EQ(*metric_value(r, "messages.unmatched"), 3);
-  // (2 failed + 2 unexpected + 5 timeouts + 1 protocol error + 10 unsent) / (10 attempts + 100 scheduled)
+  // (2 failed + 2 unexpected + 5 timeouts + 1 protocol error + 10 unsent) / (10 attempts + 100
+  // scheduled)
   EXPECT_DOUBLE_EQ(*metric_value(r, "errors.count"), 20);
   EXPECT_NEAR(*metric_value(r, "errors.rate"), 100.0 * 20 / 110, 1e-9);
   std::string error;
-  for (const char* text : {"messages.unmatched == 0", "messages.unsent < 1", "messages.late_replies == 0",
-                           "messages.protocol_errors < 2"}) {
+  for (const char* text : {"messages.unmatched == 0", "messages.unsent < 1",
+                           "messages.late_replies == 0", "messages.protocol_errors < 2"}) {
     auto t = shared::parse_threshold(text, &error);
     ASSERT_TRUE(t) << text << ": " << error;
     r.scenario.thresholds.push_back(*t);
@@ -74,7 +75,8 @@ TEST(MetricValue, EveryCatalogMetricHasAValue) {
   r.totals.push_latency.record(10);
   r.totals.latency_service.record(10);
   r.totals.connect_time.record(10);
-  for (const auto& info : shared::metric_catalog()) EXPECT_TRUE(metric_value(r, info.name)) << info.name;
+  for (const auto& info : shared::metric_catalog())
+    EXPECT_TRUE(metric_value(r, info.name)) << info.name;
 }
 
 TEST(MetricValue, NoSamplesMeansNoValue) {
@@ -88,7 +90,8 @@ TEST(MetricValue, NoSamplesMeansNoValue) {
 TEST(EvaluateThresholds, PassFailAndMissingValues) {
   auto r = sample_result();
   std::string error;
-  for (const char* text : {"connections.success_rate >= 80%", "latency.avg < 2ms", "push.latency.p99 < 5ms"}) {
+  for (const char* text :
+       {"connections.success_rate >= 80%", "latency.avg < 2ms", "push.latency.p99 < 5ms"}) {
     auto t = shared::parse_threshold(text, &error);
     ASSERT_TRUE(t) << text << ": " << error;
     r.scenario.thresholds.push_back(*t);

@@ -13,7 +13,8 @@ namespace wsload::controller {
 namespace {
 
 struct Script {
-  std::vector<uint64_t> indices;  // interval reports sent at the start, each with 1 connection established
+  std::vector<uint64_t>
+      indices;  // interval reports sent at the start, each with 1 connection established
   enum class End { kFinal, kStreamEnds, kSilent } end = End::kFinal;
 };
 
@@ -22,7 +23,11 @@ class FakeAgent final : public AgentChannel {
   // `sent` records what the controller sent this agent; it outlives the fake (owned by the test).
   FakeAgent(size_t index, std::string endpoint, EventQueue& events, Script script,
             std::vector<v1::ControllerMessage>& sent)
-      : sent(sent), index_(index), endpoint_(std::move(endpoint)), events_(events), script_(std::move(script)) {}
+      : sent(sent),
+        index_(index),
+        endpoint_(std::move(endpoint)),
+        events_(events),
+        script_(std::move(script)) {}
 
   bool send(const v1::ControllerMessage& m) override {
     sent.push_back(m);
@@ -69,11 +74,14 @@ class FakeAgent final : public AgentChannel {
     }
     if (script_.end == Script::End::kStreamEnds) end_stream();
   }
-  void push(v1::AgentMessage m) { events_.push(AgentEvent{index_, std::move(m), grpc::Status::OK, 0}); }
+  void push(v1::AgentMessage m) {
+    events_.push(AgentEvent{index_, std::move(m), grpc::Status::OK, 0});
+  }
   void end_stream() {
     if (ended_) return;
     ended_ = true;
-    events_.push(AgentEvent{index_, std::nullopt, grpc::Status(grpc::StatusCode::UNAVAILABLE, "gone"), 0});
+    events_.push(
+        AgentEvent{index_, std::nullopt, grpc::Status(grpc::StatusCode::UNAVAILABLE, "gone"), 0});
   }
 
   size_t index_;
@@ -84,13 +92,16 @@ class FakeAgent final : public AgentChannel {
 };
 
 struct Harness {
-  explicit Harness(std::vector<Script> scripts, AgentLossPolicy policy = AgentLossPolicy::kContinue) {
+  explicit Harness(std::vector<Script> scripts,
+                   AgentLossPolicy policy = AgentLossPolicy::kContinue) {
     options.report_interval = std::chrono::milliseconds(50);
     options.live_interval = std::chrono::seconds(60);
     options.on_agent_loss = policy;
-    for (size_t i = 0; i < scripts.size(); ++i) endpoints.push_back({"fake-" + std::to_string(i), 1.0});
+    for (size_t i = 0; i < scripts.size(); ++i)
+      endpoints.push_back({"fake-" + std::to_string(i), 1.0});
     scenario.name = "fake";
-    scenario.load = {static_cast<uint64_t>(scripts.size()) * 10, std::chrono::seconds(0), std::chrono::seconds(0)};
+    scenario.load = {static_cast<uint64_t>(scripts.size()) * 10, std::chrono::seconds(0),
+                     std::chrono::seconds(0)};
     sent.resize(scripts.size());
     factory = [this, scripts](size_t index, const std::string& endpoint, EventQueue& events) {
       return std::make_unique<FakeAgent>(index, endpoint, events, scripts[index], sent[index]);
@@ -151,12 +162,14 @@ TEST(CoordinatorLoop, AStreamThatEndsBeforeItsFinalReportIsALossWithItsFiguresKe
 }
 
 TEST(CoordinatorLoop, ALossUnderAbortStopsTheOthers) {
-  Harness h({{{1}, Script::End::kSilent}, {{1}, Script::End::kStreamEnds}}, AgentLossPolicy::kAbort);
+  Harness h({{{1}, Script::End::kSilent}, {{1}, Script::End::kStreamEnds}},
+            AgentLossPolicy::kAbort);
   const auto r = h.run();
   EXPECT_TRUE(r.aborted);
   EXPECT_NE(r.abort_reason.find("fake-1 lost"), std::string::npos) << r.abort_reason;
   bool stopped = false;
-  for (const auto& m : h.sent[0]) stopped = stopped || (m.has_stop() && m.stop().reason() == v1::Stop::REASON_ABORTED);
+  for (const auto& m : h.sent[0])
+    stopped = stopped || (m.has_stop() && m.stop().reason() == v1::Stop::REASON_ABORTED);
   EXPECT_TRUE(stopped);
   // The silent agent never sends its final report: it is given up after the stop's grace.
   EXPECT_TRUE(r.agents[0].lost);

@@ -36,7 +36,8 @@ TEST(JsonFields, DeepNestingIsBoundedAndReported) {
   ASSERT_TRUE(r.parsed);
   EXPECT_TRUE(r.fields.empty());
   EXPECT_EQ(r.too_deep, 1u);
-  EXPECT_NE(r.note(limits).find("nested deeper than 8 levels"), std::string::npos) << r.note(limits);
+  EXPECT_NE(r.note(limits).find("nested deeper than 8 levels"), std::string::npos)
+      << r.note(limits);
 }
 
 TEST(JsonFields, KeepsExactlyTheDepthLimit) {
@@ -51,7 +52,8 @@ TEST(JsonFields, KeepsExactlyTheDepthLimit) {
 
 TEST(JsonFields, FieldCountIsBoundedAndReported) {
   std::string text = "{";
-  for (int i = 0; i < 100'000; ++i) text += (i ? ",\"f" : "\"f") + std::to_string(i) + "\":" + std::to_string(i);
+  for (int i = 0; i < 100'000; ++i)
+    text += (i ? ",\"f" : "\"f") + std::to_string(i) + "\":" + std::to_string(i);
   text += "}";
   const JsonFieldLimits limits;
   const auto r = numeric_json_fields(text, limits);
@@ -59,13 +61,15 @@ TEST(JsonFields, FieldCountIsBoundedAndReported) {
   EXPECT_EQ(r.fields.size(), limits.max_fields);
   EXPECT_EQ(r.too_many, 100'000u - limits.max_fields);
   EXPECT_EQ(r.dropped, r.too_many);
-  EXPECT_NE(r.note(limits).find("99744 beyond the first 256 fields"), std::string::npos) << r.note(limits);
+  EXPECT_NE(r.note(limits).find("99744 beyond the first 256 fields"), std::string::npos)
+      << r.note(limits);
 }
 
 TEST(JsonFields, LongKeysAndOversizeDocumentsAreDropped) {
   JsonFieldLimits limits;
   limits.max_key = 10;
-  const auto r = numeric_json_fields(R"({"short": 1, "a_very_long_name_indeed": 2, "x": {"yyyyyyyyyy": 3}})", limits);
+  const auto r = numeric_json_fields(
+      R"({"short": 1, "a_very_long_name_indeed": 2, "x": {"yyyyyyyyyy": 3}})", limits);
   EXPECT_EQ(r.fields.size(), 1u);
   EXPECT_EQ(r.key_too_long, 2u);
   limits.max_bytes = 8;

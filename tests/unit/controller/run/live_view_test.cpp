@@ -30,7 +30,8 @@ TEST(LiveView, PlainLineForLogs) {
   LiveView view(out, false, false);
   view.update(snapshot());
   EXPECT_EQ(out.str(),
-            "[   20.0s] hold      open 100/100  conn/s 0.0  msg/s out 20.0 in 40.0  p50 0.25ms p99 1.50ms max 3.00ms  "
+            "[   20.0s] hold      open 100/100  conn/s 0.0  msg/s out 20.0 in 40.0  p50 0.25ms p99 "
+            "1.50ms max 3.00ms  "
             "errors 0  agents 2/2\n");
 }
 
@@ -40,7 +41,8 @@ TEST(LiveView, TerminalPanelIsRedrawnInPlaceWithProgress) {
   view.update(snapshot());
   const auto first = out.str();
   EXPECT_NE(first.find("50%"), std::string::npos) << first;
-  EXPECT_NE(first.find("[" + std::string(20, '#') + std::string(20, '-') + "]"), std::string::npos) << first;
+  EXPECT_NE(first.find("[" + std::string(20, '#') + std::string(20, '-') + "]"), std::string::npos)
+      << first;
   view.update(snapshot());
   // The second draw first moves up over the 5 panel lines and clears them.
   EXPECT_EQ(out.str().substr(first.size(), 7), "\033[5A\033[J");
@@ -50,7 +52,8 @@ TEST(LiveView, LagWarningIsShown) {
   auto s = snapshot();
   s.behind_schedule = 7;
   s.max_lag_ms = 12.5;
-  EXPECT_NE(LiveView::plain_line(s).find("WARNING agent behind schedule: 7 sends late, max 12.5ms"), std::string::npos);
+  EXPECT_NE(LiveView::plain_line(s).find("WARNING agent behind schedule: 7 sends late, max 12.5ms"),
+            std::string::npos);
   EXPECT_NE(LiveView::panel(s).find("WARNING"), std::string::npos);
 }
 

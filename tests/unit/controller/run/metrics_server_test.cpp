@@ -1,11 +1,10 @@
 #include "run/metrics_server.hpp"
 
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <vector>
 
@@ -50,7 +49,8 @@ TEST(ListenAddress, ParsesAndRefusesWithTheReason) {
 TEST(MetricsServer, IdleConnectionsDoNotBlockAScrape) {
   MetricsServer server("127.0.0.1:0");
   server.publish("# HELP x x\n# TYPE x gauge\nx 1\n");
-  const auto port = static_cast<uint16_t>(std::stoi(server.address().substr(server.address().find(':') + 1)));
+  const auto port =
+      static_cast<uint16_t>(std::stoi(server.address().substr(server.address().find(':') + 1)));
   std::vector<int> idle;
   for (int i = 0; i < 40; ++i) {
     const int fd = connect_idle(port);
@@ -58,7 +58,8 @@ TEST(MetricsServer, IdleConnectionsDoNotBlockAScrape) {
     idle.push_back(fd);
   }
   const auto started = std::chrono::steady_clock::now();
-  const auto r = http_request(HttpUrl{"127.0.0.1", std::to_string(port), "/metrics"}, "", std::chrono::milliseconds(2000));
+  const auto r = http_request(HttpUrl{"127.0.0.1", std::to_string(port), "/metrics"}, "",
+                              std::chrono::milliseconds(2000));
   const auto took = std::chrono::steady_clock::now() - started;
   EXPECT_EQ(r.status, 200) << r.error;
   EXPECT_EQ(r.body, "# HELP x x\n# TYPE x gauge\nx 1\n");
@@ -68,9 +69,13 @@ TEST(MetricsServer, IdleConnectionsDoNotBlockAScrape) {
 
 TEST(MetricsServer, AnswersManyScrapersAndUnknownPaths) {
   MetricsServer server("127.0.0.1:0");
-  const HttpUrl url{"127.0.0.1", server.address().substr(server.address().find(':') + 1), "/metrics"};
-  for (int i = 0; i < 50; ++i) EXPECT_EQ(http_request(url, "", std::chrono::milliseconds(2000)).status, 200);
-  EXPECT_EQ(http_request(HttpUrl{url.host, url.port, "/other"}, "", std::chrono::milliseconds(2000)).status, 404);
+  const HttpUrl url{"127.0.0.1", server.address().substr(server.address().find(':') + 1),
+                    "/metrics"};
+  for (int i = 0; i < 50; ++i)
+    EXPECT_EQ(http_request(url, "", std::chrono::milliseconds(2000)).status, 200);
+  EXPECT_EQ(http_request(HttpUrl{url.host, url.port, "/other"}, "", std::chrono::milliseconds(2000))
+                .status,
+            404);
 }
 
 }  // namespace
