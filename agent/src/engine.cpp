@@ -69,12 +69,13 @@ class Engine::Impl {
     for (auto& worker : workers_) futures.push_back(worker->take());
     EngineSnapshot out;
     bool all_done = true;
-    for (auto& f : futures) {
-      WorkerSnapshot snap = f.get();
+    for (size_t w = 0; w < futures.size(); ++w) {
+      WorkerSnapshot snap = futures[w].get();
       out.delta.merge(snap.delta);
       out.open_connections += snap.open;
       out.in_flight += snap.in_flight;
       all_done = all_done && snap.finished;
+      workers_[w]->recycle(std::move(snap.delta));
     }
     {
       std::lock_guard lock(mu_);

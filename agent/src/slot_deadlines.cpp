@@ -53,6 +53,13 @@ std::optional<TimePoint> SlotDeadlines::earliest() {
   return heap_.front().at;
 }
 
+std::optional<SlotDeadlines::Due> SlotDeadlines::next() {
+  drop_stale_top();
+  if (heap_.empty()) return std::nullopt;
+  const Entry& e = heap_.front();
+  return Due{e.slot, e.kind, e.at};
+}
+
 std::optional<SlotDeadlines::Due> SlotDeadlines::pop_due(TimePoint now) {
   drop_stale_top();
   if (heap_.empty() || heap_.front().at > now) return std::nullopt;

@@ -41,6 +41,8 @@ class SlotDeadlines {
   bool armed(uint32_t slot, DeadlineKind kind) const;
   // Earliest armed instant; nullopt when nothing is armed.
   std::optional<TimePoint> earliest();
+  // The earliest armed deadline, left armed; nullopt when nothing is armed.
+  std::optional<Due> next();
   // Removes and returns the earliest armed deadline whose instant is <= now (it is disarmed
   // before it is returned, so each arming is reported at most once); nullopt when none is due.
   std::optional<Due> pop_due(TimePoint now);

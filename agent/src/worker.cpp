@@ -11,13 +11,35 @@ namespace wsload::agent {
 
 namespace net = boost::asio;
 
-Worker::Worker()
-    : guard_(net::make_work_guard(ioc_)), thread_([this] {
-        // Sends are timed by this thread's timer: let the kernel wake it within 1 µs of the
-        // instant rather than its default 50 µs slack (the lag would count in every latency).
-        ::prctl(PR_SET_TIMERSLACK, 1000UL, 0UL, 0UL, 0UL);
-        ioc_.run();
-      }) {}
+namespace {
+
+// Empties a delta without giving up its storage (each histogram clears only its occupied range).
+void clear_delta(shared::MetricsDelta& delta) {
+  // A field added to MetricsDelta must be cleared here too.
+  static_assert(sizeof(shared::MetricsDelta) ==
+                sizeof(shared::Counters) + 4 * sizeof(shared::Histogram));
+  delta.counters = shared::Counters{};
+  delta.latency.reset();
+  delta.latency_service.reset();
+  delta.connect_time.reset();
+  delta.push_latency.reset();
+}
+
+}  // namespace
+
+Worker::Worker() : guard_(net::make_work_guard(ioc_)), thread_([this] { run(); }) {}
+
+void Worker::run() {
+  // Sends are timed by this thread's timer: let the kernel wake it within 1 µs of the instant
+  // rather than its default 50 µs slack (the lag would count in every latency).
+  ::prctl(PR_SET_TIMERSLACK, 1000UL, 0UL, 0UL, 0UL);
+  // A due tick runs between any two handlers: a send due in the middle of a burst of ready
+  // handlers (a broadcast reaching every connection at once) waits for one handler, not for the
+  // burst, behind which the timer's own completion would be queued.
+  while (ioc_.run_one() != 0) {
+    if (tick_at_ != TimePoint::max() && Clock::now() >= tick_at_) on_tick();
+  }
+}
 
 Worker::~Worker() {
   guard_.reset();
@@ -37,6 +59,7 @@ void Worker::configure(std::shared_ptr<const RunConfig> cfg, std::vector<uint32_
     ids_ = std::move(ids);
     ctx_->deadlines.reset(ids_.size());
     conns_.assign(ids_.size(), nullptr);
+    spare_.emplace();  // the first take() then allocates nothing either
   });
 }
 
@@ -77,16 +100,24 @@ std::future<WorkerSnapshot> Worker::take() {
   auto promise = std::make_shared<std::promise<WorkerSnapshot>>();
   auto future = promise->get_future();
   net::post(ioc_, [this, promise] {
-    WorkerSnapshot snap;
-    if (ctx_) {
-      snap.delta = std::exchange(ctx_->delta, shared::MetricsDelta{});
-      snap.open = ctx_->open;
-      snap.in_flight = ctx_->in_flight;
+    const bool finished = finished_.load(std::memory_order_relaxed);
+    if (!ctx_) {
+      promise->set_value(WorkerSnapshot{shared::MetricsDelta{}, 0, 0, finished});
+      return;
     }
-    snap.finished = finished_.load(std::memory_order_relaxed);
-    promise->set_value(std::move(snap));
+    shared::MetricsDelta next = spare_ ? std::move(*spare_) : shared::MetricsDelta{};
+    spare_.reset();
+    promise->set_value(WorkerSnapshot{std::exchange(ctx_->delta, std::move(next)), ctx_->open,
+                                      ctx_->in_flight, finished});
   });
   return future;
+}
+
+void Worker::recycle(shared::MetricsDelta delta) {
+  clear_delta(delta);
+  net::post(ioc_, [this, delta = std::move(delta)]() mutable {
+    if (!spare_) spare_ = std::move(delta);
+  });
 }
 
 void Worker::open_due() {
@@ -153,45 +184,60 @@ void Worker::on_connection_done(uint32_t slot) {
 
 void Worker::wake_at(TimePoint at) {
   if (in_tick_ || at >= tick_at_) return;  // on_tick re-arms at its end; or already early enough
+  // Planned for the earliest armed deadline: normally the one just armed at `at`.
+  const auto next = ctx_->deadlines.next();
+  if (!next) return;
   const TimePoint now = Clock::now();
-  if (at > now && at - now <= kPrewake && may_spin(now)) {
-    // Closer than a timer wakes precisely: keep the thread busy (handling I/O) until then.
-    tick_at_ = at;
+  const WakePolicy::Plan plan =
+      wake_.plan(now, next->at, last_tick_, next->kind != DeadlineKind::kDeadline);
+  if (plan.tick >= tick_at_) return;
+  tick_at_ = plan.tick;
+  const uint64_t gen = ++tick_gen_;
+  if (plan.fire <= now && plan.tick > now) {
+    // Too close to sleep: poll from now on. Never inline: the caller may be a connection in the
+    // middle of arming its deadlines.
     tick_timer_.cancel();
-    poll_until(at, ++tick_gen_, now);
+    begin_poll(now);
+    net::post(ioc_, [this, gen] { poll(gen); });
     return;
   }
-  TimePoint when = std::max(at, last_tick_ + kMinTickGap);
-  if (when >= tick_at_) return;
-  tick_at_ = when;
-  // About to sleep for a while: wake early and poll for the rest (the wake-up latency is ~0.1 ms).
-  TimePoint fire = when - now >= kPrewakeIdle && may_spin(now) ? when - kPrewake : when;
-  tick_timer_.expires_at(fire);  // a pending wait completes with operation_aborted
-  tick_timer_.async_wait([this, gen = ++tick_gen_](boost::system::error_code ec) {
+  end_poll(now);  // sleeps until the timer
+  tick_timer_.expires_at(plan.fire);  // a pending wait completes with operation_aborted
+  tick_timer_.async_wait([this, gen](boost::system::error_code ec) {
     if (ec || gen != tick_gen_) return;
-    poll_until(tick_at_, gen, Clock::now());
+    begin_poll(Clock::now());
+    poll(gen);
   });
 }
 
-// Runs the tick at `until`. Until then each round is a posted handler; between posted handlers
-// Asio polls the reactor without blocking, so replies arriving meanwhile are handled (and timed)
-// at once.
-void Worker::poll_until(TimePoint until, uint64_t gen, TimePoint started) {
-  const TimePoint now = Clock::now();
-  if (now >= until) {
-    spin_used_ += now - started;
+// Runs the tick once tick_at_ is reached. Until then each round is a posted handler; between
+// posted handlers Asio polls the reactor without blocking, so replies arriving meanwhile are
+// handled (and timed) at once. A newer plan (gen) ends the rounds of an older one.
+void Worker::poll(uint64_t gen) {
+  if (gen != tick_gen_) return;
+  if (Clock::now() >= tick_at_) {
     on_tick();
     return;
   }
-  net::post(ioc_, [this, until, gen, started] {
-    if (gen == tick_gen_) poll_until(until, gen, started);
-  });
+  net::post(ioc_, [this, gen] { poll(gen); });
+}
+
+void Worker::begin_poll(TimePoint now) {
+  if (poll_from_ == TimePoint::max()) poll_from_ = now;
+}
+
+void Worker::end_poll(TimePoint now) {
+  if (poll_from_ == TimePoint::max()) return;
+  wake_.charge_poll(poll_from_, now);
+  poll_from_ = TimePoint::max();
 }
 
 void Worker::on_tick() {
+  TimePoint now = Clock::now();
+  end_poll(now);
+  ++tick_gen_;  // whatever timer wait or poll round is pending belongs to this tick
   tick_at_ = TimePoint::max();
   in_tick_ = true;
-  TimePoint now = Clock::now();
   last_tick_ = now;
   // Handlers may arm new deadlines (due ones are popped in this loop too).
   while (auto due = ctx_->deadlines.pop_due(now)) {
@@ -203,14 +249,6 @@ void Worker::on_tick() {
   }
   in_tick_ = false;
   if (auto next = ctx_->deadlines.earliest()) wake_at(*next);
-}
-
-bool Worker::may_spin(TimePoint now) {
-  if (now - spin_second_ >= std::chrono::seconds(1)) {
-    spin_second_ = now;
-    spin_used_ = Clock::duration::zero();
-  }
-  return spin_used_ < kSpinBudget;
 }
 
 void Worker::check_finished() {

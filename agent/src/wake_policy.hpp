@@ -1,0 +1,55 @@
+#pragma once
+// When a worker thread wakes up for its next deadline (a send, a request timeout, a connect or
+// close bound) and whether it polls until then. Pure: no clock is read here, callers pass instants
+// in. Not thread-safe (one per worker thread).
+//
+// A thread woken by a timer runs some time after the timer's instant (about 0.1 ms on an idle VM),
+// and every latency is measured from the scheduled instant. So for a send or a request timeout
+// the worker arms its timer kPrewake early and polls, handling I/O as it comes, until the instant;
+// one too close to sleep for is polled for from now on. A request's timeout deadline falls right
+// behind the next send of its connection, so polling for it also takes that send's reply as it
+// arrives, without the thread's wake-up delay in latency_service. Connect, backoff and close
+// bounds need no such precision: their timer fires at the instant and the thread sleeps until
+// then. Polling is limited to kSpinBudget of CPU per second (2% of a core); beyond it the worker
+// sleeps until the instant itself. A longer prewake does not help on a busy machine: a thread
+// that spins uses up its scheduler credit and is preempted just before the instant instead
+// (measured on this 2-core VM with two CPU-bound neighbours).
+#include <chrono>
+
+#include "schedule.hpp"
+
+namespace wsload::agent {
+
+// Smallest spacing of a worker's deadline wake-ups: under load, deadlines due within this gap are
+// handled in one wake-up (a send then waits at most this long, well under kScheduleSlack).
+inline constexpr std::chrono::microseconds kMinTickGap{250};
+inline constexpr std::chrono::microseconds kPrewake{150};
+// A wait shorter than kPrewake + kMinSleep is polled through instead of slept.
+inline constexpr std::chrono::microseconds kMinSleep{150};
+inline constexpr std::chrono::milliseconds kSpinBudget{20};
+
+class WakePolicy {
+ public:
+  struct Plan {
+    TimePoint tick;  // when due deadlines are handled: max(deadline, last tick + kMinTickGap)
+    // When the timer fires: tick - kPrewake; `now` to poll from now on; tick itself when the
+    // deadline is not precise, the tick is due already or this second's polling budget is spent.
+    TimePoint fire;
+  };
+
+  // The wake-up for a deadline at `at`, planned at `now`; the previous tick ran at `last_tick`.
+  // `precise`: polled for as above (sends, timeouts); otherwise the timer fires at the tick.
+  Plan plan(TimePoint now, TimePoint at, TimePoint last_tick, bool precise);
+  // The thread polled from `from` to `to`: charged to the current budget second.
+  void charge_poll(TimePoint from, TimePoint to);
+  // Polling charged to the current budget second.
+  std::chrono::nanoseconds spent() const { return spent_; }
+
+ private:
+  bool may_poll(TimePoint now);
+
+  TimePoint budget_second_{};
+  std::chrono::nanoseconds spent_{0};
+};
+
+}  // namespace wsload::agent

@@ -1,0 +1,70 @@
+#include "../../../agent/src/wake_policy.hpp"
+
+#include <gtest/gtest.h>
+
+namespace wsload::agent {
+namespace {
+
+using std::chrono::microseconds;
+using std::chrono::milliseconds;
+
+// Instants in microseconds from an epoch far from zero (the first budget second starts there).
+TimePoint us(int64_t v) { return TimePoint(std::chrono::seconds(100) + microseconds(v)); }
+
+TEST(WakePolicy, SleepsUntilPrewakeBeforeAFarDeadline) {
+  WakePolicy w;
+  auto plan = w.plan(us(0), us(5000), us(-10'000), true);
+  EXPECT_EQ(plan.tick, us(5000));
+  EXPECT_EQ(plan.fire, us(5000) - kPrewake);
+}
+
+TEST(WakePolicy, PollsFromNowWhenTheDeadlineIsTooCloseToSleep) {
+  WakePolicy w;
+  // 150 us (prewake) + 150 us (minimum sleep) ahead or closer: no sleep at all. The gap between
+  // the prewake and twice the prewake used to be slept without any prewake.
+  EXPECT_EQ(w.plan(us(0), us(299), us(-10'000), true).fire, us(0));
+  EXPECT_EQ(w.plan(us(0), us(200), us(-10'000), true).fire, us(0));
+  EXPECT_EQ(w.plan(us(0), us(1), us(-10'000), true).fire, us(0));
+  EXPECT_EQ(w.plan(us(0), us(300), us(-10'000), true).fire, us(150));
+}
+
+TEST(WakePolicy, ImpreciseDeadlinesAreSleptToTheInstant) {
+  WakePolicy w;
+  EXPECT_EQ(w.plan(us(0), us(5000), us(-10'000), false).fire, us(5000));
+  EXPECT_EQ(w.plan(us(0), us(100), us(-10'000), false).fire, us(100));
+  EXPECT_EQ(w.plan(us(0), us(100), us(-10'000), false).tick, us(100));
+}
+
+TEST(WakePolicy, DueDeadlineFiresAtOnceWithoutPolling) {
+  WakePolicy w;
+  auto plan = w.plan(us(1000), us(400), us(-10'000), true);
+  EXPECT_EQ(plan.tick, us(400));
+  EXPECT_EQ(plan.fire, us(400));
+}
+
+TEST(WakePolicy, TicksAreSpacedByTheMinimumGap) {
+  WakePolicy w;
+  auto plan = w.plan(us(0), us(10), us(-100), true);  // the last tick ran 100 us ago
+  EXPECT_EQ(plan.tick, us(-100) + kMinTickGap);
+}
+
+TEST(WakePolicy, StopsPollingWhenTheSecondsBudgetIsSpentAndResumesNextSecond) {
+  WakePolicy w;
+  EXPECT_EQ(w.plan(us(0), us(5000), us(-10'000), true).fire, us(5000) - kPrewake);
+  w.charge_poll(us(0), us(0) + kSpinBudget);
+  auto plan = w.plan(us(10'000), us(20'000), us(0), true);
+  EXPECT_EQ(plan.fire, us(20'000));  // sleeps to the instant itself
+  EXPECT_EQ(w.plan(us(10'000), us(10'100), us(0), true).fire, us(10'100));  // no polling either
+  // A second after the budget second began, polling is allowed again.
+  EXPECT_EQ(w.plan(us(1'000'000), us(1'005'000), us(0), true).fire, us(1'005'000) - kPrewake);
+  EXPECT_EQ(w.spent(), std::chrono::nanoseconds(0));
+}
+
+TEST(WakePolicy, NegativePollIntervalChargesNothing) {
+  WakePolicy w;
+  w.charge_poll(us(10), us(5));
+  EXPECT_EQ(w.spent(), std::chrono::nanoseconds(0));
+}
+
+}  // namespace
+}  // namespace wsload::agent
