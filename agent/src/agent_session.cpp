@@ -255,47 +255,50 @@ bool AgentSession::send_report(uint64_t sequence, uint64_t index, bool stopped_e
 // Interval reports are cut at t0 + k * interval (k = 1, 2, ...) on the synchronized clock, so the
 // controller can put every agent's k-th delta into the same timeline point; the final report (or
 // one forced by a stop) carries the index of the interval in progress.
-void AgentSession::report_loop() {
-  uint64_t sequence = 0;
-  uint64_t index = 0;  // of the last report sent
-  auto next_report = Clock::time_point::max();
+AgentSession::ReportStep AgentSession::next_report_step(ReportSchedule& schedule) {
   std::unique_lock lock(state_mutex_);
   for (;;) {
     // Woken early by notify (start, stop, finish) or by the watchdog tick.
-    wake_.wait_until(lock, std::min(next_report, Clock::now() + kWatchdogTick));
-    if (Clock::now() - last_heard_ > kControllerSilenceLimit) {
-      spdlog::warn("controller silent for more than {} s; stopping the load",
-                   std::chrono::duration_cast<std::chrono::seconds>(kControllerSilenceLimit).count());
-      Engine* engine = engine_.get();
-      lock.unlock();
-      if (engine) engine->stop(kOrphanCloseGrace);
-      context_->TryCancel();
-      return;
-    }
+    wake_.wait_until(lock, std::min(schedule.next, Clock::now() + kWatchdogTick));
+    if (Clock::now() - last_heard_ > kControllerSilenceLimit) return {ReportStep::kOrphaned, engine_.get()};
     if (!started_) {
-      if (stopping_) break;
+      if (stopping_) return {ReportStep::kEndBeforeStart};
       continue;
     }
-    if (next_report == Clock::time_point::max()) next_report = t0_ + report_interval_;
+    if (schedule.next == Clock::time_point::max()) schedule.next = t0_ + report_interval_;
     const auto now = Clock::now();
-    if (now < next_report && !stopping_ && !engine_->finished()) continue;
+    if (now < schedule.next && !stopping_ && !engine_->finished()) continue;
     const uint64_t elapsed = now > t0_ ? static_cast<uint64_t>((now - t0_) / report_interval_) : 0;
     // A report on a boundary closes the interval that ends there; an early one (stop, finish)
     // belongs to the interval in progress, which later reports may add to. Never decreasing.
-    index = now >= next_report ? elapsed : std::max(index, elapsed + 1);
-    while (next_report <= now) next_report += report_interval_;
-    const bool stopped_early = stopping_;
-    lock.unlock();
-    const bool finished = send_report(++sequence, index, stopped_early);
-    lock.lock();
-    if (finished) break;
+    schedule.index = now >= schedule.next ? elapsed : std::max(schedule.index, elapsed + 1);
+    while (schedule.next <= now) schedule.next += report_interval_;
+    return {ReportStep::kReport, nullptr, stopping_};
   }
-  // Not started, or finished: a final report still tells the controller the session is over.
-  if (!started_) {
-    v1::AgentMessage message;
-    message.mutable_final()->set_stopped_early(true);
-    lock.unlock();
-    write(message);
+}
+
+void AgentSession::report_loop() {
+  ReportSchedule schedule;
+  for (;;) {
+    const auto step = next_report_step(schedule);  // takes state_mutex_ only while it decides
+    switch (step.action) {
+      case ReportStep::kOrphaned:
+        spdlog::warn("controller silent for more than {} s; stopping the load",
+                     std::chrono::duration_cast<std::chrono::seconds>(kControllerSilenceLimit).count());
+        if (step.engine) step.engine->stop(kOrphanCloseGrace);
+        context_->TryCancel();
+        return;
+      case ReportStep::kEndBeforeStart: {
+        // Stopped before the start: a final report still tells the controller the session is over.
+        v1::AgentMessage message;
+        message.mutable_final()->set_stopped_early(true);
+        write(message);
+        return;
+      }
+      case ReportStep::kReport:
+        if (send_report(++schedule.sequence, schedule.index, step.stopped_early)) return;
+        break;
+    }
   }
 }
 

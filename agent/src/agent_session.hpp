@@ -31,6 +31,19 @@ class AgentSession {
   void on_assignment(uint64_t command_id, const v1::Assignment& assignment);
   static std::optional<std::string> check_shares(const v1::Assignment& wire, const std::vector<uint64_t>& shares);
   void on_start(uint64_t command_id, const v1::StartAt& start);
+  // The reporter thread: report_loop asks next_report_step what to do (it waits under
+  // state_mutex_ and decides), then does it without the lock.
+  struct ReportSchedule {
+    uint64_t sequence = 0;  // of the last report sent
+    uint64_t index = 0;     // interval index of the last report sent
+    std::chrono::steady_clock::time_point next = std::chrono::steady_clock::time_point::max();
+  };
+  struct ReportStep {
+    enum Action { kOrphaned, kEndBeforeStart, kReport } action;
+    Engine* engine = nullptr;    // kOrphaned: the engine to stop, if any
+    bool stopped_early = false;  // kReport: a stop was requested
+  };
+  ReportStep next_report_step(ReportSchedule& schedule);
   void report_loop();
   // Takes the engine's delta and writes it as report `index`; true when it was the final report.
   // Called by the reporter thread without state_mutex_ held.
