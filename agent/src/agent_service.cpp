@@ -18,19 +18,22 @@ bool AgentService::token_ok(const grpc::ServerContext& context) const {
   return value == "Bearer " + config_.token;
 }
 
-grpc::Status AgentService::Session(grpc::ServerContext* context,
-                                   grpc::ServerReaderWriter<v1::AgentMessage, v1::ControllerMessage>* stream) {
+grpc::Status AgentService::Session(
+    grpc::ServerContext* context,
+    grpc::ServerReaderWriter<v1::AgentMessage, v1::ControllerMessage>* stream) {
   if (!token_ok(*context)) {
     spdlog::warn("refused controller {}: wrong or missing agent token", context->peer());
     return {grpc::StatusCode::UNAUTHENTICATED,
-            "wrong or missing agent token (set --agent-token or WSLOAD_AGENT_TOKEN to the agent's token)"};
+            "wrong or missing agent token (set --agent-token or WSLOAD_AGENT_TOKEN to the agent's "
+            "token)"};
   }
   std::string busy_with;
   BusyGuard busy(*this, context->peer(), &busy_with);
   if (!busy.acquired()) {
     spdlog::warn("refused controller {}: busy with {}", context->peer(), busy_with);
     return {grpc::StatusCode::RESOURCE_EXHAUSTED,
-            "agent is busy running a scenario for controller " + busy_with + "; an agent runs one scenario at a time"};
+            "agent is busy running a scenario for controller " + busy_with +
+                "; an agent runs one scenario at a time"};
   }
   spdlog::info("controller {} connected", context->peer());
   AgentSession session(config_, context, stream);
@@ -39,7 +42,8 @@ grpc::Status AgentService::Session(grpc::ServerContext* context,
   return grpc::Status::OK;
 }
 
-AgentService::BusyGuard::BusyGuard(AgentService& service, const std::string& peer, std::string* busy_with)
+AgentService::BusyGuard::BusyGuard(AgentService& service, const std::string& peer,
+                                   std::string* busy_with)
     : service_(service) {
   std::lock_guard lock(service_.busy_mutex_);
   if (!service_.busy_with_.empty()) {

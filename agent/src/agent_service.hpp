@@ -12,8 +12,8 @@
 namespace wsload::agent {
 
 struct AgentConfig {
-  std::string token;                   // required from every controller when non-empty
-  unsigned threads = 1;                // engine worker threads
+  std::string token;     // required from every controller when non-empty
+  unsigned threads = 1;  // engine worker threads
   std::vector<std::string> source_ips;
 };
 
@@ -21,9 +21,9 @@ class AgentService final : public v1::Agent::Service {
  public:
   explicit AgentService(AgentConfig config);
 
-  grpc::Status Session(grpc::ServerContext* context,
-                       grpc::ServerReaderWriter<v1::AgentMessage, v1::ControllerMessage>* stream)
-      override;
+  grpc::Status Session(
+      grpc::ServerContext* context,
+      grpc::ServerReaderWriter<v1::AgentMessage, v1::ControllerMessage>* stream) override;
 
  private:
   bool token_ok(const grpc::ServerContext& context) const;

@@ -1,11 +1,10 @@
 #include "agent_session.hpp"
 
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <fstream>
-
-#include <spdlog/spdlog.h>
 
 #include "wsload/proto/convert.hpp"
 #include "wsload/shared/clock.hpp"
@@ -148,17 +147,23 @@ void AgentSession::handle(const v1::ControllerMessage& message) {
 
 // The shares must describe a whole plan with a place for this agent, and its own share must fit
 // before its ids are computed (a hostile or mistaken share must not allocate gigabytes).
-std::optional<std::string> AgentSession::check_shares(const v1::Assignment& wire, const std::vector<uint64_t>& shares) {
+std::optional<std::string> AgentSession::check_shares(const v1::Assignment& wire,
+                                                      const std::vector<uint64_t>& shares) {
   uint64_t sum = 0;
   for (uint64_t s : shares) sum += std::min<uint64_t>(s, wire.total_connections() + 1);
-  if (shares.size() != wire.agent_count() || wire.agent_index() >= shares.size() || sum != wire.total_connections()) {
-    return fmt::format("the assignment's shares ({} of them, summing to {}) do not split {} connections over {} agents",
-                       shares.size(), sum, wire.total_connections(), wire.agent_count());
+  if (shares.size() != wire.agent_count() || wire.agent_index() >= shares.size() ||
+      sum != wire.total_connections()) {
+    return fmt::format(
+        "the assignment's shares ({} of them, summing to {}) do not split {} connections over {} "
+        "agents",
+        shares.size(), sum, wire.total_connections(), wire.agent_count());
   }
-  if (wire.total_connections() > (uint64_t{1} << 32)) return std::string("more than 2^32 connections in one run");
+  if (wire.total_connections() > (uint64_t{1} << 32))
+    return std::string("more than 2^32 connections in one run");
   if (shares[wire.agent_index()] > fd_budget()) {
-    return fmt::format("this agent cannot hold a share of {} connections: its file-descriptor budget is {}",
-                       shares[wire.agent_index()], fd_budget());
+    return fmt::format(
+        "this agent cannot hold a share of {} connections: its file-descriptor budget is {}",
+        shares[wire.agent_index()], fd_budget());
   }
   return std::nullopt;
 }
@@ -203,7 +208,8 @@ void AgentSession::on_assignment(uint64_t command_id, const v1::Assignment& wire
     // The reporter thread reads engine_ and report_interval_ under state_mutex_.
     std::lock_guard lock(state_mutex_);
     engine_ = std::move(engine);
-    if (wire.report_interval_ms() > 0) report_interval_ = std::chrono::milliseconds(wire.report_interval_ms());
+    if (wire.report_interval_ms() > 0)
+      report_interval_ = std::chrono::milliseconds(wire.report_interval_ms());
   }
   spdlog::info("assignment accepted: {} connections of {} (agent {} of {})", share,
                wire.total_connections(), wire.agent_index() + 1, wire.agent_count());
@@ -221,7 +227,8 @@ void AgentSession::on_start(uint64_t command_id, const v1::StartAt& start) {
   // The start instant is on this agent's clock; map it onto the steady clock once.
   const auto delay = std::chrono::microseconds(start.start_unix_us() - unix_us_now());
   const auto t0 = Clock::now() + delay;
-  spdlog::info("starting in {} ms", std::chrono::duration_cast<std::chrono::milliseconds>(delay).count());
+  spdlog::info("starting in {} ms",
+               std::chrono::duration_cast<std::chrono::milliseconds>(delay).count());
   engine_->start(t0);
   {
     std::lock_guard lock(state_mutex_);
@@ -260,7 +267,8 @@ AgentSession::ReportStep AgentSession::next_report_step(ReportSchedule& schedule
   for (;;) {
     // Woken early by notify (start, stop, finish) or by the watchdog tick.
     wake_.wait_until(lock, std::min(schedule.next, Clock::now() + kWatchdogTick));
-    if (Clock::now() - last_heard_ > kControllerSilenceLimit) return {ReportStep::kOrphaned, engine_.get()};
+    if (Clock::now() - last_heard_ > kControllerSilenceLimit)
+      return {ReportStep::kOrphaned, engine_.get()};
     if (!started_) {
       if (stopping_) return {ReportStep::kEndBeforeStart};
       continue;
@@ -283,8 +291,9 @@ void AgentSession::report_loop() {
     const auto step = next_report_step(schedule);  // takes state_mutex_ only while it decides
     switch (step.action) {
       case ReportStep::kOrphaned:
-        spdlog::warn("controller silent for more than {} s; stopping the load",
-                     std::chrono::duration_cast<std::chrono::seconds>(kControllerSilenceLimit).count());
+        spdlog::warn(
+            "controller silent for more than {} s; stopping the load",
+            std::chrono::duration_cast<std::chrono::seconds>(kControllerSilenceLimit).count());
         if (step.engine) step.engine->stop(kOrphanCloseGrace);
         context_->TryCancel();
         return;

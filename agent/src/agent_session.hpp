@@ -29,7 +29,8 @@ class AgentSession {
  private:
   void handle(const v1::ControllerMessage& message);
   void on_assignment(uint64_t command_id, const v1::Assignment& assignment);
-  static std::optional<std::string> check_shares(const v1::Assignment& wire, const std::vector<uint64_t>& shares);
+  static std::optional<std::string> check_shares(const v1::Assignment& wire,
+                                                 const std::vector<uint64_t>& shares);
   void on_start(uint64_t command_id, const v1::StartAt& start);
   // The reporter thread: report_loop asks next_report_step what to do (it waits under
   // state_mutex_ and decides), then does it without the lock.
@@ -61,13 +62,13 @@ class AgentSession {
   std::chrono::milliseconds report_interval_{1000};  // guarded by state_mutex_
   bool started_ = false;                             // guarded by state_mutex_
   // The synchronized start on the steady clock; reports are cut at t0_ + k * report_interval_.
-  std::chrono::steady_clock::time_point t0_;         // guarded by state_mutex_
+  std::chrono::steady_clock::time_point t0_;  // guarded by state_mutex_
 
   std::thread reporter_;
   std::mutex state_mutex_;
   std::condition_variable wake_;
-  bool stopping_ = false;                                      // guarded by state_mutex_
-  std::chrono::steady_clock::time_point last_heard_;           // guarded by state_mutex_
+  bool stopping_ = false;                             // guarded by state_mutex_
+  std::chrono::steady_clock::time_point last_heard_;  // guarded by state_mutex_
 };
 
 }  // namespace wsload::agent

@@ -3,6 +3,8 @@
 // upgrade with Beast's HTTP parser, frames by ws_codec) lives in connection_impl.hpp and is
 // instantiated in connection_plain.cpp and connection_tls.cpp only.
 // Every member runs on the worker's io_context thread; nothing here is thread-safe.
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -11,9 +13,6 @@
 #include <random>
 #include <string>
 #include <vector>
-
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
 
 #include "run_config.hpp"
 #include "schedule.hpp"
@@ -70,10 +69,10 @@ struct WorkerContext {
 
   boost::asio::io_context& ioc;
   const RunConfig& cfg;
-  const TimePoint* manual_now = nullptr;  // not owned; outlives the connections when set
+  const TimePoint* manual_now = nullptr;           // not owned; outlives the connections when set
   std::shared_ptr<boost::asio::ssl::context> tls;  // set when the target is wss://
   shared::MetricsDelta delta;                      // recorded since the last take
-  uint64_t open = 0;       // gauge: established and not yet ended
+  uint64_t open = 0;                               // gauge: established and not yet ended
   uint64_t in_flight = 0;  // gauge: requests awaiting a reply or their timeout
   std::minstd_rand rng{std::random_device{}()};  // {{random N}} in templates, masks, upgrade keys
   std::string scratch;  // a request is rendered here, then encoded into its connection's frames
@@ -125,7 +124,8 @@ std::shared_ptr<Connection> make_tls_connection(WorkerContext& ctx, uint32_t id,
 
 // Client TLS context per TlsSpec (verify peer + CA file or system store). nullptr and *error on
 // failure.
-std::shared_ptr<boost::asio::ssl::context> make_tls_context(const RunConfig& cfg, std::string* error);
+std::shared_ptr<boost::asio::ssl::context> make_tls_context(const RunConfig& cfg,
+                                                            std::string* error);
 
 // Bounded wait for the peer's close frame after we send ours at the end of the run; beyond it the
 // socket is dropped and the disconnect counted as `close_timeout`. A server closing tens of

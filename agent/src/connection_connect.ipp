@@ -1,9 +1,8 @@
 // Connection attempts of WsConnection: connect, TLS, the HTTP upgrade (included by
 // connection_impl.hpp only).
 #include <netinet/in.h>
-#include <sys/socket.h>
-
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ssl/error.hpp>
@@ -29,10 +28,8 @@ struct SocketStreamOps {
     Socket& sock = Traits::socket(stream);
     if (!source) {
       net::async_connect(sock, results,
-                         [h = std::forward<Handler>(handler)](error_code ec,
-                                                              const tcp::endpoint&) mutable {
-                           h(ec);
-                         });
+                         [h = std::forward<Handler>(handler)](
+                             error_code ec, const tcp::endpoint&) mutable { h(ec); });
       return {};
     }
     std::optional<tcp::endpoint> remote;
@@ -77,10 +74,7 @@ struct SocketStreamOps {
 
 template <class Ws>
 WsConnection<Ws>::WsConnection(WorkerContext& ctx, uint32_t id, uint32_t slot)
-    : ctx_(ctx),
-      cfg_(ctx.cfg),
-      id_(id),
-      slot_(slot) {}
+    : ctx_(ctx), cfg_(ctx.cfg), id_(id), slot_(slot) {}
 
 template <class Ws>
 void WsConnection<Ws>::start() {
@@ -204,10 +198,9 @@ void WsConnection<Ws>::do_connect(const tcp::resolver::results_type& results) {
       return;
     }
   }
-  error_code ec = Traits::connect(*stream_, results, source,
-                                  [self = this->shared_from_this()](error_code e) {
-                                    self->on_connect(e);
-                                  });
+  error_code ec =
+      Traits::connect(*stream_, results, source,
+                      [self = this->shared_from_this()](error_code e) { self->on_connect(e); });
   if (ec) fail_attempt(FailureReason::kOther);
 }
 
@@ -369,7 +362,7 @@ template <class Ws>
 void WsConnection<Ws>::stop_attempt() {
   if (state_ != State::kConnecting) return;
   FailureReason reason = attempt_.timed_out ? classify_failure(net::error::operation_aborted)
-                                             : FailureReason::kStoppedBeforeEstablished;
+                                            : FailureReason::kStoppedBeforeEstablished;
   disarm(DeadlineKind::kDeadline);
   cancel_io();
   count_failure(Failure{reason}, {});

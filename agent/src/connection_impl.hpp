@@ -14,16 +14,15 @@
 // small array of the connection and reads any larger backlog into the worker's shared buffer;
 // wss:// reads through the TLS stream into a buffer allocated while established.
 #include <algorithm>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/parser.hpp>
 #include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http/empty_body.hpp>
-#include <boost/beast/http/parser.hpp>
 
 #include "connection.hpp"
 #include "connection_reasons.hpp"
@@ -109,7 +108,7 @@ class WsConnection final : public Connection,
     uint16_t peer_close_code = 0;
     Stage stage = Stage::kResolve;
     DisconnectReason end_cause = DisconnectReason::kError;  // set when the session ends
-    bool timed_out : 1 = false;        // the connect deadline fired
+    bool timed_out : 1 = false;                             // the connect deadline fired
     bool close_initiated : 1 = false;  // we started the close handshake (an expected end)
     bool close_sent : 1 = false;       // our close frame is queued or written
     bool close_received : 1 = false;   // the peer's close frame arrived
@@ -220,7 +219,7 @@ class WsConnection final : public Connection,
   std::unique_ptr<TlsIo> tls_io_;  // wss:// only, while established
   char in_buf_[kIdleReadBytes];    // ws:// target of the pending read
   ws::Decoder decoder_{kReadMessageMax};
-  std::string out_;        // encoded frames not yet written (from out_done_ on)
+  std::string out_;  // encoded frames not yet written (from out_done_ on)
   std::size_t out_done_ = 0;
   InFlightTable in_flight_;
   std::unique_ptr<PushTracker> push_;  // only when pushes carry a sequence field

@@ -46,21 +46,21 @@ void WsConnection<Ws>::start_read() {
     size = kTlsReadBytes;
   }
   attempt_.read_pending = true;
-  stream_->async_read_some(
-      net::buffer(into, size), [self = this->shared_from_this(), into, size](error_code ec, std::size_t n) {
-        self->attempt_.read_pending = false;
-        if (self->ending()) {
-          self->maybe_finalize();
-          return;
-        }
-        if (ec) {
-          self->on_read_end(ec);
-          return;
-        }
-        if (!self->consume(std::string_view(into, n))) return;
-        if (!kTls && n == size && !self->drain()) return;
-        self->start_read();
-      });
+  stream_->async_read_some(net::buffer(into, size), [self = this->shared_from_this(), into, size](
+                                                        error_code ec, std::size_t n) {
+    self->attempt_.read_pending = false;
+    if (self->ending()) {
+      self->maybe_finalize();
+      return;
+    }
+    if (ec) {
+      self->on_read_end(ec);
+      return;
+    }
+    if (!self->consume(std::string_view(into, n))) return;
+    if (!kTls && n == size && !self->drain()) return;
+    self->start_read();
+  });
 }
 
 // Reads and decodes what the socket holds beyond in_buf_. False when the session is ending.

@@ -13,7 +13,9 @@ using TlsStream = ssl::stream<Socket>;
 template <>
 struct StreamTraits<TlsStream> : SocketStreamOps<StreamTraits<TlsStream>> {
   static constexpr bool kTls = true;
-  static void emplace(std::optional<TlsStream>& s, WorkerContext& ctx) { s.emplace(ctx.ioc, *ctx.tls); }
+  static void emplace(std::optional<TlsStream>& s, WorkerContext& ctx) {
+    s.emplace(ctx.ioc, *ctx.tls);
+  }
   static Socket& socket(TlsStream& s) { return s.next_layer(); }
 
   template <class Handler>

@@ -12,7 +12,8 @@ class Engine::Impl {
  public:
   explicit Impl(unsigned threads) {
     workers_.reserve(std::max(1u, threads));
-    for (unsigned i = 0; i < std::max(1u, threads); ++i) workers_.push_back(std::make_unique<Worker>());
+    for (unsigned i = 0; i < std::max(1u, threads); ++i)
+      workers_.push_back(std::make_unique<Worker>());
   }
 
   ~Impl() {
@@ -32,7 +33,8 @@ class Engine::Impl {
     uint64_t budget = fd_budget();
     if (share > budget) {
       return "share of " + std::to_string(share) +
-             " connections exceeds this agent's file-descriptor budget of " + std::to_string(budget);
+             " connections exceeds this agent's file-descriptor budget of " +
+             std::to_string(budget);
     }
     auto made = make_run_config(std::move(assignment));
     if (auto* error = std::get_if<std::string>(&made)) return *error;

@@ -1,14 +1,14 @@
 // wsload-agent: runs its share of a scenario for one controller at a time (SPEC §6).
 
-#include <csignal>
-#include <fstream>
-#include <cstdlib>
-#include <iostream>
-#include <thread>
-
-#include <CLI/CLI.hpp>
 #include <grpcpp/grpcpp.h>
 #include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <csignal>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <thread>
 
 #include "agent_service.hpp"
 #include "source_ips.hpp"
@@ -119,8 +119,10 @@ int main(int argc, char** argv) {
   CLI::App app{"wsload-agent: runs a share of a wsload scenario for a controller"};
   app.add_option("--listen", options.listen, "address:port for the controller (port 0 = any free)")
       ->capture_default_str();
-  app.add_option("--token", options.token, "shared secret every controller must present [WSLOAD_AGENT_TOKEN]");
-  app.add_flag("--insecure", options.insecure, "allow a non-loopback listen address without a token");
+  app.add_option("--token", options.token,
+                 "shared secret every controller must present [WSLOAD_AGENT_TOKEN]");
+  app.add_flag("--insecure", options.insecure,
+               "allow a non-loopback listen address without a token");
   app.add_option("--threads", options.threads, "load threads (one io_context each)")
       ->check(CLI::Range(1u, 1024u))
       ->capture_default_str();

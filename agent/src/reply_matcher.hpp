@@ -63,7 +63,7 @@ class InFlightTable {
   void remember_expired(uint64_t seq);
 
   std::vector<Slot> slots_;  // [head_, end) in flight or dead; slots_[head_] is live
-  uint32_t head_ = 0;       // 32-bit: one per connection, and a connection never has 4G in flight
+  uint32_t head_ = 0;        // 32-bit: one per connection, and a connection never has 4G in flight
   uint32_t live_ = 0;
   uint32_t expired_next_ = 0;
   // Allocated at the first expiry; 0 = empty (seqs start at 1).

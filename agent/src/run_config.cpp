@@ -1,9 +1,8 @@
 #include "run_config.hpp"
 
-#include <fstream>
-
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
+#include <fstream>
 
 namespace wsload::agent {
 
@@ -35,9 +34,8 @@ std::optional<TargetEndpoint> parse_target_url(const std::string& url, std::stri
   }
   std::string default_port = ep.tls ? "443" : "80";
   ep.port = u.has_port() && !u.port().empty() ? std::string(u.port()) : default_port;
-  std::string host_for_header = u.host_type() == boost::urls::host_type::ipv6
-                                    ? "[" + ep.host + "]"
-                                    : ep.host;
+  std::string host_for_header =
+      u.host_type() == boost::urls::host_type::ipv6 ? "[" + ep.host + "]" : ep.host;
   ep.host_header = ep.port == default_port ? host_for_header : host_for_header + ":" + ep.port;
   ep.target = u.encoded_path().empty() ? "/" : std::string(u.encoded_path());
   if (u.has_query()) ep.target += "?" + std::string(u.encoded_query());

@@ -63,7 +63,7 @@ class SlotDeadlines {
   void drop_stale_top();
   void compact();
 
-  std::vector<Entry> heap_;       // min-heap on `at`
+  std::vector<Entry> heap_;        // min-heap on `at`
   std::vector<uint64_t> current_;  // per (slot, kind): token of the armed entry, 0 = not armed
   uint64_t next_token_ = 0;
   size_t live_ = 0;

@@ -28,7 +28,8 @@ std::string format_v4(uint32_t value) {
 
 }  // namespace
 
-std::optional<std::vector<std::string>> parse_source_ips(std::string_view text, std::string* error) {
+std::optional<std::vector<std::string>> parse_source_ips(std::string_view text,
+                                                         std::string* error) {
   constexpr uint32_t kMaxRange = 65536;
   std::vector<std::string> out;
   while (!text.empty()) {

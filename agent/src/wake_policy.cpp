@@ -4,8 +4,7 @@
 
 namespace wsload::agent {
 
-WakePolicy::Plan WakePolicy::plan(TimePoint now, TimePoint at, TimePoint last_tick,
-                                  bool precise) {
+WakePolicy::Plan WakePolicy::plan(TimePoint now, TimePoint at, TimePoint last_tick, bool precise) {
   Plan p;
   p.tick = std::max(at, last_tick + kMinTickGap);
   p.fire = p.tick;

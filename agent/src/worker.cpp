@@ -3,9 +3,8 @@
 #include <sys/prctl.h>
 
 #include <algorithm>
-#include <utility>
-
 #include <boost/asio/post.hpp>
+#include <utility>
 
 namespace wsload::agent {
 
@@ -51,16 +50,17 @@ Worker::~Worker() {
 
 void Worker::configure(std::shared_ptr<const RunConfig> cfg, std::vector<uint32_t> ids,
                        std::shared_ptr<net::ssl::context> tls) {
-  net::post(ioc_, [this, cfg = std::move(cfg), ids = std::move(ids), tls = std::move(tls)]() mutable {
-    cfg_ = std::move(cfg);
-    ctx_ = std::make_unique<WorkerContext>(ioc_, *cfg_, std::move(tls));
-    ctx_->on_done = [this](uint32_t slot) { on_connection_done(slot); };
-    ctx_->wake_at = [this](TimePoint at) { wake_at(at); };
-    ids_ = std::move(ids);
-    ctx_->deadlines.reset(ids_.size());
-    conns_.assign(ids_.size(), nullptr);
-    spare_.emplace();  // the first take() then allocates nothing either
-  });
+  net::post(ioc_,
+            [this, cfg = std::move(cfg), ids = std::move(ids), tls = std::move(tls)]() mutable {
+              cfg_ = std::move(cfg);
+              ctx_ = std::make_unique<WorkerContext>(ioc_, *cfg_, std::move(tls));
+              ctx_->on_done = [this](uint32_t slot) { on_connection_done(slot); };
+              ctx_->wake_at = [this](TimePoint at) { wake_at(at); };
+              ids_ = std::move(ids);
+              ctx_->deadlines.reset(ids_.size());
+              conns_.assign(ids_.size(), nullptr);
+              spare_.emplace();  // the first take() then allocates nothing either
+            });
 }
 
 void Worker::start(RunSchedule schedule) {
@@ -201,7 +201,7 @@ void Worker::wake_at(TimePoint at) {
     net::post(ioc_, [this, gen] { poll(gen); });
     return;
   }
-  end_poll(now);  // sleeps until the timer
+  end_poll(now);                      // sleeps until the timer
   tick_timer_.expires_at(plan.fire);  // a pending wait completes with operation_aborted
   tick_timer_.async_wait([this, gen](boost::system::error_code ec) {
     if (ec || gen != tick_gen_) return;

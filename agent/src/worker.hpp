@@ -2,6 +2,9 @@
 // One load thread: its own io_context, connections and MetricsDelta (h2load's Worker).
 // Public members may be called from any thread; they post to the worker's io_context.
 #include <atomic>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdint>
 #include <future>
@@ -9,10 +12,6 @@
 #include <optional>
 #include <thread>
 #include <vector>
-
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include "connection.hpp"
 #include "run_config.hpp"

@@ -15,15 +15,15 @@
 namespace wsload::agent {
 
 struct Assignment {
-  shared::Scenario scenario;              // one stage, overrides applied
-  uint32_t agent_index = 0;               // {{agent}} in templates
-  uint64_t total_connections = 0;         // global count, for the ramp schedule
-  std::vector<uint32_t> connection_ids;   // this agent's global ids, increasing
-  std::vector<std::string> source_ips;    // local addresses to bind, round-robin; empty = any
+  shared::Scenario scenario;             // one stage, overrides applied
+  uint32_t agent_index = 0;              // {{agent}} in templates
+  uint64_t total_connections = 0;        // global count, for the ramp schedule
+  std::vector<uint32_t> connection_ids;  // this agent's global ids, increasing
+  std::vector<std::string> source_ips;   // local addresses to bind, round-robin; empty = any
 };
 
 struct EngineSnapshot {
-  shared::MetricsDelta delta;   // recorded since the previous take_delta()
+  shared::MetricsDelta delta;     // recorded since the previous take_delta()
   uint64_t open_connections = 0;  // gauge: established and not yet closed
   uint64_t in_flight = 0;         // gauge: requests sent and neither answered nor timed out
   bool finished = false;          // schedule complete, all connections closed, nothing in flight
