@@ -88,20 +88,21 @@ bool ScenarioReader::for_each_key(const YAML::Node& map, const std::string& path
       error(key_node, prefix(path) + "keys must be plain words, got " + describe(key_node));
       continue;
     }
-    const std::string key = key_node.Scalar();
+    const std::string& key = key_node.Scalar();
     if (!seen.insert(key).second) {
       error(key_node, prefix(path) + "duplicate key '" + key + "'");
       continue;
     }
     if (std::find(known.begin(), known.end(), key) == known.end()) {
       const std::string suggestion = closest_word(key, known);
+      std::string message = prefix(path);
+      message.append("unknown key '").append(key);
       if (!suggestion.empty()) {
-        error(key_node,
-              prefix(path) + "unknown key '" + key + "'; did you mean '" + suggestion + "'?");
+        message.append("'; did you mean '").append(suggestion).append("'?");
       } else {
-        error(key_node,
-              prefix(path) + "unknown key '" + key + "' (known keys: " + join(known) + ")");
+        message.append("' (known keys: ").append(join(known)).append(")");
       }
+      error(key_node, std::move(message));
       continue;
     }
     const YAML::Mark outer_key = key_mark_;

@@ -1,5 +1,6 @@
 // The `target` section of a scenario: URL, headers, subprotocols, auth, TLS, connect timeout.
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <set>
 #include <string_view>
@@ -21,14 +22,14 @@ void read_headers(ScenarioReader& reader, const YAML::Node& node, TargetSpec& ou
     return;
   }
   // The WebSocket handshake's own headers: wsload writes them, a second copy breaks the upgrade.
-  static const std::set<std::string> kReserved = {"upgrade",
-                                                  "connection",
-                                                  "sec-websocket-key",
-                                                  "sec-websocket-version",
-                                                  "sec-websocket-extensions",
-                                                  "sec-websocket-accept",
-                                                  "content-length",
-                                                  "transfer-encoding"};
+  static constexpr std::array<std::string_view, 8> kReserved = {"upgrade",
+                                                                "connection",
+                                                                "sec-websocket-key",
+                                                                "sec-websocket-version",
+                                                                "sec-websocket-extensions",
+                                                                "sec-websocket-accept",
+                                                                "content-length",
+                                                                "transfer-encoding"};
   auto lower = [](std::string s) {
     for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return s;
@@ -48,12 +49,12 @@ void read_headers(ScenarioReader& reader, const YAML::Node& node, TargetSpec& ou
                        describe(key));
       continue;
     }
-    const std::string name = key.Scalar();
+    const std::string& name = key.Scalar();
     if (!seen.insert(lower(name)).second) {
       reader.error(key, "target.headers: duplicate header '" + name + "'");
       continue;
     }
-    if (kReserved.count(lower(name))) {
+    if (std::find(kReserved.begin(), kReserved.end(), lower(name)) != kReserved.end()) {
       reader.error(key, "target.headers: '" + name +
                             "' is part of the WebSocket handshake and set by wsload; remove it");
       continue;

@@ -25,12 +25,15 @@ std::string lower(std::string_view s) {
 
 // "" when `url` is SCHEME://host[:port][/...] with SCHEME one of `schemes`.
 std::string check_url(std::string_view url, std::string_view scheme_a, std::string_view scheme_b) {
-  const std::string expected = "expected a " + std::string(scheme_a) + ":// or " +
-                               std::string(scheme_b) + ":// URL, got '" + std::string(url) + "'";
+  // Built only when the scheme is wrong.
+  const auto expected = [&] {
+    return "expected a " + std::string(scheme_a) + ":// or " + std::string(scheme_b) +
+           ":// URL, got '" + std::string(url) + "'";
+  };
   const size_t sep = url.find("://");
-  if (sep == std::string_view::npos) return expected;
+  if (sep == std::string_view::npos) return expected();
   const std::string scheme = lower(url.substr(0, sep));
-  if (scheme != scheme_a && scheme != scheme_b) return expected;
+  if (scheme != scheme_a && scheme != scheme_b) return expected();
   std::string_view authority = url.substr(sep + 3);
   authority = authority.substr(0, authority.find_first_of("/?#"));
   if (const size_t at = authority.rfind('@'); at != std::string_view::npos) {

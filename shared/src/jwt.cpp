@@ -157,8 +157,11 @@ std::string hs256_signature(std::string_view signing_input, std::string_view key
 
 std::string jwt_sign_hs256(const nlohmann::json& claims, std::string_view secret) {
   if (!claims.is_object()) throw std::invalid_argument("JWT claims must be a JSON object");
-  static const std::string kHeader = base64url_encode(R"({"alg":"HS256","typ":"JWT"})");
-  std::string input = kHeader + "." + base64url_encode(claims.dump());
+  // base64url of {"alg":"HS256","typ":"JWT"} (jwt_test decodes and checks it).
+  constexpr std::string_view kHeader = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9";
+  std::string input(kHeader);
+  input += '.';
+  input += base64url_encode(claims.dump());
   const std::string signature = hs256_signature(input, secret);
   return input + "." + signature;
 }

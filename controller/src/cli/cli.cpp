@@ -27,7 +27,7 @@ std::atomic<int> g_interrupts{0};
 
 extern "C" void on_signal(int) {
   if (g_interrupts.fetch_add(1) + 1 >= 3) {
-    static const char kMessage[] = "\nwsload: third interrupt: exiting now, without a report\n";
+    static constexpr char kMessage[] = "\nwsload: third interrupt: exiting now, without a report\n";
     [[maybe_unused]] auto n = write(STDERR_FILENO, kMessage, sizeof(kMessage) - 1);
     std::_Exit(kExitInterrupted);
   }

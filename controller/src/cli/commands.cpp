@@ -37,7 +37,7 @@ std::optional<shared::ScenarioPlan> load_plan(const std::string& scenario,
     if (auto t = shared::parse_threshold(text, &error)) {
       overrides.extra_thresholds.push_back(*t);
     } else {
-      diagnostics.push_back({"--threshold", 0, 0, "'" + text + "': " + error});
+      diagnostics.push_back({"--threshold", 0, 0, fmt::format("'{}': {}", text, error)});
     }
   }
   auto loaded = scenario::load_scenario(scenario, env);
@@ -83,6 +83,7 @@ int validate_command(const ValidateRequest& request) {
       agents.push_back({fmt::format("local-agent-{}", i + 1), 1.0});
   }
   std::vector<double> weights;
+  weights.reserve(agents.size());
   for (const auto& a : agents) weights.push_back(a.weight);
 
   std::cout << fmt::format("{}: valid ({} stage(s))\n", plan.name, plan.stages.size());

@@ -98,7 +98,8 @@ void check_handshake(const shared::Scenario& s, Checklist& list) {
   if (s.target.auth.in == shared::TokenPlacement::kHeader && !s.target.auth.token.empty()) {
     headers += "Authorization: Bearer " + s.target.auth.token + "\r\n";
   }
-  for (const auto& [name, value] : s.target.headers) headers += name + ": " + value + "\r\n";
+  for (const auto& [name, value] : s.target.headers)
+    headers += fmt::format("{}: {}\r\n", name, value);
   const auto r = http_request(*parsed, headers, std::chrono::milliseconds(5000));
   if (!r.error.empty()) {
     list.fail("target reachable", url + ": " + r.error,
@@ -202,6 +203,7 @@ void check_agents(const shared::Scenario& s, const DoctorRequest& request, Check
     return;
   }
   std::vector<double> weights;
+  weights.reserve(endpoints.size());
   for (const auto& e : endpoints) weights.push_back(e.weight);
   const auto shares = shared::apportion(s.load.connections, weights);
   EventQueue events;

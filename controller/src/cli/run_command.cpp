@@ -32,7 +32,8 @@ void point_at_target(shared::ScenarioPlan& plan, const SpawnedTarget& target) {
     if (stage.target.auth.jwt) {
       stage.target.auth.jwt->secret = target.secret();
     } else {
-      stage.target.auth.token = shared::jwt_make_token(target.secret(), "wsload", now, 24 * 3600);
+      stage.target.auth.token =
+          shared::jwt_make_token(target.secret(), "wsload", now, int64_t{24} * 3600);
     }
   }
 }

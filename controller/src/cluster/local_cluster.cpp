@@ -50,8 +50,8 @@ uint64_t memory_available() {
 
 // Measured per idle loopback connection (README, Troubleshooting: memory): the client socket in
 // the kernel plus the agent ~8 KiB; the server's socket and wsload-target ~12 KiB more.
-constexpr uint64_t kClientBytesPerConnection = 8 * 1024;
-constexpr uint64_t kTargetBytesPerConnection = 12 * 1024;
+constexpr uint64_t kClientBytesPerConnection = uint64_t{8} * 1024;
+constexpr uint64_t kTargetBytesPerConnection = uint64_t{12} * 1024;
 
 }  // namespace
 

@@ -1,6 +1,9 @@
 // `wsload report`: a saved wsload.report/v1 JSON back into a RunReport, so the text, JUnit and
 // HTML renderers work on it exactly as after a run. Histograms come back exactly from their
 // encoded form.
+#include <fmt/format.h>
+
+#include <cmath>
 #include <stdexcept>
 
 #include "report/json_report_fields.hpp"
@@ -55,7 +58,8 @@ void read_metric_counters(const json& j, JsonScope scope, shared::Counters& c,
     const std::string section(f.section), key(f.key);
     const auto& sj = field(j, section.c_str(), where);
     if (f.since_v1 && !sj.contains(key)) continue;
-    const auto sw = scope == JsonScope::kStageAndAgents ? where + "." + section : section;
+    const auto sw =
+        scope == JsonScope::kStageAndAgents ? fmt::format("{}.{}", where, section) : section;
     c.*(f.metric->counter) = count(sj, key.c_str(), sw);
   }
 }
@@ -114,8 +118,8 @@ void read_totals(const json& j, StageResult& r) {
   read_metric_counters(j, JsonScope::kStage, r.totals.counters, "report");
   r.totals.push_latency =
       histogram(field(field(j, "push", "report"), "latency", "push"), "push.latency");
-  r.totals.counters.max_schedule_lag_us = static_cast<uint64_t>(
-      field(field(j, "schedule", "report"), "max_lag_ms", "schedule").get<double>() * 1000.0 + 0.5);
+  r.totals.counters.max_schedule_lag_us = static_cast<uint64_t>(std::llround(
+      field(field(j, "schedule", "report"), "max_lag_ms", "schedule").get<double>() * 1000.0));
 }
 
 AgentResult agent_from_json(const json& aj, const std::string& where) {

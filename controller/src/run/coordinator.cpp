@@ -100,6 +100,7 @@ std::vector<v1::AgentMessage> Coordinator::await_all(uint64_t command_id,
     answers[event->agent] = std::move(*event->message);
   }
   std::vector<v1::AgentMessage> out;
+  out.reserve(answers.size());
   for (auto& a : answers) out.push_back(std::move(*a));
   return out;
 }
@@ -175,10 +176,10 @@ void Coordinator::measure_clocks() {
   }
   for (const auto& a : agents_) {
     if (std::abs(a->result.clock_offset_us) > 100'000) {
-      live_.message(
-          fmt::format("warning: agent {} clock differs from this host's by {:.1f} ms; the start "
-                      "is corrected, but timestamps in its logs will be off (run NTP)",
-                      a->link->endpoint(), a->result.clock_offset_us / 1000.0));
+      live_.message(fmt::format(
+          "warning: agent {} clock differs from this host's by {:.1f} ms; the start "
+          "is corrected, but timestamps in its logs will be off (run NTP)",
+          a->link->endpoint(), static_cast<double>(a->result.clock_offset_us) / 1000.0));
     }
   }
 }

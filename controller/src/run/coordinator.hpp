@@ -70,7 +70,7 @@ class Coordinator {
   void on_event(const AgentEvent& event, Loop& loop);
   void on_report(size_t agent, const v1::AgentMessage& message, Loop& loop);
   void supervise(Loop& loop, Clock::time_point now);
-  void add_points(Loop& loop, std::vector<AlignedInterval> points, bool at_end);
+  void add_points(Loop& loop, const std::vector<AlignedInterval>& points, bool at_end);
   void update_live(Loop& loop, Clock::time_point now);
   void drain_sessions();
   uint64_t open_connections() const;

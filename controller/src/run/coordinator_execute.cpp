@@ -195,10 +195,10 @@ void Coordinator::supervise(Loop& loop, Clock::time_point now) {
   }
 }
 
-void Coordinator::add_points(Loop& loop, std::vector<AlignedInterval> points, bool at_end) {
+void Coordinator::add_points(Loop& loop, const std::vector<AlignedInterval>& points, bool at_end) {
   const double step_s = std::chrono::duration<double>(options_.report_interval).count();
   const double end_s = seconds_between(loop.t_start, loop.last_final);
-  for (auto& point : points) {
+  for (const auto& point : points) {
     double t_s = static_cast<double>(point.index) * step_s;
     // The last interval of a run is cut short by the final reports.
     if (at_end && end_s > t_s - step_s && end_s < t_s) t_s = end_s;

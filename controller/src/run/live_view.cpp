@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <ostream>
 
 namespace wsload::controller {
@@ -49,7 +50,7 @@ std::string LiveView::plain_line(const LiveSnapshot& s) {
 std::string LiveView::panel(const LiveSnapshot& s) {
   constexpr int kBarWidth = 40;
   const double fraction = s.planned_s > 0 ? std::clamp(s.elapsed_s / s.planned_s, 0.0, 1.0) : 0.0;
-  const int filled = static_cast<int>(fraction * kBarWidth + 0.5);
+  const int filled = static_cast<int>(std::lround(fraction * kBarWidth));
   std::string bar = std::string(static_cast<size_t>(filled), '#') +
                     std::string(static_cast<size_t>(kBarWidth - filled), '-');
   std::string out;
