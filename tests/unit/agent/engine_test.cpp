@@ -2,7 +2,6 @@
 #include "wsload/agent/engine.hpp"
 
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 
 #include <algorithm>
@@ -35,7 +34,8 @@ Assignment make_assignment(const std::string& url, uint32_t n, std::chrono::nano
   return a;
 }
 
-shared::MessagesSpec json_messages(std::chrono::nanoseconds interval, std::chrono::nanoseconds timeout) {
+shared::MessagesSpec json_messages(std::chrono::nanoseconds interval,
+                                   std::chrono::nanoseconds timeout) {
   shared::MessagesSpec m;
   m.interval = interval;
   m.kind = shared::MessageKind::kJson;
@@ -135,8 +135,8 @@ TEST(Engine, Http401CountsAsFailureByStatus) {
 TEST(Engine, ClosedPortCountsRefused) {
   uint16_t port = testing::closed_port();
   Engine engine(2);
-  RunResult r = run(engine, make_assignment("ws://127.0.0.1:" + std::to_string(port) + "/ws", 10,
-                                            100ms, 200ms));
+  RunResult r = run(
+      engine, make_assignment("ws://127.0.0.1:" + std::to_string(port) + "/ws", 10, 100ms, 200ms));
   ASSERT_TRUE(r.finished);
   const auto& c = r.total.counters;
   EXPECT_EQ(c.connections_failed, 10u);
@@ -387,7 +387,8 @@ TEST(Engine, ScenarioHeadersReplaceBuiltInOnes) {
   TestServer server({});
   Engine engine(1);
   auto a = make_assignment(server.url(), 1, 0ms, 100ms);
-  a.scenario.target.headers = {{"Host", "api.example.test"}, {"Authorization", "Basic Zm9vOmJhcg=="}};
+  a.scenario.target.headers = {{"Host", "api.example.test"},
+                               {"Authorization", "Basic Zm9vOmJhcg=="}};
   a.scenario.target.auth.token = "ignored-because-the-header-is-given";
   RunResult r = run(engine, std::move(a));
   ASSERT_TRUE(r.finished);
@@ -417,7 +418,8 @@ TEST(Engine, StopClosesOpenConnectionsEarly) {
   engine.start(std::chrono::steady_clock::now());
   shared::MetricsDelta total;
   auto deadline = std::chrono::steady_clock::now() + 10s;
-  while (total.counters.connections_established < 8 && std::chrono::steady_clock::now() < deadline) {
+  while (total.counters.connections_established < 8 &&
+         std::chrono::steady_clock::now() < deadline) {
     total.merge(engine.take_delta().delta);
     std::this_thread::sleep_for(10ms);
   }

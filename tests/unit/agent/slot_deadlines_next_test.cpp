@@ -1,7 +1,7 @@
 // SlotDeadlines::next(): the earliest armed deadline with its kind, left armed.
-#include "../../../agent/src/slot_deadlines.hpp"
-
 #include <gtest/gtest.h>
+
+#include "../../../agent/src/slot_deadlines.hpp"
 
 namespace wsload::agent {
 namespace {
