@@ -13,7 +13,7 @@ BUILD_TYPE=${BUILD_TYPE:-RelWithDebInfo}
 JOBS=${JOBS:-2}
 
 # Build dependencies (MACHINE.md) plus what the tests drive: third-party WebSocket servers, NATS,
-# openssl for test certificates.
+# openssl for test certificates, clang-format and clang-tidy 14 for the style tests.
 PACKAGES=(build-essential cmake git ninja-build pkg-config
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libspdlog-dev libfmt-dev libyaml-cpp-dev libssl-dev libgtest-dev libgmock-dev
@@ -21,7 +21,8 @@ PACKAGES=(build-essential cmake git ninja-build pkg-config
   libboost-url1.81-dev libboost-json1.81-dev
   nats-server libnats-dev openssl procps curl
   golang-go golang-github-masterminds-sprig-dev golang-k8s-sigs-yaml-dev python3-kubernetes python3-yaml
-  chromium node-ws python3-websockets iproute2 nftables)
+  chromium node-ws python3-websockets iproute2 nftables
+  clang-format clang-tidy)
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
