@@ -54,16 +54,18 @@ std::string limits_text() {
          " MiB (beyond: broadcasts_dropped)";
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  using wsload::target::TargetConfig;
-  CLI::App app{
-      "wsload-target: reference WebSocket server (JWT, ping/pong, broadcasts, limits, NATS relay)"};
-  TargetConfig config;
+struct ServerFlags {
+  wsload::target::TargetConfig config;
   std::string listen = "127.0.0.1:3001";
   std::string jwt_secret;
   std::string broadcast_interval = "0";
+};
+
+void add_server_options(CLI::App& app, ServerFlags& f) {
+  auto& config = f.config;
+  auto& listen = f.listen;
+  auto& jwt_secret = f.jwt_secret;
+  auto& broadcast_interval = f.broadcast_interval;
   app.add_option("--listen", listen, "HOST:PORT to listen on; port 0 picks a free port")
       ->capture_default_str();
   app.add_option("--path", config.path, "WebSocket upgrade path")->capture_default_str();
@@ -99,9 +101,16 @@ int main(int argc, char** argv) {
       ->capture_default_str();
 
   app.footer(limits_text());
+}
 
+struct PublishFlags {
   wsload::target::PublisherOptions publish;
-  std::string publish_duration = "0";
+  std::string duration = "0";
+};
+
+CLI::App* add_publish_command(CLI::App& app, PublishFlags& f) {
+  auto& publish = f.publish;
+  auto& publish_duration = f.duration;
   auto* pub =
       app.add_subcommand("publish", "publish data messages (seq 1.., ts) to a NATS subject");
   pub->add_option("--nats", publish.url, "NATS URL")->required();
@@ -113,22 +122,11 @@ int main(int argc, char** argv) {
   pub->add_option("--duration", publish_duration, "stop after this long, e.g. 10s (0 = no limit)");
   pub->add_option("--size", publish.size, "payload bytes")->capture_default_str();
 
-  try {
-    app.parse(argc, argv);
-    if (pub->parsed()) {
-      publish.duration = duration_or_throw("--duration", publish_duration);
-    } else {
-      auto host_port = wsload::target::parse_host_port(listen);
-      if (!host_port)
-        throw CLI::ValidationError("--listen", "expected HOST:PORT, got '" + listen + "'");
-      config.listen = *host_port;
-      config.broadcast_interval = duration_or_throw("--broadcast-interval", broadcast_interval);
-    }
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e);
-  }
-  if (pub->parsed()) return wsload::target::run_publisher(publish);
+  return pub;
+}
 
+// Serves until SIGINT/SIGTERM; the process exit code.
+int run_server(wsload::target::TargetConfig& config, const std::string& jwt_secret) {
   if (!jwt_secret.empty()) {
     config.jwt_secret = jwt_secret;
   } else if (const char* env = std::getenv("JWT_SECRET"); env && *env && !config.no_auth) {
@@ -139,11 +137,9 @@ int main(int argc, char** argv) {
     for (const auto& error : errors) std::cerr << "wsload-target: " << error << "\n";
     return kExitUsage;
   }
-
   auto logger = spdlog::stderr_color_mt("wsload-target");
   spdlog::set_default_logger(logger);
   spdlog::set_level(spdlog::level::from_str(config.log_level));
-
   const uint64_t fd_limit = wsload::shared::raise_fd_limit();
   try {
     wsload::target::Server server(config);
@@ -161,4 +157,32 @@ int main(int argc, char** argv) {
     return kExitRuntime;
   }
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "wsload-target: reference WebSocket server (JWT, ping/pong, broadcasts, limits, NATS relay)"};
+  ServerFlags server;
+  add_server_options(app, server);
+  PublishFlags publish;
+  auto* pub = add_publish_command(app, publish);
+  try {
+    app.parse(argc, argv);
+    if (pub->parsed()) {
+      publish.publish.duration = duration_or_throw("--duration", publish.duration);
+    } else {
+      auto host_port = wsload::target::parse_host_port(server.listen);
+      if (!host_port)
+        throw CLI::ValidationError("--listen", "expected HOST:PORT, got '" + server.listen + "'");
+      server.config.listen = *host_port;
+      server.config.broadcast_interval =
+          duration_or_throw("--broadcast-interval", server.broadcast_interval);
+    }
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  if (pub->parsed()) return wsload::target::run_publisher(publish.publish);
+  return run_server(server.config, server.jwt_secret);
 }

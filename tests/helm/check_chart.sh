@@ -116,7 +116,7 @@ PY
 # deploy/Dockerfile: the build stage installs dev.sh's build packages (all but the test-only ones),
 # the runtime stage is slim, unprivileged and ships the three binaries.
 test_only="libgtest-dev libgmock-dev nats-server openssl procps curl golang-go golang-github-masterminds-sprig-dev
-  golang-gopkg-yaml.v3-dev golang-k8s-sigs-yaml-dev python3-kubernetes python3-yaml chromium node-ws python3-websockets iproute2 nftables"
+  golang-gopkg-yaml.v3-dev golang-k8s-sigs-yaml-dev python3-kubernetes python3-yaml chromium node-ws python3-websockets iproute2 nftables clang-format clang-tidy"
 dockerfile=$root/deploy/Dockerfile
 build_packages=$(sed -n '/^PACKAGES=(/,/)/p' "$root/dev.sh" | tr -d '()' | sed 's/PACKAGES=//' | tr ' ' '\n' | grep -v '^$' || true)
 [ -n "$build_packages" ] || fail "no PACKAGES=(...) list found in dev.sh"

@@ -98,6 +98,173 @@ bool read_agent_ca(std::string path, std::string* pem) {
   return true;
 }
 
+// `wsload run` flags as typed by the user; finish_run turns them into a RunRequest.
+struct RunFlags {
+  RunRequest run;
+  std::string url, token, connections_text, ramp_up, hold, interval, agent_ca;
+  std::string live_interval = "5s", agent_wait = "30s", on_loss = "abort";
+};
+
+CLI::App* add_run_command(CLI::App& app, RunFlags& f, std::string* log_level) {
+  const DurationValidator duration;
+  auto* cmd = app.add_subcommand("run", "run a scenario (preset name or YAML file)");
+  cmd->add_option("scenario", f.run.scenario, "preset name or scenario file")
+      ->capture_default_str();
+  cmd->add_option("--url", f.url, "target URL, ws:// or wss:// [WS_URL]");
+  cmd->add_option("--token", f.token, "bearer token for every connection [AUTH_TOKEN]");
+  cmd->add_option("--connections", f.connections_text, "connections [MAX_CONNECTIONS]")
+      ->check(ConnectionsValidator());
+  cmd->add_option("--ramp-up", f.ramp_up, "ramp-up duration")->check(duration);
+  cmd->add_option("--duration", f.hold, "hold time after ramp-up [TEST_DURATION, ms]")
+      ->check(duration);
+  cmd->add_option("--message-interval", f.interval,
+                  "per-connection message interval [MESSAGE_FREQUENCY, ms]")
+      ->check(duration);
+  cmd->add_option("--agents", f.run.options.agents_spec,
+                  "host:port[@weight],... or dns:///name:port")
+      ->check(AgentsValidator());
+  cmd->add_option("--local-agents", f.run.options.local_agents, "local agent processes to spawn")
+      ->check(CLI::Range(1u, 64u));
+  cmd->add_option("--expect-agents", f.run.options.expect_agents,
+                  "wait until this many agents answer");
+  cmd->add_option("--agent-wait", f.agent_wait, "how long to wait for --expect-agents")
+      ->check(duration);
+  cmd->add_option("--agent-token", f.run.options.agent_token,
+                  "shared secret for the agents [WSLOAD_AGENT_TOKEN]");
+  cmd->add_option(
+      "--agent-ca", f.agent_ca,
+      "PEM CA that signed the agents' certificates: TLS on the control channel [WSLOAD_AGENT_CA]");
+  cmd->add_flag("--spawn-target", f.run.options.spawn_target,
+                "start a local wsload-target and test it");
+  cmd->add_option("--threshold", f.run.threshold_texts,
+                  "extra threshold, e.g. 'latency.p99 < 20ms'");
+  cmd->add_option("--json", f.run.options.json_path, "write the JSON report here");
+  cmd->add_option("--junit", f.run.options.junit_path, "write a JUnit XML report here");
+  cmd->add_option("--html", f.run.options.html_path, "write an HTML report here");
+  cmd->add_option("--live-interval", f.live_interval, "live view interval")
+      ->check(duration)
+      ->capture_default_str();
+  cmd->add_option("--metrics-listen", f.run.options.metrics_listen,
+                  "serve the merged live metrics in Prometheus format at http://ADDR/metrics")
+      ->check(CLI::Validator(
+          [](const std::string& text) {
+            std::string error;
+            return parse_listen_address(text, &error) ? std::string() : error;
+          },
+          ""))
+      ->type_name("HOST:PORT");
+  cmd->add_option("--on-agent-loss", f.on_loss, "abort or continue")
+      ->check(CLI::IsMember({"abort", "continue"}))
+      ->capture_default_str();
+  cmd->add_flag(
+      "--allow-partial", f.run.options.allow_partial,
+      "a run that lost an agent (PARTIAL) exits 0 when its thresholds pass (default: exit 1)");
+  cmd->add_option("--log-level", *log_level, "trace, debug, info, warn, error [LOG_LEVEL]");
+  cmd->add_flag("-q,--quiet", f.run.options.quiet, "print only the final summary");
+
+  return cmd;
+}
+
+int finish_run(RunFlags& f) {
+  auto& run = f.run;
+  if (!f.url.empty()) run.overrides.url = f.url;
+  if (!f.token.empty()) run.overrides.token = f.token;
+  if (!f.connections_text.empty()) run.overrides.connections = std::stoull(f.connections_text);
+  if (!f.ramp_up.empty()) run.overrides.ramp_up = duration_of(f.ramp_up);
+  if (!f.hold.empty()) run.overrides.hold = duration_of(f.hold);
+  if (!f.interval.empty()) run.overrides.message_interval = duration_of(f.interval);
+  run.options.live_interval = duration_of(f.live_interval);
+  run.options.agent_wait = duration_of(f.agent_wait);
+  run.options.on_agent_loss =
+      f.on_loss == "continue" ? AgentLossPolicy::kContinue : AgentLossPolicy::kAbort;
+  if (run.options.agent_token.empty()) {
+    if (const char* t = std::getenv("WSLOAD_AGENT_TOKEN")) run.options.agent_token = t;
+  }
+  if (!read_agent_ca(f.agent_ca, &run.options.agent_ca_pem)) return kExitUsage;
+  struct sigaction action {};
+  action.sa_handler = on_signal;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+  return run_command(std::move(run), g_interrupts);
+}
+
+// The other subcommands' flags.
+struct OtherFlags {
+  ValidateRequest validate;
+  TokenRequest token;
+  DoctorRequest doctor;
+  std::string doctor_agent_ca;
+  ReportRequest report;
+};
+
+struct Subcommands {
+  CLI::App *validate, *token, *presets, *doctor, *report;
+};
+
+Subcommands add_other_commands(CLI::App& app, OtherFlags& f) {
+  const DurationValidator duration;
+  auto& validate = f.validate;
+  auto& token_request = f.token;
+  auto& doctor_request = f.doctor;
+  auto& doctor_agent_ca = f.doctor_agent_ca;
+  auto& report_request = f.report;
+  auto* validate_cmd =
+      app.add_subcommand("validate", "check a scenario and print the per-agent plan");
+  validate_cmd->add_option("scenario", validate.scenario, "preset name or scenario file")
+      ->required();
+  validate_cmd->add_option("--agents", validate.agents_spec, "host:port[@weight],...")
+      ->check(AgentsValidator());
+  validate_cmd->add_option("--local-agents", validate.local_agents, "local agents to plan for")
+      ->check(CLI::Range(1u, 64u));
+
+  auto* token_cmd = app.add_subcommand("token", "print one HS256 JWT");
+  token_cmd->add_option("--secret", token_request.secret, "HMAC secret [JWT_SECRET]");
+  token_cmd->add_option("--subject", token_request.subject, "sub claim")->capture_default_str();
+  token_cmd->add_option("--ttl", token_request.ttl, "validity")
+      ->check(duration)
+      ->capture_default_str();
+  token_cmd->add_option("--claim", token_request.claims, "extra claim k=v (repeatable)");
+
+  auto* presets_cmd = app.add_subcommand("presets", "list the built-in scenarios");
+
+  auto* doctor_cmd = app.add_subcommand("doctor", "run the pre-test checklist");
+  doctor_cmd->add_option("scenario", doctor_request.scenario, "preset name or scenario file")
+      ->capture_default_str();
+  doctor_cmd->add_option("--agents", doctor_request.agents_spec,
+                         "host:port[@weight],... or dns:///name:port");
+  doctor_cmd->add_option("--url", doctor_request.url, "target URL [WS_URL]");
+  doctor_cmd->add_option("--token", doctor_request.token, "bearer token [AUTH_TOKEN]");
+  doctor_cmd->add_option("--agent-token", doctor_request.agent_token,
+                         "shared secret for the agents [WSLOAD_AGENT_TOKEN]");
+  doctor_cmd->add_option(
+      "--agent-ca", doctor_agent_ca,
+      "PEM CA that signed the agents' certificates: TLS on the control channel [WSLOAD_AGENT_CA]");
+
+  auto* report_cmd = app.add_subcommand("report", "re-render a saved JSON report");
+  report_cmd->add_option("file", report_request.json_path, "report written by run --json")
+      ->required();
+  report_cmd->add_option("--html", report_request.html_path, "write an HTML report here");
+  report_cmd->add_option("--junit", report_request.junit_path, "write a JUnit XML report here");
+
+  return {validate_cmd, token_cmd, presets_cmd, doctor_cmd, report_cmd};
+}
+
+int run_other(const Subcommands& c, OtherFlags& f) {
+  if (*c.validate) return validate_command(f.validate);
+  if (*c.token) return token_command(f.token);
+  if (*c.presets) return presets_command();
+  if (*c.report) return report_command(f.report);
+  if (*c.doctor) {
+    if (f.doctor.agent_token.empty()) {
+      if (const char* t = std::getenv("WSLOAD_AGENT_TOKEN")) f.doctor.agent_token = t;
+    }
+    if (!read_agent_ca(f.doctor_agent_ca, &f.doctor.agent_ca_pem)) return kExitUsage;
+    return doctor_command(f.doctor);
+  }
+  return kExitUsage;
+}
+
 }  // namespace
 
 int cli_main(int argc, char** argv) {
@@ -110,114 +277,11 @@ int cli_main(int argc, char** argv) {
   CLI::App app{"wsload: distributed WebSocket load testing"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("wsload ") + WSLOAD_VERSION);
-  const DurationValidator duration;
-
-  RunRequest run;
-  std::string ramp_up, hold, interval, live_interval = "5s", agent_wait = "30s", on_loss = "abort",
-                                       log_level;
-  std::string url, token;
-  std::string connections_text;
-  auto* run_cmd = app.add_subcommand("run", "run a scenario (preset name or YAML file)");
-  run_cmd->add_option("scenario", run.scenario, "preset name or scenario file")
-      ->capture_default_str();
-  run_cmd->add_option("--url", url, "target URL, ws:// or wss:// [WS_URL]");
-  run_cmd->add_option("--token", token, "bearer token for every connection [AUTH_TOKEN]");
-  run_cmd->add_option("--connections", connections_text, "connections [MAX_CONNECTIONS]")
-      ->check(ConnectionsValidator());
-  run_cmd->add_option("--ramp-up", ramp_up, "ramp-up duration")->check(duration);
-  run_cmd->add_option("--duration", hold, "hold time after ramp-up [TEST_DURATION, ms]")
-      ->check(duration);
-  run_cmd
-      ->add_option("--message-interval", interval,
-                   "per-connection message interval [MESSAGE_FREQUENCY, ms]")
-      ->check(duration);
-  run_cmd
-      ->add_option("--agents", run.options.agents_spec,
-                   "host:port[@weight],... or dns:///name:port")
-      ->check(AgentsValidator());
-  run_cmd->add_option("--local-agents", run.options.local_agents, "local agent processes to spawn")
-      ->check(CLI::Range(1u, 64u));
-  run_cmd->add_option("--expect-agents", run.options.expect_agents,
-                      "wait until this many agents answer");
-  run_cmd->add_option("--agent-wait", agent_wait, "how long to wait for --expect-agents")
-      ->check(duration);
-  run_cmd->add_option("--agent-token", run.options.agent_token,
-                      "shared secret for the agents [WSLOAD_AGENT_TOKEN]");
-  std::string agent_ca;
-  run_cmd->add_option(
-      "--agent-ca", agent_ca,
-      "PEM CA that signed the agents' certificates: TLS on the control channel [WSLOAD_AGENT_CA]");
-  run_cmd->add_flag("--spawn-target", run.options.spawn_target,
-                    "start a local wsload-target and test it");
-  run_cmd->add_option("--threshold", run.threshold_texts,
-                      "extra threshold, e.g. 'latency.p99 < 20ms'");
-  run_cmd->add_option("--json", run.options.json_path, "write the JSON report here");
-  run_cmd->add_option("--junit", run.options.junit_path, "write a JUnit XML report here");
-  run_cmd->add_option("--html", run.options.html_path, "write an HTML report here");
-  run_cmd->add_option("--live-interval", live_interval, "live view interval")
-      ->check(duration)
-      ->capture_default_str();
-  run_cmd
-      ->add_option("--metrics-listen", run.options.metrics_listen,
-                   "serve the merged live metrics in Prometheus format at http://ADDR/metrics")
-      ->check(CLI::Validator(
-          [](const std::string& text) {
-            std::string error;
-            return parse_listen_address(text, &error) ? std::string() : error;
-          },
-          "HOST:PORT"));
-  run_cmd->add_option("--on-agent-loss", on_loss, "abort or continue")
-      ->check(CLI::IsMember({"abort", "continue"}))
-      ->capture_default_str();
-  run_cmd->add_flag(
-      "--allow-partial", run.options.allow_partial,
-      "a run that lost an agent (PARTIAL) exits 0 when its thresholds pass (default: exit 1)");
-  run_cmd->add_option("--log-level", log_level, "trace, debug, info, warn, error [LOG_LEVEL]");
-  run_cmd->add_flag("-q,--quiet", run.options.quiet, "print only the final summary");
-
-  ValidateRequest validate;
-  auto* validate_cmd =
-      app.add_subcommand("validate", "check a scenario and print the per-agent plan");
-  validate_cmd->add_option("scenario", validate.scenario, "preset name or scenario file")
-      ->required();
-  validate_cmd->add_option("--agents", validate.agents_spec, "host:port[@weight],...")
-      ->check(AgentsValidator());
-  validate_cmd->add_option("--local-agents", validate.local_agents, "local agents to plan for")
-      ->check(CLI::Range(1u, 64u));
-
-  TokenRequest token_request;
-  auto* token_cmd = app.add_subcommand("token", "print one HS256 JWT");
-  token_cmd->add_option("--secret", token_request.secret, "HMAC secret [JWT_SECRET]");
-  token_cmd->add_option("--subject", token_request.subject, "sub claim")->capture_default_str();
-  token_cmd->add_option("--ttl", token_request.ttl, "validity")
-      ->check(duration)
-      ->capture_default_str();
-  token_cmd->add_option("--claim", token_request.claims, "extra claim k=v (repeatable)");
-
-  auto* presets_cmd = app.add_subcommand("presets", "list the built-in scenarios");
-
-  DoctorRequest doctor_request;
-  auto* doctor_cmd = app.add_subcommand("doctor", "run the pre-test checklist");
-  doctor_cmd->add_option("scenario", doctor_request.scenario, "preset name or scenario file")
-      ->capture_default_str();
-  doctor_cmd->add_option("--agents", doctor_request.agents_spec,
-                         "host:port[@weight],... or dns:///name:port");
-  doctor_cmd->add_option("--url", doctor_request.url, "target URL [WS_URL]");
-  doctor_cmd->add_option("--token", doctor_request.token, "bearer token [AUTH_TOKEN]");
-  doctor_cmd->add_option("--agent-token", doctor_request.agent_token,
-                         "shared secret for the agents [WSLOAD_AGENT_TOKEN]");
-  std::string doctor_agent_ca;
-  doctor_cmd->add_option(
-      "--agent-ca", doctor_agent_ca,
-      "PEM CA that signed the agents' certificates: TLS on the control channel [WSLOAD_AGENT_CA]");
-
-  ReportRequest report_request;
-  auto* report_cmd = app.add_subcommand("report", "re-render a saved JSON report");
-  report_cmd->add_option("file", report_request.json_path, "report written by run --json")
-      ->required();
-  report_cmd->add_option("--html", report_request.html_path, "write an HTML report here");
-  report_cmd->add_option("--junit", report_request.junit_path, "write a JUnit XML report here");
-
+  RunFlags run;
+  std::string log_level;
+  auto* run_cmd = add_run_command(app, run, &log_level);
+  OtherFlags other;
+  const auto commands = add_other_commands(app, other);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -225,46 +289,12 @@ int cli_main(int argc, char** argv) {
     return code == 0 ? 0 : kExitUsage;
   }
   if (!log_level.empty()) spdlog::set_level(spdlog::level::from_str(log_level));
-
   try {
-    if (*run_cmd) {
-      if (!url.empty()) run.overrides.url = url;
-      if (!token.empty()) run.overrides.token = token;
-      if (!connections_text.empty()) run.overrides.connections = std::stoull(connections_text);
-      if (!ramp_up.empty()) run.overrides.ramp_up = duration_of(ramp_up);
-      if (!hold.empty()) run.overrides.hold = duration_of(hold);
-      if (!interval.empty()) run.overrides.message_interval = duration_of(interval);
-      run.options.live_interval = duration_of(live_interval);
-      run.options.agent_wait = duration_of(agent_wait);
-      run.options.on_agent_loss =
-          on_loss == "continue" ? AgentLossPolicy::kContinue : AgentLossPolicy::kAbort;
-      if (run.options.agent_token.empty()) {
-        if (const char* t = std::getenv("WSLOAD_AGENT_TOKEN")) run.options.agent_token = t;
-      }
-      if (!read_agent_ca(agent_ca, &run.options.agent_ca_pem)) return kExitUsage;
-      struct sigaction action {};
-      action.sa_handler = on_signal;
-      sigemptyset(&action.sa_mask);
-      sigaction(SIGINT, &action, nullptr);
-      sigaction(SIGTERM, &action, nullptr);
-      return run_command(std::move(run), g_interrupts);
-    }
-    if (*validate_cmd) return validate_command(validate);
-    if (*token_cmd) return token_command(token_request);
-    if (*presets_cmd) return presets_command();
-    if (*report_cmd) return report_command(report_request);
-    if (*doctor_cmd) {
-      if (doctor_request.agent_token.empty()) {
-        if (const char* t = std::getenv("WSLOAD_AGENT_TOKEN")) doctor_request.agent_token = t;
-      }
-      if (!read_agent_ca(doctor_agent_ca, &doctor_request.agent_ca_pem)) return kExitUsage;
-      return doctor_command(doctor_request);
-    }
+    return *run_cmd ? finish_run(run) : run_other(commands, other);
   } catch (const std::exception& e) {
     std::cerr << "wsload: " << e.what() << "\n";
     return kExitIncomplete;
   }
-  return kExitUsage;
 }
 
 }  // namespace wsload::controller

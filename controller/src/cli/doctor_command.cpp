@@ -167,30 +167,62 @@ void check_nats(Checklist& list) {
   }
 }
 
-void check_agents(const shared::Scenario& s, const DoctorRequest& request, Checklist& list) {
-  if (request.agents_spec.empty()) {
-    rlimit limit{};
-    getrlimit(RLIMIT_NOFILE, &limit);
-    const auto count = default_local_agents(s.load.connections);
+// Without --agents: the plan `run` would make on this machine (the same refusal rule) and the
+// local port range.
+void check_local_agents(const shared::Scenario& s, Checklist& list) {
+  rlimit limit{};
+  getrlimit(RLIMIT_NOFILE, &limit);
+  const auto plan = plan_local_agents(s.load.connections, 0, false);
+  if (!plan.refusal.empty()) {
+    list.fail("local agents", plan.refusal, "run agents on other machines and pass --agents");
+  } else {
     list.ok("local agents",
             fmt::format("{} local agent(s) would be spawned for {} connections (fd hard limit {})",
-                        count, s.load.connections, static_cast<uint64_t>(limit.rlim_max)));
-    std::ifstream range("/proc/sys/net/ipv4/ip_local_port_range");
-    uint64_t low = 0, high = 0;
-    if (range >> low >> high && high >= low) {
-      const uint64_t ports = high - low + 1;
-      if (s.load.connections > ports) {
-        list.fail("ephemeral ports",
-                  fmt::format("{} connections to one target need more than the {} local ports",
-                              s.load.connections, ports),
-                  "widen net.ipv4.ip_local_port_range or use agents with --source-ips");
-      } else {
-        list.ok("ephemeral ports",
-                fmt::format("{} ports for {} connections", ports, s.load.connections));
-      }
-    }
+                        plan.agents, s.load.connections, static_cast<uint64_t>(limit.rlim_max)));
+  }
+  std::ifstream range("/proc/sys/net/ipv4/ip_local_port_range");
+  uint64_t low = 0, high = 0;
+  if (!(range >> low >> high) || high < low) return;
+  const uint64_t ports = high - low + 1;
+  if (s.load.connections > ports) {
+    list.fail("ephemeral ports",
+              fmt::format("{} connections to one target need more than the {} local ports",
+                          s.load.connections, ports),
+              "widen net.ipv4.ip_local_port_range or use agents with --source-ips");
+  } else {
+    list.ok("ephemeral ports",
+            fmt::format("{} ports for {} connections", ports, s.load.connections));
+  }
+}
+
+// One agent's answer to the hello: reachable, compatible, and with room for its share.
+void check_agent_answer(const std::string& name, const AgentEvent& event, uint64_t share,
+                        Checklist& list) {
+  if (!event.message) {
+    list.fail("agent " + name, describe_status(name, event.status),
+              "start it with wsload-agent --listen ... and pass the same --agent-token");
     return;
   }
+  const auto& hello = event.message->hello();
+  if (hello.protocol_version() != proto::kProtocolVersion) {
+    list.fail("agent " + name,
+              fmt::format("protocol {} (version {}), expected {}", hello.protocol_version(),
+                          hello.agent_version(), proto::kProtocolVersion),
+              "run the same wsload version everywhere");
+  } else if (auto why = share_refusal(hello, share)) {
+    // The same rule `run` applies before it assigns anything.
+    list.fail("agent " + name,
+              fmt::format("cannot hold its share of {} connections: {}", share, *why),
+              "add agents, raise its open-files limit, or give it --source-ips");
+  } else {
+    list.ok("agent " + name, fmt::format("{} {} on {}, {} threads, share {} of fd budget {}",
+                                         "wsload-agent", hello.agent_version(), hello.hostname(),
+                                         hello.threads(), share, hello.fd_budget()));
+  }
+}
+
+void check_agents(const shared::Scenario& s, const DoctorRequest& request, Checklist& list) {
+  if (request.agents_spec.empty()) return check_local_agents(s, list);
   std::string error;
   auto parsed = parse_agents(request.agents_spec, &error);
   if (!parsed) {
@@ -220,36 +252,13 @@ void check_agents(const shared::Scenario& s, const DoctorRequest& request, Check
   }
   std::vector<bool> answered(endpoints.size());
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  size_t pending = endpoints.size();
-  while (pending > 0) {
+  for (size_t pending = endpoints.size(); pending > 0;) {
     auto event = events.pop(deadline);
     if (!event) break;
     if (answered[event->agent]) continue;
     answered[event->agent] = true;
     --pending;
-    const auto& name = endpoints[event->agent].address;
-    if (!event->message) {
-      list.fail("agent " + name, describe_status(name, event->status),
-                "start it with wsload-agent --listen ... and pass the same --agent-token");
-      continue;
-    }
-    const auto& hello = event->message->hello();
-    const uint64_t share = shares[event->agent];
-    if (hello.protocol_version() != proto::kProtocolVersion) {
-      list.fail("agent " + name,
-                fmt::format("protocol {} (version {}), expected {}", hello.protocol_version(),
-                            hello.agent_version(), proto::kProtocolVersion),
-                "run the same wsload version everywhere");
-    } else if (auto why = share_refusal(hello, share)) {
-      // The same rule `run` applies before it assigns anything.
-      list.fail("agent " + name,
-                fmt::format("cannot hold its share of {} connections: {}", share, *why),
-                "add agents, raise its open-files limit, or give it --source-ips");
-    } else {
-      list.ok("agent " + name, fmt::format("{} {} on {}, {} threads, share {} of fd budget {}",
-                                           "wsload-agent", hello.agent_version(), hello.hostname(),
-                                           hello.threads(), share, hello.fd_budget()));
-    }
+    check_agent_answer(endpoints[event->agent].address, *event, shares[event->agent], list);
   }
   for (size_t i = 0; i < endpoints.size(); ++i) {
     if (!answered[i])

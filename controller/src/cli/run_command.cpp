@@ -106,6 +106,28 @@ bool report_paths_ok(const RunOptions& options) {
   return ok;
 }
 
+// The --json, --junit and --html files; false (message printed) when one cannot be written.
+bool write_reports(const RunReport& report, const RunOptions& options, std::ostream& out) {
+  try {
+    if (!options.json_path.empty()) {
+      write_file(options.json_path, report_to_json(report).dump(2) + "\n");
+      out << "JSON report: " << options.json_path << "\n";
+    }
+    if (!options.junit_path.empty()) {
+      write_file(options.junit_path, report_to_junit(report));
+      out << "JUnit report: " << options.junit_path << "\n";
+    }
+    if (!options.html_path.empty()) {
+      write_file(options.html_path, report_to_html(report));
+      out << "HTML report: " << options.html_path << "\n";
+    }
+  } catch (const RunFailure& e) {
+    std::cerr << "wsload: " << e.what() << "\n";
+    return false;
+  }
+  return true;
+}
+
 struct StageContext {
   const RunOptions& options;
   const std::vector<AgentEndpoint>& endpoints;
@@ -206,32 +228,13 @@ int run_command(RunRequest request, const std::atomic<int>& interrupts) {
     std::cerr << "wsload: run could not complete: " << e.what() << "\n";
     return kExitIncomplete;
   }
-  if (report.stages.empty()) return kExitIncomplete;
-
+  if (report.stages.empty()) return interrupts.load() > 0 ? kExitInterrupted : kExitIncomplete;
   // A signal that cut a sequence short between stages still makes the run INTERRUPTED.
   if (interrupts.load() > 0 && report.stages.size() < plan.stages.size()) {
-    if (report.stages.empty()) return kExitInterrupted;
     report.stages.back().interrupted = true;
   }
   write_text_summary(out, report);
-  try {
-    if (!request.options.json_path.empty()) {
-      write_file(request.options.json_path, report_to_json(report).dump(2) + "\n");
-      out << "JSON report: " << request.options.json_path << "\n";
-    }
-    if (!request.options.junit_path.empty()) {
-      write_file(request.options.junit_path, report_to_junit(report));
-      out << "JUnit report: " << request.options.junit_path << "\n";
-    }
-    if (!request.options.html_path.empty()) {
-      write_file(request.options.html_path, report_to_html(report));
-      out << "HTML report: " << request.options.html_path << "\n";
-    }
-  } catch (const RunFailure& e) {
-    std::cerr << "wsload: " << e.what() << "\n";
-    return kExitIncomplete;
-  }
-  return report.exit_code();
+  return write_reports(report, request.options, out) ? report.exit_code() : kExitIncomplete;
 }
 
 }  // namespace wsload::controller

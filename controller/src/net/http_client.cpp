@@ -81,6 +81,8 @@ std::optional<HttpUrl> parse_http_url(const std::string& url, std::string* error
   return out;
 }
 
+static void parse_response(const std::string& raw, size_t head_end, HttpResponse& response);
+
 HttpResponse http_request(const HttpUrl& url, const std::string& extra_headers,
                           std::chrono::milliseconds timeout) {
   HttpResponse response;
@@ -139,6 +141,12 @@ HttpResponse http_request(const HttpUrl& url, const std::string& extra_headers,
     if (response.error.empty()) response.error = "no HTTP response";
     return response;
   }
+  parse_response(raw, head_end, response);
+  return response;
+}
+
+// Status, lower-cased headers and de-chunked body of `raw`, whose head ends at `head_end`.
+static void parse_response(const std::string& raw, size_t head_end, HttpResponse& response) {
   response.error.clear();
   const auto first_eol = raw.find("\r\n");
   const auto space = raw.find(' ');
@@ -160,7 +168,6 @@ HttpResponse http_request(const HttpUrl& url, const std::string& extra_headers,
   }
   response.body = raw.substr(head_end + 4);
   if (response.headers["transfer-encoding"] == "chunked") response.body = dechunk(response.body);
-  return response;
 }
 
 }  // namespace wsload::controller
