@@ -12,6 +12,7 @@
 
 #include "agent_service.hpp"
 #include "source_ips.hpp"
+#include "wsload/proto/convert.hpp"
 #include "wsload/shared/fd_limit.hpp"
 
 namespace {
@@ -83,6 +84,9 @@ int run(const Options& options) {
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 500);
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 0);
+  // The same control-message limit as the controller's (an assignment carries a template of up to 1
+  // MiB).
+  builder.SetMaxReceiveMessageSize(wsload::proto::kMaxControlMessageBytes);
   auto server = builder.BuildAndStart();
   if (!server || port == 0) {
     std::cerr << "wsload-agent: cannot listen on " << options.listen << "\n";
