@@ -266,7 +266,7 @@ TEST(ControllerRun, ProgressiveSequenceNestsOneReportPerStage) {
   options.capture_stderr = true;
   ChildProcess wsload({bin("wsload"), "run", dir.file("seq.yaml"), "--agents", cluster.agents_spec,
                        "--agent-token", Cluster::kAgentToken, "--json", dir.file("report.json"),
-                       "--threshold", "connections.success_rate == 100%"},
+                       "--threshold", "connections.success_rate == 100%", "--cooldown", "300ms"},
                       options);
   const auto code = wsload.wait_exit(std::chrono::seconds(60));
   ASSERT_TRUE(code.has_value()) << wsload.output();
@@ -274,6 +274,10 @@ TEST(ControllerRun, ProgressiveSequenceNestsOneReportPerStage) {
   const auto j = nlohmann::json::parse(in, nullptr, false);
   ASSERT_TRUE(j.is_object()) << wsload.output();
   EXPECT_TRUE(j["sequence"]);
+  // --cooldown overrides the file's 500ms; the sequence has the guide's summary over both stages.
+  EXPECT_NE(wsload.output().find("cooldown 300ms before stage two"), std::string::npos)
+      << wsload.output();
+  EXPECT_EQ(j["summary"]["totalConnections"], 40);
   ASSERT_EQ(j["stages"].size(), 2u);
   EXPECT_EQ(j["stages"][0]["scenario"]["name"], "one");
   EXPECT_EQ(j["stages"][0]["connections"]["established"], 10);

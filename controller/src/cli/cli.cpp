@@ -101,7 +101,7 @@ bool read_agent_ca(std::string path, std::string* pem) {
 // `wsload run` flags as typed by the user; finish_run turns them into a RunRequest.
 struct RunFlags {
   RunRequest run;
-  std::string url, token, connections_text, ramp_up, hold, interval, agent_ca;
+  std::string url, token, connections_text, ramp_up, hold, interval, agent_ca, cooldown;
   std::string live_interval = "5s", agent_wait = "30s", on_loss = "abort";
 };
 
@@ -156,6 +156,9 @@ CLI::App* add_run_command(CLI::App& app, RunFlags& f, std::string* log_level) {
   cmd->add_option("--on-agent-loss", f.on_loss, "abort or continue")
       ->check(CLI::IsMember({"abort", "continue"}))
       ->capture_default_str();
+  cmd->add_option("--cooldown", f.cooldown,
+                  "pause between the stages of a progressive run (default: the file's)")
+      ->check(duration);
   cmd->add_flag(
       "--allow-partial", f.run.options.allow_partial,
       "a run that lost an agent (PARTIAL) exits 0 when its thresholds pass (default: exit 1)");
@@ -173,6 +176,7 @@ int finish_run(RunFlags& f) {
   if (!f.ramp_up.empty()) run.overrides.ramp_up = duration_of(f.ramp_up);
   if (!f.hold.empty()) run.overrides.hold = duration_of(f.hold);
   if (!f.interval.empty()) run.overrides.message_interval = duration_of(f.interval);
+  if (!f.cooldown.empty()) run.options.cooldown = duration_of(f.cooldown);
   run.options.live_interval = duration_of(f.live_interval);
   run.options.agent_wait = duration_of(f.agent_wait);
   run.options.on_agent_loss =

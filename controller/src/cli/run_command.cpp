@@ -14,6 +14,7 @@
 #include "wsload/controller/reports.hpp"
 #include "wsload/controller/run_metrics.hpp"
 #include "wsload/shared/clock.hpp"
+#include "wsload/shared/duration.hpp"
 #include "wsload/shared/jwt.hpp"
 
 namespace wsload::controller {
@@ -143,8 +144,8 @@ void run_stages(const shared::ScenarioPlan& plan, const StageContext& c, RunRepo
   for (size_t i = 0; i < plan.stages.size(); ++i) {
     const auto& stage = plan.stages[i];
     if (i > 0 && plan.cooldown.count() > 0) {
-      c.live.message(fmt::format("cooldown {} s before stage {}",
-                                 plan.cooldown.count() / 1'000'000'000, stage.name));
+      c.live.message(fmt::format("cooldown {} before stage {}",
+                                 shared::format_duration(plan.cooldown), stage.name));
       sleep_interruptible(plan.cooldown, c.interrupts);
     }
     if (c.interrupts.load() > 0) break;
@@ -177,6 +178,7 @@ int run_command(RunRequest request, const std::atomic<int>& interrupts) {
   auto loaded = load_plan(request.scenario, request.overrides, request.threshold_texts);
   if (!loaded) return kExitUsage;
   auto& plan = *loaded;
+  if (request.options.cooldown) plan.cooldown = *request.options.cooldown;
   LocalPlan local_plan;
   if (request.options.agents_spec.empty()) {
     // Refuse what this machine cannot hold before anything is spawned.

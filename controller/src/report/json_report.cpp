@@ -220,6 +220,21 @@ void add_verdict(const RunReport& report, json& j) {
 
 }  // namespace
 
+// The guide's TestMetrics over a whole sequence: every stage's figures merged (rates over the
+// stages' summed ramp-ups and durations), so a CI script reads `summary` whatever it ran.
+json sequence_summary(const RunReport& report) {
+  shared::MetricsDelta merged;
+  uint64_t peak_open = 0;
+  double duration_s = 0, ramp_up_s = 0;
+  for (const auto& s : report.stages) {
+    merged.merge(s.totals);
+    peak_open = std::max(peak_open, s.peak_open);
+    duration_s += s.duration_s;
+    ramp_up_s += std::chrono::duration<double>(s.scenario.load.ramp_up).count();
+  }
+  return summary_json(shared::RunFigures{merged, 0, peak_open, duration_s, ramp_up_s});
+}
+
 json report_to_json(const RunReport& report) {
   json j;
   if (!report.sequence && report.stages.size() == 1) {
@@ -231,6 +246,7 @@ json report_to_json(const RunReport& report) {
   j["tool"] = {{"name", "wsload"}, {"version", WSLOAD_VERSION}};
   j["name"] = report.name;
   j["sequence"] = true;
+  j["summary"] = sequence_summary(report);
   json stages = json::array();
   for (const auto& s : report.stages) stages.push_back(stage_to_json(s));
   j["stages"] = std::move(stages);

@@ -34,6 +34,7 @@ struct RunOptions {
   std::chrono::milliseconds report_interval = 1000ms;  // agent -> controller deltas
   AgentLossPolicy on_agent_loss = AgentLossPolicy::kAbort;
   bool allow_partial = false;  // a run that lost an agent (PARTIAL) exits 0 instead of 1
+  std::optional<std::chrono::nanoseconds> cooldown;  // --cooldown: between a sequence's stages
   bool quiet = false;
 };
 

@@ -75,6 +75,13 @@ TEST(Reports, SequenceRoundTripKeepsEveryStage) {
   ASSERT_EQ(back.stages.size(), 2u);
   EXPECT_EQ(back.stages[1].scenario.name, "second");
   EXPECT_EQ(report_to_json(back), j);
+  // Issue 14: a CI script reads summary.failedConnections whatever it ran; a sequence sums its
+  // stages.
+  EXPECT_EQ(j["summary"]["totalConnections"], 10);
+  EXPECT_EQ(j["summary"]["failedConnections"], 2);
+  EXPECT_EQ(j["summary"]["totalMessagesSent"], 20);
+  EXPECT_DOUBLE_EQ(j["summary"]["connectionsPerSecond"].get<double>(),
+                   4.0);  // 8 over 2 s of ramp-up
 }
 
 TEST(Reports, SummaryHasTheGuideFields) {
