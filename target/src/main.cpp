@@ -113,7 +113,10 @@ CLI::App* add_publish_command(CLI::App& app, PublishFlags& f) {
   auto& publish_duration = f.duration;
   auto* pub =
       app.add_subcommand("publish", "publish data messages (seq 1.., ts) to a NATS subject");
-  pub->add_option("--nats", publish.url, "NATS URL")->required();
+  pub->add_option("--nats", publish.url,
+                  "NATS URL (default: $NATS_URL, as in the load-testing guide)")
+      ->envname("NATS_URL")
+      ->required();
   pub->add_option("--subject", publish.subject, "subject")->required();
   pub->add_option("--rate", publish.rate, "messages per second")
       ->required()
@@ -181,7 +184,8 @@ int main(int argc, char** argv) {
           duration_or_throw("--broadcast-interval", server.broadcast_interval);
     }
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    const int code = app.exit(e);  // prints the message (or the help)
+    return code == 0 ? 0 : kExitUsage;
   }
   if (pub->parsed()) return wsload::target::run_publisher(publish.publish);
   return run_server(server.config, server.jwt_secret);

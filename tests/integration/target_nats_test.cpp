@@ -47,6 +47,30 @@ class TargetNats : public ::testing::Test {
   std::unique_ptr<TargetProcess> target_;
 };
 
+// The guide's NATS_URL names the server when --nats is absent; without either, a usage error.
+TEST_F(TargetNats, PublisherReadsNatsUrlFromTheEnvironment) {
+  WsClient a;
+  ASSERT_EQ(a.connect(target_->port()), 101);
+  ASSERT_TRUE(wait_for_stat_equal(target_->port(), "connections_open", 1));
+  ProcessOptions with_url;
+  with_url.env = {{"NATS_URL", nats_url()}};
+  ChildProcess publisher({target_binary(), "publish", "--subject", "wsload.test.data", "--rate",
+                          "1000", "--count", "5"},
+                         with_url);
+  ASSERT_EQ(publisher.wait_exit(std::chrono::seconds(30)), 0) << publisher.output();
+  for (int seq = 1; seq <= 5; ++seq) {
+    auto m = a.read();
+    ASSERT_TRUE(m) << "seq " << seq << ": " << a.error();
+    EXPECT_EQ(nlohmann::json::parse(m->text).at("seq").get<int>(), seq);
+  }
+  ProcessOptions without_url;
+  without_url.unset_env = {"NATS_URL"};
+  without_url.capture_stderr = true;
+  ChildProcess refused({target_binary(), "publish", "--subject", "s", "--rate", "1"}, without_url);
+  EXPECT_EQ(refused.wait_exit(std::chrono::seconds(10)), 2) << refused.output();
+  EXPECT_NE(refused.output().find("--nats"), std::string::npos) << refused.output();
+}
+
 TEST_F(TargetNats, PublisherMessagesReachEveryClientInOrder) {
   WsClient a;
   WsClient b;
