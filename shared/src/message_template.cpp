@@ -8,7 +8,8 @@
 namespace wsload::shared {
 namespace {
 
-constexpr std::string_view kKnownVariables = "seq, conn, agent, now_us, random N";
+constexpr std::string_view kKnownVariables =
+    "seq, conn, agent, now_us, random N, var.NAME, data.FEEDER.COLUMN";
 
 void set_error(std::string* error, size_t offset, const std::string& what) {
   if (error != nullptr) *error = what + " at column " + std::to_string(offset + 1);
@@ -25,6 +26,60 @@ void append_number(std::string& out, T value) {
 }  // namespace
 
 std::optional<MessageTemplate> MessageTemplate::compile(std::string_view text, std::string* error) {
+  return compile(text, TemplateNames{}, error);
+}
+
+namespace {
+
+std::string join_names(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out.empty() ? "none" : out;
+}
+
+// {{var.X}} / {{data.F.C}}: sets the indices, or returns the error text.
+std::string resolve_named(std::string_view inner, const TemplateNames& names, uint32_t* index,
+                          uint32_t* column) {
+  if (inner.substr(0, 4) == "var.") {
+    const std::string_view var = inner.substr(4);
+    for (size_t i = 0; i < names.vars.size(); ++i) {
+      if (names.vars[i] == var) {
+        *index = static_cast<uint32_t>(i);
+        return {};
+      }
+    }
+    return "unknown variable 'var." + std::string(var) +
+           "' (captured before this template: " + join_names(names.vars) + ")";
+  }
+  const std::string_view rest = inner.substr(5);  // after "data."
+  const size_t dot = rest.find('.');
+  const std::string_view feeder = rest.substr(0, dot);
+  std::vector<std::string> feeders;
+  for (size_t f = 0; f < names.data.size(); ++f) {
+    feeders.push_back(names.data[f].name);
+    if (names.data[f].name != feeder) continue;
+    if (dot == std::string_view::npos) return "'data." + std::string(feeder) + "' needs a column";
+    const std::string_view col = rest.substr(dot + 1);
+    const auto& columns = names.data[f].columns;
+    for (size_t c = 0; c < columns.size(); ++c) {
+      if (columns[c] == col) {
+        *index = static_cast<uint32_t>(f);
+        *column = static_cast<uint32_t>(c);
+        return {};
+      }
+    }
+    return "unknown column '" + std::string(col) + "' of data feeder '" + std::string(feeder) +
+           "' (columns: " + join_names(columns) + ")";
+  }
+  return "unknown data feeder '" + std::string(feeder) + "' (feeders: " + join_names(feeders) +
+         ")";
+}
+
+}  // namespace
+
+std::optional<MessageTemplate> MessageTemplate::compile(std::string_view text,
+                                                        const TemplateNames& names,
+                                                        std::string* error) {
   MessageTemplate result;
   std::string literal;
   auto flush_literal = [&] {
@@ -67,6 +122,13 @@ std::optional<MessageTemplate> MessageTemplate::compile(std::string_view text, s
       }
       segment.part = Part::kRandom;
       segment.random_bound = bound;
+    } else if (inner.substr(0, 4) == "var." || inner.substr(0, 5) == "data.") {
+      const std::string problem = resolve_named(inner, names, &segment.index, &segment.column);
+      if (!problem.empty()) {
+        set_error(error, i, problem);
+        return std::nullopt;
+      }
+      segment.part = inner[0] == 'v' ? Part::kVar : Part::kData;
     } else {
       set_error(error, i,
                 "unknown template variable '" + std::string(inner) +
@@ -109,15 +171,34 @@ void MessageTemplate::render(const TemplateContext& ctx, std::string& out) const
         append_number(out, value);
         break;
       }
+      case Part::kVar:
+        if (segment.index < ctx.vars.size()) out.append(ctx.vars[segment.index]);
+        break;
+      case Part::kData:
+        if (segment.index < ctx.data_rows.size() && ctx.data_rows[segment.index] != nullptr &&
+            segment.column < ctx.data_rows[segment.index]->size()) {
+          out.append((*ctx.data_rows[segment.index])[segment.column]);
+        }
+        break;
     }
   }
 }
 
-bool MessageTemplate::uses_random() const {
+bool MessageTemplate::uses(Part part) const {
   for (const Segment& segment : segments_) {
-    if (segment.part == Part::kRandom) return true;
+    if (segment.part == part) return true;
   }
   return false;
+}
+
+bool MessageTemplate::uses_random() const { return uses(Part::kRandom); }
+bool MessageTemplate::uses_vars() const { return uses(Part::kVar); }
+bool MessageTemplate::uses_data() const { return uses(Part::kData); }
+bool MessageTemplate::is_literal() const {
+  for (const Segment& segment : segments_) {
+    if (segment.part != Part::kLiteral) return false;
+  }
+  return true;
 }
 
 }  // namespace wsload::shared

@@ -32,6 +32,7 @@ void Counters::merge(const Counters& other) {
   push_duplicates += other.push_duplicates;
   push_reordered += other.push_reordered;
   push_resets += other.push_resets;
+  sessions_failed += other.sessions_failed;
   sends_behind_schedule += other.sends_behind_schedule;
   max_schedule_lag_us = std::max(max_schedule_lag_us, other.max_schedule_lag_us);
   merge_map(failures, other.failures);
@@ -40,7 +41,8 @@ void Counters::merge(const Counters& other) {
 }
 
 uint64_t Counters::error_count() const {
-  return connections_failed + disconnects_unexpected + timeouts + protocol_errors + unsent_total();
+  return connections_failed + disconnects_unexpected + timeouts + protocol_errors + unsent_total() +
+         sessions_failed;
 }
 
 uint64_t Counters::unsent_total() const {
@@ -55,6 +57,36 @@ void MetricsDelta::merge(const MetricsDelta& other) {
   latency_service.merge(other.latency_service);
   connect_time.merge(other.connect_time);
   push_latency.merge(other.push_latency);
+  parts.merge(other.parts);
+}
+
+void StreamFigures::merge(const StreamFigures& other) {
+  sent += other.sent;
+  replies += other.replies;
+  timeouts += other.timeouts;
+  unsent += other.unsent;
+  latency.merge(other.latency);
+}
+
+void StepFigures::merge(const StepFigures& other) {
+  ok += other.ok;
+  failed += other.failed;
+  merge_map(failures, other.failures);
+  latency.merge(other.latency);
+}
+
+namespace {
+template <typename T>
+void merge_list(std::vector<T>& into, const std::vector<T>& from) {
+  if (into.size() < from.size()) into.resize(from.size());
+  for (size_t i = 0; i < from.size(); ++i) into[i].merge(from[i]);
+}
+}  // namespace
+
+void PartsDelta::merge(const PartsDelta& other) {
+  merge_list(groups, other.groups);
+  merge_list(streams, other.streams);
+  merge_list(steps, other.steps);
 }
 
 }  // namespace wsload::shared

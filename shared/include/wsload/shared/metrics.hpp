@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "wsload/shared/histogram.hpp"
 
@@ -34,6 +35,10 @@ struct Counters {
   uint64_t push_resets =
       0;  // jumps of more than 2^24 numbers: the sequence restarted (no gaps counted)
 
+  // Sessions (format v2) whose on_open steps failed: closed with 1000, streams never started;
+  // subset of established. By step in PartsDelta::steps. Counted in errors like timeouts.
+  uint64_t sessions_failed = 0;
+
   uint64_t sends_behind_schedule = 0;  // sends issued more than 1 ms after their scheduled instant
   uint64_t max_schedule_lag_us = 0;    // largest such delay (merge takes the max)
 
@@ -50,11 +55,50 @@ struct Counters {
   uint64_t unsent_total() const;
   uint64_t requests_scheduled() const { return messages_sent + unsent_total(); }
   // SPEC §4 errors: failed connections + unexpected disconnects + timeouts + protocol errors +
-  // unsent requests. errors.rate divides it by attempts + requests scheduled.
+  // unsent requests + failed sessions. errors.rate divides it by attempts + requests scheduled.
   uint64_t error_count() const;
 
   void merge(const Counters& other);
   bool operator==(const Counters&) const = default;
+};
+
+// One stream's requests (streams.<name>.*). The unprefixed totals (Counters::messages_sent,
+// replies, timeouts, unsent and MetricsDelta::latency) are the sums over every stream; frames of
+// steps are counted in steps.* (and in bytes and messages_received), never in the stream totals.
+struct StreamFigures {
+  uint64_t sent = 0;      // requests written
+  uint64_t replies = 0;   // answered before their timeout
+  uint64_t timeouts = 0;  // no reply by their timeout (or the session ended first)
+  uint64_t unsent = 0;    // scheduled and never written (Counters::unsent, all reasons)
+  Histogram latency;      // scheduled send -> reply (us)
+
+  void merge(const StreamFigures& other);
+  bool operator==(const StreamFigures&) const = default;
+};
+
+// One step (steps.<name>.*): every step that started ends as ok or failed.
+struct StepFigures {
+  uint64_t ok = 0;
+  uint64_t failed = 0;
+  // reason -> count: timeout, closed (the session ended first), capture_missing, unsent
+  std::map<std::string, uint64_t> failures;
+  Histogram latency;  // step start -> the message its expect matched (steps with expect) (us)
+
+  void merge(const StepFigures& other);
+  bool operator==(const StepFigures&) const = default;
+};
+
+// Per part of a format-v2 scenario, by index in shared::effective_groups order. Empty for a v1
+// scenario (its one group and stream are the totals).
+struct PartsDelta {
+  std::vector<Counters> groups;        // groups.<name>.* (the group's connections' counters)
+  std::vector<StreamFigures> streams;  // every group's streams, groups in order
+  std::vector<StepFigures> steps;      // every group's on_open then on_close steps, in order
+
+  bool empty() const { return groups.empty() && streams.empty() && steps.empty(); }
+  // Element-wise; the result has the larger size of each list.
+  void merge(const PartsDelta& other);
+  bool operator==(const PartsDelta&) const = default;
 };
 
 struct MetricsDelta {
@@ -63,6 +107,7 @@ struct MetricsDelta {
   Histogram latency_service;  // actual send -> reply (us)
   Histogram connect_time;     // TCP connect start -> 101 (us)
   Histogram push_latency;     // server timestamp -> receipt (us)
+  PartsDelta parts;           // format v2 only; the fields above stay the totals
 
   void merge(const MetricsDelta& other);
   bool operator==(const MetricsDelta&) const = default;

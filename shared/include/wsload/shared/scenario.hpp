@@ -73,7 +73,9 @@ struct Match {
   bool operator==(const Match&) const = default;
 };
 
+// One stream of requests of a connection (format v1: the `messages` block, named "default").
 struct MessagesSpec {
+  std::string name = "default";            // unique in the scenario (streams.<name>.* metrics)
   std::chrono::nanoseconds interval = 5s;  // per connection; 0 = closed loop
   MessageKind kind = MessageKind::kJson;
   std::string payload_template = R"({"type":"ping","id":{{seq}}})";
@@ -85,6 +87,59 @@ struct MessagesSpec {
 struct PushSpec {
   std::string sequence_field;   // empty = no sequence accounting
   std::string timestamp_field;  // empty = no delivery latency (value: microseconds since epoch)
+};
+
+// What a step sends: one frame rendered from a template (kind ping: a ping frame, no template).
+struct SendSpec {
+  MessageKind kind = MessageKind::kJson;
+  std::string payload_template;
+  uint64_t size = 0;  // binary: payload bytes when no template is given
+};
+
+// What a step waits for after its send: the reply to it (match by field or next), or, with
+// `where`, the first server message whose top-level fields equal the given scalars.
+struct ExpectSpec {
+  Match match;  // kField or kNext; unused when `where` is set
+  // field -> expected value as JSON scalar text (a string's contents, or a number/true/false/null
+  // literal as written); all must match. Empty = match the reply to the step's send.
+  std::vector<std::pair<std::string, std::string>> where;
+  std::chrono::nanoseconds timeout = 5s;
+};
+
+// One step of a session (on_open or on_close), run in order: send, then expect (and capture from
+// the message it matched), then wait.
+struct StepSpec {
+  std::string name;  // unique in the scenario (steps.<name>.* metrics)
+  std::optional<SendSpec> send;
+  std::optional<ExpectSpec> expect;  // on_open only
+  // variable -> field of the expected message; {{var.<variable>}} in later templates.
+  std::vector<std::pair<std::string, std::string>> capture;
+  std::chrono::nanoseconds wait = 0s;  // pause at the end of the step
+};
+
+// One kind of client (format v2 `groups`; a v1 file is one group named "default").
+struct GroupSpec {
+  std::string name = "default";  // unique (groups.<name>.* metrics)
+  uint64_t weight = 1;           // share of the connections not taken by absolute groups
+  std::optional<uint64_t> connections;  // absolute count instead of a weight
+  TargetSpec target;                    // the scenario's target with this group's overrides
+  std::vector<StepSpec> on_open;        // after the 101, in order; a failure ends the session
+  std::vector<MessagesSpec> streams;    // each on its own schedule from the end of on_open
+  std::vector<StepSpec> on_close;       // before a planned close (sends only)
+  PushSpec push;
+};
+
+// A data feeder: a CSV table with a header row. Connection `id` uses row id % row_count.
+struct DataRow {
+  uint64_t index = 0;               // row number in the file, from 0 (header excluded)
+  std::vector<std::string> values;  // one per column
+};
+struct DataFeeder {
+  std::string name;
+  std::string file;  // as written in the scenario (messages only)
+  std::vector<std::string> columns;
+  uint64_t row_count = 0;     // rows in the file
+  std::vector<DataRow> rows;  // by increasing index: every row, or an agent's subset
 };
 
 struct ReconnectSpec {
@@ -108,6 +163,12 @@ struct Scenario {
   ReconnectSpec reconnect;
   std::optional<MonitorSpec> monitor;
   std::vector<Threshold> thresholds;
+  // Format v2 (SPEC §3a). Empty groups = a v1 file: one group "default" made of target, messages
+  // and push above (shared::effective_groups). With groups, `messages` is unused.
+  std::vector<GroupSpec> groups;
+  std::vector<DataFeeder> data;
+
+  bool has_sessions() const { return !groups.empty(); }
 };
 
 // What a scenario file or preset name yields: one stage, or a progressive sequence of stages.

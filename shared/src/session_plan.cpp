@@ -1,0 +1,113 @@
+#include "wsload/shared/session_plan.hpp"
+
+#include <algorithm>
+#include <numeric>
+
+#include "wsload/shared/planner.hpp"
+
+namespace wsload::shared {
+
+std::vector<GroupSpec> effective_groups(const Scenario& scenario) {
+  if (scenario.has_sessions()) return scenario.groups;
+  GroupSpec group;
+  group.target = scenario.target;
+  group.push = scenario.push;
+  if (scenario.messages) group.streams.push_back(*scenario.messages);
+  return {group};
+}
+
+std::string group_counts(uint64_t total, std::span<const GroupSpec> groups,
+                         std::vector<uint64_t>* counts) {
+  std::vector<uint64_t> out(groups.size(), 0);
+  uint64_t absolute = 0;
+  std::vector<double> weights;
+  std::vector<size_t> weighted;
+  for (size_t g = 0; g < groups.size(); ++g) {
+    if (groups[g].connections) {
+      out[g] = *groups[g].connections;
+      absolute += out[g];
+    } else {
+      weights.push_back(static_cast<double>(groups[g].weight));
+      weighted.push_back(g);
+    }
+  }
+  if (absolute > total) {
+    return "the groups' absolute connections add up to " + std::to_string(absolute) +
+           ", more than the " + std::to_string(total) + " connections of the run";
+  }
+  if (weighted.empty() && absolute != total) {
+    return "the groups' absolute connections add up to " + std::to_string(absolute) +
+           ", not the " + std::to_string(total) +
+           " connections of the run (give one group a weight to take the rest)";
+  }
+  if (!weighted.empty()) {
+    const std::vector<uint64_t> shares = apportion(total - absolute, weights);
+    for (size_t i = 0; i < weighted.size(); ++i) out[weighted[i]] = shares[i];
+  }
+  *counts = std::move(out);
+  return {};
+}
+
+GroupMember group_of(std::span<const uint64_t> counts, uint64_t id) {
+  // connection_id(counts, g, j) lies within (groups) of (2j + 1) * total / (2 * counts[g]), so
+  // the rank j of `id` in its group is within groups + 1 of id * counts[g] / total.
+  __extension__ typedef unsigned __int128 u128;
+  const uint64_t total = std::accumulate(counts.begin(), counts.end(), uint64_t{0});
+  const auto span = static_cast<uint64_t>(counts.size()) + 1;
+  for (size_t g = 0; g < counts.size(); ++g) {
+    if (counts[g] == 0) continue;
+    const auto guess = static_cast<uint64_t>(static_cast<u128>(id) * counts[g] / total);
+    const uint64_t from = guess > span ? guess - span : 0;
+    const uint64_t to = std::min(counts[g], guess + span + 1);
+    for (uint64_t j = from; j < to; ++j) {
+      const uint64_t at = connection_id(counts, g, j);
+      if (at == id) return {static_cast<uint32_t>(g), j};
+      if (at > id) break;
+    }
+  }
+  return {};  // unreachable for id < total
+}
+
+std::vector<uint64_t> data_rows_for(std::span<const uint32_t> ids, uint64_t row_count) {
+  std::vector<uint64_t> rows;
+  if (row_count == 0) return rows;
+  rows.reserve(std::min<uint64_t>(ids.size(), row_count));
+  for (uint32_t id : ids) rows.push_back(data_row_of(id, row_count));
+  std::sort(rows.begin(), rows.end());
+  rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
+  return rows;
+}
+
+DataFeeder data_subset(const DataFeeder& full, std::span<const uint64_t> rows) {
+  DataFeeder out;
+  out.name = full.name;
+  out.file = full.file;
+  out.columns = full.columns;
+  out.row_count = full.row_count;
+  out.rows.reserve(rows.size());
+  for (uint64_t r : rows) {
+    if (r < full.rows.size()) out.rows.push_back(full.rows[r]);
+  }
+  return out;
+}
+
+PartIndex part_index(std::span<const GroupSpec> groups) {
+  PartIndex index;
+  for (size_t g = 0; g < groups.size(); ++g) {
+    const GroupSpec& group = groups[g];
+    index.group_names.push_back(group.name);
+    index.first_stream.push_back(static_cast<uint32_t>(index.stream_names.size()));
+    for (const MessagesSpec& stream : group.streams) index.stream_names.push_back(stream.name);
+    index.first_step.push_back(static_cast<uint32_t>(index.step_names.size()));
+    for (int close = 0; close < 2; ++close) {
+      for (const StepSpec& step : close == 0 ? group.on_open : group.on_close) {
+        index.step_names.push_back(step.name);
+        index.step_group.push_back(static_cast<uint32_t>(g));
+        index.step_on_close.push_back(close == 1);
+      }
+    }
+  }
+  return index;
+}
+
+}  // namespace wsload::shared
