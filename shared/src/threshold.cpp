@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "wsload/shared/metric_catalog.hpp"
+#include "wsload/shared/part_metrics.hpp"
 #include "wsload/shared/strings.hpp"
 
 namespace wsload::shared {
@@ -59,6 +60,62 @@ void set_error(std::string* error, std::string text) {
   if (error != nullptr) *error = std::move(text);
 }
 
+std::string unknown_metric(std::string_view metric, const std::string& closest) {
+  std::string msg = "unknown metric '" + std::string(metric) + "'";
+  if (!closest.empty()) msg += " (did you mean " + closest + "?)";
+  return msg;
+}
+
+// What a metric name reads and in which unit: a row of the table or a part metric.
+struct ResolvedMetric {
+  PartKind part = PartKind::kTotal;
+  std::string part_name;
+  std::string leaf;
+  MetricUnit unit = MetricUnit::kCount;
+};
+
+std::optional<ResolvedMetric> resolve_part_metric(std::string_view metric,
+                                                  const PartMetricName& name, std::string* error) {
+  const std::string_view prefix = part_prefix(name.kind);
+  if (!valid_part_name(name.part)) {
+    set_error(error, "bad name '" + std::string(name.part) + "' in '" + std::string(metric) +
+                         "': " + std::string(prefix) +
+                         ".<name>.* names are letters, digits, _ and -");
+    return std::nullopt;
+  }
+  const auto unit = part_leaf_unit(name.kind, name.leaf);
+  if (unit) return ResolvedMetric{name.kind, std::string(name.part), std::string(name.leaf), *unit};
+  if (name.leaf.empty()) {
+    set_error(error, "incomplete metric '" + std::string(metric) + "': expected " +
+                         std::string(prefix) + "." + std::string(name.part) + ".<metric>");
+  } else if (const MetricInfo* row = find_metric(name.leaf);
+             name.kind == PartKind::kGroup && row != nullptr) {
+    set_error(error, "'" + std::string(name.leaf) + "' is not kept per group in '" +
+                         std::string(metric) +
+                         "': groups have the counts and rates of the totals; latency is per "
+                         "stream and step (streams.<name>.latency.*)");
+  } else {
+    set_error(error, unknown_metric(metric, closest_part_metric(metric)));
+  }
+  return std::nullopt;
+}
+
+std::optional<ResolvedMetric> resolve_metric(std::string_view metric, std::string* error) {
+  if (const auto name = split_part_metric(metric)) return resolve_part_metric(metric, *name, error);
+  if (const MetricInfo* info = find_metric(metric)) {
+    return ResolvedMetric{PartKind::kTotal, {}, std::string(info->name), info->unit};
+  }
+  // The nearer of the closest total and the closest part metric ("stream.ping.sent").
+  std::string closest = closest_metric(metric);
+  const std::string part = closest_part_metric(metric);
+  if (!part.empty() &&
+      (closest.empty() || edit_distance(metric, part) < edit_distance(metric, closest))) {
+    closest = part;
+  }
+  set_error(error, unknown_metric(metric, closest));
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::optional<Threshold> parse_threshold(std::string_view text, std::string* error) {
@@ -75,14 +132,8 @@ std::optional<Threshold> parse_threshold(std::string_view text, std::string* err
     set_error(error, "missing operator in " + quoted + ": expected one of < <= > >= == !=");
     return std::nullopt;
   }
-  const MetricInfo* info = find_metric(metric);
-  if (info == nullptr) {
-    std::string msg = "unknown metric '" + std::string(metric) + "'";
-    const std::string closest = closest_metric(metric);
-    if (!closest.empty()) msg += " (did you mean " + closest + "?)";
-    set_error(error, std::move(msg));
-    return std::nullopt;
-  }
+  auto resolved = resolve_metric(metric, error);
+  if (!resolved) return std::nullopt;
   size_t op_end = op_start;
   while (op_end < text.size() && is_operator_char(text[op_end])) ++op_end;
   const std::string_view op_text = text.substr(op_start, op_end - op_start);
@@ -106,24 +157,27 @@ std::optional<Threshold> parse_threshold(std::string_view text, std::string* err
     return std::nullopt;
   }
   const std::string_view unit = trim(rest.substr(consumed));
-  const auto factor = unit_factor(unit, info->unit);
+  const auto factor = unit_factor(unit, resolved->unit);
   if (!factor) {
     const bool known = unit == "us" || unit == "ms" || unit == "s" || unit == "%";
     if (!known) {
       set_error(error,
                 "unknown unit '" + std::string(unit) + "' in " + quoted + ": use us, ms, s or %");
     } else {
-      set_error(error, "'" + std::string(unit) + "' does not fit " + std::string(info->name) +
-                           ", " + std::string(unit_description(info->unit)));
+      set_error(error, "'" + std::string(unit) + "' does not fit " + std::string(metric) + ", " +
+                           std::string(unit_description(resolved->unit)));
     }
     return std::nullopt;
   }
 
   Threshold t;
   t.expression = std::string(text);
-  t.metric = std::string(info->name);
+  t.metric = std::string(metric);
   t.op = *op;
   t.value = number * *factor;
+  t.part = resolved->part;
+  t.part_name = std::move(resolved->part_name);
+  t.leaf = std::move(resolved->leaf);
   return t;
 }
 

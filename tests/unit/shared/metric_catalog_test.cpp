@@ -34,6 +34,7 @@ TEST(MetricCatalog, HasTheSpecNamesWithTheirUnits) {
       {"messages.late_replies", MetricUnit::kCount},
       {"messages.protocol_errors", MetricUnit::kCount},
       {"push.resets", MetricUnit::kCount},
+      {"sessions.failed", MetricUnit::kCount},
       {"connections.success_rate", MetricUnit::kPercent},
       {"errors.rate", MetricUnit::kPercent},
       {"connections.rate", MetricUnit::kPerSecond},

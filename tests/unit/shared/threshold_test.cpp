@@ -139,3 +139,106 @@ TEST(CompareOp, ToStringRoundTripsThroughParse) {
 
 }  // namespace
 }  // namespace wsload::shared
+
+namespace wsload::shared {
+namespace {
+
+struct PartCase {
+  const char* text;
+  PartKind part;
+  const char* part_name;
+  const char* leaf;
+  double value;
+};
+
+TEST(ParseThreshold, PartMetricsOfFormatV2) {
+  const PartCase cases[] = {
+      {"streams.ping.latency.p99 < 5ms", PartKind::kStream, "ping", "latency.p99", 5},
+      {"streams.ping.latency.avg <= 800us", PartKind::kStream, "ping", "latency.avg", 0.8},
+      {"streams.chat-2.timeouts == 0", PartKind::kStream, "chat-2", "timeouts", 0},
+      {"streams.Pub_1.sent >= 10", PartKind::kStream, "Pub_1", "sent", 10},
+      {"streams.ping.unsent == 0", PartKind::kStream, "ping", "unsent", 0},
+      {"streams.ping.replies > 1", PartKind::kStream, "ping", "replies", 1},
+      {"steps.subscribe.failed == 0", PartKind::kStep, "subscribe", "failed", 0},
+      {"steps.subscribe.ok > 3", PartKind::kStep, "subscribe", "ok", 3},
+      {"steps.subscribe.latency.max < 1s", PartKind::kStep, "subscribe", "latency.max", 1000},
+      {"groups.listeners.connections.success_rate >= 99%", PartKind::kGroup, "listeners",
+       "connections.success_rate", 99},
+      {"groups.listeners.connections.open == 900", PartKind::kGroup, "listeners",
+       "connections.open", 900},
+      {"groups.pub.errors.rate < 1", PartKind::kGroup, "pub", "errors.rate", 1},
+      {"groups.pub.messages.sent > 0", PartKind::kGroup, "pub", "messages.sent", 0},
+      {"groups.pub.sessions.failed == 0", PartKind::kGroup, "pub", "sessions.failed", 0},
+      {"groups.pub.schedule.max_lag < 2ms", PartKind::kGroup, "pub", "schedule.max_lag", 2},
+      {"sessions.failed == 0", PartKind::kTotal, "", "sessions.failed", 0},
+  };
+  for (const auto& c : cases) {
+    std::string error;
+    const auto t = parse_threshold(c.text, &error);
+    ASSERT_TRUE(t.has_value()) << c.text << ": " << error;
+    const std::string_view text(c.text);
+    EXPECT_EQ(t->metric, text.substr(0, text.find(' '))) << c.text;
+    EXPECT_EQ(t->part, c.part) << c.text;
+    EXPECT_EQ(t->part_name, c.part_name) << c.text;
+    EXPECT_EQ(t->leaf, c.leaf) << c.text;
+    EXPECT_DOUBLE_EQ(t->value, c.value) << c.text;
+  }
+  // Totals keep their own name as the leaf.
+  const auto total = parse_threshold("latency.p99 < 5ms", nullptr);
+  ASSERT_TRUE(total);
+  EXPECT_EQ(total->part, PartKind::kTotal);
+  EXPECT_EQ(total->leaf, "latency.p99");
+  EXPECT_TRUE(total->part_name.empty());
+}
+
+TEST(ParseThreshold, RejectsBadPartMetrics) {
+  const BadCase cases[] = {
+      {"streams.ping.latncy.p99 < 5ms",
+       "unknown metric 'streams.ping.latncy.p99' (did you mean streams.ping.latency.p99?)"},
+      {"streams.ping.sentt > 1",
+       "unknown metric 'streams.ping.sentt' (did you mean "
+       "streams.ping.sent?)"},
+      {"steps.subscribe.okk > 1",
+       "unknown metric 'steps.subscribe.okk' (did you mean steps.subscribe.ok?)"},
+      {"steps.subscribe.sent > 1",
+       "unknown metric 'steps.subscribe.sent' (did you mean streams.subscribe.sent?)"},
+      {"stream.ping.sent > 1",
+       "unknown metric 'stream.ping.sent' (did you mean streams.ping.sent?)"},
+      {"groups.listeners.connections.establshed > 1",
+       "unknown metric 'groups.listeners.connections.establshed' (did you mean "
+       "groups.listeners.connections.established?)"},
+      {"groups.listeners.bandwidth > 1", "unknown metric 'groups.listeners.bandwidth'"},
+      {"groups.listeners.latency.p99 < 5ms",
+       "'latency.p99' is not kept per group in 'groups.listeners.latency.p99': groups have the "
+       "counts and rates of the totals; latency is per stream and step (streams.<name>.latency.*)"},
+      {"groups.listeners.connections.peak_open < 5",
+       "'connections.peak_open' is not kept per group in 'groups.listeners.connections.peak_open': "
+       "groups have the counts and rates of the totals; latency is per stream and step "
+       "(streams.<name>.latency.*)"},
+      {"streams.ping < 5", "incomplete metric 'streams.ping': expected streams.ping.<metric>"},
+      {"streams.ping. < 5", "incomplete metric 'streams.ping.': expected streams.ping.<metric>"},
+      {"streams..sent < 5",
+       "bad name '' in 'streams..sent': streams.<name>.* names are letters, digits, _ and -"},
+      {"steps.sub/scribe.ok < 5",
+       "bad name 'sub/scribe' in 'steps.sub/scribe.ok': steps.<name>.* names are letters, "
+       "digits, _ and -"},
+      {"groups.a b.messages.sent < 5",
+       "bad name 'a b' in 'groups.a b.messages.sent': groups.<name>.* names are letters, digits, "
+       "_ and -"},
+      {"streams.ping.sent < 5ms", "'ms' does not fit streams.ping.sent, a count (no unit)"},
+      {"streams.ping.latency.p99 < 5%",
+       "'%' does not fit streams.ping.latency.p99, a time in ms/us/s"},
+      {"steps.subscribe.failed > 1%", "'%' does not fit steps.subscribe.failed, a count (no unit)"},
+      {"groups.x.connections.success_rate > 5ms",
+       "'ms' does not fit groups.x.connections.success_rate, a percentage (% or no unit)"},
+      {"sessions.failed > 1s", "'s' does not fit sessions.failed, a count (no unit)"},
+  };
+  for (const auto& c : cases) {
+    std::string error;
+    EXPECT_FALSE(parse_threshold(c.text, &error).has_value()) << c.text;
+    EXPECT_EQ(error, c.error) << c.text;
+  }
+}
+
+}  // namespace
+}  // namespace wsload::shared

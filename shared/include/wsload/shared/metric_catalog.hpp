@@ -3,7 +3,8 @@
 // its value is read from a run's figures. Threshold parsing validates names and units against it;
 // threshold evaluation, the text summary, the JSON and HTML reports, the Prometheus exposition and
 // the live view read values (and the exposition its help text) from it instead of spelling names
-// and formulas again. The table is constexpr so that `metric("name")` is checked at compile time.
+// and formulas again. Metrics per stream, step and group of a format-v2 scenario are in
+// part_metrics.hpp. The table is constexpr so that `metric("name")` is checked at compile time.
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -124,6 +125,9 @@ inline constexpr auto kMetricTable = [] {
               "Undecodable frames, oversize messages and bad close frames", &C::protocol_errors),
       counter("push.resets", "Push sequences that restarted (jumps of more than 2^24)",
               &C::push_resets),
+      counter("sessions.failed",
+              "Sessions whose on_open steps failed (format v2; by step in steps.<name>.failed)",
+              &C::sessions_failed),
       measure("connections.success_rate", U::kPercent,
               "Established connections per attempt, in percent", r::success_rate),
       measure("errors.rate", U::kPercent,
