@@ -1,106 +1,31 @@
 #include "report/interval_views.hpp"
 
-#include <map>
-
 #include "wsload/shared/metric_catalog.hpp"
-#include "wsload/shared/prometheus_writer.hpp"
+#include "wsload/shared/part_metrics.hpp"
 
 namespace wsload::controller {
 namespace {
 
 using shared::metric;
-using ReasonCounts = std::map<std::string, uint64_t>;
 
-// One exported family: Prometheus's name here, help text and value from the metric table. A name
-// ending in _total is a counter, any other a gauge. With `reasons`, one sample per reason follows
-// in the family `reasons_name` ("Failed connection attempts by reason"), or, when that is empty,
-// the reasons are the family's only samples (labelled reason=...; nothing when there are none).
-struct Exported {
-  const shared::MetricInfo* metric;
-  std::string_view name;
-  ReasonCounts shared::Counters::*reasons = nullptr;
-  std::string_view reasons_name;
-  std::string_view reasons_help;
-};
-
-// The exposition's order (scrapers do not care; the byte-for-byte tests do).
-constexpr Exported kExported[] = {
-    {&metric("connections.attempted"), "wsload_connections_attempted_total"},
-    {&metric("connections.established"), "wsload_connections_established_total"},
-    {&metric("connections.failed"), "wsload_connections_failed_total", &shared::Counters::failures,
-     "wsload_connection_failures_total", "Failed connection attempts by reason"},
-    {&metric("disconnects.unexpected"), "wsload_disconnects_unexpected_total"},
-    {&metric("connections.open"), "wsload_connections_open"},
-    {&metric("connections.peak_open"), "wsload_connections_peak_open"},
-    {&metric("messages.sent"), "wsload_messages_sent_total"},
-    {&metric("messages.received"), "wsload_messages_received_total"},
-    {&metric("messages.replies"), "wsload_replies_total"},
-    {&metric("messages.timeouts"), "wsload_timeouts_total"},
-    {&metric("push.received"), "wsload_push_received_total"},
-    {&metric("push.gaps"), "wsload_push_gaps_total"},
-    {&metric("push.resets"), "wsload_push_resets_total"},
-    {&metric("bytes.sent"), "wsload_bytes_sent_total"},
-    {&metric("bytes.received"), "wsload_bytes_received_total"},
-    {&metric("messages.unsent"), "wsload_messages_unsent_total", &shared::Counters::unsent},
-    {&metric("messages.unmatched"), "wsload_messages_unmatched_total"},
-    {&metric("errors.count"), "wsload_errors_total"},
-    {&metric("schedule.behind"), "wsload_sends_behind_schedule_total"},
-};
-
-// Latency since the stage start as one quantile-labelled family plus max and avg.
-struct Quantile {
-  const char* label;
-  const shared::MetricInfo* metric;
-};
-constexpr Quantile kQuantiles[] = {{"0.5", &metric("latency.p50")},
-                                   {"0.9", &metric("latency.p90")},
-                                   {"0.99", &metric("latency.p99")},
-                                   {"0.999", &metric("latency.p999")}};
-
-void sample(shared::PrometheusWriter& w, std::string_view name, std::string_view help, double value,
-            const shared::Labels& labels) {
-  if (name.ends_with("_total")) {
-    w.counter(name, help, value, labels);
-  } else {
-    w.gauge(name, help, value, labels);
+// Format v2: every stream's rate, p99 and timeouts over the interval, and the steps that failed.
+void add_parts(LiveSnapshot& s, const shared::PartsDelta& d, const shared::PartIndex& parts,
+               double span_s) {
+  for (size_t i = 0; i < parts.stream_names.size(); ++i) {
+    const auto& figures = shared::stream_at(d, i);
+    StreamRate rate;
+    rate.name = parts.stream_names[i];
+    rate.sent_per_s = static_cast<double>(figures.sent) / span_s;
+    const auto p99 = shared::histogram_stat_ms(figures.latency, shared::HistogramStat::kP99);
+    rate.has_latency = p99.has_value();
+    rate.p99_ms = p99.value_or(0);
+    rate.timeouts = figures.timeouts;
+    s.streams.push_back(std::move(rate));
   }
-}
-
-void write_exported(shared::PrometheusWriter& w, const Exported& e, const shared::RunFigures& f,
-                    const shared::Labels& stage) {
-  auto with_reason = [&](const std::string& reason) {
-    auto labels = stage;
-    labels.emplace_back("reason", reason);
-    return labels;
-  };
-  const bool reasons_only = e.reasons != nullptr && e.reasons_name.empty();
-  if (!reasons_only) {
-    sample(w, e.name, e.metric->help, static_cast<double>(shared::metric_count(*e.metric, f)),
-           stage);
+  for (size_t i = 0; i < parts.step_names.size(); ++i) {
+    if (const uint64_t failed = shared::step_at(d, i).failed; failed > 0)
+      s.steps_failed.emplace_back(parts.step_names[i], failed);
   }
-  if (e.reasons == nullptr) return;
-  for (const auto& [reason, n] : f.delta.counters.*e.reasons) {
-    sample(w, reasons_only ? e.name : e.reasons_name,
-           reasons_only ? e.metric->help : e.reasons_help, static_cast<double>(n),
-           with_reason(reason));
-  }
-}
-
-void write_latency(shared::PrometheusWriter& w, const shared::RunFigures& f,
-                   const shared::Labels& stage) {
-  auto value = [&](const shared::MetricInfo& m) { return shared::metric_value(m, f); };
-  if (!value(metric("latency.max"))) return;  // no samples yet
-  for (const auto& q : kQuantiles) {
-    auto labels = stage;
-    labels.emplace_back("quantile", q.label);
-    w.gauge("wsload_latency_milliseconds",
-            "Latency from the scheduled send to the reply, since the stage start",
-            *value(*q.metric), labels);
-  }
-  w.gauge("wsload_latency_milliseconds_max", "Largest latency since the stage start",
-          *value(metric("latency.max")), stage);
-  w.gauge("wsload_latency_milliseconds_avg", "Average latency since the stage start",
-          *value(metric("latency.avg")), stage);
 }
 
 }  // namespace
@@ -132,7 +57,8 @@ TimelinePoint timeline_point(const shared::MetricsDelta& d, double t_s, std::str
 
 LiveSnapshot live_snapshot(const shared::MetricsDelta& d, double interval_s, double elapsed_s,
                            double planned_s, std::string phase, uint64_t open, uint64_t target,
-                           uint64_t errors_total, unsigned agents_healthy, unsigned agents_total) {
+                           uint64_t errors_total, unsigned agents_healthy, unsigned agents_total,
+                           const shared::PartIndex& parts) {
   const shared::RunFigures f{.delta = d, .open = open};
   auto n = [&](const shared::MetricInfo& m) {
     return static_cast<double>(shared::metric_count(m, f));
@@ -160,23 +86,8 @@ LiveSnapshot live_snapshot(const shared::MetricsDelta& d, double interval_s, dou
   s.max_lag_ms = *shared::metric_value(metric("schedule.max_lag"), f);
   s.agents_healthy = agents_healthy;
   s.agents_total = agents_total;
+  add_parts(s, d.parts, parts, span);
   return s;
-}
-
-std::string live_exposition(const shared::MetricsDelta& d, const std::string& stage,
-                            double elapsed_s, uint64_t open, uint64_t peak_open,
-                            unsigned agents_healthy, unsigned agents_total) {
-  const shared::RunFigures f{
-      .delta = d, .open = open, .peak_open = peak_open, .duration_s = elapsed_s};
-  const shared::Labels s{{"stage", stage}};
-  shared::PrometheusWriter w;
-  w.gauge("wsload_elapsed_seconds", "Seconds since the synchronized start of the stage", elapsed_s,
-          s);
-  for (const auto& e : kExported) write_exported(w, e, f, s);
-  write_latency(w, f, s);
-  w.gauge("wsload_agents_healthy", "Agents reporting", agents_healthy, s);
-  w.gauge("wsload_agents", "Agents in the run", agents_total, s);
-  return w.take();
 }
 
 }  // namespace wsload::controller

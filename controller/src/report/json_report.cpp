@@ -2,47 +2,20 @@
 #include <ctime>
 
 #include "report/json_report_fields.hpp"
+#include "report/json_report_parts.hpp"
+#include "report/json_values.hpp"
 #include "wsload/controller/reports.hpp"
 #include "wsload/controller/run_metrics.hpp"
 #include "wsload/shared/duration.hpp"
-#include "wsload/shared/jwt.hpp"
 
 namespace wsload::controller {
 namespace {
 
 using nlohmann::json;
 
-json optional_number(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
-
-// A count exactly (a JSON integer), anything else as a number or null when it has no value.
-json metric_json(const shared::MetricInfo& m, const shared::RunFigures& f) {
-  if (m.unit == shared::MetricUnit::kCount) return shared::metric_count(m, f);
-  return optional_number(shared::metric_value(m, f));
-}
-
-// count, "<stat>_ms" for every row of the table that reads `family`, and the histogram itself.
+// The distribution `family` of `d` (see distribution_json).
 json distribution(const shared::MetricsDelta& d, shared::Histogram shared::MetricsDelta::*family) {
-  const shared::Histogram& h = d.*family;
-  const shared::RunFigures f{.delta = d};
-  json j;
-  j["count"] = h.count();
-  for (const auto& m : shared::kMetricTable) {
-    if (m.histogram == family) j[std::string(shared::metric_leaf(m)) + "_ms"] = metric_json(m, f);
-  }
-  json buckets = json::array();
-  h.for_each_bucket([&](int64_t lo, int64_t hi, uint64_t count) {
-    buckets.push_back({lo, hi, count});
-  });
-  j["histogram"] = {{"unit", "us"},
-                    {"buckets", std::move(buckets)},
-                    {"encoded", shared::base64url_encode(h.serialize())}};
-  return j;
-}
-
-json counts_map(const std::map<std::string, uint64_t>& m) {
-  json j = json::object();
-  for (const auto& [k, v] : m) j[k] = v;
-  return j;
+  return distribution_json(d.*family, family);
 }
 
 std::string iso_time(int64_t unix_ms) {
@@ -88,11 +61,7 @@ void put_metrics(json& j, const shared::RunFigures& f, JsonScope scope) {
 // What the report holds besides the table's metrics: counts by reason, reconnects, requests
 // scheduled (sent + unsent) and requests in flight at the end.
 void put_details(json& j, const shared::Counters& c, uint64_t in_flight) {
-  j["connections"]["failures"] = counts_map(c.failures);
-  j["connections"]["disconnects"] = counts_map(c.disconnects);
-  j["connections"]["reconnects"] = c.reconnects;
-  j["messages"]["scheduled"] = c.requests_scheduled();
-  j["messages"]["unsent_reasons"] = counts_map(c.unsent);
+  put_counter_details(j, c);
   j["messages"]["in_flight"] = in_flight;
 }
 
@@ -108,6 +77,7 @@ json scenario_json(const shared::Scenario& s) {
       s.messages ? json(shared::format_duration(s.messages->interval)) : json(nullptr);
   j["message_timeout"] =
       s.messages ? json(shared::format_duration(s.messages->timeout)) : json(nullptr);
+  if (s.has_sessions()) j["groups"] = scenario_groups_json(s);
   return j;
 }
 
@@ -193,6 +163,7 @@ json stage_to_json(const StageResult& r) {
   j["latency"] = distribution(r.totals, &MetricsDelta::latency);
   j["latency_service"] = distribution(r.totals, &MetricsDelta::latency_service);
   j["push"]["latency"] = distribution(r.totals, &MetricsDelta::push_latency);
+  if (r.scenario.has_sessions()) put_parts(j, r);
   json agents = json::array();
   for (const auto& a : r.agents) agents.push_back(agent_json(a));
   j["agents"] = std::move(agents);

@@ -7,46 +7,15 @@
 #include <stdexcept>
 
 #include "report/json_report_fields.hpp"
+#include "report/json_report_parts.hpp"
+#include "report/json_values.hpp"
 #include "wsload/controller/reports.hpp"
 #include "wsload/shared/duration.hpp"
-#include "wsload/shared/jwt.hpp"
 
 namespace wsload::controller {
 namespace {
 
 using nlohmann::json;
-
-const json& field(const json& j, const char* name, const std::string& where) {
-  if (!j.is_object() || !j.contains(name))
-    throw std::runtime_error("missing field " + where + "." + name);
-  return j.at(name);
-}
-
-uint64_t count(const json& j, const char* name, const std::string& where) {
-  const auto& v = field(j, name, where);
-  if (!v.is_number_unsigned() && !v.is_number_integer()) {
-    throw std::runtime_error(where + "." + name + " is not a count");
-  }
-  return v.get<uint64_t>();
-}
-
-shared::Histogram histogram(const json& distribution, const std::string& where) {
-  const auto& encoded =
-      field(field(distribution, "histogram", where), "encoded", where + ".histogram");
-  auto bytes = shared::base64url_decode(encoded.get<std::string>());
-  if (!bytes) throw std::runtime_error(where + ".histogram.encoded is not base64url");
-  auto h = shared::Histogram::deserialize(*bytes);
-  if (!h) throw std::runtime_error(where + ".histogram.encoded does not decode");
-  return *h;
-}
-
-std::map<std::string, uint64_t> count_map(const json& j) {
-  std::map<std::string, uint64_t> out;
-  if (j.is_object()) {
-    for (auto it = j.begin(); it != j.end(); ++it) out[it.key()] = it.value().get<uint64_t>();
-  }
-  return out;
-}
 
 // The plain counters kJsonFields places in `scope` (the per-agent ones, or the stage-only ones),
 // restored through the metric table's Counters field. `where` names the report or agent;
@@ -68,15 +37,8 @@ void read_metric_counters(const json& j, JsonScope scope, shared::Counters& c,
 void read_counters(const json& j, shared::Counters& c, uint64_t* in_flight,
                    const std::string& where) {
   read_metric_counters(j, JsonScope::kStageAndAgents, c, where);
-  const auto& conn = field(j, "connections", where);
-  const auto& msg = field(j, "messages", where);
-  const auto cw = where + ".connections", mw = where + ".messages";
-  c.failures = count_map(field(conn, "failures", cw));
-  c.disconnects = count_map(field(conn, "disconnects", cw));
-  c.reconnects = count(conn, "reconnects", cw);
-  *in_flight = count(msg, "in_flight", mw);
-  // Reports written before unsent requests were counted have none.
-  if (msg.contains("unsent_reasons")) c.unsent = count_map(msg["unsent_reasons"]);
+  read_counter_details(j, c, where);
+  *in_flight = count(field(j, "messages", where), "in_flight", where + ".messages");
 }
 
 std::chrono::nanoseconds duration_field(const json& j, const char* name, const std::string& where) {
@@ -102,6 +64,7 @@ shared::Scenario scenario_from_json(const json& sc) {
     if (sc.contains("message_timeout"))
       s.messages->timeout = duration_field(sc, "message_timeout", "scenario");
   }
+  if (sc.contains("groups")) s.groups = scenario_groups_from_json(sc["groups"]);
   return s;
 }
 
@@ -184,6 +147,7 @@ StageResult stage_from_json(const json& j) {
   r.aborted = field(j, "aborted", "report").get<bool>();
   r.abort_reason = j.value("abort_reason", std::string());
   read_totals(j, r);
+  if (r.scenario.has_sessions()) read_parts(j, r);
   size_t index = 0;
   for (const auto& aj : field(j, "agents", "report")) {
     r.agents.push_back(agent_from_json(aj, "agents[" + std::to_string(index++) + "]"));

@@ -2,6 +2,8 @@
 
 #include <chrono>
 
+#include "wsload/shared/part_metrics.hpp"
+
 namespace wsload::controller {
 
 shared::RunFigures run_figures(const StageResult& r) {
@@ -18,7 +20,28 @@ shared::RunFigures agent_figures(const AgentResult& a) {
   return {.delta = a.totals, .open = a.open_connections};
 }
 
+shared::PartIndex stage_parts(const shared::Scenario& scenario) {
+  if (!scenario.has_sessions()) return {};
+  return shared::part_index(scenario.groups);
+}
+
+namespace {
+
+// The value of a part metric of the stage; nullopt for a part its scenario does not have.
+std::optional<double> part_value(const StageResult& r, const shared::PartIndex& parts,
+                                 shared::PartKind kind, std::string_view name,
+                                 std::string_view leaf) {
+  const auto f = run_figures(r);
+  return shared::part_metric_value(kind, name, leaf, r.totals.parts, parts, f.duration_s,
+                                   f.ramp_up_s);
+}
+
+}  // namespace
+
 std::optional<double> metric_value(const StageResult& result, std::string_view name) {
+  if (const auto part = shared::split_part_metric(name)) {
+    return part_value(result, stage_parts(result.scenario), part->kind, part->part, part->leaf);
+  }
   const auto* info = shared::find_metric(name);
   if (info == nullptr) return std::nullopt;
   return shared::metric_value(*info, run_figures(result));
@@ -27,14 +50,19 @@ std::optional<double> metric_value(const StageResult& result, std::string_view n
 void evaluate_thresholds(StageResult& result) {
   result.thresholds.clear();
   const auto figures = run_figures(result);
+  const auto parts = stage_parts(result.scenario);
   for (const auto& t : result.scenario.thresholds) {
     ThresholdResult tr;
     tr.expression = t.expression;
     tr.metric = t.metric;
-    // Parsing accepted only names of the table; a hand-made Threshold with another name has no
-    // value.
-    const auto* info = shared::find_metric(t.metric);
-    const auto value = info != nullptr ? shared::metric_value(*info, figures) : std::nullopt;
+    std::optional<double> value;
+    if (t.part != shared::PartKind::kTotal) {
+      value = part_value(result, parts, t.part, t.part_name, t.leaf);
+    } else if (const auto* info = shared::find_metric(t.metric)) {
+      // Parsing accepted only names of the table; a hand-made Threshold with another name has no
+      // value.
+      value = shared::metric_value(*info, figures);
+    }
     tr.available = value.has_value();
     tr.actual = value.value_or(0);
     tr.passed = tr.available && shared::threshold_passes(t, tr.actual);

@@ -1,10 +1,13 @@
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <initializer_list>
 #include <ostream>
 
 #include "wsload/controller/reports.hpp"
 #include "wsload/controller/run_metrics.hpp"
 #include "wsload/shared/duration.hpp"
+#include "wsload/shared/part_metrics.hpp"
 
 namespace wsload::controller {
 namespace {
@@ -116,6 +119,61 @@ void write_latency_metrics(std::ostream& out, const shared::RunFigures& f) {
   }
 }
 
+// "p50 1.000ms  p99 2.000ms  max 3.000ms", the statistics of `h` given by `stats`.
+std::string latency_stats(const shared::Histogram& h,
+                          std::initializer_list<shared::HistogramStat> stats) {
+  std::string out;
+  for (const auto stat : stats) {
+    for (const auto& m : shared::kMetricTable) {
+      if (m.histogram != &shared::MetricsDelta::latency || m.stat != stat) continue;
+      out += fmt::format("{}{} {}", out.empty() ? "" : "  ", shared::metric_leaf(m),
+                         ms_or_dash(shared::histogram_stat_ms(h, stat)));
+    }
+  }
+  return out;
+}
+
+// Format v2: one line per group, step and stream, names aligned.
+void write_sessions(std::ostream& out, const StageResult& r, const shared::RunFigures& f) {
+  using S = shared::HistogramStat;
+  const auto parts = stage_parts(r.scenario);
+  const auto& d = r.totals.parts;
+  size_t width = 0;
+  for (const auto* names : {&parts.group_names, &parts.step_names, &parts.stream_names}) {
+    for (const auto& n : *names) width = std::max(width, n.size());
+  }
+  auto label = [&](std::string_view kind, const std::string& name) {
+    return fmt::format("   {:<6} {:<{}}  ", kind, name, width);
+  };
+  const auto by_step = shared::sessions_failed_by_step(d, parts);
+  out << "\nSessions:\n";
+  out << fmt::format("   Sessions Failed: {}{}\n",
+                     shared::metric_count(shared::metric("sessions.failed"), f),
+                     by_step.empty() ? "" : " (" + reasons(by_step) + ")");
+  for (size_t g = 0; g < parts.group_names.size(); ++g) {
+    const auto& c = shared::group_at(d, g);
+    out << label("group", parts.group_names[g])
+        << fmt::format("attempted {}  established {}  failed {}  sessions failed {}\n",
+                       c.connections_attempted, c.connections_established, c.connections_failed,
+                       c.sessions_failed);
+  }
+  for (size_t i = 0; i < parts.step_names.size(); ++i) {
+    const auto& s = shared::step_at(d, i);
+    out << label("step", parts.step_names[i])
+        << fmt::format("ok {}  failed {}{}", s.ok, s.failed,
+                       s.failures.empty() ? "" : " (" + reasons(s.failures) + ")");
+    if (!s.latency.empty()) out << "  " << latency_stats(s.latency, {S::kP50, S::kP99, S::kMax});
+    out << "\n";
+  }
+  for (size_t i = 0; i < parts.stream_names.size(); ++i) {
+    const auto& s = shared::stream_at(d, i);
+    out << label("stream", parts.stream_names[i])
+        << fmt::format("sent {}  replies {}  timeouts {}  unsent {}  {}\n", s.sent, s.replies,
+                       s.timeouts, s.unsent,
+                       latency_stats(s.latency, {S::kAvg, S::kP50, S::kP99, S::kMax}));
+  }
+}
+
 void write_agent_lines(std::ostream& out, const StageResult& r) {
   using shared::metric;
   out << "\nAgents:\n";
@@ -147,6 +205,7 @@ void write_stage_summary(std::ostream& out, const StageResult& r) {
   write_connection_metrics(out, r, f);
   write_message_metrics(out, r, f);
   write_latency_metrics(out, f);
+  if (r.scenario.has_sessions()) write_sessions(out, r, f);
   write_agent_lines(out, r);
   if (!r.thresholds.empty()) {
     out << "\nThresholds:\n";

@@ -10,6 +10,7 @@
 #include "run/monitor_poller.hpp"
 #include "run/stage_clock.hpp"
 #include "run/timeline_aligner.hpp"
+#include "wsload/controller/run_metrics.hpp"
 #include "wsload/proto/convert.hpp"
 #include "wsload/shared/clock.hpp"
 
@@ -45,6 +46,7 @@ struct Coordinator::Loop {
   std::optional<Clock::time_point> stop_deadline;
   bool hurried = false;  // a second interrupt: stop waiting for final reports
   Clock::time_point next_heartbeat, next_publish, next_live, planned_end, last_final;
+  shared::PartIndex parts;  // the stage's streams, steps and groups (format v2; empty for v1)
 };
 
 void Coordinator::stop_all(v1::Stop::Reason reason) {
@@ -225,7 +227,7 @@ void Coordinator::update_live(Loop& loop, Clock::time_point now) {
   auto snapshot = live_snapshot(loop.live, window_s, seconds_between(loop.t_start, now), planned_s,
                                 std::string(phase_at(now - loop.t_start, load)), open_connections(),
                                 load.connections, errors, healthy_agents(),
-                                static_cast<unsigned>(agents_.size()));
+                                static_cast<unsigned>(agents_.size()), loop.parts);
   if (loop.monitor) {
     snapshot.server = loop.monitor->latest();
     snapshot.server_error = loop.monitor->last_error();
@@ -243,6 +245,7 @@ void Coordinator::execute(const shared::Scenario& scenario, StageResult& result)
   const auto t_start = start_agents(result);
   Loop loop{scenario, result, t_start, TimelineAligner(agents_.size())};
   loop_ = &loop;
+  loop.parts = stage_parts(scenario);
   if (scenario.monitor) {
     std::string error;
     if (auto url = parse_http_url(scenario.monitor->url, &error)) {
@@ -268,7 +271,7 @@ void Coordinator::execute(const shared::Scenario& scenario, StageResult& result)
       if (metrics_server_) {
         metrics_server_->publish(live_exposition(
             loop.running, scenario.name, seconds_between(t_start, now), open_connections(),
-            result.peak_open, healthy_agents(), static_cast<unsigned>(agents_.size())));
+            result.peak_open, healthy_agents(), static_cast<unsigned>(agents_.size()), loop.parts));
       }
       loop.next_publish += kPublishStep;
     }

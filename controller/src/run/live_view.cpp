@@ -34,6 +34,39 @@ std::string server_text(const LiveSnapshot& s) {
   return out;
 }
 
+// "ping 120.0/s p99 1.20ms | chat 0.5/s p99 - timeouts 2 | +3 more": the first kShownStreams
+// streams; "" for a v1 scenario.
+std::string streams_text(const LiveSnapshot& s) {
+  constexpr size_t kShownStreams = 4;
+  std::string out;
+  for (size_t i = 0; i < s.streams.size() && i < kShownStreams; ++i) {
+    const auto& st = s.streams[i];
+    out += fmt::format("{}{} {:.1f}/s p99 {}", i == 0 ? "" : " | ", st.name, st.sent_per_s,
+                       st.has_latency ? fmt::format("{:.2f}ms", st.p99_ms) : std::string("-"));
+    if (st.timeouts > 0) out += fmt::format(" timeouts {}", st.timeouts);
+  }
+  if (s.streams.size() > kShownStreams)
+    out += fmt::format(" | +{} more", s.streams.size() - kShownStreams);
+  return out;
+}
+
+// "subscribe 3, auth 1"; "" when no step failed.
+std::string steps_failed_text(const LiveSnapshot& s) {
+  std::string out;
+  for (const auto& [name, n] : s.steps_failed)
+    out += fmt::format("{}{} {}", out.empty() ? "" : ", ", name, n);
+  return out;
+}
+
+// The per-part line under the totals (format v2): "streams: ...  steps failed: ...".
+std::string parts_text(const LiveSnapshot& s) {
+  std::string out;
+  if (const auto streams = streams_text(s); !streams.empty()) out += "streams: " + streams;
+  if (const auto steps = steps_failed_text(s); !steps.empty())
+    out += (out.empty() ? "" : "  ") + std::string("steps failed: ") + steps;
+  return out;
+}
+
 }  // namespace
 
 std::string LiveView::plain_line(const LiveSnapshot& s) {
@@ -44,6 +77,8 @@ std::string LiveView::plain_line(const LiveSnapshot& s) {
       latency_text(s), s.errors, s.agents_healthy, s.agents_total);
   if (const auto warning = lag_warning(s); !warning.empty()) line += "  " + warning;
   if (const auto server = server_text(s); !server.empty()) line += "  " + server;
+  // Under the time column: "[   20.0s] " is 11 characters.
+  if (const auto parts = parts_text(s); !parts.empty()) line += "\n" + std::string(11, ' ') + parts;
   return line;
 }
 
@@ -62,6 +97,10 @@ std::string LiveView::panel(const LiveSnapshot& s) {
   out += fmt::format("  latency      {}\n", latency_text(s));
   out += fmt::format("  errors {}   agents healthy {}/{}\n", s.errors, s.agents_healthy,
                      s.agents_total);
+  if (const auto streams = streams_text(s); !streams.empty())
+    out += fmt::format("  streams      {}\n", streams);
+  if (const auto steps = steps_failed_text(s); !steps.empty())
+    out += fmt::format("  steps failed {}\n", steps);
   if (const auto warning = lag_warning(s); !warning.empty()) out += "  " + warning + "\n";
   if (const auto server = server_text(s); !server.empty()) out += "  " + server + "\n";
   return out;

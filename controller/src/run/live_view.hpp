@@ -6,8 +6,19 @@
 #include <iosfwd>
 #include <map>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace wsload::controller {
+
+// One stream of a format-v2 scenario over the interval.
+struct StreamRate {
+  std::string name;
+  double sent_per_s = 0;
+  bool has_latency = false;
+  double p99_ms = 0;  // 0 without samples
+  uint64_t timeouts = 0;
+};
 
 struct LiveSnapshot {
   double elapsed_s = 0;
@@ -27,6 +38,8 @@ struct LiveSnapshot {
   unsigned agents_total = 0;
   std::map<std::string, double> server;  // the monitor endpoint's numeric fields, if any
   std::string server_error;              // why the last monitor poll failed
+  std::vector<StreamRate> streams;       // format v2: every stream, in the scenario's order
+  std::vector<std::pair<std::string, uint64_t>> steps_failed;  // steps that failed, how often
 };
 
 class LiveView {
@@ -37,6 +50,7 @@ class LiveView {
   void update(const LiveSnapshot& s);
   void message(const std::string& line);  // a notice (agent lost, stopping, ...) unless quiet
 
+  // One line; for a format-v2 scenario a second one (streams and failed steps) under it.
   static std::string plain_line(const LiveSnapshot& s);
   static std::string panel(const LiveSnapshot& s);  // several lines, each ending in '\n'
 

@@ -6,6 +6,7 @@
 
 #include "wsload/controller/stage_result.hpp"
 #include "wsload/shared/metric_catalog.hpp"
+#include "wsload/shared/session_plan.hpp"
 
 namespace wsload::controller {
 
@@ -17,8 +18,13 @@ shared::RunFigures run_figures(const StageResult& result);
 // value. Refers to `agent`, which must outlive it.
 shared::RunFigures agent_figures(const AgentResult& agent);
 
-// The value of the metric called `name` (canonical unit) or nullopt when it has no value or the
-// name is not in the table.
+// The names of the stage's parts, placing the figures of MetricsDelta::parts (format v2). Empty for
+// a v1 scenario: its one group and stream are the totals, and reports show no part of it.
+shared::PartIndex stage_parts(const shared::Scenario& scenario);
+
+// The value of the metric called `name` (canonical unit): a row of the table or a part metric
+// (streams.<name>.*, steps.<name>.*, groups.<name>.*) read from the totals' parts. nullopt when it
+// has no value, or the name is neither in the table nor a part of the stage's scenario.
 std::optional<double> metric_value(const StageResult& result, std::string_view name);
 
 // Evaluates the scenario's thresholds against the result (fills result.thresholds).

@@ -102,7 +102,7 @@ TEST(ReportJsonFields, EachMetricIsPlacedOnceWithTheTableValue) {
 
 TEST(LiveExposition, EachFamilyOnceWithTheTableHelp) {
   const auto r = populated_stage();
-  const auto text = live_exposition(r.totals, "t", 3, 10, 7, 2, 2);
+  const auto text = live_exposition(r.totals, "t", 3, 10, 7, 2, 2, {});
   std::set<std::string> families;
   std::istringstream in(text);
   std::string line;

@@ -136,13 +136,13 @@ TEST(ReportGolden, Junit) { expect_golden("stage.junit.xml", report_to_junit(pop
 
 TEST(ReportGolden, PrometheusExposition) {
   const auto d = populated_delta(3);
-  expect_golden("stage.prom", live_exposition(d, "golden", 4.5, 7, 8, 2, 3));
-  expect_golden("empty.prom", live_exposition(shared::MetricsDelta{}, "empty", 0, 0, 0, 0, 1));
+  expect_golden("stage.prom", live_exposition(d, "golden", 4.5, 7, 8, 2, 3, {}));
+  expect_golden("empty.prom", live_exposition(shared::MetricsDelta{}, "empty", 0, 0, 0, 0, 1, {}));
 }
 
 TEST(ReportGolden, LiveViewAndTimeline) {
   const auto d = populated_delta(2);
-  auto s = live_snapshot(d, 0.5, 4, 8, "hold", 6, 9, 17, 2, 2);
+  auto s = live_snapshot(d, 0.5, 4, 8, "hold", 6, 9, 17, 2, 2, {});
   std::string text = LiveView::plain_line(s) + "\n" + LiveView::panel(s);
   const auto p = timeline_point(d, 2.5, "ramp-up", 5, 9, 2);
   text += fmt::format("{} {} {} {} {} {} {} {} {} {} {}\n", p.established, p.failed, p.sent,

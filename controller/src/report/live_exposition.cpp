@@ -1,0 +1,267 @@
+// The --metrics-listen exposition (Prometheus text format 0.0.4) of the running stage's merged
+// figures. Names and help texts of the totals come from the metric table through kExported; a
+// format-v2 stage adds families per group, stream and step, labelled with the part's name.
+#include <fmt/format.h>
+
+#include <map>
+#include <span>
+#include <tuple>
+#include <vector>
+
+#include "report/interval_views.hpp"
+#include "wsload/shared/metric_catalog.hpp"
+#include "wsload/shared/part_metrics.hpp"
+#include "wsload/shared/prometheus_writer.hpp"
+
+namespace wsload::controller {
+namespace {
+
+using shared::metric;
+using ReasonCounts = std::map<std::string, uint64_t>;
+
+// One exported family: Prometheus's name here, help text and value from the metric table. A name
+// ending in _total is a counter, any other a gauge. With `reasons`, one sample per reason follows
+// in the family `reasons_name` ("Failed connection attempts by reason"), or, when that is empty,
+// the reasons are the family's only samples (labelled reason=...; nothing when there are none).
+struct Exported {
+  const shared::MetricInfo* metric;
+  std::string_view name;
+  ReasonCounts shared::Counters::*reasons = nullptr;
+  std::string_view reasons_name;
+  std::string_view reasons_help;
+};
+
+// The exposition's order (scrapers do not care; the byte-for-byte tests do).
+constexpr Exported kExported[] = {
+    {&metric("connections.attempted"), "wsload_connections_attempted_total"},
+    {&metric("connections.established"), "wsload_connections_established_total"},
+    {&metric("connections.failed"), "wsload_connections_failed_total", &shared::Counters::failures,
+     "wsload_connection_failures_total", "Failed connection attempts by reason"},
+    {&metric("disconnects.unexpected"), "wsload_disconnects_unexpected_total"},
+    {&metric("connections.open"), "wsload_connections_open"},
+    {&metric("connections.peak_open"), "wsload_connections_peak_open"},
+    {&metric("messages.sent"), "wsload_messages_sent_total"},
+    {&metric("messages.received"), "wsload_messages_received_total"},
+    {&metric("messages.replies"), "wsload_replies_total"},
+    {&metric("messages.timeouts"), "wsload_timeouts_total"},
+    {&metric("push.received"), "wsload_push_received_total"},
+    {&metric("push.gaps"), "wsload_push_gaps_total"},
+    {&metric("push.resets"), "wsload_push_resets_total"},
+    {&metric("bytes.sent"), "wsload_bytes_sent_total"},
+    {&metric("bytes.received"), "wsload_bytes_received_total"},
+    {&metric("messages.unsent"), "wsload_messages_unsent_total", &shared::Counters::unsent},
+    {&metric("messages.unmatched"), "wsload_messages_unmatched_total"},
+    {&metric("errors.count"), "wsload_errors_total"},
+    {&metric("schedule.behind"), "wsload_sends_behind_schedule_total"},
+};
+
+// Latency since the stage start as one quantile-labelled family plus max and avg.
+struct Quantile {
+  const char* label;
+  const shared::MetricInfo* metric;
+};
+constexpr Quantile kQuantiles[] = {{"0.5", &metric("latency.p50")},
+                                   {"0.9", &metric("latency.p90")},
+                                   {"0.99", &metric("latency.p99")},
+                                   {"0.999", &metric("latency.p999")}};
+
+void sample(shared::PrometheusWriter& w, std::string_view name, std::string_view help, double value,
+            const shared::Labels& labels) {
+  if (name.ends_with("_total")) {
+    w.counter(name, help, value, labels);
+  } else {
+    w.gauge(name, help, value, labels);
+  }
+}
+
+// One series of a family: whose figures, under which labels (the stage's, a group's).
+struct Series {
+  shared::RunFigures figures;
+  shared::Labels labels;
+};
+
+// The family `e` for every series, its samples together; `prefix` replaces the names' "wsload_"
+// ("wsload_group_" for groups).
+void write_exported(shared::PrometheusWriter& w, const Exported& e, std::span<const Series> series,
+                    std::string_view prefix = "wsload_") {
+  constexpr size_t kOwnPrefix = std::string_view("wsload_").size();
+  const std::string name = std::string(prefix) + std::string(e.name.substr(kOwnPrefix));
+  const bool reasons_only = e.reasons != nullptr && e.reasons_name.empty();
+  if (!reasons_only) {
+    for (const auto& s : series) {
+      sample(w, name, e.metric->help,
+             static_cast<double>(shared::metric_count(*e.metric, s.figures)), s.labels);
+    }
+  }
+  if (e.reasons == nullptr) return;
+  const std::string reasons_name =
+      reasons_only ? name : std::string(prefix) + std::string(e.reasons_name.substr(kOwnPrefix));
+  for (const auto& s : series) {
+    for (const auto& [reason, n] : s.figures.delta.counters.*e.reasons) {
+      auto labels = s.labels;
+      labels.emplace_back("reason", reason);
+      sample(w, reasons_name, reasons_only ? e.metric->help : e.reasons_help,
+             static_cast<double>(n), labels);
+    }
+  }
+}
+
+void write_latency(shared::PrometheusWriter& w, const shared::RunFigures& f,
+                   const shared::Labels& stage) {
+  auto value = [&](const shared::MetricInfo& m) { return shared::metric_value(m, f); };
+  if (!value(metric("latency.max"))) return;  // no samples yet
+  for (const auto& q : kQuantiles) {
+    auto labels = stage;
+    labels.emplace_back("quantile", q.label);
+    w.gauge("wsload_latency_milliseconds",
+            "Latency from the scheduled send to the reply, since the stage start",
+            *value(*q.metric), labels);
+  }
+  w.gauge("wsload_latency_milliseconds_max", "Largest latency since the stage start",
+          *value(metric("latency.max")), stage);
+  w.gauge("wsload_latency_milliseconds_avg", "Average latency since the stage start",
+          *value(metric("latency.avg")), stage);
+}
+
+// Format v2, per group: the totals' families (but the peak, which no group keeps) and sessions
+// failed, named wsload_group_*, over the group's counters.
+void write_groups(shared::PrometheusWriter& w, const shared::PartsDelta& d,
+                  const shared::PartIndex& parts, const shared::Labels& stage, double elapsed_s) {
+  std::vector<shared::GroupFigures> groups;
+  groups.reserve(parts.group_names.size());
+  for (size_t i = 0; i < parts.group_names.size(); ++i)
+    groups.emplace_back(shared::group_at(d, i), elapsed_s, 0);
+  std::vector<Series> series;
+  for (size_t i = 0; i < groups.size(); ++i) {
+    auto labels = stage;
+    labels.emplace_back("group", parts.group_names[i]);
+    series.push_back({groups[i].figures(), std::move(labels)});
+  }
+  for (const auto& e : kExported) {
+    if (shared::is_group_metric(*e.metric)) write_exported(w, e, series, "wsload_group_");
+  }
+  write_exported(w, {&metric("sessions.failed"), "wsload_sessions_failed_total"}, series,
+                 "wsload_group_");
+}
+
+// A part's latency since the stage start: quantiles, max and avg in milliseconds, for every part
+// with samples. `family` is e.g. "wsload_stream_latency_milliseconds".
+void write_part_latency(
+    shared::PrometheusWriter& w, const std::string& family, std::string_view what,
+    const std::vector<std::pair<const shared::Histogram*, shared::Labels>>& hs) {
+  const std::string help = fmt::format(
+      "Latency from the scheduled send to the reply per {}, since the stage start", what);
+  for (const auto& [h, labels] : hs) {
+    if (h->empty()) continue;
+    for (const auto& q : kQuantiles) {
+      auto with_quantile = labels;
+      with_quantile.emplace_back("quantile", q.label);
+      w.gauge(family, help, *shared::histogram_stat_ms(*h, q.metric->stat), with_quantile);
+    }
+  }
+  for (const auto& [stat, suffix, text] :
+       {std::tuple{shared::HistogramStat::kMax, "_max", "Largest"},
+        std::tuple{shared::HistogramStat::kAvg, "_avg", "Average"}}) {
+    for (const auto& [h, labels] : hs) {
+      if (h->empty()) continue;
+      w.gauge(family + suffix, fmt::format("{} latency per {} since the stage start", text, what),
+              *shared::histogram_stat_ms(*h, stat), labels);
+    }
+  }
+}
+
+// One counter family of streams or steps: `value` of every part, labelled with its name.
+template <typename Figures, typename Read>
+void write_part_counter(shared::PrometheusWriter& w, std::string_view name, std::string_view help,
+                        const std::vector<std::pair<const Figures*, shared::Labels>>& parts,
+                        Read value) {
+  for (const auto& [figures, labels] : parts)
+    w.counter(name, help, static_cast<double>(value(*figures)), labels);
+}
+
+void write_streams(shared::PrometheusWriter& w, const shared::PartsDelta& d,
+                   const shared::PartIndex& parts, const shared::Labels& stage) {
+  std::vector<std::pair<const shared::StreamFigures*, shared::Labels>> streams;
+  std::vector<std::pair<const shared::Histogram*, shared::Labels>> latency;
+  for (size_t i = 0; i < parts.stream_names.size(); ++i) {
+    auto labels = stage;
+    labels.emplace_back("stream", parts.stream_names[i]);
+    const auto& figures = shared::stream_at(d, i);
+    streams.emplace_back(&figures, labels);
+    latency.emplace_back(&figures.latency, std::move(labels));
+  }
+  using F = shared::StreamFigures;
+  write_part_counter(w, "wsload_stream_requests_sent_total", "Requests sent, per stream", streams,
+                     [](const F& f) { return f.sent; });
+  write_part_counter(w, "wsload_stream_replies_total", "Requests answered in time, per stream",
+                     streams, [](const F& f) { return f.replies; });
+  write_part_counter(w, "wsload_stream_timeouts_total", "Requests not answered in time, per stream",
+                     streams, [](const F& f) { return f.timeouts; });
+  write_part_counter(w, "wsload_stream_requests_unsent_total",
+                     "Scheduled requests never sent, per stream", streams,
+                     [](const F& f) { return f.unsent; });
+  write_part_latency(w, "wsload_stream_latency_milliseconds", "stream", latency);
+}
+
+// StepFigures::failures' reasons, exported at 0 until they happen.
+constexpr std::string_view kStepFailureReasons[] = {"capture_missing", "closed", "timeout",
+                                                    "unsent"};
+
+void write_steps(shared::PrometheusWriter& w, const shared::PartsDelta& d,
+                 const shared::PartIndex& parts, const shared::Labels& stage) {
+  std::vector<std::pair<const shared::StepFigures*, shared::Labels>> steps;
+  std::vector<std::pair<const shared::Histogram*, shared::Labels>> latency;
+  for (size_t i = 0; i < parts.step_names.size(); ++i) {
+    auto labels = stage;
+    labels.emplace_back("step", parts.step_names[i]);
+    const auto& figures = shared::step_at(d, i);
+    steps.emplace_back(&figures, labels);
+    latency.emplace_back(&figures.latency, std::move(labels));
+  }
+  write_part_counter(w, "wsload_step_ok_total", "Steps that succeeded", steps,
+                     [](const shared::StepFigures& f) { return f.ok; });
+  for (const auto& [figures, labels] : steps) {
+    ReasonCounts failures = figures->failures;
+    for (const auto reason : kStepFailureReasons) failures.try_emplace(std::string(reason), 0);
+    for (const auto& [reason, n] : failures) {
+      auto with_reason = labels;
+      with_reason.emplace_back("reason", reason);
+      w.counter("wsload_step_failed_total", "Steps that failed, by reason", static_cast<double>(n),
+                with_reason);
+    }
+  }
+  write_part_latency(w, "wsload_step_latency_milliseconds", "step", latency);
+}
+
+void write_parts(shared::PrometheusWriter& w, const shared::MetricsDelta& d,
+                 const shared::PartIndex& parts, const shared::Labels& stage, double elapsed_s) {
+  if (parts.group_names.empty()) return;  // a v1 stage: the totals are its one group and stream
+  w.counter("wsload_sessions_failed_total", metric("sessions.failed").help,
+            static_cast<double>(d.counters.sessions_failed), stage);
+  write_groups(w, d.parts, parts, stage, elapsed_s);
+  write_streams(w, d.parts, parts, stage);
+  write_steps(w, d.parts, parts, stage);
+}
+
+}  // namespace
+
+std::string live_exposition(const shared::MetricsDelta& d, const std::string& stage,
+                            double elapsed_s, uint64_t open, uint64_t peak_open,
+                            unsigned agents_healthy, unsigned agents_total,
+                            const shared::PartIndex& parts) {
+  const shared::RunFigures f{
+      .delta = d, .open = open, .peak_open = peak_open, .duration_s = elapsed_s};
+  const shared::Labels s{{"stage", stage}};
+  shared::PrometheusWriter w;
+  w.gauge("wsload_elapsed_seconds", "Seconds since the synchronized start of the stage", elapsed_s,
+          s);
+  const Series totals[] = {{f, s}};
+  for (const auto& e : kExported) write_exported(w, e, totals);
+  write_latency(w, f, s);
+  write_parts(w, d, parts, s, elapsed_s);
+  w.gauge("wsload_agents_healthy", "Agents reporting", agents_healthy, s);
+  w.gauge("wsload_agents", "Agents in the run", agents_total, s);
+  return w.take();
+}
+
+}  // namespace wsload::controller
