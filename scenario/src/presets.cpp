@@ -85,7 +85,55 @@ sequence: [quick, medium, stress]
 cooldown: 30s
 )yaml";
 
-constexpr std::array<Preset, 4> kPresets = {{
+// Format v2 (SPEC §3a): nine listeners that subscribe and ping for every publisher, against
+// wsload-target's subscribe/unsubscribe/publish.
+constexpr std::string_view kOdinSession = R"yaml(name: odin-session
+description: Subscribe, ping and publish; nine listeners per publisher (Odin guide, format v2)
+target:
+  url: ${WS_URL:-ws://localhost:3001/ws}
+  auth:
+    token: ${AUTH_TOKEN}
+load:
+  connections: 100
+  ramp_up: 10s
+  hold: 30s
+groups:
+  - name: listeners
+    weight: 9
+    on_open:
+      - name: subscribe
+        send: { kind: json, template: '{"type":"subscribe","channel":"prices","id":{{seq}}}' }
+        expect: { match: id, timeout: 5s }
+        capture: { sub: subscription }
+    messages:
+      - name: ping
+        interval: 5s
+        kind: json
+        template: '{"type":"ping","id":{{seq}}}'
+        match: id
+        timeout: 5s
+    on_close:
+      - name: unsubscribe
+        send: { kind: json, template: '{"type":"unsubscribe","channel":"prices","id":{{seq}}}' }
+    push:
+      sequence_field: seq
+      timestamp_field: ts
+  - name: publishers
+    weight: 1
+    messages:
+      - name: publish
+        interval: 1s
+        kind: json
+        template: '{"type":"publish","channel":"prices","id":{{seq}},"sub":"none"}'
+        match: id
+        timeout: 2s
+thresholds:
+  - connections.success_rate == 100%
+  - sessions.failed == 0
+  - latency.avg < 5ms
+)yaml";
+
+constexpr std::array<Preset, 5> kPresets = {{
     {"quick", "100 connections, 10s ramp-up, 30s hold, ping every 5s; success == 100%, avg < 5ms",
      kQuick},
     {"medium",
@@ -98,6 +146,10 @@ constexpr std::array<Preset, 4> kPresets = {{
     {"progressive",
      "quick, medium, then stress, each with its own thresholds; 30s cooldown between",
      kProgressive},
+    {"odin-session",
+     "100 connections (9 listeners : 1 publisher), 10s ramp-up, 30s hold; subscribe, ping every "
+     "5s, publish every 1s; success == 100%, no failed session, avg < 5ms",
+     kOdinSession},
 }};
 
 }  // namespace

@@ -116,11 +116,12 @@ Outcome parse_root(ScenarioReader& reader, const YAML::Node& root, const Source&
   }
   ScenarioPlan plan;
   Scenario scenario;
+  detail::ScenarioContext context;
   std::string name;
   reader.for_each_key(
       root, "",
       {"name", "description", "target", "load", "messages", "push", "reconnect", "monitor",
-       "thresholds", "sequence", "cooldown"},
+       "thresholds", "data", "groups", "sequence", "cooldown"},
       [&](const std::string& key, const YAML::Node& value) {
         if (key == "name") {
           if (auto v = reader.string(value, "name")) name = std::move(*v);
@@ -139,11 +140,12 @@ Outcome parse_root(ScenarioReader& reader, const YAML::Node& root, const Source&
                                   ": cannot be combined with 'sequence'; put it in the stage "
                                   "scenarios");
         } else {
-          detail::read_scenario_key(reader, key, value, scenario);
+          detail::read_scenario_key(reader, key, value, scenario, context);
         }
       });
   plan.name = name.empty() ? source.default_name : name;
   if (!sequence) {
+    detail::finish_scenario(reader, context, scenario);
     scenario.name = plan.name;
     plan.stages.push_back(std::move(scenario));
   }
@@ -154,6 +156,7 @@ Outcome parse_root(ScenarioReader& reader, const YAML::Node& root, const Source&
 Outcome parse_text(std::string_view text, const Source& source, const EnvLookup& env,
                    bool allow_sequence) {
   ScenarioReader reader(source.label, env);
+  reader.set_base_dir(source.base_dir);
   Outcome outcome;
   try {
     const YAML::Node root = YAML::Load(std::string(text));

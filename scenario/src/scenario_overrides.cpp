@@ -62,18 +62,27 @@ std::vector<Diagnostic> fill_from_env(Overrides& flags, const EnvLookup& env) {
 }
 
 // A token override replaces per-connection JWTs too: the flag names the one token to send. A
-// message interval on an idle scenario turns the default messages on.
+// message interval on an idle v1 scenario turns the default messages on; with groups it sets every
+// stream's interval.
 void apply_overrides(ScenarioPlan& plan, const Overrides& overrides) {
+  const auto set_token = [&](AuthSpec& auth) {
+    auth.token = *overrides.token;
+    if (!overrides.token->empty()) auth.jwt.reset();
+  };
   for (Scenario& stage : plan.stages) {
-    if (overrides.url) stage.target.url = *overrides.url;
+    if (overrides.url) retarget(stage, *overrides.url);
     if (overrides.token) {
-      stage.target.auth.token = *overrides.token;
-      if (!overrides.token->empty()) stage.target.auth.jwt.reset();
+      set_token(stage.target.auth);
+      for (GroupSpec& group : stage.groups) set_token(group.target.auth);
     }
     if (overrides.connections) stage.load.connections = *overrides.connections;
     if (overrides.ramp_up) stage.load.ramp_up = *overrides.ramp_up;
     if (overrides.hold) stage.load.hold = *overrides.hold;
-    if (overrides.message_interval) {
+    if (overrides.message_interval && stage.has_sessions()) {
+      for (GroupSpec& group : stage.groups) {
+        for (MessagesSpec& stream : group.streams) stream.interval = *overrides.message_interval;
+      }
+    } else if (overrides.message_interval) {
       if (!stage.messages) stage.messages.emplace();
       stage.messages->interval = *overrides.message_interval;
     }

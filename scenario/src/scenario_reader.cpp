@@ -71,6 +71,10 @@ void ScenarioReader::error(const YAML::Mark& mark, std::string message) {
   diagnostics_.push_back(std::move(d));
 }
 
+std::string ScenarioReader::where(const YAML::Mark& mark) const {
+  return file_ + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
+}
+
 bool ScenarioReader::for_each_key(const YAML::Node& map, const std::string& path,
                                   std::initializer_list<std::string_view> known,
                                   const KeyHandler& handle) {

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <initializer_list>
 #include <optional>
@@ -50,6 +51,11 @@ class ScenarioReader {
 
   const std::string& file() const { return file_; }
   const EnvLookup& env() const { return env_; }
+  // Relative data files resolve against this (the scenario file's directory).
+  const std::filesystem::path& base_dir() const { return base_dir_; }
+  void set_base_dir(std::filesystem::path dir) { base_dir_ = std::move(dir); }
+  // "file:line:column" of a mark, for messages that point at a second place.
+  std::string where(const YAML::Mark& mark) const;
   std::vector<Diagnostic>& diagnostics() { return diagnostics_; }
 
   void error(const YAML::Mark& mark, std::string message);
@@ -79,18 +85,117 @@ class ScenarioReader {
 
  private:
   std::string file_;
+  std::filesystem::path base_dir_;
   const EnvLookup& env_;
   std::vector<Diagnostic> diagnostics_;
   YAML::Mark key_mark_ = YAML::Mark::null_mark();  // key whose value is being read
 };
 
-// Reads one top-level key of a plain scenario (name, description, target, load, messages, push,
-// reconnect, monitor, thresholds) into `out`.
-void read_scenario_key(ScenarioReader& reader, const std::string& key, const YAML::Node& value,
-                       shared::Scenario& out);
+// Where a scalar may use placeholders (SPEC §3a).
+enum class TemplateUse {
+  kMessage,  // a message template: every placeholder, {{var.X}} from TemplateRef::vars
+  kSubject,  // the JWT subject: every placeholder but {{var.X}}
+  kField,    // url, header value, token: {{data.F.C}} is the only placeholder, the rest is literal
+};
 
-// The `target` section (scenario_target.cpp).
-void read_target(ScenarioReader& reader, const YAML::Node& node, shared::TargetSpec& out);
+// A scalar that may hold {{var.X}} or {{data.F.C}}, checked once the feeders and the variables
+// are known (check_templates).
+struct TemplateRef {
+  YAML::Mark mark;      // of the scalar
+  bool quoted = false;  // the text starts one column after the mark
+  std::string path;     // e.g. "groups[0].messages[1].template"
+  std::string text;     // expanded
+  TemplateUse use = TemplateUse::kMessage;
+  int step = -1;                  // index of the on_open step it belongs to; -1 elsewhere
+  std::vector<std::string> vars;  // kMessage: the variables captured before it, in order
+  // variable -> where it is captured, for variables captured only after this template
+  std::vector<std::pair<std::string, std::string>> later;
+};
+TemplateRef template_ref(const YAML::Node& node, std::string path, std::string text,
+                         TemplateUse use);
+
+// A {{var.X}} or {{data.F.C}} placeholder of a template text (same brace rules as
+// shared::MessageTemplate: "{{{" is a literal brace).
+struct NamedPlaceholder {
+  size_t offset = 0;       // of its "{{" in the text
+  std::string_view inner;  // "var.X" or "data.F.C", trimmed
+};
+std::vector<NamedPlaceholder> named_placeholders(std::string_view text);
+
+// Reports each problem of `refs`: an unknown, later-captured or misplaced variable, an unknown
+// feeder or column (at the placeholder's own column), then a message template's syntax (at the
+// scalar, as for v1 files).
+void check_templates(ScenarioReader& reader, const std::vector<TemplateRef>& refs,
+                     const std::vector<shared::DataFeeder>& data);
+
+// What a plain scenario's top-level keys leave for the checks that need the whole file.
+struct ScenarioContext {
+  std::optional<YAML::Node> groups;
+  std::optional<YAML::Node> data;
+  std::optional<YAML::Node> messages;  // the top-level block (refused next to groups)
+  std::vector<TemplateRef> templates;
+  std::vector<ListItem> threshold_items;  // parallel to Scenario::thresholds
+};
+
+// Reads one top-level key of a plain scenario (name, description, target, load, messages, push,
+// reconnect, monitor, thresholds, data, groups) into `out`; data and groups wait for
+// finish_scenario.
+void read_scenario_key(ScenarioReader& reader, const std::string& key, const YAML::Node& value,
+                       shared::Scenario& out, ScenarioContext& context);
+
+// After every top-level key: the data feeders, the groups (format v2), the templates, and the
+// checks across them (names, match next, thresholds naming parts, absolute connections).
+void finish_scenario(ScenarioReader& reader, ScenarioContext& context, shared::Scenario& out);
+
+// The `target` section (scenario_target.cpp) at `path` ("target" or "groups[0].target"). Returns
+// the keys given. A relative url ("?..." or "/...") is accepted only with allow_relative_url.
+std::vector<std::string> read_target(ScenarioReader& reader, const YAML::Node& node,
+                                     const std::string& path, shared::TargetSpec& out,
+                                     std::vector<TemplateRef>& templates, bool allow_relative_url);
+
+// A `messages` block at `path`: the v1 mapping ("messages") or one stream of a group
+// (`named`: `name` is required). Its template goes to `templates`.
+struct StreamMarks {
+  YAML::Mark name;                  // of the name (named streams)
+  std::optional<YAML::Mark> match;  // of `match` when given
+};
+StreamMarks read_messages(ScenarioReader& reader, const YAML::Node& node, const std::string& path,
+                          shared::MessagesSpec& out, std::vector<TemplateRef>& templates,
+                          bool named);
+void read_push(ScenarioReader& reader, const YAML::Node& node, const std::string& path,
+               shared::PushSpec& out);
+
+// A group's url relative to the scenario's: "?query" or "/path" (RFC 3986 reference forms).
+bool is_relative_url(std::string_view url);
+// `relative` resolved against the absolute `base`: "?q" replaces base's query, "/p" its path.
+std::string resolve_url(std::string_view base, std::string_view relative);
+
+// Group, stream, step, feeder and variable names: letters, digits, _ and -. "" when fine.
+std::string check_part_name(std::string_view name);
+
+// A variable captured by an on_open step of a group.
+struct CaptureMark {
+  std::string var;
+  size_t step = 0;  // index in on_open
+  std::string step_name;
+  YAML::Mark mark;  // of the variable's key
+};
+
+// A list of steps at `path` ("groups[0].on_open"); on_close steps may only send and wait
+// (scenario_steps.cpp). Templates go to `templates` (TemplateRef::step set for on_open), the marks
+// of the names to `name_marks` (parallel to `out`), on_open captures to `captures`.
+void read_steps(ScenarioReader& reader, const YAML::Node& node, const std::string& path,
+                bool on_close, std::vector<shared::StepSpec>& out,
+                std::vector<YAML::Mark>& name_marks, std::vector<TemplateRef>& templates,
+                std::vector<CaptureMark>& captures);
+
+// The `data` section: feeders read from CSV files next to the scenario (scenario_data.cpp).
+void read_data(ScenarioReader& reader, const YAML::Node& node,
+               std::vector<shared::DataFeeder>& out);
+
+// The `groups` section (scenario_groups.cpp), after `out.target`, `out.push` and `out.data`.
+void read_groups(ScenarioReader& reader, const YAML::Node& node, shared::Scenario& out,
+                 std::vector<TemplateRef>& templates);
 
 // Describes a node for "got ..." in messages: the scalar text quoted, or "a list" / "a mapping".
 std::string describe(const YAML::Node& node);

@@ -2,7 +2,6 @@
 #include <limits>
 
 #include "scenario_reader.hpp"
-#include "wsload/shared/message_template.hpp"
 #include "wsload/shared/threshold.hpp"
 
 namespace wsload::scenario::detail {
@@ -27,76 +26,102 @@ void read_load(ScenarioReader& reader, const YAML::Node& node, LoadSpec& out) {
                       });
 }
 
+}  // namespace
+
 // Defaults that depend on the kind: match is "id" for json and "next" otherwise (ping replies are
 // pong frames, paired by the sequence number in their payload unless match is none; see
 // shared::Match); a binary message with `size` and no template is `size` bytes of payload.
-void read_messages(ScenarioReader& reader, const YAML::Node& node, MessagesSpec& out) {
+StreamMarks read_messages(ScenarioReader& reader, const YAML::Node& node, const std::string& path,
+                          MessagesSpec& out, std::vector<TemplateRef>& templates, bool named) {
+  StreamMarks marks;
   std::optional<YAML::Node> match_node;  // set when the key is present
   std::optional<YAML::Node> size_node;
   bool template_given = false;
-  reader.for_each_key(
-      node, "messages", {"interval", "kind", "template", "match", "timeout", "size"},
-      [&](const std::string& key, const YAML::Node& value) {
-        const std::string path = "messages." + key;
-        if (key == "interval") {
-          if (auto v = reader.duration(value, path, false)) out.interval = *v;
-        } else if (key == "kind") {
-          if (auto v = reader.choice(value, path, {"ping", "text", "binary", "json"})) {
-            out.kind = *v == "ping"     ? MessageKind::kPing
-                       : *v == "text"   ? MessageKind::kText
-                       : *v == "binary" ? MessageKind::kBinary
-                                        : MessageKind::kJson;
-          }
-        } else if (key == "template") {
-          template_given = true;
-          if (auto v = reader.string(value, path)) {
-            std::string why;
-            if (!MessageTemplate::compile(*v, &why)) reader.error(value, path + ": " + why);
-            out.payload_template = std::move(*v);
-          }
-        } else if (key == "match") {
-          match_node = value;
-          if (auto v = reader.string(value, path)) {
-            out.match = parse_match(*v);
-            if (out.match.mode == Match::Mode::kField) {
-              const std::string why = check_match_field(out.match.field);
-              if (!why.empty()) reader.error(value, path + ": " + why);
-            }
-          }
-        } else if (key == "timeout") {
-          if (auto v = reader.duration(value, path, true)) out.timeout = *v;
-        } else if (key == "size") {
-          size_node = value;
-          if (auto v = reader.integer(value, path, false)) out.size = *v;
+  bool name_given = false;
+  const auto handle = [&](const std::string& key, const YAML::Node& value) {
+    const std::string key_path = path + "." + key;
+    if (key == "name") {
+      name_given = true;
+      marks.name = value.Mark();
+      if (auto v = reader.string(value, key_path)) {
+        const std::string why = check_part_name(*v);
+        if (!why.empty()) reader.error(value, key_path + ": " + why);
+        out.name = std::move(*v);
+      }
+    } else if (key == "interval") {
+      if (auto v = reader.duration(value, key_path, false)) out.interval = *v;
+    } else if (key == "kind") {
+      if (auto v = reader.choice(value, key_path, {"ping", "text", "binary", "json"})) {
+        out.kind = *v == "ping"     ? MessageKind::kPing
+                   : *v == "text"   ? MessageKind::kText
+                   : *v == "binary" ? MessageKind::kBinary
+                                    : MessageKind::kJson;
+      }
+    } else if (key == "template") {
+      template_given = true;
+      if (auto v = reader.string(value, key_path)) {
+        templates.push_back(template_ref(value, key_path, *v, TemplateUse::kMessage));
+        out.payload_template = std::move(*v);
+      }
+    } else if (key == "match") {
+      match_node = value;
+      marks.match = value.Mark();
+      if (auto v = reader.string(value, key_path)) {
+        out.match = parse_match(*v);
+        if (out.match.mode == Match::Mode::kField) {
+          const std::string why = check_match_field(out.match.field);
+          if (!why.empty()) reader.error(value, key_path + ": " + why);
         }
-      });
+      }
+    } else if (key == "timeout") {
+      if (auto v = reader.duration(value, key_path, true)) out.timeout = *v;
+    } else if (key == "size") {
+      size_node = value;
+      if (auto v = reader.integer(value, key_path, false)) out.size = *v;
+    }
+  };
+  bool is_map = false;
+  if (named) {
+    is_map = reader.for_each_key(
+        node, path, {"name", "interval", "kind", "template", "match", "timeout", "size"}, handle);
+    if (is_map && !name_given) {
+      reader.error(node, path + ".name: is required (streams are named: streams.<name>.* metrics)");
+    }
+  } else {
+    is_map = reader.for_each_key(
+        node, path, {"interval", "kind", "template", "match", "timeout", "size"}, handle);
+  }
   if (!match_node)
     out.match = out.kind == MessageKind::kJson ? Match::by_field("id") : Match::next();
   if (out.kind == MessageKind::kBinary && match_node && out.match.mode == Match::Mode::kField) {
-    reader.error(*match_node,
-                 "messages.match: binary replies cannot be paired by a JSON field; "
-                 "use next or none");
+    reader.error(*match_node, path +
+                                  ".match: binary replies cannot be paired by a JSON field; "
+                                  "use next or none");
   }
   if (size_node) {
     if (out.kind != MessageKind::kBinary) {
-      reader.error(*size_node, "messages.size: only applies to kind binary");
+      reader.error(*size_node, path + ".size: only applies to kind binary");
     } else if (template_given) {
-      reader.error(*size_node, "messages.size: give either template or size, not both");
+      reader.error(*size_node, path + ".size: give either template or size, not both");
     } else {
       out.payload_template.clear();
     }
   }
+  return marks;
 }
 
-void read_push(ScenarioReader& reader, const YAML::Node& node, PushSpec& out) {
-  reader.for_each_key(node, "push", {"sequence_field", "timestamp_field"},
+void read_push(ScenarioReader& reader, const YAML::Node& node, const std::string& path,
+               PushSpec& out) {
+  reader.for_each_key(node, path, {"sequence_field", "timestamp_field"},
                       [&](const std::string& key, const YAML::Node& value) {
-                        auto v = reader.string(value, "push." + key);
+                        auto v = reader.string(value, path + "." + key);
                         if (!v) return;
                         (key == "sequence_field" ? out.sequence_field : out.timestamp_field) =
                             std::move(*v);
                       });
 }
+
+namespace {
 
 void read_reconnect(ScenarioReader& reader, const YAML::Node& node, ReconnectSpec& out) {
   reader.for_each_key(node, "reconnect", {"enabled", "max_attempts", "backoff"},
@@ -139,13 +164,15 @@ void read_monitor(ScenarioReader& reader, const YAML::Node& node, MonitorSpec& o
   }
 }
 
-void read_thresholds(ScenarioReader& reader, const YAML::Node& node, std::vector<Threshold>& out) {
+void read_thresholds(ScenarioReader& reader, const YAML::Node& node, std::vector<Threshold>& out,
+                     std::vector<ListItem>& kept) {
   auto items = reader.string_list(node, "thresholds");
   if (!items) return;
   for (const ListItem& item : *items) {
     std::string why;
     if (auto t = parse_threshold(item.text, &why)) {
       out.push_back(std::move(*t));
+      kept.push_back(item);
     } else {
       reader.error(item.node, "thresholds[" + std::to_string(item.index) + "]: " + why);
     }
@@ -155,27 +182,32 @@ void read_thresholds(ScenarioReader& reader, const YAML::Node& node, std::vector
 }  // namespace
 
 void read_scenario_key(ScenarioReader& reader, const std::string& key, const YAML::Node& value,
-                       Scenario& out) {
+                       Scenario& out, ScenarioContext& context) {
   if (key == "name") {
     if (auto v = reader.string(value, "name")) out.name = std::move(*v);
   } else if (key == "description") {
     if (auto v = reader.string(value, "description")) out.description = std::move(*v);
   } else if (key == "target") {
-    read_target(reader, value, out.target);
+    read_target(reader, value, "target", out.target, context.templates, false);
   } else if (key == "load") {
     read_load(reader, value, out.load);
   } else if (key == "messages") {
     out.messages.emplace();
-    read_messages(reader, value, *out.messages);
+    context.messages = value;
+    read_messages(reader, value, "messages", *out.messages, context.templates, false);
   } else if (key == "push") {
-    read_push(reader, value, out.push);
+    read_push(reader, value, "push", out.push);
   } else if (key == "reconnect") {
     read_reconnect(reader, value, out.reconnect);
   } else if (key == "monitor") {
     out.monitor.emplace();
     read_monitor(reader, value, *out.monitor);
   } else if (key == "thresholds") {
-    read_thresholds(reader, value, out.thresholds);
+    read_thresholds(reader, value, out.thresholds, context.threshold_items);
+  } else if (key == "data") {
+    context.data = value;
+  } else if (key == "groups") {
+    context.groups = value;
   }
 }
 

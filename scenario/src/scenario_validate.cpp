@@ -6,6 +6,7 @@
 #include "scenario_reader.hpp"
 #include "wsload/shared/message_template.hpp"
 #include "wsload/shared/planner.hpp"
+#include "wsload/shared/session_plan.hpp"
 
 namespace wsload::scenario {
 
@@ -86,6 +87,16 @@ std::string check_match_field(std::string_view field) {
          std::string(field) + "'";
 }
 
+std::string check_part_name(std::string_view name) {
+  const bool ok = !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+  });
+  if (ok) return "";
+  return "'" + std::string(name) +
+         "' is not a valid name: use letters, digits, _ and - (names become metric names and "
+         "Prometheus label values)";
+}
+
 Match parse_match(std::string_view text) {
   if (text == "next") return Match::next();
   if (text == "none") return Match::none();
@@ -94,66 +105,129 @@ Match parse_match(std::string_view text) {
 
 }  // namespace detail
 
-std::vector<Diagnostic> validate_scenario(const Scenario& s) {
-  std::vector<Diagnostic> out;
-  const std::string file = s.name.empty() ? "scenario" : s.name;
-  auto fail = [&](std::string message) {
-    out.push_back(Diagnostic{file, 0, 0, std::move(message)});
-  };
-  auto check = [&](const std::string& field, const std::string& why) {
-    if (!why.empty()) fail(field + ": " + why);
-  };
+namespace {
 
-  if (s.target.url.empty()) {
-    fail("target.url: is empty; set it in the scenario, with --url or with WS_URL");
-  } else {
-    check("target.url", detail::check_ws_url(s.target.url));
+// validate_scenario's checks, each problem prefixed with its field path.
+class Checker {
+ public:
+  explicit Checker(const Scenario& s) : file_(s.name.empty() ? "scenario" : s.name) {
+    for (const DataFeeder& f : s.data) names_.data.push_back({f.name, f.columns});
   }
-  if (s.target.connect_timeout.count() <= 0) fail("target.connect_timeout: must be greater than 0");
-  const AuthSpec& auth = s.target.auth;
-  if (auth.jwt) {
-    if (!auth.token.empty()) fail("target.auth: use either token or jwt, not both");
-    if (auth.jwt->secret.empty()) fail("target.auth.jwt.secret: is empty");
-    if (auth.jwt->ttl.count() <= 0) fail("target.auth.jwt.ttl: must be greater than 0");
-    std::string why;
-    if (!MessageTemplate::compile(auth.jwt->subject, &why)) fail("target.auth.jwt.subject: " + why);
+
+  std::vector<Diagnostic>& problems() { return out_; }
+
+  void fail(std::string message) { out_.push_back(Diagnostic{file_, 0, 0, std::move(message)}); }
+  void check(const std::string& field, const std::string& why) {
+    if (!why.empty()) fail(field + ": " + why);
   }
-  if (auth.in == TokenPlacement::kQuery && auth.query_param.empty()) {
-    fail("target.auth.query_param: must not be empty when the token goes in the query");
-  }
-  if (s.load.connections == 0) fail("load.connections: must be greater than 0");
-  if (s.load.connections > kMaxConnections) {
-    fail("load.connections: at most 4294967296 per run (connection ids are 32-bit); got " +
-         std::to_string(s.load.connections));
-  }
-  if (s.load.ramp_up.count() < 0 || s.load.hold.count() < 0 || s.load.ramp_down.count() < 0) {
-    fail("load: durations must not be negative");
-  }
-  if (s.messages) {
-    const MessagesSpec& m = *s.messages;
-    if (m.timeout.count() <= 0) fail("messages.timeout: must be greater than 0");
-    if (m.interval.count() < 0) fail("messages.interval: must not be negative");
-    if (m.match.mode == Match::Mode::kField) {
-      check("messages.match", detail::check_match_field(m.match.field));
+
+  void target(const std::string& path, const TargetSpec& t) {
+    if (t.url.empty()) {
+      fail(path + ".url: is empty; set it in the scenario, with --url or with WS_URL");
+    } else if (detail::is_relative_url(t.url)) {
+      fail(path + ".url: '" + t.url +
+           "' is relative, but the scenario's url is empty; set it in the scenario, with --url "
+           "or with WS_URL");
+    } else {
+      check(path + ".url", detail::check_ws_url(t.url));
     }
-    std::string why;
-    if (m.payload_template.size() > detail::kMaxTemplateBytes) {
-      fail("messages.template: " + std::to_string(m.payload_template.size()) + " bytes; at most " +
+    if (t.connect_timeout.count() <= 0) fail(path + ".connect_timeout: must be greater than 0");
+    const AuthSpec& auth = t.auth;
+    if (auth.jwt) {
+      if (!auth.token.empty()) fail(path + ".auth: use either token or jwt, not both");
+      if (auth.jwt->secret.empty()) fail(path + ".auth.jwt.secret: is empty");
+      if (auth.jwt->ttl.count() <= 0) fail(path + ".auth.jwt.ttl: must be greater than 0");
+      compile(path + ".auth.jwt.subject", auth.jwt->subject, {});
+    }
+    if (auth.in == TokenPlacement::kQuery && auth.query_param.empty()) {
+      fail(path + ".auth.query_param: must not be empty when the token goes in the query");
+    }
+  }
+
+  void stream(const std::string& path, const MessagesSpec& m,
+              const std::vector<std::string>& vars) {
+    if (m.timeout.count() <= 0) fail(path + ".timeout: must be greater than 0");
+    if (m.interval.count() < 0) fail(path + ".interval: must not be negative");
+    if (m.match.mode == Match::Mode::kField) {
+      check(path + ".match", detail::check_match_field(m.match.field));
+    }
+    compile(path + ".template", m.payload_template, vars);
+    if (m.size > 0 && m.kind != MessageKind::kBinary) {
+      fail(path + ".size: only applies to kind binary");
+    }
+  }
+
+  void group(const GroupSpec& g) {
+    const std::string path = "groups." + g.name;
+    target(path + ".target", g.target);
+    std::vector<std::string> vars;
+    for (const StepSpec& step : g.on_open) {
+      for (const auto& [var, field] : step.capture) vars.push_back(var);
+    }
+    for (const MessagesSpec& m : g.streams) stream(path + ".messages." + m.name, m, vars);
+    for (const StepSpec& step : g.on_open) this->step(path + ".on_open." + step.name, step, vars);
+    for (const StepSpec& step : g.on_close) this->step(path + ".on_close." + step.name, step, vars);
+  }
+
+ private:
+  void step(const std::string& path, const StepSpec& step, const std::vector<std::string>& vars) {
+    if (step.send) compile(path + ".send.template", step.send->payload_template, vars);
+    if (step.expect && step.expect->timeout.count() <= 0) {
+      fail(path + ".expect.timeout: must be greater than 0");
+    }
+    if (step.wait.count() < 0) fail(path + ".wait: must not be negative");
+  }
+
+  void compile(const std::string& path, const std::string& text,
+               const std::vector<std::string>& vars) {
+    if (text.size() > detail::kMaxTemplateBytes) {
+      fail(path + ": " + std::to_string(text.size()) + " bytes; at most " +
            std::to_string(detail::kMaxTemplateBytes) +
            " (1 MiB, the largest message wsload sends); for large binary "
            "payloads use kind: binary with size");
-    } else if (!MessageTemplate::compile(m.payload_template, &why)) {
-      fail("messages.template: " + why);
+      return;
     }
-    if (m.size > 0 && m.kind != MessageKind::kBinary) {
-      fail("messages.size: only applies to kind binary");
-    }
+    TemplateNames names = names_;
+    names.vars = vars;
+    std::string why;
+    if (!MessageTemplate::compile(text, names, &why)) fail(path + ": " + why);
+  }
+
+  std::string file_;
+  TemplateNames names_;  // the feeders
+  std::vector<Diagnostic> out_;
+};
+
+}  // namespace
+
+std::vector<Diagnostic> validate_scenario(const Scenario& s) {
+  Checker checker(s);
+  // With groups, the top-level target is only the groups' default: each group's is checked.
+  if (s.has_sessions()) {
+    for (const GroupSpec& g : s.groups) checker.group(g);
+  } else {
+    checker.target("target", s.target);
+  }
+  if (s.load.connections == 0) checker.fail("load.connections: must be greater than 0");
+  if (s.load.connections > kMaxConnections) {
+    checker.fail("load.connections: at most 4294967296 per run (connection ids are 32-bit); got " +
+                 std::to_string(s.load.connections));
+  }
+  if (s.load.ramp_up.count() < 0 || s.load.hold.count() < 0 || s.load.ramp_down.count() < 0) {
+    checker.fail("load: durations must not be negative");
+  }
+  if (s.has_sessions()) {
+    std::vector<uint64_t> counts;
+    const std::string why = group_counts(s.load.connections, s.groups, &counts);
+    if (!why.empty()) checker.fail("groups: " + why);
+  } else if (s.messages) {
+    checker.stream("messages", *s.messages, {});
   }
   if (s.monitor) {
-    check("monitor.url", detail::check_http_url(s.monitor->url));
-    if (s.monitor->interval.count() <= 0) fail("monitor.interval: must be greater than 0");
+    checker.check("monitor.url", detail::check_http_url(s.monitor->url));
+    if (s.monitor->interval.count() <= 0) checker.fail("monitor.interval: must be greater than 0");
   }
-  return out;
+  return std::move(checker.problems());
 }
 
 }  // namespace wsload::scenario

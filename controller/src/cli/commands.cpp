@@ -8,6 +8,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "cli/validate_plan.hpp"
 #include "cluster/local_cluster.hpp"
 #include "wsload/controller/endpoints.hpp"
 #include "wsload/controller/reports.hpp"
@@ -82,40 +83,8 @@ int validate_command(const ValidateRequest& request) {
     for (unsigned i = 0; i < count; ++i)
       agents.push_back({fmt::format("local-agent-{}", i + 1), 1.0});
   }
-  std::vector<double> weights;
-  weights.reserve(agents.size());
-  for (const auto& a : agents) weights.push_back(a.weight);
-
   std::cout << fmt::format("{}: valid ({} stage(s))\n", plan.name, plan.stages.size());
-  for (const auto& s : plan.stages) {
-    std::cout << fmt::format(
-        "\nstage {}: {} connections to {}, ramp-up {}, hold {}, ramp-down {}\n", s.name,
-        s.load.connections, s.target.url, shared::format_duration(s.load.ramp_up),
-        shared::format_duration(s.load.hold), shared::format_duration(s.load.ramp_down));
-    if (s.messages) {
-      std::cout << fmt::format("  messages every {} per connection, match {}, timeout {}\n",
-                               shared::format_duration(s.messages->interval),
-                               s.messages->match.to_string(),
-                               shared::format_duration(s.messages->timeout));
-    } else {
-      std::cout << "  idle connections (no messages)\n";
-    }
-    for (const auto& t : s.thresholds) std::cout << "  threshold: " << t.expression << "\n";
-    const auto shares = shared::apportion(s.load.connections, weights);
-    for (size_t i = 0; i < agents.size(); ++i) {
-      if (shares[i] == 0) {
-        std::cout << fmt::format("  {}: 0 connections\n", agents[i].address);
-        continue;
-      }
-      const auto first = shared::scheduled_open(shared::connection_id(shares, i, 0),
-                                                s.load.connections, s.load.ramp_up);
-      const auto last = shared::scheduled_open(shared::connection_id(shares, i, shares[i] - 1),
-                                               s.load.connections, s.load.ramp_up);
-      std::cout << fmt::format("  {}: {} connections, opening from +{} to +{}\n", agents[i].address,
-                               shares[i], shared::format_duration(first),
-                               shared::format_duration(last));
-    }
-  }
+  for (const auto& s : plan.stages) print_stage_plan(std::cout, s, agents);
   return kExitPassed;
 }
 

@@ -22,20 +22,28 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// The scenario's target and every group's (scenario::retarget's url rule: a group url following
+// the scenario's, or relative to it, follows the spawned server) speak to the spawned server with
+// its secret: per-connection JWTs are signed with it, other connections get one token.
 void point_at_target(shared::ScenarioPlan& plan, const SpawnedTarget& target) {
   const int64_t now = shared::unix_s_now();
+  const std::string token =
+      shared::jwt_make_token(target.secret(), "wsload", now, int64_t{24} * 3600);
+  const auto authorize = [&](shared::TargetSpec& spec) {
+    spec.tls = {};
+    if (spec.auth.jwt) {
+      spec.auth.jwt->secret = target.secret();
+    } else {
+      spec.auth.token = token;
+    }
+  };
   for (auto& stage : plan.stages) {
-    stage.target.url = target.url();
-    stage.target.tls = {};
+    scenario::retarget(stage, target.url());
+    authorize(stage.target);
+    for (auto& group : stage.groups) authorize(group.target);
     // The spawned server's own view sits next to the client's in the live view and the report.
     if (!stage.monitor)
       stage.monitor = shared::MonitorSpec{target.stats_url(), std::chrono::seconds(1)};
-    if (stage.target.auth.jwt) {
-      stage.target.auth.jwt->secret = target.secret();
-    } else {
-      stage.target.auth.token =
-          shared::jwt_make_token(target.secret(), "wsload", now, int64_t{24} * 3600);
-    }
   }
 }
 

@@ -96,7 +96,7 @@ void expect_stage(const Scenario& s, const ExpectedPreset& e, const std::string&
   EXPECT_TRUE(validate_scenario(s).empty());
 }
 
-TEST(Presets, ListsTheFourGuidePresetsWithSummaries) {
+TEST(Presets, ListsTheGuidePresetsAndOdinSessionWithSummaries) {
   std::vector<std::string> names;
   for (const Preset& p : presets()) {
     names.emplace_back(p.name);
@@ -104,7 +104,8 @@ TEST(Presets, ListsTheFourGuidePresetsWithSummaries) {
     EXPECT_EQ(p.summary.find('\n'), std::string_view::npos) << p.name;
     EXPECT_EQ(find_preset(p.name), &p);
   }
-  EXPECT_EQ(names, (std::vector<std::string>{"quick", "medium", "stress", "progressive"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"quick", "medium", "stress", "progressive",
+                                             "odin-session"}));
   EXPECT_NE(find_preset("stress")->summary.find("5000 connections"), std::string_view::npos);
   EXPECT_EQ(find_preset("Quick"), nullptr);
   EXPECT_EQ(find_preset(""), nullptr);

@@ -2,6 +2,7 @@
 // Parses scenario YAML (files and built-in presets) into a ScenarioPlan, expanding ${VAR} and
 // ${VAR:-default}, and validating everything at once: each problem with file, line and column
 // (1-based), unknown keys with the closest known key suggested.
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
@@ -57,6 +58,12 @@ struct Overrides {
 // diagnostics (file "environment") for values that do not parse.
 std::vector<Diagnostic> fill_from_env(Overrides& flags, const EnvLookup& env);
 void apply_overrides(shared::ScenarioPlan& plan, const Overrides& overrides);
+
+// Points a scenario at `url` (--url, WS_URL, --spawn-target): the top-level url becomes `url`; a
+// group url that starts with the top-level url as it was gets that prefix replaced (so a group's
+// "${WS_URL}?role=publisher" follows), and a relative group url ("?..." or "/...") is resolved
+// against `url`. A group url naming another server is kept.
+void retarget(shared::Scenario& scenario, const std::string& url);
 
 // Checks a scenario after overrides (connections > 0, URL scheme ws/wss, ...).
 std::vector<Diagnostic> validate_scenario(const shared::Scenario& scenario);

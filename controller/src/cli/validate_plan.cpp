@@ -1,0 +1,139 @@
+#include "cli/validate_plan.hpp"
+
+#include <fmt/format.h>
+
+#include "wsload/shared/duration.hpp"
+#include "wsload/shared/planner.hpp"
+#include "wsload/shared/session_plan.hpp"
+
+namespace wsload::controller {
+namespace {
+
+using shared::format_duration;
+
+std::string describe_match(const shared::Match& match, std::chrono::nanoseconds timeout) {
+  if (match.mode == shared::Match::Mode::kNone) return "match none";
+  return fmt::format("match {}, timeout {}", match.to_string(), format_duration(timeout));
+}
+
+std::string describe_step(const shared::StepSpec& step) {
+  std::vector<std::string> parts;
+  if (step.send) parts.emplace_back("send");
+  if (step.expect) {
+    if (step.expect->where.empty()) {
+      parts.push_back(
+          fmt::format("expect {}", describe_match(step.expect->match, step.expect->timeout)));
+    } else {
+      std::string where;
+      for (const auto& [field, value] : step.expect->where) {
+        where += fmt::format("{}{}={}", where.empty() ? "" : " ", field, value);
+      }
+      parts.push_back(
+          fmt::format("expect where {}, timeout {}", where, format_duration(step.expect->timeout)));
+    }
+  }
+  if (!step.capture.empty()) {
+    std::string vars;
+    for (const auto& [var, field] : step.capture) vars += (vars.empty() ? "" : " ") + var;
+    parts.push_back("capture " + vars);
+  }
+  if (step.wait.count() > 0) parts.push_back("wait " + format_duration(step.wait));
+  return fmt::format("{} ({})", step.name, fmt::join(parts, ", "));
+}
+
+void print_steps(std::ostream& out, std::string_view label,
+                 const std::vector<shared::StepSpec>& steps) {
+  if (steps.empty()) return;
+  std::vector<std::string> text;
+  text.reserve(steps.size());
+  for (const auto& step : steps) text.push_back(describe_step(step));
+  out << fmt::format("    {}: {}\n", label, fmt::join(text, "; "));
+}
+
+// Per group: its share, target, steps and streams.
+void print_groups(std::ostream& out, const shared::Scenario& s, std::span<const uint64_t> counts) {
+  for (size_t g = 0; g < s.groups.size(); ++g) {
+    const shared::GroupSpec& group = s.groups[g];
+    const std::string share =
+        group.connections ? std::string("absolute") : fmt::format("weight {}", group.weight);
+    out << fmt::format("  group {}: {} connections ({}) to {}\n", group.name, counts[g], share,
+                       group.target.url);
+    print_steps(out, "on_open", group.on_open);
+    for (const auto& stream : group.streams) {
+      out << fmt::format("    stream {}: every {}, {}\n", stream.name,
+                         format_duration(stream.interval),
+                         describe_match(stream.match, stream.timeout));
+    }
+    if (group.streams.empty()) out << "    no streams (idle after on_open)\n";
+    print_steps(out, "on_close", group.on_close);
+  }
+  for (const auto& feeder : s.data) {
+    out << fmt::format("  data {}: {} rows ({}) from {}\n", feeder.name, feeder.row_count,
+                       fmt::join(feeder.columns, ", "), feeder.file);
+  }
+}
+
+// ", listeners 9, publishers 1": agent k's connections counted by group.
+std::string agent_groups(const shared::Scenario& s, std::span<const uint64_t> shares, size_t k,
+                         std::span<const uint64_t> counts) {
+  std::vector<uint64_t> per_group(counts.size(), 0);
+  for (uint32_t id : shared::agent_connection_ids(shares, k)) {
+    ++per_group[shared::group_of(counts, id).group];
+  }
+  std::string text;
+  for (size_t g = 0; g < counts.size(); ++g) {
+    text += fmt::format("{}{} {}", text.empty() ? "" : ", ", s.groups[g].name, per_group[g]);
+  }
+  return text;
+}
+
+}  // namespace
+
+void print_stage_plan(std::ostream& out, const shared::Scenario& s,
+                      std::span<const AgentEndpoint> agents) {
+  std::vector<uint64_t> counts;
+  if (s.has_sessions()) {
+    const std::string why = shared::group_counts(s.load.connections, s.groups, &counts);
+    if (!why.empty()) {
+      out << fmt::format("\nstage {}: {}\n", s.name, why);
+      return;
+    }
+    out << fmt::format(
+        "\nstage {}: {} connections in {} groups, ramp-up {}, hold {}, ramp-down {}\n", s.name,
+        s.load.connections, s.groups.size(), format_duration(s.load.ramp_up),
+        format_duration(s.load.hold), format_duration(s.load.ramp_down));
+    print_groups(out, s, counts);
+  } else {
+    out << fmt::format("\nstage {}: {} connections to {}, ramp-up {}, hold {}, ramp-down {}\n",
+                       s.name, s.load.connections, s.target.url, format_duration(s.load.ramp_up),
+                       format_duration(s.load.hold), format_duration(s.load.ramp_down));
+    if (s.messages) {
+      out << fmt::format("  messages every {} per connection, match {}, timeout {}\n",
+                         format_duration(s.messages->interval), s.messages->match.to_string(),
+                         format_duration(s.messages->timeout));
+    } else {
+      out << "  idle connections (no messages)\n";
+    }
+  }
+  for (const auto& t : s.thresholds) out << "  threshold: " << t.expression << "\n";
+  std::vector<double> weights;
+  weights.reserve(agents.size());
+  for (const auto& a : agents) weights.push_back(a.weight);
+  const auto shares = shared::apportion(s.load.connections, weights);
+  for (size_t i = 0; i < agents.size(); ++i) {
+    if (shares[i] == 0) {
+      out << fmt::format("  {}: 0 connections\n", agents[i].address);
+      continue;
+    }
+    const auto first = shared::scheduled_open(shared::connection_id(shares, i, 0),
+                                              s.load.connections, s.load.ramp_up);
+    const auto last = shared::scheduled_open(shared::connection_id(shares, i, shares[i] - 1),
+                                             s.load.connections, s.load.ramp_up);
+    out << fmt::format("  {}: {} connections, opening from +{} to +{}", agents[i].address,
+                       shares[i], format_duration(first), format_duration(last));
+    if (s.has_sessions()) out << "; " << agent_groups(s, shares, i, counts);
+    out << "\n";
+  }
+}
+
+}  // namespace wsload::controller
