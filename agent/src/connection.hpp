@@ -61,8 +61,8 @@ struct FailureLogBudget {
 // What a worker shares with its connections (owned by the worker, used on its thread only).
 struct WorkerContext {
   WorkerContext(boost::asio::io_context& io, const RunConfig& config,
-                std::shared_ptr<boost::asio::ssl::context> tls_context)
-      : ioc(io), cfg(config), tls(std::move(tls_context)) {}
+                std::vector<std::shared_ptr<boost::asio::ssl::context>> tls_contexts)
+      : ioc(io), cfg(config), tls(std::move(tls_contexts)), resolved(config.groups.size()) {}
 
   // The connections' clock: steady_clock, or *manual_now when set (tests drive time by hand).
   TimePoint now() const { return manual_now != nullptr ? *manual_now : Clock::now(); }
@@ -70,17 +70,19 @@ struct WorkerContext {
   boost::asio::io_context& ioc;
   const RunConfig& cfg;
   const TimePoint* manual_now = nullptr;           // not owned; outlives the connections when set
-  std::shared_ptr<boost::asio::ssl::context> tls;  // set when the target is wss://
+  // By group: set when the group's target is wss://.
+  std::vector<std::shared_ptr<boost::asio::ssl::context>> tls;
   shared::MetricsDelta delta;                      // recorded since the last take
   uint64_t open = 0;                               // gauge: established and not yet ended
   uint64_t in_flight = 0;  // gauge: requests awaiting a reply or their timeout
   std::minstd_rand rng{std::random_device{}()};  // {{random N}} in templates, masks, upgrade keys
   std::string scratch;  // a request is rendered here, then encoded into its connection's frames
+  std::vector<const std::vector<std::string>*> data_rows;  // a connection's rows, while rendering
   // ws:// connections read a backlog into this and decode it in place before the next read.
   std::vector<char> read_buffer = std::vector<char>(kWorkerReadBytes);
   TimePoint hold_end = TimePoint::max();  // no request starts at or after this instant
-  // First successful resolution of the target, reused by later connections of this worker.
-  std::optional<boost::asio::ip::tcp::resolver::results_type> resolved;
+  // By group: first successful resolution of its target, reused by later connections.
+  std::vector<std::optional<boost::asio::ip::tcp::resolver::results_type>> resolved;
   // Called once per connection when it is over for good (no reconnect pending).
   std::function<void(uint32_t slot)> on_done;
   // Every connection's timed events (sends, request timeouts, connect/backoff/close bounds), by
@@ -122,10 +124,13 @@ class Connection {
 std::shared_ptr<Connection> make_plain_connection(WorkerContext& ctx, uint32_t id, uint32_t slot);
 std::shared_ptr<Connection> make_tls_connection(WorkerContext& ctx, uint32_t id, uint32_t slot);
 
-// Client TLS context per TlsSpec (verify peer + CA file or system store). nullptr and *error on
-// failure.
-std::shared_ptr<boost::asio::ssl::context> make_tls_context(const RunConfig& cfg,
+// Client TLS context per TlsSpec (verify peer + CA file, "pem:<contents>", or the system store).
+// nullptr and *error on failure.
+std::shared_ptr<boost::asio::ssl::context> make_tls_context(const shared::TlsSpec& spec,
                                                             std::string* error);
+// One per group of `cfg` (nullptr for ws:// groups); empty and *error on failure.
+std::vector<std::shared_ptr<boost::asio::ssl::context>> make_tls_contexts(const RunConfig& cfg,
+                                                                          std::string* error);
 
 // Bounded wait for the peer's close frame after we send ours at the end of the run; beyond it the
 // socket is dropped and the disconnect counted as `close_timeout`. A server closing tens of

@@ -74,7 +74,7 @@ struct SocketStreamOps {
 
 template <class Ws>
 WsConnection<Ws>::WsConnection(WorkerContext& ctx, uint32_t id, uint32_t slot)
-    : ctx_(ctx), cfg_(ctx.cfg), id_(id), slot_(slot) {}
+    : ctx_(ctx), id_(id), slot_(slot), group_(ctx.cfg.group_of(id)) {}
 
 template <class Ws>
 void WsConnection<Ws>::start() {
@@ -86,18 +86,18 @@ void WsConnection<Ws>::attempt() {
   state_ = State::kConnecting;
   attempt_ = {};
   ++counters().connections_attempted;
-  Traits::emplace(stream_, ctx_);
+  Traits::emplace(stream_, ctx_, group_);
 
-  arm(DeadlineKind::kDeadline, ctx_.now() + cfg_.scenario().target.connect_timeout);
+  arm(DeadlineKind::kDeadline, ctx_.now() + group_.target.connect_timeout);
 
-  if (ctx_.resolved) {
-    do_connect(*ctx_.resolved);
+  if (const auto& resolved = ctx_.resolved[group_.index]) {
+    do_connect(*resolved);
     return;
   }
   attempt_.stage = Stage::kResolve;
   if (!resolver_) resolver_ = std::make_unique<Resolver>(ctx_.ioc);
   resolver_->async_resolve(
-      cfg_.endpoint.host, cfg_.endpoint.port,
+      group_.endpoint.host, group_.endpoint.port,
       [self = this->shared_from_this()](error_code ec, tcp::resolver::results_type results) {
         self->on_resolve(ec, std::move(results));
       });
@@ -111,9 +111,9 @@ std::string WsConnection<Ws>::make_request(const std::string& key, std::string& 
     std::erase_if(r, [](char c) { return c == '\r' || c == '\n'; });
     return r;
   };
-  const shared::AuthSpec& auth = cfg_.scenario().target.auth;
+  const shared::AuthSpec& auth = group_.target.auth;
   std::string token = make_token();
-  std::string target = cfg_.endpoint.target;
+  std::string target = render_field(group_.target_template, group_.endpoint.target);
   bool token_in_header = auth.in == shared::TokenPlacement::kHeader;
   if (!token.empty() && !token_in_header) {
     target += target.find('?') == std::string::npos ? '?' : '&';
@@ -121,7 +121,12 @@ std::string WsConnection<Ws>::make_request(const std::string& key, std::string& 
   }
   // A scenario header replaces wsload's own header of the same name (the handshake's own headers
   // are refused when the scenario is loaded).
-  const auto& headers = cfg_.scenario().target.headers;
+  auto headers = group_.target.headers;
+  for (size_t i = 0; i < headers.size(); ++i) {
+    if (group_.header_templates[i]) {
+      headers[i].second = render_field(group_.header_templates[i], headers[i].second);
+    }
+  }
   auto given = [&headers](std::string_view name) {
     return std::any_of(headers.begin(), headers.end(),
                        [name](const auto& h) { return beast::iequals(h.first, name); });
@@ -129,17 +134,17 @@ std::string WsConnection<Ws>::make_request(const std::string& key, std::string& 
   std::string r;
   r.reserve(256);
   r += "GET " + clean(target) + " HTTP/1.1\r\n";
-  if (!given("host")) r += "Host: " + clean(cfg_.endpoint.host_header) + "\r\n";
+  if (!given("host")) r += "Host: " + clean(group_.endpoint.host_header) + "\r\n";
   r += "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " + key +
        "\r\nSec-WebSocket-Version: 13\r\n";
   if (!given("user-agent")) r += "User-Agent: wsload/" WSLOAD_VERSION "\r\n";
   if (!token.empty() && token_in_header && !given("authorization")) {
     r += "Authorization: Bearer " + clean(token) + "\r\n";
   }
-  if (!cfg_.subprotocol_header.empty() && !given("sec-websocket-protocol")) {
-    r += "Sec-WebSocket-Protocol: " + clean(cfg_.subprotocol_header) + "\r\n";
+  if (!group_.subprotocol_header.empty() && !given("sec-websocket-protocol")) {
+    r += "Sec-WebSocket-Protocol: " + clean(group_.subprotocol_header) + "\r\n";
   }
-  offered = cfg_.subprotocol_header;
+  offered = group_.subprotocol_header;
   for (const auto& [name, value] : headers) {
     if (beast::iequals(name, "sec-websocket-protocol")) offered = value;
   }
@@ -148,15 +153,31 @@ std::string WsConnection<Ws>::make_request(const std::string& key, std::string& 
   return r;
 }
 
+// A target field with placeholders rendered for this connection ({{conn}}, {{data.F.C}}, ...);
+// `plain` when it has none.
 template <class Ws>
-std::string WsConnection<Ws>::make_token() const {
-  const shared::AuthSpec& auth = cfg_.scenario().target.auth;
-  if (!auth.jwt || !cfg_.jwt_subject) return auth.token;
+std::string WsConnection<Ws>::render_field(const std::optional<shared::MessageTemplate>& tmpl,
+                                           const std::string& plain) const {
+  if (!tmpl) return plain;
+  std::vector<const std::vector<std::string>*> rows;
+  for (size_t f = 0; f < ctx_.cfg.scenario().data.size(); ++f)
+    rows.push_back(ctx_.cfg.data_row(f, id_));
   shared::TemplateContext tc;
   tc.conn = id_;
-  tc.agent = cfg_.assignment.agent_index;
-  std::string subject;
-  cfg_.jwt_subject->render(tc, subject);
+  tc.agent = ctx_.cfg.assignment.agent_index;
+  tc.now_us = shared::unix_us_now();
+  tc.rng = &ctx_.rng;
+  tc.data_rows = rows;
+  std::string out;
+  tmpl->render(tc, out);
+  return out;
+}
+
+template <class Ws>
+std::string WsConnection<Ws>::make_token() const {
+  const shared::AuthSpec& auth = group_.target.auth;
+  if (!auth.jwt || !group_.jwt_subject) return render_field(group_.token_template, auth.token);
+  const std::string subject = render_field(group_.jwt_subject, {});
   const int64_t now_s = shared::unix_s_now();
   auto ttl_s = std::chrono::duration_cast<std::chrono::seconds>(auth.jwt->ttl).count();
   return shared::jwt_make_token(auth.jwt->secret, subject, now_s, ttl_s);
@@ -180,7 +201,7 @@ void WsConnection<Ws>::on_resolve(error_code ec, tcp::resolver::results_type res
     return;
   }
   resolver_.reset();
-  ctx_.resolved = results;
+  ctx_.resolved[group_.index] = results;
   do_connect(results);
 }
 
@@ -188,7 +209,7 @@ template <class Ws>
 void WsConnection<Ws>::do_connect(const tcp::resolver::results_type& results) {
   attempt_.stage = Stage::kConnect;
   attempt_.connect_start = ctx_.now();
-  const auto& sources = cfg_.assignment.source_ips;
+  const auto& sources = ctx_.cfg.assignment.source_ips;
   std::optional<net::ip::address> source;
   if (!sources.empty()) {
     error_code ec;
@@ -214,7 +235,7 @@ void WsConnection<Ws>::on_connect(error_code ec) {
   Traits::set_no_delay(*stream_);
   if constexpr (kTls) {
     attempt_.stage = Stage::kTls;
-    Traits::handshake(*stream_, cfg_, [self = this->shared_from_this()](error_code e) {
+    Traits::handshake(*stream_, group_, [self = this->shared_from_this()](error_code e) {
       if (!e && self->cancelled()) return;
       if (e) {
         self->fail_attempt(self->classify_failure(e), e);
@@ -395,7 +416,7 @@ void WsConnection<Ws>::cancel_io() {
 
 template <class Ws>
 bool WsConnection<Ws>::may_reconnect() const {
-  const shared::ReconnectSpec& rc = cfg_.scenario().reconnect;
+  const shared::ReconnectSpec& rc = ctx_.cfg.scenario().reconnect;
   return rc.enabled && reconnect_attempts_ < rc.max_attempts && winding_ == Winding::kRunning &&
          ctx_.now() < ctx_.hold_end;
 }
@@ -405,14 +426,18 @@ void WsConnection<Ws>::schedule_reconnect() {
   ++reconnect_attempts_;
   reconnecting_ = true;
   state_ = State::kIdle;
-  arm(DeadlineKind::kDeadline, ctx_.now() + cfg_.scenario().reconnect.backoff);
+  arm(DeadlineKind::kDeadline, ctx_.now() + ctx_.cfg.scenario().reconnect.backoff);
 }
 
 template <class Ws>
 void WsConnection<Ws>::on_deadline(DeadlineKind kind) {
   switch (kind) {
     case DeadlineKind::kSend:
-      maybe_send();
+      if (steps_running()) {
+        on_steps(session_->runner->on_deadline(ctx_.now(), *session_));
+      } else {
+        maybe_send();
+      }
       return;
     case DeadlineKind::kTimeout:
       on_timeout();

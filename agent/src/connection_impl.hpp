@@ -29,6 +29,7 @@
 #include "push_tracker.hpp"
 #include "reply_matcher.hpp"
 #include "schedule.hpp"
+#include "step_runner.hpp"
 #include "ws_codec.hpp"
 #include "wsload/shared/clock.hpp"
 
@@ -139,6 +140,8 @@ class WsConnection final : public Connection,
   // connection_connect.ipp
   void attempt();
   std::string make_token() const;
+  std::string render_field(const std::optional<shared::MessageTemplate>& tmpl,
+                           const std::string& plain) const;
   // The upgrade request; `offered` receives the subprotocols it offers.
   std::string make_request(const std::string& key, std::string& offered) const;
   void on_resolve(error_code ec, tcp::resolver::results_type results);
@@ -159,6 +162,25 @@ class WsConnection final : public Connection,
   bool may_reconnect() const;
   void done();
 
+  // connection_steps.ipp: format v2 sessions (steps, several streams, captured values)
+  struct Session;  // what only a connection of a group with steps or several streams needs
+  void start_session(TimePoint now);
+  void start_streams(TimePoint now);
+  void on_steps(StepRunner::Status status);
+  bool steps_running() const;
+  bool step_message(std::string_view data, TimePoint now);
+  bool step_pong(uint64_t seq, TimePoint now);
+  uint64_t send_step(const StepRuntime& step);
+  void record_step(const StepRuntime& step, std::optional<int64_t> latency_us,
+                   std::optional<StepFailure> failure);
+  void close_planned();
+  SendSchedule& schedule(size_t stream);
+  bool stream_waiting(size_t stream) const;
+  void set_waiting(size_t stream, bool waiting);
+  const std::string* render(const Payload& payload, uint64_t seq);
+  std::span<const std::vector<std::string>* const> data_rows();
+  shared::StreamFigures* stream_figures(size_t stream);
+
   // connection_session.ipp
   void on_established(std::string_view early_bytes);
   void start_read();
@@ -177,7 +199,9 @@ class WsConnection final : public Connection,
   void on_settled();
   void maybe_send();
   void stop_schedule(UnsentReason reason);
-  void encode_request(TimePoint scheduled, TimePoint now);
+  bool send_due(size_t stream, TimePoint now);
+  void encode_request(size_t stream, TimePoint scheduled, TimePoint now);
+  TimePoint next_send_instant(TimePoint now);
   void queue_frame(ws::Opcode op, std::string_view payload);
   void flush();
   void compact_out();
@@ -194,7 +218,11 @@ class WsConnection final : public Connection,
   void maybe_finalize();
   void on_session_end();
 
-  shared::Counters& counters() { return ctx_.delta.counters; }
+  // The group's counters in a format-v2 run (the worker sums them into the totals when it hands
+  // its delta over), else the totals.
+  shared::Counters& counters() {
+    return ctx_.cfg.sessions ? ctx_.delta.parts.groups[group_.index] : ctx_.delta.counters;
+  }
   using Traits = StreamTraits<Stream>;
   bool ending() const { return state_ == State::kEnding; }
   bool sending_stopped() const { return winding_ != Winding::kRunning; }
@@ -210,9 +238,9 @@ class WsConnection final : public Connection,
   void disarm(DeadlineKind kind) { ctx_.deadlines.cancel(slot_, kind); }
 
   WorkerContext& ctx_;
-  const RunConfig& cfg_;
   const uint32_t id_;
   const uint32_t slot_;
+  const GroupRuntime& group_;
   std::optional<Stream> stream_;
   std::unique_ptr<Resolver> resolver_;  // only until the worker has resolved the target once
   std::unique_ptr<Upgrade> upgrade_;
@@ -223,7 +251,8 @@ class WsConnection final : public Connection,
   std::size_t out_done_ = 0;
   InFlightTable in_flight_;
   std::unique_ptr<PushTracker> push_;  // only when pushes carry a sequence field
-  SendSchedule sends_;
+  SendSchedule sends_;                 // the group's first stream; the others live in session_
+  std::unique_ptr<Session> session_;   // groups with steps or several streams, while established
   Attempt attempt_;
   // Connection lifetime: across attempts.
   uint64_t seq_ = 0;
@@ -238,3 +267,4 @@ class WsConnection final : public Connection,
 #include "connection_connect.ipp"
 #include "connection_io.ipp"
 #include "connection_session.ipp"
+#include "connection_steps.ipp"

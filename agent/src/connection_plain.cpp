@@ -6,14 +6,17 @@ namespace wsload::agent {
 template <>
 struct StreamTraits<Socket> : SocketStreamOps<StreamTraits<Socket>> {
   static constexpr bool kTls = false;
-  static void emplace(std::optional<Socket>& s, WorkerContext& ctx) { s.emplace(ctx.ioc); }
+  static void emplace(std::optional<Socket>& s, WorkerContext& ctx, const GroupRuntime&) {
+    s.emplace(ctx.ioc);
+  }
   static Socket& socket(Socket& s) { return s; }
 };
 
 template class WsConnection<Socket>;
 // Memory per connection is a product figure (MACHINE.md: agent bytes per idle connection); it must
-// not grow unnoticed (504 bytes before the per-attempt state became one value, 496 since).
-static_assert(sizeof(WsConnection<Socket>) <= 496);
+// not grow unnoticed (504 bytes before the per-attempt state became one value, 496 since, 504 with
+// the format-v2 session pointer; the group reference took the place of the run config's).
+static_assert(sizeof(WsConnection<Socket>) <= 504);
 
 std::shared_ptr<Connection> make_plain_connection(WorkerContext& ctx, uint32_t id, uint32_t slot) {
   return std::make_shared<WsConnection<Socket>>(ctx, id, slot);

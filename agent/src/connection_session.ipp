@@ -15,10 +15,6 @@ void WsConnection<Ws>::on_established(std::string_view early_bytes) {
   ++counters().connections_established;
   ++ctx_.open;
   ctx_.delta.connect_time.record(session_detail::micros(now - attempt_.connect_start));
-  if (cfg_.scenario().messages) {
-    sends_.reset(now, cfg_.scenario().messages->interval);
-    attempt_.sending = !sends_.closed_loop() && !sending_stopped() && now < ctx_.hold_end;
-  }
   Traits::set_non_blocking(*stream_);  // our own reads and writes never wait
   if constexpr (kTls) tls_io_ = std::make_unique<TlsIo>();
   if (!early_bytes.empty() && !consume(early_bytes)) return;
@@ -28,7 +24,7 @@ void WsConnection<Ws>::on_established(std::string_view early_bytes) {
     begin_close(kCloseWait);
     return;
   }
-  maybe_send();
+  start_session(now);
 }
 
 template <class Ws>
@@ -66,13 +62,16 @@ template <class Ws>
 void WsConnection<Ws>::on_pong(std::string_view payload) {
   ++counters().messages_received;
   counters().bytes_received += payload.size();
-  const auto& messages = cfg_.scenario().messages;
-  if (!messages || messages->kind != shared::MessageKind::kPing || cfg_.match == MatchMode::kNone) {
-    return;
-  }
+  const bool steps = steps_running();
+  if (!steps && !group_.ping_replies) return;
   uint64_t seq = 0;
   auto [ptr, err] = std::from_chars(payload.data(), payload.data() + payload.size(), seq);
-  if (err != std::errc() || ptr != payload.data() + payload.size()) {
+  const bool numeric = err == std::errc() && ptr == payload.data() + payload.size();
+  if (steps) {
+    if (numeric) step_pong(seq, ctx_.now());
+    return;
+  }
+  if (!numeric) {
     ++counters().unmatched;
     return;
   }
@@ -96,25 +95,29 @@ bool WsConnection<Ws>::on_close(uint16_t code) {
   return false;  // nothing after a close frame counts (consume discards the rest)
 }
 
+// A data frame is the reply to a request (by a stream's match field, or `next`), the message a
+// step waits for, or a push. While on_open steps run, whatever is not the step's is a push.
 template <class Ws>
 void WsConnection<Ws>::handle_frame(std::string_view data, TimePoint now) {
-  const auto& messages = cfg_.scenario().messages;
-  if (messages && messages->kind != shared::MessageKind::kPing) {
-    if (cfg_.match == MatchMode::kField) {
-      if (auto id = scan_number_field(data, cfg_.match_field)) {
-        if (match_reply(*id, now)) return;
-        if (in_flight_.take_expired(*id)) {
-          ++counters().late_replies;
-        } else {
-          ++counters().unmatched;
-        }
-        return;
+  if (steps_running()) {
+    if (!step_message(data, now)) handle_push(data);
+    return;
+  }
+  for (const std::string& field : group_.reply_fields) {
+    if (auto id = scan_number_field(data, field)) {
+      if (match_reply(*id, now)) return;
+      if (in_flight_.take_expired(*id)) {
+        ++counters().late_replies;
+      } else {
+        ++counters().unmatched;
       }
-    } else if (cfg_.match == MatchMode::kNext && !in_flight_.empty()) {
-      InFlight request = *in_flight_.take_oldest();
-      record_reply(request, now);
       return;
     }
+  }
+  if (group_.match_next && !in_flight_.empty()) {
+    InFlight request = *in_flight_.take_oldest();
+    record_reply(request, now);
+    return;
   }
   handle_push(data);
 }
@@ -122,7 +125,7 @@ void WsConnection<Ws>::handle_frame(std::string_view data, TimePoint now) {
 template <class Ws>
 void WsConnection<Ws>::handle_push(std::string_view data) {
   ++counters().push_received;
-  const shared::PushSpec& push = cfg_.scenario().push;
+  const shared::PushSpec& push = group_.push;
   if (!push.sequence_field.empty()) {
     if (auto seq = scan_number_field(data, push.sequence_field)) {
       PushCounts pc;
@@ -154,8 +157,14 @@ template <class Ws>
 void WsConnection<Ws>::record_reply(const InFlight& request, TimePoint now) {
   ++counters().replies;
   --ctx_.in_flight;
-  ctx_.delta.latency.record(session_detail::micros(now - request.scheduled));
+  const int64_t latency = session_detail::micros(now - request.scheduled);
+  ctx_.delta.latency.record(latency);
   ctx_.delta.latency_service.record(session_detail::micros(now - request.sent));
+  if (shared::StreamFigures* figures = stream_figures(request.stream)) {
+    ++figures->replies;
+    figures->latency.record(latency);
+  }
+  set_waiting(request.stream, false);
   on_settled();
 }
 
@@ -163,38 +172,62 @@ void WsConnection<Ws>::record_reply(const InFlight& request, TimePoint now) {
 template <class Ws>
 void WsConnection<Ws>::on_settled() {
   if (finish_requested() && in_flight_.empty() && state_ == State::kOpen) {
-    begin_close(kCloseWait);
+    close_planned();
     return;
   }
-  if (sends_.closed_loop()) maybe_send();
+  if (group_.has_closed_loop) maybe_send();
 }
 
-// Sends every request that is due (open loop: all overdue ones at once, up to kMaxSendBurst, in one
-// write), or the next one of a closed loop, then arms the next send. While the output is
-// backlogged nothing is sent; the slots that pass stay due (they go out late, their lag counted in
-// the latency) until the backlog clears or sending ends (stop_schedule counts them as unsent).
+// Sends every request that is due, stream by stream (open loop: all overdue ones at once, up to
+// kMaxSendBurst, in one write; closed loop: the next one once the previous got its reply), then
+// arms the next send. While the output is backlogged nothing is sent; the slots that pass stay due
+// (they go out late, their lag counted in the latency) until the backlog clears or sending ends
+// (stop_schedule counts them as unsent).
 template <class Ws>
 void WsConnection<Ws>::maybe_send() {
-  const auto& messages = cfg_.scenario().messages;
-  if (!messages || state_ != State::kOpen || sending_stopped() || backlogged()) return;
+  if (group_.streams.empty() || state_ != State::kOpen || sending_stopped() || backlogged() ||
+      steps_running() || (session_ && !session_->streaming)) {
+    return;
+  }
   TimePoint now = ctx_.now();
   if (now >= ctx_.hold_end) {
     stop_schedule(UnsentReason::kStopped);
     return;
   }
-  if (sends_.closed_loop()) {
-    if (cfg_.match != MatchMode::kNone && !in_flight_.empty()) return;
-    encode_request(sends_.take(now), now);
-    flush();
-    return;
+  bool sent = false;
+  for (size_t stream = 0; stream < group_.streams.size(); ++stream) sent |= send_due(stream, now);
+  if (sent) flush();
+  if (ending() || backlogged() || !attempt_.sending) return;
+  const TimePoint next = next_send_instant(now);
+  if (next != TimePoint::max()) arm(DeadlineKind::kSend, next);
+}
+
+// The requests of one stream that are due at `now`; true when any was queued.
+template <class Ws>
+bool WsConnection<Ws>::send_due(size_t stream, TimePoint now) {
+  SendSchedule& sched = schedule(stream);
+  if (sched.closed_loop()) {
+    if (group_.streams[stream].match != MatchMode::kNone && stream_waiting(stream)) return false;
+    encode_request(stream, sched.take(now), now);
+    return true;
   }
-  for (int n = 0; n < kMaxSendBurst && sends_.due(now) && !backlogged(); ++n) {
-    encode_request(sends_.take(now), now);
+  int n = 0;
+  for (; n < kMaxSendBurst && sched.due(now) && !backlogged(); ++n) {
+    encode_request(stream, sched.take(now), now);
   }
-  flush();
-  if (!ending() && !backlogged()) {
-    arm(DeadlineKind::kSend, sends_.due(now) ? now : sends_.next_instant());
+  return n > 0;
+}
+
+// The earliest next instant of the open-loop streams (now when one is overdue).
+template <class Ws>
+TimePoint WsConnection<Ws>::next_send_instant(TimePoint now) {
+  TimePoint next = TimePoint::max();
+  for (size_t stream = 0; stream < group_.streams.size(); ++stream) {
+    const SendSchedule& sched = schedule(stream);
+    if (sched.closed_loop()) continue;
+    next = std::min(next, sched.due(now) ? now : sched.next_instant());
   }
+  return next;
 }
 
 // Sending ends for this session (hold end, stop, finish, abort, a close handshake or the end of
@@ -209,14 +242,19 @@ void WsConnection<Ws>::stop_schedule(UnsentReason reason) {
   if (!attempt_.sending) return;
   attempt_.sending = false;
   disarm(DeadlineKind::kSend);
-  uint64_t overdue = sends_.overdue(ctx_.now(), ctx_.hold_end);
-  if (overdue == 0) return;
-  counters().unsent[to_string(backlogged() ? UnsentReason::kPeerNotReading : reason)] += overdue;
+  const TimePoint now = ctx_.now();
+  const std::string& why = to_string(backlogged() ? UnsentReason::kPeerNotReading : reason);
+  for (size_t stream = 0; stream < group_.streams.size(); ++stream) {
+    const uint64_t overdue = schedule(stream).overdue(now, ctx_.hold_end);
+    if (overdue == 0) continue;
+    counters().unsent[why] += overdue;
+    if (shared::StreamFigures* figures = stream_figures(stream)) figures->unsent += overdue;
+  }
 }
 
 template <class Ws>
-void WsConnection<Ws>::encode_request(TimePoint scheduled, TimePoint now) {
-  const shared::MessagesSpec& m = *cfg_.scenario().messages;
+void WsConnection<Ws>::encode_request(size_t stream, TimePoint scheduled, TimePoint now) {
+  const StreamRuntime& m = group_.streams[stream];
   uint64_t seq = ++seq_;
   auto lag = now - scheduled;
   if (lag > kScheduleSlack) {
@@ -225,12 +263,14 @@ void WsConnection<Ws>::encode_request(TimePoint scheduled, TimePoint now) {
         std::max<uint64_t>(counters().max_schedule_lag_us, session_detail::micros(lag));
   }
   ++counters().messages_sent;
-  if (cfg_.match != MatchMode::kNone) {
-    in_flight_.add(seq, scheduled, now);
+  if (shared::StreamFigures* figures = stream_figures(stream)) ++figures->sent;
+  if (m.match != MatchMode::kNone) {
+    in_flight_.add(seq, scheduled, now, static_cast<uint16_t>(stream));
     ++ctx_.in_flight;
+    set_waiting(stream, true);
     arm_timeout();
   }
-  if (m.kind == shared::MessageKind::kPing) {
+  if (m.payload.kind == shared::MessageKind::kPing) {
     char digits[24];
     auto [end, err] = std::to_chars(digits, digits + sizeof(digits), seq);
     (void)err;
@@ -239,35 +279,40 @@ void WsConnection<Ws>::encode_request(TimePoint scheduled, TimePoint now) {
     queue_frame(ws::Opcode::kPing, payload);
     return;
   }
-  const std::string* body = &cfg_.binary_payload;
-  if (cfg_.message_template) {
-    shared::TemplateContext tc;
-    tc.seq = seq;
-    tc.conn = id_;
-    tc.agent = cfg_.assignment.agent_index;
-    tc.now_us = shared::unix_us_now();
-    tc.rng = &ctx_.rng;
-    cfg_.message_template->render(tc, ctx_.scratch);
-    body = &ctx_.scratch;
-  }
+  const std::string* body = render(m.payload, seq);
   counters().bytes_sent += body->size();
-  queue_frame(m.kind == shared::MessageKind::kBinary ? ws::Opcode::kBinary : ws::Opcode::kText,
-              *body);
+  queue_frame(
+      m.payload.kind == shared::MessageKind::kBinary ? ws::Opcode::kBinary : ws::Opcode::kText,
+      *body);
 }
 
 // At most one timeout deadline per connection, for its oldest request; it stays armed while
 // replies arrive and, when it fires, expires what is due and re-arms for the new oldest.
+// With streams whose timeouts differ, the earliest deadline of any request in flight.
 template <class Ws>
 void WsConnection<Ws>::arm_timeout() {
   const InFlight* oldest = in_flight_.oldest();
   if (oldest == nullptr || ctx_.deadlines.armed(slot_, DeadlineKind::kTimeout)) return;
-  arm(DeadlineKind::kTimeout, oldest->sent + cfg_.scenario().messages->timeout);
+  auto deadline = [this](const InFlight& r) {
+    return r.sent + group_.streams[r.stream].spec.timeout;
+  };
+  TimePoint at = deadline(*oldest);
+  if (!group_.uniform_timeouts) {
+    in_flight_.for_each([&](const InFlight& r) { at = std::min(at, deadline(r)); });
+  }
+  arm(DeadlineKind::kTimeout, at);
 }
 
 template <class Ws>
 void WsConnection<Ws>::on_timeout() {
   if (state_ != State::kOpen && state_ != State::kClosing) return;
-  size_t expired = in_flight_.expire_sent_before(ctx_.now() - cfg_.scenario().messages->timeout);
+  const TimePoint now = ctx_.now();
+  size_t expired = in_flight_.expire_where(
+      [&](const InFlight& r) { return r.sent + group_.streams[r.stream].spec.timeout <= now; },
+      [&](const InFlight& r) {
+        if (shared::StreamFigures* figures = stream_figures(r.stream)) ++figures->timeouts;
+        set_waiting(r.stream, false);
+      });
   counters().timeouts += expired;
   ctx_.in_flight -= expired;
   arm_timeout();
@@ -311,7 +356,9 @@ void WsConnection<Ws>::on_session_end() {
   if (unexpected) ++counters().disconnects_unexpected;
   --ctx_.open;
 
-  size_t abandoned = in_flight_.expire_all();
+  size_t abandoned = in_flight_.expire_all([&](const InFlight& r) {
+    if (shared::StreamFigures* figures = stream_figures(r.stream)) ++figures->timeouts;
+  });
   counters().timeouts += abandoned;
   ctx_.in_flight -= abandoned;
   if (push_) {
@@ -328,6 +375,8 @@ void WsConnection<Ws>::on_session_end() {
   attempt_.pong_at = kNoPong;
   attempt_.write_blocked = false;
   tls_io_.reset();
+  if (session_ && session_->runner) session_->runner->on_closed(*session_);
+  session_.reset();
   state_ = State::kIdle;
   if (unexpected && may_reconnect()) {
     schedule_reconnect();
@@ -356,7 +405,7 @@ void WsConnection<Ws>::finish() {
   } else if (state_ == State::kConnecting) {
     stop_attempt();
   } else if (state_ == State::kOpen && in_flight_.empty()) {
-    begin_close(kCloseWait);
+    close_planned();
   }
 }
 

@@ -13,16 +13,16 @@ using TlsStream = ssl::stream<Socket>;
 template <>
 struct StreamTraits<TlsStream> : SocketStreamOps<StreamTraits<TlsStream>> {
   static constexpr bool kTls = true;
-  static void emplace(std::optional<TlsStream>& s, WorkerContext& ctx) {
-    s.emplace(ctx.ioc, *ctx.tls);
+  static void emplace(std::optional<TlsStream>& s, WorkerContext& ctx, const GroupRuntime& group) {
+    s.emplace(ctx.ioc, *ctx.tls[group.index]);
   }
   static Socket& socket(TlsStream& s) { return s.next_layer(); }
 
   template <class Handler>
-  static void handshake(TlsStream& tls, const RunConfig& cfg, Handler&& handler) {
-    const std::string& host = cfg.endpoint.host;
+  static void handshake(TlsStream& tls, const GroupRuntime& group, Handler&& handler) {
+    const std::string& host = group.endpoint.host;
     ::SSL_set_tlsext_host_name(tls.native_handle(), host.c_str());
-    if (cfg.scenario().target.tls.verify) {
+    if (group.target.tls.verify) {
       tls.set_verify_mode(ssl::verify_peer);
       tls.set_verify_callback(ssl::host_name_verification(host));
     } else {
@@ -38,24 +38,41 @@ std::shared_ptr<Connection> make_tls_connection(WorkerContext& ctx, uint32_t id,
   return std::make_shared<WsConnection<TlsStream>>(ctx, id, slot);
 }
 
-std::shared_ptr<ssl::context> make_tls_context(const RunConfig& cfg, std::string* error) {
+std::shared_ptr<ssl::context> make_tls_context(const shared::TlsSpec& spec, std::string* error) {
   auto ctx = std::make_shared<ssl::context>(ssl::context::tls_client);
-  const shared::TlsSpec& spec = cfg.scenario().target.tls;
   boost::system::error_code ec;
   if (spec.verify) {
     if (spec.ca_file.empty()) {
       ctx->set_default_verify_paths(ec);
+    } else if (spec.ca_file.starts_with("pem:")) {  // a group's CA, sent as its contents
+      const std::string_view pem = std::string_view(spec.ca_file).substr(4);
+      ctx->add_certificate_authority(boost::asio::buffer(pem.data(), pem.size()), ec);
     } else {
       ctx->load_verify_file(spec.ca_file, ec);
     }
     if (ec) {
+      const bool named = !spec.ca_file.empty() && !spec.ca_file.starts_with("pem:");
       *error = "tls: cannot load CA certificates" +
-               (spec.ca_file.empty() ? std::string() : " from '" + spec.ca_file + "'") + ": " +
+               (named ? " from '" + spec.ca_file + "'" : std::string()) + ": " +
                ec.message();
       return nullptr;
     }
   }
   return ctx;
+}
+
+std::vector<std::shared_ptr<ssl::context>> make_tls_contexts(const RunConfig& cfg,
+                                                            std::string* error) {
+  std::vector<std::shared_ptr<ssl::context>> out;
+  for (const GroupRuntime& group : cfg.groups) {
+    std::shared_ptr<ssl::context> ctx;
+    if (group.endpoint.tls) {
+      ctx = make_tls_context(group.target.tls, error);
+      if (!ctx) return {};
+    }
+    out.push_back(std::move(ctx));
+  }
+  return out;
 }
 
 }  // namespace wsload::agent

@@ -39,12 +39,9 @@ class Engine::Impl {
     auto made = make_run_config(std::move(assignment));
     if (auto* error = std::get_if<std::string>(&made)) return *error;
     auto cfg = std::get<std::shared_ptr<const RunConfig>>(std::move(made));
-    std::shared_ptr<boost::asio::ssl::context> tls;
-    if (cfg->endpoint.tls) {
-      std::string error;
-      tls = make_tls_context(*cfg, &error);
-      if (!tls) return error;
-    }
+    std::string tls_error;
+    auto tls = make_tls_contexts(*cfg, &tls_error);
+    if (tls.empty()) return tls_error;
     // Deal ids round-robin so each worker's share is spread over the whole ramp.
     std::vector<std::vector<uint32_t>> per_worker(workers_.size());
     const auto& ids = cfg->assignment.connection_ids;

@@ -44,8 +44,8 @@ std::optional<uint64_t> scan_number_field(std::string_view frame, std::string_vi
   }
 }
 
-void InFlightTable::add(uint64_t seq, TimePoint scheduled, TimePoint sent) {
-  slots_.push_back(Slot{InFlight{seq, scheduled, sent}, true});
+void InFlightTable::add(uint64_t seq, TimePoint scheduled, TimePoint sent, uint16_t stream) {
+  slots_.push_back(Slot{InFlight{seq, scheduled, sent, stream}, true});
   ++live_;
 }
 

@@ -23,6 +23,7 @@ struct InFlight {
   uint64_t seq = 0;
   TimePoint scheduled{};  // the instant the open-loop schedule wanted it sent
   TimePoint sent{};       // the instant it was handed to the socket
+  uint16_t stream = 0;    // index of its stream in the connection's group
 };
 
 // Requests sent and neither answered nor timed out, in send order (seq strictly increasing).
@@ -33,7 +34,7 @@ class InFlightTable {
   static constexpr size_t kExpiredMemory = 64;  // recently timed-out seqs kept to spot late replies
 
   // Precondition: seq greater than every seq added before.
-  void add(uint64_t seq, TimePoint scheduled, TimePoint sent);
+  void add(uint64_t seq, TimePoint scheduled, TimePoint sent, uint16_t stream = 0);
   // Removes and returns the request `seq`; nullopt when it is not in flight. Pairs replies in
   // match mode kField (seq scanned from the reply) and pongs of kind ping (seq is the payload).
   std::optional<InFlight> take(uint64_t seq);
@@ -51,6 +52,36 @@ class InFlightTable {
   size_t expire_sent_before(TimePoint cutoff);
   // Removes every request (connection ended); they are remembered as expired. Returns the count.
   size_t expire_all();
+
+  // The same two with on_removed(const InFlight&) called for each removed request, and
+  // expire_where removing every request for which due(const InFlight&) holds, wherever it sits
+  // (streams whose timeouts differ do not expire in send order).
+  template <class Fn>
+  size_t expire_all(Fn&& on_removed) {
+    return expire_where([](const InFlight&) { return true; }, on_removed);
+  }
+  template <class Due, class Fn>
+  size_t expire_where(Due&& due, Fn&& on_removed) {
+    size_t removed = 0;
+    for (size_t i = head_; i < slots_.size(); ++i) {
+      Slot& slot = slots_[i];
+      if (!slot.live || !due(slot.request)) continue;
+      slot.live = false;
+      --live_;
+      ++removed;
+      remember_expired(slot.request.seq);
+      on_removed(slot.request);
+    }
+    pop_dead_front();
+    return removed;
+  }
+  // Calls fn(const InFlight&) for every request in flight, oldest first.
+  template <class Fn>
+  void for_each(Fn&& fn) const {
+    for (size_t i = head_; i < slots_.size(); ++i) {
+      if (slots_[i].live) fn(slots_[i].request);
+    }
+  }
   // True (and forgets it) when `seq` timed out recently: a reply for it is a late reply.
   bool take_expired(uint64_t seq);
 

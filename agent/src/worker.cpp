@@ -15,13 +15,44 @@ namespace {
 // Empties a delta without giving up its storage (each histogram clears only its occupied range).
 void clear_delta(shared::MetricsDelta& delta) {
   // A field added to MetricsDelta must be cleared here too.
-  static_assert(sizeof(shared::MetricsDelta) ==
-                sizeof(shared::Counters) + 4 * sizeof(shared::Histogram));
+  static_assert(sizeof(shared::MetricsDelta) == sizeof(shared::Counters) +
+                                                    4 * sizeof(shared::Histogram) +
+                                                    sizeof(shared::PartsDelta));
   delta.counters = shared::Counters{};
   delta.latency.reset();
   delta.latency_service.reset();
   delta.connect_time.reset();
   delta.push_latency.reset();
+  for (auto& g : delta.parts.groups) g = shared::Counters{};
+  for (auto& s : delta.parts.streams) {
+    s.sent = s.replies = s.timeouts = s.unsent = 0;
+    s.latency.reset();
+  }
+  for (auto& s : delta.parts.steps) {
+    s.ok = s.failed = 0;
+    s.failures.clear();
+    s.latency.reset();
+  }
+}
+
+// Format v2: connections record into their group's counters; the totals are their sum.
+void total_groups(shared::MetricsDelta& delta) {
+  if (delta.parts.groups.empty()) return;
+  delta.counters = shared::Counters{};
+  for (const auto& g : delta.parts.groups) delta.counters.merge(g);
+}
+
+void size_parts(shared::MetricsDelta& delta, const RunConfig& cfg) {
+  if (!cfg.sessions) return;
+  size_t streams = 0;
+  size_t steps = 0;
+  for (const GroupRuntime& g : cfg.groups) {
+    streams += g.streams.size();
+    steps += g.on_open.size() + g.on_close.size();
+  }
+  delta.parts.groups.resize(cfg.groups.size());
+  delta.parts.streams.resize(streams);
+  delta.parts.steps.resize(steps);
 }
 
 }  // namespace
@@ -49,7 +80,7 @@ Worker::~Worker() {
 }
 
 void Worker::configure(std::shared_ptr<const RunConfig> cfg, std::vector<uint32_t> ids,
-                       std::shared_ptr<net::ssl::context> tls) {
+                       std::vector<std::shared_ptr<net::ssl::context>> tls) {
   net::post(ioc_,
             [this, cfg = std::move(cfg), ids = std::move(ids), tls = std::move(tls)]() mutable {
               cfg_ = std::move(cfg);
@@ -59,7 +90,8 @@ void Worker::configure(std::shared_ptr<const RunConfig> cfg, std::vector<uint32_
               ids_ = std::move(ids);
               ctx_->deadlines.reset(ids_.size());
               conns_.assign(ids_.size(), nullptr);
-              spare_.emplace();  // the first take() then allocates nothing either
+              size_parts(ctx_->delta, *cfg_);
+              spare_ = next_delta();  // the first take() then allocates nothing either
             });
 }
 
@@ -105,12 +137,20 @@ std::future<WorkerSnapshot> Worker::take() {
       promise->set_value(WorkerSnapshot{shared::MetricsDelta{}, 0, 0, finished});
       return;
     }
-    shared::MetricsDelta next = spare_ ? std::move(*spare_) : shared::MetricsDelta{};
+    shared::MetricsDelta next = next_delta();
     spare_.reset();
+    total_groups(ctx_->delta);
     promise->set_value(WorkerSnapshot{std::exchange(ctx_->delta, std::move(next)), ctx_->open,
                                       ctx_->in_flight, finished});
   });
   return future;
+}
+
+shared::MetricsDelta Worker::next_delta() {
+  if (spare_) return std::move(*spare_);
+  shared::MetricsDelta fresh;
+  size_parts(fresh, *cfg_);
+  return fresh;
 }
 
 void Worker::recycle(shared::MetricsDelta delta) {
@@ -125,8 +165,9 @@ void Worker::open_due() {
   TimePoint now = Clock::now();
   while (next_open_ < ids_.size() && schedule_.open_at(ids_[next_open_]) <= now) {
     auto slot = static_cast<uint32_t>(next_open_++);
-    auto conn = ctx_->cfg.endpoint.tls ? make_tls_connection(*ctx_, ids_[slot], slot)
-                                       : make_plain_connection(*ctx_, ids_[slot], slot);
+    auto conn = ctx_->cfg.group_of(ids_[slot]).endpoint.tls
+                    ? make_tls_connection(*ctx_, ids_[slot], slot)
+                    : make_plain_connection(*ctx_, ids_[slot], slot);
     conns_[slot] = conn;
     ++live_;
     conn->start();

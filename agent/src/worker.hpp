@@ -37,7 +37,7 @@ class Worker {
 
   // Hands the worker its connection ids (global, increasing). Before start().
   void configure(std::shared_ptr<const RunConfig> cfg, std::vector<uint32_t> ids,
-                 std::shared_ptr<boost::asio::ssl::context> tls);
+                 std::vector<std::shared_ptr<boost::asio::ssl::context>> tls);
   void start(RunSchedule schedule);
   void stop(std::chrono::milliseconds grace);
   // Moves the delta out on the worker thread; the future is ready once it ran there. The worker
@@ -58,6 +58,8 @@ class Worker {
   void on_connection_done(uint32_t slot);
   void check_finished();
   void run();  // the thread's body
+  // A delta to record into: the spare, or a fresh one sized for the run's parts.
+  shared::MetricsDelta next_delta();
   void wake_at(TimePoint at);
   void poll(uint64_t gen);
   // Polling time is charged to wake_ from begin_poll to the next end_poll.

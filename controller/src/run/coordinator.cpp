@@ -12,6 +12,7 @@
 #include "wsload/proto/convert.hpp"
 #include "wsload/shared/clock.hpp"
 #include "wsload/shared/planner.hpp"
+#include "wsload/shared/session_plan.hpp"
 
 namespace wsload::controller {
 
@@ -184,9 +185,33 @@ void Coordinator::measure_clocks() {
   }
 }
 
+namespace {
+
+// Agent `k`'s feeders: only the rows its own connections use (row = global id % row count).
+void add_agent_data(const shared::Scenario& scenario, const std::vector<uint64_t>& shares, size_t k,
+                    v1::ScenarioSpec* spec) {
+  if (scenario.data.empty()) return;
+  const std::vector<uint32_t> ids = shared::agent_connection_ids(shares, k);
+  shared::Scenario rows_only;
+  for (const shared::DataFeeder& feeder : scenario.data) {
+    rows_only.data.push_back(
+        shared::data_subset(feeder, shared::data_rows_for(ids, feeder.row_count)));
+  }
+  spec->clear_data();
+  spec->mutable_data()->MergeFrom(proto::to_wire(rows_only, "").data());
+}
+
+}  // namespace
+
 void Coordinator::assign(const shared::Scenario& scenario, const std::vector<uint64_t>& shares) {
   const std::string ca_pem = read_ca(scenario);
-  const auto spec = proto::to_wire(scenario, ca_pem);
+  shared::Scenario without_data = scenario;
+  without_data.data.clear();
+  const auto spec = proto::to_wire(without_data, ca_pem, [](const std::string& path) {
+    shared::Scenario with_ca;
+    with_ca.target.tls.ca_file = path;
+    return read_ca(with_ca);
+  });
   const uint64_t id = next_command_id();
   for (size_t i = 0; i < agents_.size(); ++i) {
     v1::ControllerMessage message;
@@ -197,6 +222,7 @@ void Coordinator::assign(const shared::Scenario& scenario, const std::vector<uin
     a->set_total_connections(scenario.load.connections);
     a->mutable_shares()->Add(shares.begin(), shares.end());
     *a->mutable_scenario() = spec;
+    add_agent_data(scenario, shares, i, a->mutable_scenario());
     a->set_report_interval_ms(static_cast<uint64_t>(options_.report_interval.count()));
     agents_[i]->result.share = shares[i];
     spdlog::debug("agent {}: assigned {} of {} connections", agents_[i]->link->endpoint(),

@@ -43,7 +43,7 @@ struct StreamTraits<MemoryStream> {
   static constexpr bool kTls = false;
   static inline std::function<void(MemoryStream&)> on_emplace;
 
-  static void emplace(std::optional<MemoryStream>& s, WorkerContext& ctx) {
+  static void emplace(std::optional<MemoryStream>& s, WorkerContext& ctx, const GroupRuntime&) {
     s.emplace(ctx.ioc);
     on_emplace(*s);
   }
@@ -88,13 +88,14 @@ class MemoryConnection : public ::testing::Test {
     a.scenario.messages = m;
     a.scenario.reconnect = reconnect_;
     cfg_ = std::get<std::shared_ptr<const RunConfig>>(make_run_config(std::move(a)));
-    ctx_ = std::make_unique<WorkerContext>(ioc_, *cfg_, nullptr);
+    ctx_ = std::make_unique<WorkerContext>(
+        ioc_, *cfg_, std::vector<std::shared_ptr<boost::asio::ssl::context>>(1));
     ctx_->manual_now = &now_;
     ctx_->hold_end = now_ + 10s;
     ctx_->deadlines.reset(1);
     ctx_->wake_at = [](TimePoint) {};
     ctx_->on_done = [this](uint32_t) { done_ = true; };
-    ctx_->resolved = tcp::resolver::results_type::create(
+    ctx_->resolved[0] = tcp::resolver::results_type::create(
         tcp::endpoint(net::ip::make_address("192.0.2.1"), 80), "wsload.test", "80");
     StreamTraits<MemoryStream>::on_emplace = [this](MemoryStream& client) {
       server_.emplace(ioc_);

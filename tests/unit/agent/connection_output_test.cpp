@@ -35,7 +35,8 @@ class OneConnection {
   explicit OneConnection(Assignment a, std::chrono::milliseconds write_stall) {
     auto made = make_run_config(std::move(a));
     cfg_ = std::get<std::shared_ptr<const RunConfig>>(std::move(made));
-    ctx_ = std::make_unique<WorkerContext>(ioc_, *cfg_, nullptr);
+    ctx_ = std::make_unique<WorkerContext>(
+        ioc_, *cfg_, std::vector<std::shared_ptr<boost::asio::ssl::context>>(1));
     ctx_->write_stall = write_stall;
     ctx_->deadlines.reset(1);
     ctx_->on_done = [this](uint32_t) { done_ = true; };

@@ -43,8 +43,8 @@ TEST(RunConfigMatch, EveryModeSurvivesTheWireAndReachesTheConfig) {
     EXPECT_EQ(a.scenario.messages->match, match) << match.to_string();
     const auto cfg = config_of(a);
     ASSERT_NE(cfg, nullptr);
-    EXPECT_EQ(cfg->match, match.mode) << match.to_string();
-    EXPECT_EQ(cfg->match_field, match.mode == Match::Mode::kField ? "req.id" : "");
+    EXPECT_EQ(cfg->groups[0].streams[0].match, match.mode) << match.to_string();
+    EXPECT_EQ(cfg->groups[0].streams[0].match_field, match.mode == Match::Mode::kField ? "req.id" : "");
   }
 }
 
@@ -72,8 +72,8 @@ TEST(RunConfigMatch, PingKeepsTheModeAndNeedsNoField) {
   const auto cfg =
       config_of(with_messages(shared::MessageKind::kPing, shared::Match::by_field("")));
   ASSERT_NE(cfg, nullptr);
-  EXPECT_EQ(cfg->match, MatchMode::kField);
-  EXPECT_EQ(config_of(with_messages(shared::MessageKind::kPing, shared::Match::none()))->match,
+  EXPECT_EQ(cfg->groups[0].streams[0].match, MatchMode::kField);
+  EXPECT_EQ(config_of(with_messages(shared::MessageKind::kPing, shared::Match::none()))->groups[0].streams[0].match,
             MatchMode::kNone);
 }
 
