@@ -171,6 +171,7 @@ class WsConnection final : public Connection,
   bool step_message(std::string_view data, TimePoint now);
   bool step_pong(uint64_t seq, TimePoint now);
   uint64_t send_step(const StepRuntime& step);
+  bool step_reply(uint64_t seq);
   void record_step(const StepRuntime& step, std::optional<int64_t> latency_us,
                    std::optional<StepFailure> failure);
   void close_planned();

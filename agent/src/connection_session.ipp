@@ -108,7 +108,7 @@ void WsConnection<Ws>::handle_frame(std::string_view data, TimePoint now) {
       if (match_reply(*id, now)) return;
       if (in_flight_.take_expired(*id)) {
         ++counters().late_replies;
-      } else {
+      } else if (!step_reply(*id)) {
         ++counters().unmatched;
       }
       return;

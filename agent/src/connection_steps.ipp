@@ -22,9 +22,12 @@ struct WsConnection<Ws>::Session final : StepHost {
   std::vector<std::string> vars;         // captured values, by GroupRuntime::vars index
   std::vector<SendSchedule> more_sends;  // streams 1.. of the group (stream 0: sends_)
   uint32_t closed_waiting = 0;           // bit i: closed-loop stream i awaits its reply
-  std::optional<StepRunner> runner;      // while on_open or on_close steps run
-  bool streaming = false;                // on_open is over: the streams run
-  bool closing_steps = false;            // on_close steps started
+  // Sequence numbers of step messages sent without an expect: a reply carrying one is the
+  // step's (an acknowledgement nobody waits for), not an unmatched reply. Bounded by the steps.
+  std::vector<uint64_t> unawaited_steps;
+  std::optional<StepRunner> runner;  // while on_open or on_close steps run
+  bool streaming = false;            // on_open is over: the streams run
+  bool closing_steps = false;        // on_close steps started
 };
 
 // After the 101: the on_open steps, then the streams.
@@ -107,7 +110,19 @@ uint64_t WsConnection<Ws>::send_step(const StepRuntime& step) {
         *body);
   }
   flush();
+  if (!step.spec.expect) session_->unawaited_steps.push_back(seq);
   return seq;
+}
+
+// True (and forgets it) when `seq` is a step message's that nothing waited for.
+template <class Ws>
+bool WsConnection<Ws>::step_reply(uint64_t seq) {
+  if (!session_) return false;
+  auto& seqs = session_->unawaited_steps;
+  auto it = std::find(seqs.begin(), seqs.end(), seq);
+  if (it == seqs.end()) return false;
+  seqs.erase(it);
+  return true;
 }
 
 template <class Ws>
