@@ -4,6 +4,7 @@
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <cctype>
 #include <ctime>
+#include <nlohmann/json.hpp>
 
 #include "hub.hpp"
 #include "wsload/shared/jwt.hpp"
@@ -55,6 +56,15 @@ std::string percent_decode(std::string_view in) {
     }
   }
   return out;
+}
+
+// The "sub" claim of verified claims, when it is a string.
+std::optional<std::string> subject_of(const std::string& claims_json) {
+  auto claims = nlohmann::json::parse(claims_json, nullptr, /*allow_exceptions=*/false);
+  if (!claims.is_object()) return std::nullopt;
+  auto sub = claims.find("sub");
+  if (sub == claims.end() || !sub->is_string()) return std::nullopt;
+  return sub->get<std::string>();
 }
 
 std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
@@ -142,6 +152,7 @@ RouteResult route_request(const HttpRequest& req, const std::string& remote_ip, 
         result.response.set(http::field::www_authenticate, "Bearer error=\"invalid_token\"");
         return result;
       }
+      result.subject = subject_of(verdict.claims_json);
     }
     if (hub.stopping() || !hub.try_reserve_session()) {
       counters.rejected_503.add();

@@ -2,6 +2,7 @@
 // HTTP request routing before any WebSocket upgrade: endpoints, auth and limits.
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <optional>
 #include <string>
 
 namespace wsload::target {
@@ -17,6 +18,8 @@ struct RouteResult {
   // must call Hub::release_session() once). false: send `response`.
   bool upgrade = false;
   HttpResponse response;
+  // With upgrade and JWT auth: the token's "sub" claim when it is a string (for distinct_subjects).
+  std::optional<std::string> subject;
 };
 
 // Order of checks for an upgrade on the WebSocket path: per-IP rate (429), JWT (401), capacity

@@ -79,7 +79,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
     if (route.upgrade) {
       // The buffer may hold nothing else: a client sends no frame before the 101.
       std::make_shared<WsSession<Stream>>(std::move(stream_), hub_, shard_)
-          ->run(std::move(request));
+          ->run(std::move(request), std::move(route.subject));
       return;
     }
     response_ = std::move(route.response);

@@ -23,7 +23,7 @@ bool Hub::publish(SharedText message) {
   const uint64_t share = cost / shards_.size();
   for (auto& shard : shards_) {
     boost::asio::post(shard->ioc(), [this, s = shard.get(), message, share] {
-      s->deliver_all(message);
+      s->deliver_all(message, config_.require_subscribe);
       backlog_bytes_.fetch_sub(share, std::memory_order_acq_rel);
     });
   }
@@ -53,6 +53,8 @@ void Hub::go_away_all() {
 StatsSnapshot Hub::snapshot() const {
   StatsSnapshot s;
   uint64_t closed = 0;
+  uint64_t added = 0;
+  uint64_t released = 0;
   for (const auto& shard : shards_) {
     const auto& c = shard->counters();
     s.connections_total += c.connections_total.get();
@@ -69,9 +71,19 @@ StatsSnapshot Hub::snapshot() const {
     s.rejected_413 += c.rejected_413.get();
     s.rejected_431 += c.rejected_431.get();
     s.http_requests += c.http_requests.get();
+    s.subscribes += c.subscribes.get();
+    s.unsubscribes += c.unsubscribes.get();
+    s.unsubscribes_unknown += c.unsubscribes_unknown.get();
+    s.publishes += c.publishes.get();
+    s.session_message_errors += c.session_message_errors.get();
+    added += c.subscriptions_added.get();
+    released += c.subscriptions_released.get();
   }
   // Counters are read at slightly different instants; never report a negative gauge.
   s.connections_open = s.connections_total > closed ? s.connections_total - closed : 0;
+  s.subscriptions_open = added > released ? added - released : 0;
+  s.distinct_subjects = subjects_.distinct();
+  s.distinct_subjects_overflow = subjects_.overflow();
   s.broadcasts = broadcasts_.load(std::memory_order_relaxed);
   s.broadcasts_dropped = broadcasts_dropped_.load(std::memory_order_relaxed);
   s.nats_received = nats_received_.load(std::memory_order_relaxed);

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "shard.hpp"
+#include "subject_set.hpp"
 #include "wsload/target/config.hpp"
 #include "wsload/target/token_bucket.hpp"
 
@@ -21,7 +22,8 @@ class Hub {
   int shard_count() const { return static_cast<int>(shards_.size()); }
   Shard& shard(int index) { return *shards_[index]; }
 
-  // Delivers `message` to every open session: one post per shard, no copy per client. Returns false
+  // Delivers `message` to every open session (with --require-subscribe: to every session holding a
+  // channel): one post per shard, no copy per client. Returns false
   // (and counts broadcasts_dropped) without delivering when the broadcasts posted but not yet
   // handed to the sessions would exceed kBroadcastBacklogBytes: a publisher faster than the shards
   // cannot grow the server's memory without bound.
@@ -37,6 +39,11 @@ class Hub {
   bool try_reserve_session();
   void release_session() { reserved_.fetch_sub(1, std::memory_order_acq_rel); }
   uint64_t reserved_sessions() const { return reserved_.load(std::memory_order_acquire); }
+
+  // Numbers of subscription ids "s<K>", shared by every session.
+  std::atomic<uint64_t>& subscription_ids() { return subscription_ids_; }
+  // JWT subjects of completed upgrades (distinct_subjects).
+  SubjectSet& subjects() { return subjects_; }
 
   // Per-IP upgrade limiter, or nullptr when --accept-rate is off.
   KeyedRateLimiter* limiter() { return limiter_.get(); }
@@ -59,6 +66,8 @@ class Hub {
   std::atomic<uint64_t> nats_dropped_{0};
   std::atomic<uint64_t> reserved_{0};
   std::atomic<bool> stopping_{false};
+  std::atomic<uint64_t> subscription_ids_{0};
+  SubjectSet subjects_{kMaxDistinctSubjects, kMaxDistinctSubjectBytes};
   std::unique_ptr<KeyedRateLimiter> limiter_;
   // Declared last: shards (and the sessions their io_contexts hold) die before the state above.
   std::vector<std::unique_ptr<Shard>> shards_;

@@ -49,6 +49,16 @@ std::string limits_text() {
          std::to_string(kNatsPendingMessages) + " messages / " +
          std::to_string(kNatsPendingBytes / (1024 * 1024)) +
          " MiB before relaying (beyond: slow consumer)\n"
+         "  Session messages (subscribe/unsubscribe/publish): " +
+         std::to_string(kMaxSessionMessageBytes / 1024) + " KiB, channel names 1-" +
+         std::to_string(kMaxChannelNameBytes) + " bytes, " +
+         std::to_string(kMaxChannelsPerSession) +
+         " channels per session;\n"
+         "    beyond: an error reply (session_message_errors)\n"
+         "  Distinct JWT subjects remembered: " +
+         std::to_string(kMaxDistinctSubjects) + " / " +
+         std::to_string(kMaxDistinctSubjectBytes / (1024 * 1024)) +
+         " MiB (beyond: distinct_subjects_overflow)\n"
          "  Undelivered broadcasts: " +
          std::to_string(kBroadcastBacklogBytes / (1024 * 1024)) +
          " MiB (beyond: broadcasts_dropped)";
@@ -78,6 +88,9 @@ void add_server_options(CLI::App& app, ServerFlags& f) {
       ->capture_default_str();
   app.add_option("--broadcast-size", config.broadcast_size, "broadcast payload bytes")
       ->capture_default_str();
+  app.add_flag("--require-subscribe", config.require_subscribe,
+               "send broadcasts only to sessions holding at least one subscription (default: to "
+               "every session)");
   app.add_option("--max-connections", config.max_connections,
                  "open WebSocket sessions; 0 = unlimited (503 beyond)")
       ->capture_default_str();
@@ -166,7 +179,8 @@ int run_server(wsload::target::TargetConfig& config, const std::string& jwt_secr
 
 int main(int argc, char** argv) {
   CLI::App app{
-      "wsload-target: reference WebSocket server (JWT, ping/pong, broadcasts, limits, NATS relay)"};
+      "wsload-target: reference WebSocket server (JWT, ping/pong, subscribe/unsubscribe/publish, "
+      "broadcasts, limits, NATS relay)"};
   ServerFlags server;
   add_server_options(app, server);
   PublishFlags publish;

@@ -69,9 +69,9 @@ bool skip_value(std::string_view s, std::size_t& i) {
   return i > start;
 }
 
-}  // namespace
-
-std::optional<Span> find_top_level_string(std::string_view s, std::string_view key) {
+// Position of the value of the top-level member `key` (after blanks), or nullopt as documented for
+// find_top_level_string.
+std::optional<std::size_t> find_member_value(std::string_view s, std::string_view key) {
   std::size_t i = 0;
   skip_space(s, i);
   if (i >= s.size() || s[i] != '{') return std::nullopt;
@@ -86,19 +86,32 @@ std::optional<Span> find_top_level_string(std::string_view s, std::string_view k
     if (i >= s.size() || s[i] != ':') return std::nullopt;
     ++i;
     skip_space(s, i);
-    if (!name_escaped && name == key) {
-      if (i >= s.size() || s[i] != '"') return std::nullopt;
-      std::string_view raw;
-      bool esc = false;
-      std::size_t open = i;
-      if (!scan_string(s, i, raw, esc)) return std::nullopt;
-      return Span{open + 1, raw.size()};
-    }
+    if (!name_escaped && name == key) return i;
     if (!skip_value(s, i)) return std::nullopt;
     skip_space(s, i);
     if (i >= s.size() || s[i] != ',') return std::nullopt;
     ++i;
   }
+}
+
+}  // namespace
+
+std::optional<Span> find_top_level_string(std::string_view s, std::string_view key) {
+  auto start = find_member_value(s, key);
+  if (!start || *start >= s.size() || s[*start] != '"') return std::nullopt;
+  std::size_t i = *start;
+  std::string_view raw;
+  bool esc = false;
+  if (!scan_string(s, i, raw, esc)) return std::nullopt;
+  return Span{*start + 1, raw.size()};
+}
+
+std::optional<Span> find_top_level_value(std::string_view s, std::string_view key) {
+  auto start = find_member_value(s, key);
+  if (!start) return std::nullopt;
+  std::size_t i = *start;
+  if (!skip_value(s, i)) return std::nullopt;
+  return Span{*start, i - *start};
 }
 
 bool rewrite_ping_to_pong(std::string& message) {

@@ -33,9 +33,21 @@ class Shard {
   const ShardCounters& counters() const { return counters_; }
 
   void attach(SessionHandle* session) { sessions_.insert(session); }
-  void detach(SessionHandle* session) { sessions_.erase(session); }
-  void deliver_all(const SharedText& message) {
-    for (auto* session : sessions_) session->deliver(message);
+  void detach(SessionHandle* session) {
+    sessions_.erase(session);
+    subscribed_.erase(session);
+  }
+  // Whether an attached session holds at least one channel (for --require-subscribe).
+  void set_subscribed(SessionHandle* session, bool subscribed) {
+    if (subscribed) {
+      subscribed_.insert(session);
+    } else {
+      subscribed_.erase(session);
+    }
+  }
+  // To every session, or with `subscribed_only` to those holding at least one channel.
+  void deliver_all(const SharedText& message, bool subscribed_only = false) {
+    for (auto* session : subscribed_only ? subscribed_ : sessions_) session->deliver(message);
   }
   void go_away_all() {
     for (auto* session : sessions_) session->go_away();
@@ -45,6 +57,7 @@ class Shard {
   int index_;
   ShardCounters counters_;
   std::unordered_set<SessionHandle*> sessions_;
+  std::unordered_set<SessionHandle*> subscribed_;  // subset of sessions_
   // Declared last: destroying it destroys pending handlers, whose sessions detach from sessions_.
   boost::asio::io_context ioc_{1};
 };

@@ -20,6 +20,29 @@ std::string uptime_text(double uptime_s) {
   return buf;
 }
 
+// Subscriptions, publishes and JWT subjects.
+void render_session_metrics(PrometheusWriter& w, const StatsSnapshot& s) {
+  auto u = [](uint64_t v) { return static_cast<double>(v); };
+  w.counter("wsload_target_subscribes_total", "Subscribe requests acknowledged.", u(s.subscribes));
+  w.counter("wsload_target_unsubscribes_total", "Unsubscribe requests acknowledged.",
+            u(s.unsubscribes));
+  w.counter("wsload_target_unsubscribes_unknown_total",
+            "Unsubscribe requests for a channel the session did not hold.",
+            u(s.unsubscribes_unknown));
+  w.counter("wsload_target_publishes_total", "Publish requests acknowledged.", u(s.publishes));
+  w.counter("wsload_target_session_message_errors_total",
+            "Subscribe, unsubscribe and publish requests refused with an error reply.",
+            u(s.session_message_errors));
+  w.gauge("wsload_target_subscriptions_open", "Channels held by open sessions.",
+          u(s.subscriptions_open));
+  w.gauge("wsload_target_distinct_subjects",
+          "Distinct JWT sub claims among completed upgrades (exact up to the bound).",
+          u(s.distinct_subjects));
+  w.counter("wsload_target_distinct_subjects_overflow_total",
+            "Upgrades whose new JWT subject was not recorded: the subject set was full.",
+            u(s.distinct_subjects_overflow));
+}
+
 }  // namespace
 
 std::string render_stats_json(const StatsSnapshot& s) {
@@ -42,6 +65,14 @@ std::string render_stats_json(const StatsSnapshot& s) {
   field(out, "rejected_413", s.rejected_413);
   field(out, "rejected_431", s.rejected_431);
   field(out, "http_requests", s.http_requests);
+  field(out, "subscribes", s.subscribes);
+  field(out, "unsubscribes", s.unsubscribes);
+  field(out, "unsubscribes_unknown", s.unsubscribes_unknown);
+  field(out, "publishes", s.publishes);
+  field(out, "session_message_errors", s.session_message_errors);
+  field(out, "subscriptions_open", s.subscriptions_open);
+  field(out, "distinct_subjects", s.distinct_subjects);
+  field(out, "distinct_subjects_overflow", s.distinct_subjects_overflow);
   field(out, "threads", static_cast<uint64_t>(s.threads));
   out += "\"uptime_s\":" + uptime_text(s.uptime_s) + "}";
   return out;
@@ -83,6 +114,7 @@ std::string render_metrics(const StatsSnapshot& s) {
   w.counter("wsload_target_rejected_total", help, u(s.rejected_413), {{"status", "413"}});
   w.counter("wsload_target_rejected_total", help, u(s.rejected_431), {{"status", "431"}});
   w.counter("wsload_target_http_requests_total", "Plain HTTP requests served.", u(s.http_requests));
+  render_session_metrics(w, s);
   w.gauge("wsload_target_uptime_seconds", "Seconds since start.", s.uptime_s);
   w.gauge("wsload_target_threads", "io_context threads.", s.threads);
   return w.take();

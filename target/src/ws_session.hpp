@@ -6,6 +6,9 @@
 // and at most one write in flight; outgoing messages wait in a bounded queue. A full queue means a
 // slow client: it is counted as a drop and closed with 1008, and its socket is closed if the close
 // frame cannot be written within kCloseGrace.
+//
+// Text frames: pings are answered with pongs, subscribe/unsubscribe/publish by SessionMessages
+// (which holds the session's channels), anything else is echoed.
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
@@ -17,7 +20,7 @@
 
 #include "http_routes.hpp"
 #include "hub.hpp"
-#include "wsload/target/ping_rewrite.hpp"
+#include "session_messages.hpp"
 
 namespace wsload::target {
 
@@ -25,7 +28,11 @@ template <class Stream>
 class WsSession : public SessionHandle, public std::enable_shared_from_this<WsSession<Stream>> {
  public:
   WsSession(Stream&& stream, Hub& hub, Shard& shard)
-      : ws_(std::move(stream)), hub_(hub), shard_(shard), timer_(shard.ioc()) {}
+      : ws_(std::move(stream)),
+        hub_(hub),
+        shard_(shard),
+        timer_(shard.ioc()),
+        messages_(shard.counters(), hub.subscription_ids()) {}
 
   ~WsSession() override {
     if (attached_) {
@@ -35,8 +42,9 @@ class WsSession : public SessionHandle, public std::enable_shared_from_this<WsSe
     hub_.release_session();
   }
 
-  // `request` is the upgrade request already accepted by route_request (slot reserved).
-  void run(HttpRequest request) {
+  // `request` is the upgrade request already accepted by route_request (slot reserved); `subject`
+  // its JWT subject, recorded once the upgrade completes.
+  void run(HttpRequest request, std::optional<std::string> subject) {
     namespace websocket = boost::beast::websocket;
     boost::beast::get_lowest_layer(ws_).expires_never();
     // Idle clients are legitimate (load tests hold idle connections): no idle timeout.
@@ -49,7 +57,8 @@ class WsSession : public SessionHandle, public std::enable_shared_from_this<WsSe
     ws_.read_message_max(hub_.config().max_message_size);
     ws_.auto_fragment(false);
     ws_.async_accept(
-        request, boost::beast::bind_front_handler(&WsSession::on_accept, this->shared_from_this()));
+        request, boost::beast::bind_front_handler(&WsSession::on_accept, this->shared_from_this(),
+                                                  std::move(subject)));
   }
 
   void deliver(const SharedText& message) override { enqueue(message, false); }
@@ -62,8 +71,9 @@ class WsSession : public SessionHandle, public std::enable_shared_from_this<WsSe
   };
   static constexpr std::chrono::seconds kCloseGrace{2};
 
-  void on_accept(boost::beast::error_code ec) {
+  void on_accept(std::optional<std::string> subject, boost::beast::error_code ec) {
     if (ec) return;
+    if (subject) hub_.subjects().record(*subject);
     attached_ = true;
     shard_.attach(this);
     shard_.counters().connections_total.add();
@@ -91,9 +101,28 @@ class WsSession : public SessionHandle, public std::enable_shared_from_this<WsSe
     auto data = buffer_.data();
     std::string message(static_cast<const char*>(data.data()), data.size());
     buffer_.consume(buffer_.size());
-    if (!binary) rewrite_ping_to_pong(message);
+    if (!binary) answer_text(message);
     enqueue(std::make_shared<const std::string>(std::move(message)), binary);
     do_read();
+  }
+
+  // Turns a ping into its pong in place, or a session message into its reply; other text is left
+  // as is (echoed).
+  void answer_text(std::string& message) {
+    const ClassifiedMessage classified = classify_message(message);
+    switch (classified.kind) {
+      case SessionMessageKind::kOther:
+        return;
+      case SessionMessageKind::kPing:
+        message.replace(classified.type.offset, classified.type.size, "pong");
+        return;
+      case SessionMessageKind::kSubscribe:
+      case SessionMessageKind::kUnsubscribe:
+      case SessionMessageKind::kPublish:
+        message = messages_.handle(classified.kind, message);
+        shard_.set_subscribed(this, messages_.subscribed());
+        return;
+    }
   }
 
   void enqueue(const SharedText& message, bool binary) {
@@ -177,6 +206,7 @@ class WsSession : public SessionHandle, public std::enable_shared_from_this<WsSe
   std::size_t queued_bytes_ = 0;
   boost::asio::steady_timer timer_;
   std::optional<boost::beast::websocket::close_code> close_code_;
+  SessionMessages messages_;
   bool attached_ = false;
   bool reading_ = true;
   bool writing_ = false;

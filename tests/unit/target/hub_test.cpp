@@ -26,5 +26,42 @@ TEST(Hub, BroadcastBacklogIsBoundedAndFreedByDelivery) {
   EXPECT_EQ(hub.snapshot().broadcasts, accepted + 1);
 }
 
+class CountingSession : public SessionHandle {
+ public:
+  void deliver(const SharedText&) override { ++delivered; }
+  void go_away() override {}
+  int delivered = 0;
+};
+
+TEST(Hub, RequireSubscribeDeliversBroadcastsToSubscribedSessionsOnly) {
+  for (bool require : {false, true}) {
+    TargetConfig config;
+    config.no_auth = true;
+    config.require_subscribe = require;
+    Hub hub(config);
+    CountingSession subscribed;
+    CountingSession idle;
+    CountingSession left;  // subscribed, then unsubscribed
+    Shard& shard = hub.shard(0);
+    for (auto* session : {&subscribed, &idle, &left}) shard.attach(session);
+    shard.set_subscribed(&subscribed, true);
+    shard.set_subscribed(&left, true);
+    shard.set_subscribed(&left, false);
+    ASSERT_TRUE(hub.publish(std::make_shared<const std::string>("x")));
+    shard.ioc().poll();
+    EXPECT_EQ(subscribed.delivered, 1);
+    EXPECT_EQ(idle.delivered, require ? 0 : 1) << require;
+    EXPECT_EQ(left.delivered, require ? 0 : 1) << require;
+
+    shard.detach(&subscribed);  // a closed session leaves both sets
+    ASSERT_TRUE(hub.publish(std::make_shared<const std::string>("y")));
+    shard.ioc().restart();
+    shard.ioc().poll();
+    EXPECT_EQ(subscribed.delivered, 1);
+    shard.detach(&idle);
+    shard.detach(&left);
+  }
+}
+
 }  // namespace
 }  // namespace wsload::target

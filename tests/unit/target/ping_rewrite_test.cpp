@@ -55,6 +55,22 @@ TEST(FindTopLevelString, ReportsRawSpan) {
   EXPECT_FALSE(find_top_level_string(json, "missing"));
 }
 
+TEST(FindTopLevelValue, ReportsTheWholeRawToken) {
+  std::string_view json = R"({"n":{"id":9},"id" : -12.5e3 ,"s":"a\"b","o":{"x":[1]},"last":7})";
+  auto text = [&](std::string_view key) {
+    auto span = find_top_level_value(json, key);
+    return span ? std::string(json.substr(span->offset, span->size)) : std::string("<none>");
+  };
+  EXPECT_EQ(text("id"), "-12.5e3") << "the top-level id, not the nested one";
+  EXPECT_EQ(text("s"), R"("a\"b")");
+  EXPECT_EQ(text("o"), R"({"x":[1]})");
+  EXPECT_EQ(text("last"), "7");
+  EXPECT_EQ(text("missing"), "<none>");
+  EXPECT_FALSE(find_top_level_value(R"({"id":)", "id"));
+  EXPECT_FALSE(find_top_level_value(R"({"id":[1,2)", "id"));
+  EXPECT_FALSE(find_top_level_value(R"([{"id":1}])", "id"));
+}
+
 TEST(DataMessage, ShapeAndDetection) {
   std::string m = make_data_message(3, 1700000000000000, "a\"b");
   EXPECT_EQ(m, R"({"type":"data","seq":3,"ts":1700000000000000,"payload":"a\"b"})");

@@ -71,5 +71,34 @@ TEST(RenderStats, HasTheSpecFields) {
   EXPECT_EQ(render_health_json(s), "{\"status\":\"ok\",\"uptime_s\":1.500,\"connections\":1}");
 }
 
+TEST(RenderStats, SessionCountersInStatsAndMetrics) {
+  StatsSnapshot s;
+  s.subscribes = 10;
+  s.unsubscribes = 9;
+  s.unsubscribes_unknown = 2;
+  s.publishes = 8;
+  s.session_message_errors = 3;
+  s.subscriptions_open = 4;
+  s.distinct_subjects = 5;
+  s.distinct_subjects_overflow = 6;
+  const std::string json = render_stats_json(s);
+  for (const char* field :
+       {"\"subscribes\":10,", "\"unsubscribes\":9,", "\"unsubscribes_unknown\":2,",
+        "\"publishes\":8,", "\"session_message_errors\":3,", "\"subscriptions_open\":4,",
+        "\"distinct_subjects\":5,", "\"distinct_subjects_overflow\":6,"}) {
+    EXPECT_NE(json.find(field), std::string::npos) << field << " in " << json;
+  }
+  const std::string text = render_metrics(s);
+  for (const char* line :
+       {"# TYPE wsload_target_subscribes_total counter\n", "\nwsload_target_subscribes_total 10\n",
+        "\nwsload_target_unsubscribes_total 9\n", "\nwsload_target_unsubscribes_unknown_total 2\n",
+        "\nwsload_target_publishes_total 8\n", "\nwsload_target_session_message_errors_total 3\n",
+        "# TYPE wsload_target_subscriptions_open gauge\n", "\nwsload_target_subscriptions_open 4\n",
+        "# TYPE wsload_target_distinct_subjects gauge\n", "\nwsload_target_distinct_subjects 5\n",
+        "\nwsload_target_distinct_subjects_overflow_total 6\n"}) {
+    EXPECT_NE(text.find(line), std::string::npos) << line << " in " << text;
+  }
+}
+
 }  // namespace
 }  // namespace wsload::target

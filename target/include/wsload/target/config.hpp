@@ -28,8 +28,9 @@ struct TargetConfig {
   int threads = 1;  // io_context threads, one SO_REUSEPORT acceptor each
   std::chrono::nanoseconds broadcast_interval{0};  // 0 = built-in publisher off
   std::size_t broadcast_size = 64;                 // payload bytes per broadcast
-  std::size_t max_connections = 0;                 // open WebSocket sessions; 0 = unlimited
-  double accept_rate = 0;                    // upgrades per second per IP, burst equal; 0 = off
+  bool require_subscribe = false;   // broadcasts only to sessions holding at least one channel
+  std::size_t max_connections = 0;  // open WebSocket sessions; 0 = unlimited
+  double accept_rate = 0;           // upgrades per second per IP, burst equal; 0 = off
   std::size_t max_message_size = 64 * 1024;  // incoming message limit; beyond -> close 1009.
                                              // Also the largest NATS message relayed.
   std::size_t max_queue_messages = 1024;     // per-connection outgoing queue; beyond -> drop

@@ -20,4 +20,15 @@ inline constexpr uint64_t kBroadcastOverheadBytes = 128;
 inline constexpr int kNatsPendingMessages = 65536;
 inline constexpr int kNatsPendingBytes = 64 * 1024 * 1024;
 
+// subscribe/unsubscribe/publish messages, bytes; larger ones get an error reply, unparsed.
+inline constexpr std::size_t kMaxSessionMessageBytes = 64 * 1024;
+// A channel name, bytes (UTF-8, after JSON unescaping): 1 to this. Beyond: an error reply.
+inline constexpr std::size_t kMaxChannelNameBytes = 64;
+// Channels one session may hold. Beyond: an error reply; the session keeps its channels.
+inline constexpr std::size_t kMaxChannelsPerSession = 16;
+// Distinct JWT subjects remembered for distinct_subjects, by count and by bytes of subject text.
+// Beyond either: a new subject is counted in distinct_subjects_overflow instead.
+inline constexpr std::size_t kMaxDistinctSubjects = 1'000'000;
+inline constexpr std::size_t kMaxDistinctSubjectBytes = 64 * 1024 * 1024;
+
 }  // namespace wsload::target

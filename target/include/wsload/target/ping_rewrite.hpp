@@ -10,8 +10,8 @@
 namespace wsload::target {
 
 struct Span {
-  std::size_t offset = 0;  // first character of the string contents (after the opening quote)
-  std::size_t size = 0;    // length of the raw contents (escapes not decoded)
+  std::size_t offset = 0;  // first character (of a string's contents: after the opening quote)
+  std::size_t size = 0;    // length of the raw text (escapes not decoded)
 };
 
 // Finds the top-level member `key` of a JSON object whose value is a string, and returns the
@@ -19,6 +19,10 @@ struct Span {
 // value is not a string, or the text is malformed before the member is found. Keys with escapes
 // never match.
 std::optional<Span> find_top_level_string(std::string_view json, std::string_view key);
+
+// Like find_top_level_string for a value of any type: the span is the whole raw value token
+// (quotes and brackets included). Scalars are not validated (the caller checks their grammar).
+std::optional<Span> find_top_level_value(std::string_view json, std::string_view key);
 
 // If `message` is a JSON object whose top-level "type" is exactly "ping", rewrites that value to
 // "pong" in place (same length, no allocation) and returns true; otherwise leaves it untouched.

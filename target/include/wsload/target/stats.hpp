@@ -35,6 +35,15 @@ struct alignas(64) ShardCounters {
   SingleWriterCounter rejected_413;   // requests whose body exceeded the HTTP body limit
   SingleWriterCounter rejected_431;   // requests whose header exceeded kHttpHeaderLimit
   SingleWriterCounter http_requests;  // plain HTTP requests served (health, stats, metrics, 404)
+  SingleWriterCounter
+      subscribes;  // subscribe requests acknowledged (repeats of a held channel too)
+  SingleWriterCounter unsubscribes;          // unsubscribe requests acknowledged
+  SingleWriterCounter unsubscribes_unknown;  // subset of unsubscribes: channel was not held
+  SingleWriterCounter publishes;             // publish requests acknowledged
+  SingleWriterCounter
+      session_message_errors;               // subscribe/unsubscribe/publish refused (error reply)
+  SingleWriterCounter subscriptions_added;  // channels newly held by a session
+  SingleWriterCounter subscriptions_released;  // channels let go: unsubscribe or session end
 };
 
 // Totals at one instant. Each field sums the per-thread counters (no cross-field consistency).
@@ -58,6 +67,15 @@ struct StatsSnapshot {
   uint64_t rejected_413 = 0;
   uint64_t rejected_431 = 0;
   uint64_t http_requests = 0;
+  uint64_t subscribes = 0;
+  uint64_t unsubscribes = 0;
+  uint64_t unsubscribes_unknown = 0;  // subset of unsubscribes
+  uint64_t publishes = 0;
+  uint64_t session_message_errors = 0;
+  uint64_t subscriptions_open = 0;  // channels held by open sessions (gauge)
+  uint64_t distinct_subjects = 0;   // distinct JWT "sub" claims of completed upgrades, exact up to
+                                    // kMaxDistinctSubjects / kMaxDistinctSubjectBytes
+  uint64_t distinct_subjects_overflow = 0;  // upgrades whose new subject found the set full
   double uptime_s = 0;
   int threads = 0;
 };
