@@ -176,18 +176,18 @@ std::optional<size_t> find_part(const PartIndex& index, PartKind kind, std::stri
 }
 
 const StreamFigures& stream_at(const PartsDelta& parts, size_t i) {
-  static const StreamFigures kNothing;
-  return i < parts.streams.size() ? parts.streams[i] : kNothing;
+  static const StreamFigures nothing;
+  return i < parts.streams.size() ? parts.streams[i] : nothing;
 }
 
 const StepFigures& step_at(const PartsDelta& parts, size_t i) {
-  static const StepFigures kNothing;
-  return i < parts.steps.size() ? parts.steps[i] : kNothing;
+  static const StepFigures nothing;
+  return i < parts.steps.size() ? parts.steps[i] : nothing;
 }
 
 const Counters& group_at(const PartsDelta& parts, size_t i) {
-  static const Counters kNothing;
-  return i < parts.groups.size() ? parts.groups[i] : kNothing;
+  static const Counters nothing;
+  return i < parts.groups.size() ? parts.groups[i] : nothing;
 }
 
 std::optional<double> part_metric_value(PartKind kind, std::string_view name, std::string_view leaf,

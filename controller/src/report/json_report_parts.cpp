@@ -46,8 +46,10 @@ shared::Counters group_from_json(const json& j, const std::string& where) {
   for (const auto& f : kJsonFields) {
     if (f.metric->counter == nullptr) continue;
     const std::string section(f.section), key(f.key);
-    c.*(f.metric->counter) =
-        count(field(j, section.c_str(), where), key.c_str(), where + "." + section);
+    std::string section_where = where;
+    section_where += '.';
+    section_where += section;
+    c.*(f.metric->counter) = count(field(j, section.c_str(), where), key.c_str(), section_where);
   }
   c.sessions_failed = count(field(j, "sessions", where), "failed", where + ".sessions");
   read_counter_details(j, c, where);

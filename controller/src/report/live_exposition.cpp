@@ -27,8 +27,8 @@ struct Exported {
   const shared::MetricInfo* metric;
   std::string_view name;
   ReasonCounts shared::Counters::*reasons = nullptr;
-  std::string_view reasons_name;
-  std::string_view reasons_help;
+  std::string_view reasons_name = {};
+  std::string_view reasons_help = {};
 };
 
 // The exposition's order (scrapers do not care; the byte-for-byte tests do).
@@ -145,18 +145,18 @@ void write_groups(shared::PrometheusWriter& w, const shared::PartsDelta& d,
 }
 
 // A part's latency since the stage start: quantiles, max and avg in milliseconds, for every part
-// with samples. `family` is e.g. "wsload_stream_latency_milliseconds".
+// with samples. `family` is e.g. "wsload_stream_latency_milliseconds", `what` what it measures
+// ("From the scheduled send to the reply, per stream").
 void write_part_latency(
     shared::PrometheusWriter& w, const std::string& family, std::string_view what,
     const std::vector<std::pair<const shared::Histogram*, shared::Labels>>& hs) {
-  const std::string help = fmt::format(
-      "Latency from the scheduled send to the reply per {}, since the stage start", what);
   for (const auto& [h, labels] : hs) {
     if (h->empty()) continue;
     for (const auto& q : kQuantiles) {
       auto with_quantile = labels;
       with_quantile.emplace_back("quantile", q.label);
-      w.gauge(family, help, *shared::histogram_stat_ms(*h, q.metric->stat), with_quantile);
+      w.gauge(family, fmt::format("Latency {}, since the stage start", what),
+              *shared::histogram_stat_ms(*h, q.metric->stat), with_quantile);
     }
   }
   for (const auto& [stat, suffix, text] :
@@ -164,7 +164,7 @@ void write_part_latency(
         std::tuple{shared::HistogramStat::kAvg, "_avg", "Average"}}) {
     for (const auto& [h, labels] : hs) {
       if (h->empty()) continue;
-      w.gauge(family + suffix, fmt::format("{} latency per {} since the stage start", text, what),
+      w.gauge(family + suffix, fmt::format("{} latency {}, since the stage start", text, what),
               *shared::histogram_stat_ms(*h, stat), labels);
     }
   }
@@ -200,7 +200,8 @@ void write_streams(shared::PrometheusWriter& w, const shared::PartsDelta& d,
   write_part_counter(w, "wsload_stream_requests_unsent_total",
                      "Scheduled requests never sent, per stream", streams,
                      [](const F& f) { return f.unsent; });
-  write_part_latency(w, "wsload_stream_latency_milliseconds", "stream", latency);
+  write_part_latency(w, "wsload_stream_latency_milliseconds",
+                     "from the scheduled send to the reply, per stream", latency);
 }
 
 // StepFigures::failures' reasons, exported at 0 until they happen.
@@ -230,7 +231,8 @@ void write_steps(shared::PrometheusWriter& w, const shared::PartsDelta& d,
                 with_reason);
     }
   }
-  write_part_latency(w, "wsload_step_latency_milliseconds", "step", latency);
+  write_part_latency(w, "wsload_step_latency_milliseconds",
+                     "from the start of the step to the message it expected, per step", latency);
 }
 
 void write_parts(shared::PrometheusWriter& w, const shared::MetricsDelta& d,

@@ -65,5 +65,56 @@ TEST(LiveView, QuietPrintsNothing) {
   EXPECT_TRUE(out.str().empty());
 }
 
+LiveSnapshot with_streams(int count) {
+  auto s = snapshot();
+  const char* names[] = {"ping", "chat", "publish", "presence", "typing", "acks"};
+  for (int i = 0; i < count; ++i) {
+    StreamRate rate;
+    rate.name = names[i];
+    rate.sent_per_s = 10.0 * (i + 1);
+    rate.has_latency = i != 1;
+    rate.p99_ms = 1.25 * (i + 1);
+    rate.timeouts = i == 0 ? 3 : 0;
+    s.streams.push_back(rate);
+  }
+  return s;
+}
+
+TEST(LiveView, StreamsLineUnderThePlainLine) {
+  auto s = with_streams(2);
+  s.steps_failed = {{"subscribe", 2}};
+  EXPECT_EQ(LiveView::plain_line(s),
+            "[   20.0s] hold      open 100/100  conn/s 0.0  msg/s out 20.0 in 40.0  p50 0.25ms p99 "
+            "1.50ms max 3.00ms  errors 0  agents 2/2\n"
+            "           streams: ping 10.0/s p99 1.25ms timeouts 3 | chat 20.0/s p99 -  steps "
+            "failed: subscribe 2");
+  auto only_steps = snapshot();
+  only_steps.steps_failed = {{"auth", 1}};
+  EXPECT_NE(LiveView::plain_line(only_steps).find("\n           steps failed: auth 1"),
+            std::string::npos);
+}
+
+TEST(LiveView, StreamsBeyondFourAreFolded) {
+  const auto line = LiveView::plain_line(with_streams(6));
+  EXPECT_NE(line.find("| presence 40.0/s p99 5.00ms | +2 more"), std::string::npos) << line;
+  EXPECT_EQ(line.find("typing"), std::string::npos) << line;
+}
+
+TEST(LiveView, PanelHasTheStreamsAndFailedSteps) {
+  auto s = with_streams(1);
+  s.steps_failed = {{"subscribe", 2}};
+  const auto panel = LiveView::panel(s);
+  EXPECT_NE(panel.find("  streams      ping 10.0/s p99 1.25ms timeouts 3\n"), std::string::npos)
+      << panel;
+  EXPECT_NE(panel.find("  steps failed subscribe 2\n"), std::string::npos) << panel;
+  // The redraw moves up over all 7 lines.
+  std::ostringstream out;
+  LiveView view(out, false, true);
+  view.update(s);
+  const auto first = out.str().size();
+  view.update(s);
+  EXPECT_EQ(out.str().substr(first, 7), "\033[7A\033[J");
+}
+
 }  // namespace
 }  // namespace wsload::controller
