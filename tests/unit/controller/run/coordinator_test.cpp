@@ -5,9 +5,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <sstream>
 
 #include "wsload/proto/convert.hpp"
+#include "wsload/shared/planner.hpp"
 
 namespace wsload::controller {
 namespace {
@@ -183,6 +185,40 @@ TEST(CoordinatorLoop, ASilentAgentIsLostAfterThreeReportIntervals) {
   EXPECT_TRUE(r.agents[1].lost);
   EXPECT_NE(r.agents[1].loss_reason.find("silent for 3 report intervals"), std::string::npos);
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
+}
+
+// Each agent receives only the data rows its own connections use (row = global id % row count).
+TEST(CoordinatorAssign, EachAgentGetsOnlyTheDataRowsOfItsConnections) {
+  for (const uint64_t rows : {uint64_t{7}, uint64_t{100}}) {
+    Harness h({{{1}}, {{1}}, {{1}}});
+    h.scenario.load.connections = 30;
+    shared::DataFeeder users{"users", "users.csv", {"name"}, rows, {}};
+    for (uint64_t r = 0; r < rows; ++r) users.rows.push_back({r, {"user-" + std::to_string(r)}});
+    h.scenario.data = {users};
+    h.run();
+    const std::vector<uint64_t> shares = {10, 10, 10};
+    for (size_t k = 0; k < 3; ++k) {
+      const v1::ControllerMessage* assignment = nullptr;
+      for (const auto& m : h.sent[k]) {
+        if (m.has_assignment()) assignment = &m;
+      }
+      ASSERT_NE(assignment, nullptr);
+      const auto& data = assignment->assignment().scenario().data();
+      ASSERT_EQ(data.size(), 1);
+      EXPECT_EQ(data[0].row_count(), rows);
+      std::vector<uint64_t> expected;
+      for (uint32_t id : shared::agent_connection_ids(shares, k)) expected.push_back(id % rows);
+      std::sort(expected.begin(), expected.end());
+      expected.erase(std::unique(expected.begin(), expected.end()), expected.end());
+      std::vector<uint64_t> got;
+      for (const auto& row : data[0].rows()) {
+        got.push_back(row.index());
+        EXPECT_EQ(row.values(0), "user-" + std::to_string(row.index()));
+      }
+      EXPECT_EQ(got, expected) << "agent " << k << ", " << rows << " rows";
+      if (rows == 100) EXPECT_EQ(got.size(), 10u);  // its 10 connections' rows, no more
+    }
+  }
 }
 
 }  // namespace
