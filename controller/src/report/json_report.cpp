@@ -40,7 +40,8 @@ json guide_errors(const shared::RunFigures& f) {
   const std::pair<const shared::MetricInfo*, const char*> kinds[] = {
       {&shared::metric("disconnects.unexpected"), "unexpected disconnects: "},
       {&shared::metric("messages.timeouts"), "request timeouts: "},
-      {&shared::metric("messages.protocol_errors"), "protocol errors: "}};
+      {&shared::metric("messages.protocol_errors"), "protocol errors: "},
+      {&shared::metric("sessions.failed"), "failed sessions: "}};
   for (const auto& [m, label] : kinds) {
     if (shared::metric_count(*m, f) != 0) errors.push_back(label + count(*m));
   }

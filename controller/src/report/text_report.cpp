@@ -251,7 +251,9 @@ void write_text_summary(std::ostream& out, const RunReport& report) {
   if (total == 0) {
     // Exit code 0 then says nothing about the figures: make sure nobody reads it as "healthy".
     uint64_t failed = 0, errors = 0;
+    bool sessions = false;
     for (const auto& s : report.stages) {
+      sessions = sessions || s.scenario.has_sessions();
       const auto f = run_figures(s);
       const auto stage_failed = shared::metric_count(shared::metric("connections.failed"), f);
       failed += stage_failed;
@@ -259,10 +261,9 @@ void write_text_summary(std::ostream& out, const RunReport& report) {
     }
     out << fmt::format(
         "   No thresholds were set, so nothing was judged ({} failed connections, {} unexpected "
-        "disconnects/timeouts/protocol errors/unsent requests). Add `thresholds:` to the scenario "
-        "to fail the run "
-        "on them.\n",
-        failed, errors);
+        "disconnects/timeouts/protocol errors/unsent requests{}). Add `thresholds:` to the "
+        "scenario to fail the run on them.\n",
+        failed, errors, sessions ? "/failed sessions" : "");
   }
 }
 

@@ -2,6 +2,7 @@
 // their exact round trip, HTML, JUnit and the Prometheus families per group, stream and step.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 #include <sstream>
 
@@ -202,6 +203,13 @@ TEST(SessionsReport, TextSummaryHasASessionsBlockAfterTheGuideBlocks) {
       "\nAgents:\n";
   EXPECT_NE(text.find(expected), std::string::npos) << text;
   EXPECT_LT(text.find("Latency Metrics"), text.find("Sessions:"));
+  std::ostringstream unjudged;
+  write_text_summary(unjudged, report_of(v2_stage()));
+  // errors.count counts the failed session: 2 failed connections apart, 2 timeouts, 4 unsent, 1.
+  EXPECT_NE(unjudged.str().find("(2 failed connections, 7 unexpected disconnects/timeouts/protocol "
+                                "errors/unsent requests/failed sessions)"),
+            std::string::npos)
+      << unjudged.str();
   // A v1 stage has no such block.
   auto v1 = v2_stage();
   v1.scenario.groups.clear();
@@ -239,6 +247,10 @@ TEST(SessionsReport, JsonHasTheSectionsAndReadsBackExactly) {
   EXPECT_EQ(j["sessions"]["failed"], 1);
   EXPECT_EQ(j["sessions"]["by_step"], nlohmann::json({{"subscribe", 1}}));
   EXPECT_EQ(j["thresholds"][0]["metric"], "streams.ping.latency.max");
+  EXPECT_NE(
+      std::find(j["summary"]["errors"].begin(), j["summary"]["errors"].end(), "failed sessions: 1"),
+      j["summary"]["errors"].end())
+      << j["summary"]["errors"];
 
   const auto back = report_from_json(j);
   ASSERT_EQ(back.stages.size(), 1u);
