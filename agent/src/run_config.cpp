@@ -269,6 +269,19 @@ const std::vector<std::string>* RunConfig::data_row(size_t feeder, uint32_t id) 
   return it != f.rows.end() && it->index == row ? &it->values : nullptr;
 }
 
+void size_parts(shared::MetricsDelta& delta, const RunConfig& cfg) {
+  if (!cfg.sessions) return;
+  size_t streams = 0;
+  size_t steps = 0;
+  for (const GroupRuntime& g : cfg.groups) {
+    streams += g.streams.size();
+    steps += g.on_open.size() + g.on_close.size();
+  }
+  delta.parts.groups.resize(cfg.groups.size());
+  delta.parts.streams.resize(streams);
+  delta.parts.steps.resize(steps);
+}
+
 std::variant<std::shared_ptr<const RunConfig>, std::string> make_run_config(Assignment assignment) {
   auto cfg = std::make_shared<RunConfig>();
   const shared::Scenario& sc = assignment.scenario;

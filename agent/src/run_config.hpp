@@ -11,6 +11,7 @@
 
 #include "wsload/agent/engine.hpp"
 #include "wsload/shared/message_template.hpp"
+#include "wsload/shared/metrics.hpp"
 
 namespace wsload::agent {
 
@@ -98,6 +99,10 @@ std::optional<TargetEndpoint> parse_target_url(const std::string& url, std::stri
 
 // Validates and digests an assignment; returns the error text when it cannot run.
 std::variant<std::shared_ptr<const RunConfig>, std::string> make_run_config(Assignment assignment);
+
+// Sizes delta.parts for the run (one slot per group, stream and step of a format-v2 run; nothing
+// for v1), so that connections record into them without checks.
+void size_parts(shared::MetricsDelta& delta, const RunConfig& cfg);
 
 // Percent-encodes everything but RFC 3986 unreserved characters (for a token in the query).
 std::string percent_encode(std::string_view text);

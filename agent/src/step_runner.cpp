@@ -1,5 +1,6 @@
 #include "step_runner.hpp"
 
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "reply_matcher.hpp"
@@ -7,14 +8,64 @@
 namespace wsload::agent {
 namespace {
 
-// A top-level field of a JSON object as scalar text: a string's contents, a number, true, false
-// or null as written; nullopt when absent, not an object, or not a scalar.
-std::optional<std::string> scalar_text(const nlohmann::json& doc, const std::string& field) {
-  if (!doc.is_object()) return std::nullopt;
-  auto it = doc.find(field);
-  if (it == doc.end() || it->is_structured()) return std::nullopt;
-  if (it->is_string()) return it->get<std::string>();
-  return it->dump();
+// The top-level scalar fields of a JSON object, as text: a string's contents, and a number,
+// true, false or null as written in the message (so 1.50 stays "1.50" and integers beyond 64 bits
+// keep every digit). Nested values are skipped; a field whose value is an object or array, or a
+// message that is not a JSON object, yields nothing for it.
+class TopLevelScalars final : public nlohmann::json_sax<nlohmann::json> {
+ public:
+  using json = nlohmann::json;
+  std::optional<std::string> get(const std::string& field) const {
+    auto it = values_.find(field);
+    return it == values_.end() ? std::nullopt : std::optional<std::string>(it->second);
+  }
+  bool null() override { return scalar("null"); }
+  bool boolean(bool v) override { return scalar(v ? "true" : "false"); }
+  bool number_integer(json::number_integer_t v) override { return scalar(std::to_string(v)); }
+  bool number_unsigned(json::number_unsigned_t v) override { return scalar(std::to_string(v)); }
+  bool number_float(json::number_float_t, const json::string_t& raw) override {
+    return scalar(raw);
+  }
+  bool string(json::string_t& v) override { return scalar(v); }
+  bool binary(json::binary_t&) override { return scalar({}); }
+  bool start_object(std::size_t) override { return open(true); }
+  bool end_object() override { return close(); }
+  bool start_array(std::size_t) override { return open(false); }
+  bool end_array() override { return close(); }
+  bool key(json::string_t& k) override {
+    if (depth_ == 1) key_ = k;
+    return true;
+  }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
+    values_.clear();
+    return false;
+  }
+
+ private:
+  bool scalar(std::string text) {
+    if (depth_ == 1 && object_) values_[key_] = std::move(text);
+    return true;
+  }
+  bool open(bool object) {
+    if (depth_ == 0) object_ = object;
+    ++depth_;
+    return true;
+  }
+  bool close() {
+    --depth_;
+    return true;
+  }
+
+  std::map<std::string, std::string> values_;
+  std::string key_;
+  int depth_ = 0;
+  bool object_ = false;
+};
+
+TopLevelScalars scalars_of(std::string_view data) {
+  TopLevelScalars out;
+  nlohmann::json::sax_parse(data, &out);
+  return out;
 }
 
 int64_t micros(std::chrono::nanoseconds d) {
@@ -70,9 +121,9 @@ StepRunner::Status StepRunner::advance(TimePoint now, StepHost& host) {
 bool StepRunner::matches(std::string_view data) const {
   const shared::ExpectSpec& expect = *step().spec.expect;
   if (!expect.where.empty()) {
-    const auto doc = nlohmann::json::parse(data, nullptr, false);
+    const TopLevelScalars fields = scalars_of(data);
     for (const auto& [field, value] : expect.where) {
-      if (scalar_text(doc, field) != value) return false;
+      if (fields.get(field) != value) return false;
     }
     return true;
   }
@@ -107,9 +158,9 @@ StepRunner::Status StepRunner::finish_expect(std::string_view data, TimePoint no
   const StepRuntime& s = step();
   latency_us_ = micros(now - started_);
   if (!s.spec.capture.empty()) {
-    const auto doc = nlohmann::json::parse(data, nullptr, false);
+    const TopLevelScalars fields = scalars_of(data);
     for (size_t i = 0; i < s.spec.capture.size(); ++i) {
-      auto value = scalar_text(doc, s.spec.capture[i].second);
+      auto value = fields.get(s.spec.capture[i].second);
       if (!value || value->size() > kMaxCaptureBytes)
         return fail(host, StepFailure::kCaptureMissing);
       const uint32_t var = s.capture_vars[i];

@@ -41,20 +41,6 @@ void total_groups(shared::MetricsDelta& delta) {
   delta.counters = shared::Counters{};
   for (const auto& g : delta.parts.groups) delta.counters.merge(g);
 }
-
-void size_parts(shared::MetricsDelta& delta, const RunConfig& cfg) {
-  if (!cfg.sessions) return;
-  size_t streams = 0;
-  size_t steps = 0;
-  for (const GroupRuntime& g : cfg.groups) {
-    streams += g.streams.size();
-    steps += g.on_open.size() + g.on_close.size();
-  }
-  delta.parts.groups.resize(cfg.groups.size());
-  delta.parts.streams.resize(streams);
-  delta.parts.steps.resize(steps);
-}
-
 }  // namespace
 
 Worker::Worker() : guard_(net::make_work_guard(ioc_)), thread_([this] { run(); }) {}

@@ -511,5 +511,35 @@ TEST(StepRunner, FailureNamesAreStable) {
   EXPECT_EQ(to_string(StepFailure::kCaptureMissing), "capture_missing");
 }
 
+// Numbers that are not 64-bit integers are kept as written (not re-printed by a JSON library).
+TEST(StepRunner, CaptureKeepsOtherNumbersAsWritten) {
+  StepRuntime subscribe = request("subscribe");
+  with_capture(subscribe, "price", "price", 0);
+  with_capture(subscribe, "huge", "huge", 1);
+  with_capture(subscribe, "exp", "exp", 2);
+  const std::vector<StepRuntime> steps = {subscribe};
+  std::vector<std::string> vars;
+  FakeHost host(&vars);
+  StepRunner runner(steps, &vars);
+  runner.start(t0, host);
+  Status status = Status::kRunning;
+  EXPECT_TRUE(
+      runner.on_message(R"({"id":1,"price":1.50,"huge":123456789012345678901234567890,"exp":1e3})",
+                        t0, host, &status));
+  EXPECT_EQ(vars, (std::vector<std::string>{"1.50", "123456789012345678901234567890", "1e3"}));
+}
+
+TEST(StepRunner, WhereMatchesADecimalAsWritten) {
+  StepRuntime step = named("price");
+  with_where(step, {{"price", "1.50"}});
+  const std::vector<StepRuntime> steps = {step};
+  std::vector<std::string> vars;
+  FakeHost host(&vars);
+  StepRunner runner(steps, &vars);
+  runner.start(t0, host);
+  Status status = Status::kRunning;
+  EXPECT_TRUE(runner.on_message(R"({"price":1.50})", t0, host, &status));
+}
+
 }  // namespace
 }  // namespace wsload::agent
