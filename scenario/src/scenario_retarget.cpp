@@ -47,7 +47,8 @@ std::string join_rest(const std::string& url, std::string_view rest) {
 // True when `group_url` is `base` or continues it at a boundary (path, query or fragment), so that
 // ws://h/ws does not claim ws://h/ws2.
 bool continues(std::string_view group_url, std::string_view base) {
-  if (base.empty() || group_url.substr(0, base.size()) != base) return false;
+  if (base.empty()) return group_url.empty();  // both unset: the group inherited the scenario's
+  if (group_url.substr(0, base.size()) != base) return false;
   if (group_url.size() == base.size()) return true;
   const char last = base.back();
   const char next = group_url[base.size()];

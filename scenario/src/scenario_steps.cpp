@@ -64,8 +64,8 @@ void read_send(ScenarioReader& reader, const YAML::Node& node, StepReading& step
 
 // Reads `expect`; the match default (by the send's kind) is settled by the caller.
 void read_expect(ScenarioReader& reader, const YAML::Node& node, const std::string& path,
-                 ExpectSpec& out, std::optional<YAML::Node>& match_node) {
-  std::optional<YAML::Node> where_node;
+                 ExpectSpec& out, std::optional<YAML::Node>& match_node,
+                 std::optional<YAML::Node>& where_node) {
   reader.for_each_key(
       node, path, {"match", "where", "timeout"}, [&](const std::string& key, const YAML::Node& v) {
         const std::string key_path = path + "." + key;
@@ -160,7 +160,7 @@ void read_capture(ScenarioReader& reader, const YAML::Node& node, StepReading& s
 void read_step(ScenarioReader& reader, const YAML::Node& node, StepReading& step, StepSpec& out,
                YAML::Mark& name_mark) {
   const std::string& path = step.path;
-  std::optional<YAML::Node> send_node, expect_node, capture_node, wait_node, match_node;
+  std::optional<YAML::Node> send_node, expect_node, capture_node, wait_node, match_node, where_node;
   bool name_given = false;
   const bool is_map = reader.for_each_key(
       node, path, {"name", "send", "expect", "capture", "wait"},
@@ -189,7 +189,7 @@ void read_step(ScenarioReader& reader, const YAML::Node& node, StepReading& step
           if (key == "expect") {
             expect_node = v;
             out.expect.emplace();
-            read_expect(reader, v, key_path, *out.expect, match_node);
+            read_expect(reader, v, key_path, *out.expect, match_node, where_node);
           } else {
             capture_node = v;  // read once the name is known
           }
@@ -213,7 +213,7 @@ void read_step(ScenarioReader& reader, const YAML::Node& node, StepReading& step
   }
   if (!out.expect) return;
   ExpectSpec& expect = *out.expect;
-  if (!expect.where.empty()) return;
+  if (where_node) return;
   if (!out.send) {
     if (match_node) {
       reader.error(*match_node, path +

@@ -104,8 +104,8 @@ TEST(Presets, ListsTheGuidePresetsAndOdinSessionWithSummaries) {
     EXPECT_EQ(p.summary.find('\n'), std::string_view::npos) << p.name;
     EXPECT_EQ(find_preset(p.name), &p);
   }
-  EXPECT_EQ(names, (std::vector<std::string>{"quick", "medium", "stress", "progressive",
-                                             "odin-session"}));
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"quick", "medium", "stress", "progressive", "odin-session"}));
   EXPECT_NE(find_preset("stress")->summary.find("5000 connections"), std::string_view::npos);
   EXPECT_EQ(find_preset("Quick"), nullptr);
   EXPECT_EQ(find_preset(""), nullptr);
@@ -145,6 +145,63 @@ TEST(Presets, ProgressiveRunsQuickMediumStressWithCooldown) {
   for (size_t i = 0; i < 3; ++i) {
     expect_stage(r.plan->stages[i], expected_presets()[i], "ws://10.0.0.5:3001/ws", "tok");
   }
+}
+
+TEST(Presets, OdinSessionSubscribesPingsAndPublishes) {
+  const EnvLookup env = env_of({{"WS_URL", "ws://odin:3001/ws"}, {"AUTH_TOKEN", "tok"}});
+  const LoadResult r = load_scenario("odin-session", env);
+  ASSERT_TRUE(r.diagnostics.empty()) << r.diagnostics.front().to_string();
+  const Scenario& s = r.plan->stages.at(0);
+  EXPECT_EQ(s.name, "odin-session");
+  EXPECT_EQ(s.load.connections, 100u);
+  EXPECT_EQ(s.load.ramp_up, 10s);
+  EXPECT_EQ(s.load.hold, 30s);
+  EXPECT_FALSE(s.messages.has_value());
+  ASSERT_EQ(s.groups.size(), 2u);
+
+  const GroupSpec& listeners = s.groups[0];
+  EXPECT_EQ(listeners.name, "listeners");
+  EXPECT_EQ(listeners.weight, 9u);
+  EXPECT_EQ(listeners.target.url, "ws://odin:3001/ws");
+  EXPECT_EQ(listeners.target.auth.token, "tok");
+  ASSERT_EQ(listeners.on_open.size(), 1u);
+  const StepSpec& subscribe = listeners.on_open[0];
+  EXPECT_EQ(subscribe.name, "subscribe");
+  EXPECT_EQ(subscribe.send->payload_template,
+            R"({"type":"subscribe","channel":"prices","id":{{seq}}})");
+  EXPECT_EQ(subscribe.expect->match, Match::by_field("id"));
+  EXPECT_EQ(subscribe.expect->timeout, 5s);
+  EXPECT_EQ(subscribe.capture,
+            (std::vector<std::pair<std::string, std::string>>{{"sub", "subscription"}}));
+  ASSERT_EQ(listeners.streams.size(), 1u);
+  EXPECT_EQ(listeners.streams[0].name, "ping");
+  EXPECT_EQ(listeners.streams[0].interval, 5s);
+  EXPECT_EQ(listeners.streams[0].payload_template, R"({"type":"ping","id":{{seq}}})");
+  EXPECT_EQ(listeners.streams[0].match, Match::by_field("id"));
+  EXPECT_EQ(listeners.streams[0].timeout, 5s);
+  ASSERT_EQ(listeners.on_close.size(), 1u);
+  EXPECT_EQ(listeners.on_close[0].name, "unsubscribe");
+  EXPECT_EQ(listeners.on_close[0].send->payload_template,
+            R"({"type":"unsubscribe","channel":"prices","id":{{seq}}})");
+  EXPECT_EQ(listeners.push.sequence_field, "seq");
+  EXPECT_EQ(listeners.push.timestamp_field, "ts");
+
+  const GroupSpec& publishers = s.groups[1];
+  EXPECT_EQ(publishers.name, "publishers");
+  EXPECT_EQ(publishers.weight, 1u);
+  EXPECT_EQ(publishers.target.url, "ws://odin:3001/ws");
+  ASSERT_EQ(publishers.streams.size(), 1u);
+  EXPECT_EQ(publishers.streams[0].name, "publish");
+  EXPECT_EQ(publishers.streams[0].interval, 1s);
+  EXPECT_EQ(publishers.streams[0].payload_template,
+            R"({"type":"publish","channel":"prices","id":{{seq}},"sub":"none"})");
+  EXPECT_EQ(publishers.streams[0].timeout, 2s);
+
+  std::vector<std::string> thresholds;
+  for (const Threshold& t : s.thresholds) thresholds.push_back(t.expression);
+  EXPECT_EQ(thresholds, (std::vector<std::string>{"connections.success_rate == 100%",
+                                                  "sessions.failed == 0", "latency.avg < 5ms"}));
+  EXPECT_TRUE(validate_scenario(s).empty());
 }
 
 TEST(Presets, EmbeddedYamlParsesUnderItsPresetLabel) {
