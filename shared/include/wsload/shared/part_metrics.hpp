@@ -24,7 +24,7 @@ struct PartLeaf {
   MetricUnit unit = MetricUnit::kCount;
   uint64_t StreamFigures::*stream_count = nullptr;  // a stream's count
   uint64_t StepFigures::*step_count = nullptr;      // a step's count
-  std::optional<HistogramStat> stat;                // latency.<stat>
+  std::optional<HistogramStat> stat = std::nullopt;  // latency.<stat>
 };
 
 // Streams: sent, replies, timeouts, unsent, latency.min … latency.max. Steps: ok, failed,

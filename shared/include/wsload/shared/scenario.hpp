@@ -44,11 +44,33 @@ struct TargetSpec {
   std::chrono::nanoseconds connect_timeout = 10s;  // TCP connect + TLS + upgrade
 };
 
+// One k6-like stage: the planned number of open connections goes linearly to `to` over `over`.
+struct LoadStage {
+  uint64_t to = 0;
+  std::chrono::nanoseconds over = 0s;
+  bool operator==(const LoadStage&) const = default;
+};
+
+// An open model of sessions: arrival i opens at i / rate (rate = count per `per`) and closes
+// `lifetime` later; arrivals come for `duration`.
+struct ArrivalSpec {
+  uint64_t count = 0;                    // arrivals per `per`
+  std::chrono::nanoseconds per = 1s;     // e.g. 200/s: count 200, per 1s; 30/m: 30 per 60s
+  std::chrono::nanoseconds lifetime = 30s;
+  std::chrono::nanoseconds duration = 60s;
+  bool operator==(const ArrivalSpec&) const = default;
+};
+
+// The load shape (SPEC §3, §3b): a linear ramp-up, hold and ramp-down; or stages; or arrivals.
+// `connections` is always the number of global connection ids of the run: the ramp's count, the
+// stages' peak, or the number of arrivals (the loader sets it; shared::LoadPlan reads it).
 struct LoadSpec {
   uint64_t connections = 100;
   std::chrono::nanoseconds ramp_up = 10s;
   std::chrono::nanoseconds hold = 30s;      // after ramp-up
   std::chrono::nanoseconds ramp_down = 0s;  // connections close spread over this
+  std::vector<LoadStage> stages;            // non-empty: stages instead of ramp_up/hold/ramp_down
+  std::optional<ArrivalSpec> arrival;       // set: arrivals instead of the ramp
 };
 
 // How a reply is paired with the request it answers; YAML `messages.match` is the field name,
@@ -142,10 +164,16 @@ struct DataFeeder {
   std::vector<DataRow> rows;  // by increasing index: every row, or an agent's subset
 };
 
+// Reconnect after an unexpected disconnect: attempt k (from 1) waits backoff * 2^(k-1), capped
+// at max_backoff; with jitter, a uniformly random part of that (full jitter), drawn from a
+// generator seeded by (seed, connection id, attempt) so that runs are reproducible.
 struct ReconnectSpec {
   bool enabled = false;
   uint32_t max_attempts = 3;
   std::chrono::nanoseconds backoff = 1s;
+  std::chrono::nanoseconds max_backoff = 0s;  // 0 = a fixed backoff (no growth), as in format v1
+  bool jitter = false;
+  uint64_t seed = 0;
 };
 
 struct MonitorSpec {
