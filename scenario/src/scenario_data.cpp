@@ -110,7 +110,7 @@ void read_data(ScenarioReader& reader, const YAML::Node& node, std::vector<DataF
     }
     const std::string& name = key.Scalar();
     if (const std::string why = check_part_name(name); !why.empty()) {
-      reader.error(key, "data." + name + ": " + why);
+      reader.error(key, concat({"data.", name, ": ", why}));
       continue;
     }
     const bool duplicate =

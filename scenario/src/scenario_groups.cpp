@@ -46,13 +46,13 @@ TargetSpec merge_target(const TargetSpec& top, TargetSpec partial,
       out.url = std::move(partial.url);
       if (is_relative_url(out.url) && !top.url.empty()) out.url = resolve_url(top.url, out.url);
     } else if (key == "headers") {
-      for (auto& [name, value] : partial.headers) {
+      for (auto& header : partial.headers) {
         auto it = std::find_if(out.headers.begin(), out.headers.end(),
-                               [&](const auto& h) { return same_header(h.first, name); });
+                               [&](const auto& h) { return same_header(h.first, header.first); });
         if (it != out.headers.end()) {
-          *it = {std::move(name), std::move(value)};
+          *it = std::move(header);
         } else {
-          out.headers.emplace_back(std::move(name), std::move(value));
+          out.headers.push_back(std::move(header));
         }
       }
     } else if (key == "subprotocols") {
@@ -63,6 +63,8 @@ TargetSpec merge_target(const TargetSpec& top, TargetSpec partial,
       out.tls = std::move(partial.tls);
     } else if (key == "connect_timeout") {
       out.connect_timeout = partial.connect_timeout;
+    } else if (key == "compression") {
+      out.compression = partial.compression;
     }
   }
   return out;
@@ -118,10 +120,11 @@ void check_match_next(ScenarioReader& reader, const GroupSpec& group, const std:
       const std::string stream_path = path + ".messages[" + std::to_string(a) + "]";
       const std::string how = marks[a].match ? "" : " (the default for its kind)";
       reader.error(marks[a].match.value_or(stream_marks[a]),
-                   stream_path + ".match: next" + how + " is ambiguous: stream '" +
-                       streams[b].name + "' of group '" + group.name +
-                       "' also expects replies, so a frame could answer either; pair replies by "
-                       "a field (match: id) or make one stream fire-and-forget (match: none)");
+                   concat({stream_path, ".match: next", how, " is ambiguous: stream '",
+                           streams[b].name, "' of group '", group.name,
+                           "' also expects replies, so a frame could answer either;",
+                           " pair replies by a field (match: id) or make one stream",
+                           " fire-and-forget (match: none)"}));
       break;
     }
   }

@@ -197,6 +197,9 @@ void read_data(ScenarioReader& reader, const YAML::Node& node,
 void read_groups(ScenarioReader& reader, const YAML::Node& node, shared::Scenario& out,
                  std::vector<TemplateRef>& templates);
 
+// The pieces joined into one string: messages built without temporary concatenations.
+std::string concat(std::initializer_list<std::string_view> pieces);
+
 // Describes a node for "got ..." in messages: the scalar text quoted, or "a list" / "a mapping".
 std::string describe(const YAML::Node& node);
 

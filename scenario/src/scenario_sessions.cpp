@@ -45,10 +45,10 @@ void check_threshold_parts(ScenarioReader& reader, const ScenarioContext& contex
       const auto& names = *kind.names;
       if (std::find(names.begin(), names.end(), name) != names.end()) continue;
       const ListItem& item = context.threshold_items[i];
-      reader.error(item.node, "thresholds[" + std::to_string(item.index) + "]: '" + metric +
-                                  "' names no " + std::string(kind.singular) + " '" + name + "' (" +
-                                  std::string(kind.prefix.substr(0, kind.prefix.size() - 1)) +
-                                  ": " + join(names) + ")");
+      reader.error(item.node,
+                   concat({"thresholds[", std::to_string(item.index), "]: '", metric, "' names no ",
+                           kind.singular, " '", name, "' (",
+                           kind.prefix.substr(0, kind.prefix.size() - 1), ": ", join(names), ")"}));
     }
   }
 }

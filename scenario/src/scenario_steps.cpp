@@ -101,12 +101,12 @@ void read_expect(ScenarioReader& reader, const YAML::Node& node, const std::stri
               continue;
             }
             if (!value.IsScalar()) {
-              reader.error(value, key_path + "." + name +
-                                      ": expected a string, number, true, false or null, got " +
-                                      describe(value));
+              reader.error(value, concat({key_path, ".", name,
+                                          ": expected a string, number, true, false or null,",
+                                          " got ", describe(value)}));
               continue;
             }
-            if (auto text = reader.string(value, key_path + "." + name)) {
+            if (auto text = reader.string(value, concat({key_path, ".", name}))) {
               out.where.emplace_back(name, std::move(*text));
             }
           }
@@ -140,16 +140,17 @@ void read_capture(ScenarioReader& reader, const YAML::Node& node, StepReading& s
     const auto earlier = std::find_if(step.captures.begin(), step.captures.end(),
                                       [&](const CaptureMark& c) { return c.var == var; });
     if (earlier != step.captures.end()) {
-      reader.error(var_node, path + ": variable '" + var + "' is already captured by step '" +
-                                 earlier->step_name + "' (" + reader.where(earlier->mark) + ")");
+      reader.error(var_node, concat({path, ": variable '", var, "' is already captured by step '",
+                                     earlier->step_name, "' (", reader.where(earlier->mark), ")"}));
       continue;
     }
-    auto field = reader.string(field_node, path + "." + var);
+    const std::string field_path = concat({path, ".", var});
+    auto field = reader.string(field_node, field_path);
     if (!field) continue;
     if (const std::string why = check_match_field(*field); !why.empty()) {
-      reader.error(field_node, path + "." + var +
-                                   ": expected a JSON field name of the reply, got " +
-                                   describe(field_node));
+      reader.error(field_node,
+                   concat({field_path, ": expected a JSON field name of the reply, got ",
+                           describe(field_node)}));
       continue;
     }
     step.captures.push_back(CaptureMark{var, step.index, step_name, var_node.Mark()});

@@ -1,4 +1,5 @@
-// The `target` section of a scenario: URL, headers, subprotocols, auth, TLS, connect timeout.
+// The `target` section of a scenario: URL, headers, subprotocols, auth, TLS, connect timeout,
+// compression.
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -58,15 +59,16 @@ void read_headers(ScenarioReader& reader, const YAML::Node& node, TargetSpec& ou
     }
     const std::string& name = key.Scalar();
     if (!seen.insert(lower(name)).second) {
-      reader.error(key, path + ".headers: duplicate header '" + name + "'");
+      reader.error(key, concat({path, ".headers: duplicate header '", name, "'"}));
       continue;
     }
     if (std::find(kReserved.begin(), kReserved.end(), lower(name)) != kReserved.end()) {
-      reader.error(key, path + ".headers: '" + name +
-                            "' is part of the WebSocket handshake and set by wsload; remove it");
+      reader.error(key, concat({path, ".headers: '", name,
+                                "' is part of the WebSocket handshake and set by wsload; remove "
+                                "it"}));
       continue;
     }
-    const std::string value_path = path + ".headers." + name;
+    const std::string value_path = concat({path, ".headers.", name});
     std::optional<std::string> value = reader.string(entry.second, value_path);
     if (value && value->find_first_of("\r\n") != std::string::npos) {
       reader.error(entry.second, value_path + ": a header value cannot contain a line break");
@@ -181,7 +183,8 @@ std::vector<std::string> read_target(ScenarioReader& reader, const YAML::Node& n
   TargetContext context{target_path, templates};
   std::vector<std::string> given;
   reader.for_each_key(
-      node, target_path, {"url", "headers", "subprotocols", "auth", "tls", "connect_timeout"},
+      node, target_path,
+      {"url", "headers", "subprotocols", "auth", "tls", "connect_timeout", "compression"},
       [&](const std::string& key, const YAML::Node& value) {
         given.push_back(key);
         const std::string path = target_path + "." + key;
@@ -217,6 +220,10 @@ std::vector<std::string> read_target(ScenarioReader& reader, const YAML::Node& n
           read_tls(reader, value, path, out.tls);
         } else if (key == "connect_timeout") {
           if (auto v = reader.duration(value, path, true)) out.connect_timeout = *v;
+        } else if (key == "compression") {
+          if (auto v = reader.choice(value, path, {"none", "deflate"})) {
+            out.compression = *v == "deflate" ? Compression::kDeflate : Compression::kNone;
+          }
         }
       });
   return given;
