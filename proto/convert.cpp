@@ -108,6 +108,18 @@ v1::ScenarioSpec to_wire(const shared::Scenario& s, const std::string& ca_pem,
   spec.set_ramp_up_ms(ms(s.load.ramp_up));
   spec.set_hold_ms(ms(s.load.hold));
   spec.set_ramp_down_ms(ms(s.load.ramp_down));
+  for (const shared::LoadStage& stage : s.load.stages) {
+    auto* w = spec.add_stages();
+    w->set_to(stage.to);
+    w->set_over_ms(ms(stage.over));
+  }
+  if (s.load.arrival) {
+    auto* a = spec.mutable_arrival();
+    a->set_count(s.load.arrival->count);
+    a->set_per_ms(ms(s.load.arrival->per));
+    a->set_lifetime_ms(ms(s.load.arrival->lifetime));
+    a->set_duration_ms(ms(s.load.arrival->duration));
+  }
   if (s.messages) messages_to_wire(*s.messages, spec.mutable_messages());
   spec.set_push_sequence_field(s.push.sequence_field);
   spec.set_push_timestamp_field(s.push.timestamp_field);
@@ -140,6 +152,14 @@ shared::Scenario from_wire(const v1::ScenarioSpec& spec, std::string* ca_pem) {
   s.load.ramp_up = milliseconds(spec.ramp_up_ms());
   s.load.hold = milliseconds(spec.hold_ms());
   s.load.ramp_down = milliseconds(spec.ramp_down_ms());
+  for (const auto& w : spec.stages()) {
+    s.load.stages.push_back(shared::LoadStage{w.to(), milliseconds(w.over_ms())});
+  }
+  if (spec.has_arrival()) {
+    const auto& a = spec.arrival();
+    s.load.arrival = shared::ArrivalSpec{a.count(), milliseconds(a.per_ms()),
+                                         milliseconds(a.lifetime_ms()), milliseconds(a.duration_ms())};
+  }
   if (spec.has_messages()) s.messages = messages_from_wire(spec.messages());
   s.push.sequence_field = spec.push_sequence_field();
   s.push.timestamp_field = spec.push_timestamp_field();

@@ -29,13 +29,18 @@ class Engine::Impl {
   std::optional<std::string> prepare(Assignment assignment) {
     std::lock_guard lock(mu_);
     if (prepared_) return std::string("engine already prepared");
-    uint64_t share = assignment.connection_ids.size();
-    uint64_t budget = fd_budget();
-    if (share > budget) {
-      return "share of " + std::to_string(share) +
-             " connections exceeds this agent's file-descriptor budget of " +
+    shared::LoadSpec load = assignment.scenario.load;
+    load.connections = assignment.total_connections;
+    auto plan = std::make_shared<const shared::LoadPlan>(load);
+    // What must fit is the most sessions open at once (arrivals: not all of the share).
+    const uint64_t peak = RunSchedule(TimePoint{}, *plan, assignment.connection_ids).peak();
+    const uint64_t budget = fd_budget();
+    if (peak > budget) {
+      return "share of " + std::to_string(peak) +
+             " connections open at once exceeds this agent's file-descriptor budget of " +
              std::to_string(budget);
     }
+    plan_ = std::move(plan);
     auto made = make_run_config(std::move(assignment));
     if (auto* error = std::get_if<std::string>(&made)) return *error;
     auto cfg = std::get<std::shared_ptr<const RunConfig>>(std::move(made));
@@ -58,8 +63,7 @@ class Engine::Impl {
     std::lock_guard lock(mu_);
     if (!prepared_ || started_ || stopped_) return;
     started_ = true;
-    RunSchedule schedule(t0, cfg_->scenario().load, cfg_->assignment.total_connections);
-    for (auto& worker : workers_) worker->start(schedule);
+    for (auto& worker : workers_) worker->start(t0, plan_);
   }
 
   EngineSnapshot take_delta() {
@@ -108,6 +112,7 @@ class Engine::Impl {
   mutable std::mutex mu_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::shared_ptr<const RunConfig> cfg_;
+  std::shared_ptr<const shared::LoadPlan> plan_;  // the run's global schedule
   bool prepared_ = false;
   bool started_ = false;
   bool stopped_ = false;

@@ -2,24 +2,40 @@
 
 #include <algorithm>
 
-#include "wsload/shared/planner.hpp"
 
 namespace wsload::agent {
 
-RunSchedule::RunSchedule(TimePoint t0, const shared::LoadSpec& load, uint64_t total_connections)
-    : t0_(t0),
-      hold_end_(t0 + load.ramp_up + load.hold),
-      ramp_up_(load.ramp_up),
-      ramp_down_(load.ramp_down),
-      total_(total_connections) {}
-
-TimePoint RunSchedule::open_at(uint64_t id) const {
-  return t0_ + shared::scheduled_open(id, total_, ramp_up_);
+RunSchedule::RunSchedule(TimePoint t0, const shared::LoadPlan& plan,
+                         const std::vector<uint32_t>& ids)
+    : t0_(t0), hold_end_(t0 + plan.requests_end()) {
+  std::vector<shared::LoadPlan::Session> sessions;
+  slots_.reserve(ids.size());
+  for (uint32_t id : ids) {
+    sessions.clear();
+    plan.sessions(id, sessions);
+    for (const auto& s : sessions) slots_.push_back({id, t0 + s.open, t0 + s.close});
+  }
+  // Ids come in increasing order; a ramp's opens already are in order (stable: ties by id).
+  std::stable_sort(slots_.begin(), slots_.end(),
+                   [](const Slot& a, const Slot& b) { return a.open < b.open; });
+  close_order_.resize(slots_.size());
+  for (size_t i = 0; i < slots_.size(); ++i) close_order_[i] = static_cast<uint32_t>(i);
+  std::stable_sort(close_order_.begin(), close_order_.end(),
+                   [this](uint32_t a, uint32_t b) { return slots_[a].close < slots_[b].close; });
 }
 
-TimePoint RunSchedule::close_at(uint64_t id) const {
-  if (ramp_down_.count() == 0) return hold_end_;
-  return hold_end_ + shared::scheduled_open(id, total_, ramp_down_);
+uint64_t RunSchedule::peak() const {
+  int64_t open = 0;  // a zero-length session may close "before" it opens
+  int64_t peak = 0;
+  size_t k = 0;
+  for (const Slot& slot : slots_) {  // in open order; a close at the same instant goes first
+    while (k < close_order_.size() && slots_[close_order_[k]].close <= slot.open) {
+      --open;
+      ++k;
+    }
+    peak = std::max(peak, ++open);
+  }
+  return static_cast<uint64_t>(peak);
 }
 
 void SendSchedule::reset(TimePoint established, std::chrono::nanoseconds interval) {

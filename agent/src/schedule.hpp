@@ -3,7 +3,9 @@
 // connection is due. No clocks are read here; callers pass instants in (tests inject them).
 #include <chrono>
 #include <cstdint>
+#include <vector>
 
+#include "wsload/shared/load_plan.hpp"
 #include "wsload/shared/scenario.hpp"
 
 namespace wsload::agent {
@@ -11,27 +13,38 @@ namespace wsload::agent {
 using Clock = std::chrono::steady_clock;
 using TimePoint = Clock::time_point;
 
-// The global ramp schedule, anchored at the synchronized start t0.
+// One worker's part of the global schedule (shared::LoadPlan), anchored at the synchronized start
+// t0: the sessions of its connection ids, by slot in open order. A connection id may have several
+// sessions (stages that open it again); each session is its own slot.
 class RunSchedule {
  public:
   RunSchedule() = default;
-  RunSchedule(TimePoint t0, const shared::LoadSpec& load, uint64_t total_connections);
+  // `ids`: the worker's global connection ids.
+  RunSchedule(TimePoint t0, const shared::LoadPlan& plan, const std::vector<uint32_t>& ids);
 
   TimePoint t0() const { return t0_; }
-  // t0 + scheduled_open(id, total, ramp_up).
-  TimePoint open_at(uint64_t id) const;
-  // End of hold: t0 + ramp_up + hold. No request is started at or after this instant.
+  // No request is started at or after this instant (LoadPlan::requests_end).
   TimePoint hold_end() const { return hold_end_; }
-  // hold_end + scheduled_open(id, total, ramp_down): ramp-down spreads closes in id order;
-  // with ramp_down == 0 every connection closes at hold_end.
-  TimePoint close_at(uint64_t id) const;
+  size_t slots() const { return slots_.size(); }
+  uint32_t id(size_t slot) const { return slots_[slot].id; }
+  // Slots open in slot order: open_at is non-decreasing.
+  TimePoint open_at(size_t slot) const { return slots_[slot].open; }
+  TimePoint close_at(size_t slot) const { return slots_[slot].close; }
+  // The k-th slot to close (close_at non-decreasing in k).
+  uint32_t closing(size_t k) const { return close_order_[k]; }
+  // The most of these sessions open at once.
+  uint64_t peak() const;
 
  private:
+  struct Slot {
+    uint32_t id = 0;
+    TimePoint open{};
+    TimePoint close{};
+  };
   TimePoint t0_{};
   TimePoint hold_end_{};
-  std::chrono::nanoseconds ramp_up_{0};
-  std::chrono::nanoseconds ramp_down_{0};
-  uint64_t total_ = 0;
+  std::vector<Slot> slots_;
+  std::vector<uint32_t> close_order_;
 };
 
 // Open-loop request clock of one connection: request k is due at established + k * interval.

@@ -74,20 +74,21 @@ void Worker::configure(std::shared_ptr<const RunConfig> cfg, std::vector<uint32_
               ctx_->on_done = [this](uint32_t slot) { on_connection_done(slot); };
               ctx_->wake_at = [this](TimePoint at) { wake_at(at); };
               ids_ = std::move(ids);
-              ctx_->deadlines.reset(ids_.size());
-              conns_.assign(ids_.size(), nullptr);
               size_parts(ctx_->delta, *cfg_);
               spare_ = next_delta();  // the first take() then allocates nothing either
             });
 }
 
-void Worker::start(RunSchedule schedule) {
-  net::post(ioc_, [this, schedule] {
+void Worker::start(TimePoint t0, std::shared_ptr<const shared::LoadPlan> plan) {
+  net::post(ioc_, [this, t0, plan] {
     if (started_ || stopped_ || !ctx_) return;
     started_ = true;
-    schedule_ = schedule;
+    schedule_ = RunSchedule(t0, *plan, ids_);
+    ctx_->deadlines.reset(schedule_.slots());
+    conns_.assign(schedule_.slots(), nullptr);
     ctx_->hold_end = schedule_.hold_end();
     open_due();
+    if (schedule_.slots() > 0) arm_close_timer();  // stages and arrivals close before hold_end
     hold_timer_.expires_at(schedule_.hold_end());
     hold_timer_.async_wait([this](boost::system::error_code ec) {
       if (!ec) on_hold_end();
@@ -149,11 +150,11 @@ void Worker::recycle(shared::MetricsDelta delta) {
 void Worker::open_due() {
   if (stopped_) return;
   TimePoint now = Clock::now();
-  while (next_open_ < ids_.size() && schedule_.open_at(ids_[next_open_]) <= now) {
+  while (next_open_ < schedule_.slots() && schedule_.open_at(next_open_) <= now) {
     auto slot = static_cast<uint32_t>(next_open_++);
-    auto conn = ctx_->cfg.group_of(ids_[slot]).endpoint.tls
-                    ? make_tls_connection(*ctx_, ids_[slot], slot)
-                    : make_plain_connection(*ctx_, ids_[slot], slot);
+    const uint32_t id = schedule_.id(slot);
+    auto conn = ctx_->cfg.group_of(id).endpoint.tls ? make_tls_connection(*ctx_, id, slot)
+                                                    : make_plain_connection(*ctx_, id, slot);
     conns_[slot] = conn;
     ++live_;
     conn->start();
@@ -162,8 +163,8 @@ void Worker::open_due() {
 }
 
 void Worker::arm_open_timer() {
-  if (next_open_ >= ids_.size()) return;
-  open_timer_.expires_at(schedule_.open_at(ids_[next_open_]));
+  if (next_open_ >= schedule_.slots()) return;
+  open_timer_.expires_at(schedule_.open_at(next_open_));
   open_timer_.async_wait([this](boost::system::error_code ec) {
     if (!ec) open_due();
   });
@@ -181,12 +182,13 @@ void Worker::on_hold_end() {
 void Worker::close_due() {
   if (stopped_) return;
   TimePoint now = Clock::now();
-  while (next_close_ < ids_.size() && schedule_.close_at(ids_[next_close_]) <= now) {
-    size_t slot = next_close_++;
-    if (slot >= next_open_) continue;  // never opened (cannot happen: opens precede closes)
+  open_due();  // a session that opens and closes at the same instant opens first
+  while (next_close_ < schedule_.slots() &&
+         schedule_.close_at(schedule_.closing(next_close_)) <= now) {
+    const uint32_t slot = schedule_.closing(next_close_++);
     if (auto conn = conns_[slot]) conn->finish();
   }
-  if (next_close_ >= ids_.size()) {
+  if (next_close_ >= schedule_.slots()) {
     schedule_done_ = true;
     check_finished();
     return;
@@ -195,7 +197,7 @@ void Worker::close_due() {
 }
 
 void Worker::arm_close_timer() {
-  close_timer_.expires_at(schedule_.close_at(ids_[next_close_]));
+  close_timer_.expires_at(schedule_.close_at(schedule_.closing(next_close_)));
   close_timer_.async_wait([this](boost::system::error_code ec) {
     if (!ec) close_due();
   });

@@ -38,7 +38,8 @@ class Worker {
   // Hands the worker its connection ids (global, increasing). Before start().
   void configure(std::shared_ptr<const RunConfig> cfg, std::vector<uint32_t> ids,
                  std::vector<std::shared_ptr<boost::asio::ssl::context>> tls);
-  void start(RunSchedule schedule);
+  // Runs the sessions of its ids in `plan` from t0 (the synchronized start).
+  void start(TimePoint t0, std::shared_ptr<const shared::LoadPlan> plan);
   void stop(std::chrono::milliseconds grace);
   // Moves the delta out on the worker thread; the future is ready once it ran there. The worker
   // goes on recording into a spare delta handed back by recycle(), so that taking allocates

@@ -18,8 +18,16 @@ shared::LoadSpec load(std::chrono::nanoseconds ramp_up, std::chrono::nanoseconds
   return l;
 }
 
+// A worker's part of a ramp with every id: slot k is id k.
+RunSchedule ramp(TimePoint t0, shared::LoadSpec l, uint32_t total) {
+  l.connections = total;
+  std::vector<uint32_t> ids(total);
+  for (uint32_t id = 0; id < total; ++id) ids[id] = id;
+  return RunSchedule(t0, shared::LoadPlan(l), ids);
+}
+
 TEST(RunSchedule, OpensOnTheGlobalRamp) {
-  RunSchedule s(t(1s), load(10s, 30s, 0s), 100);
+  RunSchedule s = ramp(t(1s), load(10s, 30s, 0s), 100);
   EXPECT_EQ(s.open_at(0), t(1s));
   EXPECT_EQ(s.open_at(1), t(1s + 100ms));
   EXPECT_EQ(s.open_at(99), t(1s + 9900ms));
@@ -27,22 +35,53 @@ TEST(RunSchedule, OpensOnTheGlobalRamp) {
 }
 
 TEST(RunSchedule, ClosesAtHoldEndWithoutRampDown) {
-  RunSchedule s(t(0s), load(2s, 3s, 0s), 4);
+  RunSchedule s = ramp(t(0s), load(2s, 3s, 0s), 4);
   for (uint64_t id = 0; id < 4; ++id) EXPECT_EQ(s.close_at(id), t(5s));
 }
 
 TEST(RunSchedule, RampDownSpreadsClosesInIdOrder) {
-  RunSchedule s(t(0s), load(2s, 3s, 4s), 4);
+  RunSchedule s = ramp(t(0s), load(2s, 3s, 4s), 4);
   EXPECT_EQ(s.close_at(0), t(5s));
   EXPECT_EQ(s.close_at(1), t(6s));
   EXPECT_EQ(s.close_at(3), t(8s));
   for (uint64_t id = 0; id < 4; ++id) EXPECT_GE(s.close_at(id), s.open_at(id));
+  for (uint32_t k = 0; k < 4; ++k) EXPECT_EQ(s.closing(k), k);
 }
 
 TEST(RunSchedule, FloorsLikeTheSingleMachineSchedule) {
-  RunSchedule s(t(0s), load(1s, 0s, 0s), 3);
+  RunSchedule s = ramp(t(0s), load(1s, 0s, 0s), 3);
   EXPECT_EQ(s.open_at(1), t(333333333ns));
   EXPECT_EQ(s.open_at(2), t(666666666ns));
+}
+
+// Stages: an id opened twice is two slots; slots open in time order and close in time order.
+TEST(RunSchedule, StagesGiveOneSlotPerSessionInTimeOrder) {
+  shared::LoadSpec l;
+  l.stages = {{4, 400ms}, {2, 200ms}, {4, 200ms}, {0, 0s}};
+  l.connections = 4;
+  const RunSchedule s(t(0s), shared::LoadPlan(l), {1, 3});
+  ASSERT_EQ(s.slots(), 3u);  // id 3 opens twice
+  EXPECT_EQ(s.id(0), 1u);
+  EXPECT_EQ(s.open_at(0), t(100ms));
+  EXPECT_EQ(s.id(1), 3u);
+  EXPECT_EQ(s.open_at(1), t(300ms));
+  EXPECT_EQ(s.close_at(1), t(400ms));  // the fall closes the highest id first
+  EXPECT_EQ(s.id(2), 3u);
+  EXPECT_EQ(s.open_at(2), t(700ms));
+  EXPECT_EQ(s.closing(0), 1u);
+  EXPECT_EQ(s.peak(), 2u);
+}
+
+// Arrivals: the most sessions open at once, not the share, must fit in the budget.
+TEST(RunSchedule, PeakOfArrivalsIsWhatIsOpenAtOnce) {
+  shared::LoadSpec l;
+  l.arrival = shared::ArrivalSpec{.count = 100, .per = 1s, .lifetime = 50ms, .duration = 2s};
+  l.connections = shared::planned_ids(l);
+  std::vector<uint32_t> ids(200);
+  for (uint32_t id = 0; id < 200; ++id) ids[id] = id;
+  const RunSchedule s(t(0s), shared::LoadPlan(l), ids);
+  EXPECT_EQ(s.slots(), 200u);
+  EXPECT_EQ(s.peak(), 5u);  // 100/s for 50 ms
 }
 
 TEST(SendSchedule, OpenLoopInstantsDoNotDependOnWhenSendsHappen) {
