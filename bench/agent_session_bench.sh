@@ -63,6 +63,7 @@ print(f"agent_session: requests_per_s={per_s:.0f} sent={m['sent']} replies={m['r
       f"p50={l['p50_ms']}ms p99={l['p99_ms']}ms behind_schedule={j['schedule']['sends_behind']}")
 print(f"agent_session: agent_cpu_s={cpu:.2f} (user {user_ticks / tck:.2f}) "
       f"agent_cpu_s_per_1000_requests={cpu * 1000 / requests if requests else float('nan'):.4f} "
+      f"requests_per_cpu_s={requests / cpu if cpu else float('nan'):.0f} "
       f"user_us_per_request={user_ticks / tck * 1e6 / requests if requests else float('nan'):.2f}")
 for name, s in j["steps"].items():
     print(f"agent_session: step {name}: ok={s['ok']} failed={s['failed']} "
