@@ -1,8 +1,11 @@
 #include "wsload/shared/load_plan.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <limits>
+#include <numeric>
 
+#include "wsload/shared/duration.hpp"
 #include "wsload/shared/planner.hpp"
 
 namespace wsload::shared {
@@ -146,6 +149,133 @@ double LoadPlan::arrival_rate() const {
   if (!load_.arrival || load_.arrival->per.count() <= 0) return 0;
   return static_cast<double>(load_.arrival->count) /
          std::chrono::duration<double>(load_.arrival->per).count();
+}
+
+uint64_t LoadPlan::peak_of(const std::vector<uint32_t>& ids) const {
+  int64_t open = 0;
+  int64_t peak = 0;
+  if (load_.arrival) {
+    // Opens and closes both come in id order (every session is `lifetime` long).
+    size_t closed = 0;
+    const auto open_at = [&](uint32_t id) {
+      return spread(id, load_.arrival->per, load_.arrival->count);
+    };
+    for (size_t i = 0; i < ids.size() && ids[i] < ids_; ++i) {
+      const Duration at = open_at(ids[i]);
+      while (closed < i && open_at(ids[closed]) + load_.arrival->lifetime <= at) {
+        --open;
+        ++closed;
+      }
+      peak = std::max(peak, ++open);
+    }
+    return static_cast<uint64_t>(peak);
+  }
+  std::vector<Duration> opens;
+  std::vector<Duration> closes;
+  std::vector<Session> list;
+  for (uint32_t id : ids) {
+    list.clear();
+    sessions(id, list);
+    for (const Session& s : list) {
+      opens.push_back(s.open);
+      closes.push_back(s.close);
+    }
+  }
+  std::sort(opens.begin(), opens.end());
+  std::sort(closes.begin(), closes.end());
+  size_t k = 0;
+  for (Duration at : opens) {
+    while (k < closes.size() && closes[k] <= at) {
+      --open;
+      ++k;
+    }
+    peak = std::max(peak, ++open);
+  }
+  return static_cast<uint64_t>(peak);
+}
+
+namespace {
+
+// The per-unit spellings of a rate's denominator ("200/s"); anything else is a duration.
+constexpr std::pair<std::string_view, Duration> kRateUnits[] = {
+    {"us", std::chrono::microseconds(1)},
+    {"ms", std::chrono::milliseconds(1)},
+    {"s", std::chrono::seconds(1)},
+    {"m", std::chrono::minutes(1)},
+    {"h", std::chrono::hours(1)}};
+
+// "<digits>[.<up to 3 digits>]" > 0 as numerator / 10^decimals; false otherwise.
+bool parse_decimal(std::string_view text, uint64_t& numerator, int& decimals, std::string* why) {
+  const auto dot = text.find('.');
+  const std::string_view whole = text.substr(0, dot);
+  const std::string_view fraction = dot == std::string_view::npos ? "" : text.substr(dot + 1);
+  const auto digits = [](std::string_view s) {
+    return std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  if (whole.empty() || !digits(whole) || !digits(fraction) ||
+      (dot != std::string_view::npos && fraction.empty())) {
+    *why = "expected a number of arrivals such as 200 or 0.5 before the '/'";
+    return false;
+  }
+  if (fraction.size() > 3) {
+    *why = "at most 3 decimals in the number of arrivals";
+    return false;
+  }
+  const std::string all = std::string(whole) + std::string(fraction);
+  const auto [end, ec] = std::from_chars(all.data(), all.data() + all.size(), numerator);
+  if (ec != std::errc() || end != all.data() + all.size() || numerator > (uint64_t{1} << 53)) {
+    *why = "the number of arrivals is too large";
+    return false;
+  }
+  if (numerator == 0) {
+    *why = "the rate must be greater than 0";
+    return false;
+  }
+  decimals = static_cast<int>(fraction.size());
+  return true;
+}
+
+}  // namespace
+
+std::optional<ArrivalRate> parse_arrival_rate(std::string_view text, std::string* why) {
+  std::string ignored;
+  if (why == nullptr) why = &ignored;
+  const auto slash = text.find('/');
+  if (slash == std::string_view::npos) {
+    *why = "expected a rate such as 200/s, 30/m, 0.5/s or 1/100ms";
+    return std::nullopt;
+  }
+  uint64_t numerator = 0;
+  int decimals = 0;
+  if (!parse_decimal(text.substr(0, slash), numerator, decimals, why)) return std::nullopt;
+  const std::string_view unit = text.substr(slash + 1);
+  std::optional<Duration> per;
+  for (const auto& [name, length] : kRateUnits) {
+    if (unit == name) per = length;
+  }
+  if (!per) per = parse_duration(unit);
+  if (!per || per->count() <= 0) {
+    *why = "expected a unit (s, m, h, ms) or a duration such as 100ms after the '/'";
+    return std::nullopt;
+  }
+  // numerator / 10^decimals per `per` == numerator per (per * 10^decimals), reduced by the part of
+  // 10^decimals they share.
+  uint64_t scale = 1;
+  for (int i = 0; i < decimals; ++i) scale *= 10;
+  const uint64_t common = std::gcd(numerator, scale);
+  int64_t per_ns = 0;
+  if (__builtin_mul_overflow(per->count(), static_cast<int64_t>(scale / common), &per_ns)) {
+    *why = "the rate's period is too long";
+    return std::nullopt;
+  }
+  return ArrivalRate{numerator / common, Duration{per_ns}};
+}
+
+std::string format_arrival_rate(const ArrivalSpec& arrival) {
+  for (const auto& [name, length] : kRateUnits) {
+    if (arrival.per == length) return std::to_string(arrival.count) + "/" + std::string(name);
+  }
+  return std::to_string(arrival.count) + "/" + format_duration(arrival.per);
 }
 
 }  // namespace wsload::shared

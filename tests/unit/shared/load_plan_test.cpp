@@ -147,5 +147,107 @@ TEST(LoadPlan, AgentsTogetherRunTheSingleMachineSchedule) {
   }
 }
 
+// The most of `ids`' sessions open at once, counted from every open and close instant.
+uint64_t oracle_peak(const LoadPlan& plan, const std::vector<uint32_t>& ids) {
+  std::vector<Session> sessions;
+  for (uint32_t id : ids) plan.sessions(id, sessions);
+  uint64_t most = 0;
+  for (const Session& at : sessions) {
+    uint64_t n = 0;
+    for (const Session& s : sessions) n += s.open <= at.open && at.open < s.close ? 1 : 0;
+    most = std::max(most, n);
+  }
+  return most;
+}
+
+TEST(LoadPlan, PeakOfAnAgentsIdsIsTheMostOfThemOpenAtOnce) {
+  LoadSpec arrival;
+  arrival.arrival = ArrivalSpec{.count = 40, .per = 1s, .lifetime = 300ms, .duration = 2s};
+  arrival.connections = planned_ids(arrival);
+  LoadSpec odd;
+  odd.arrival = ArrivalSpec{.count = 7, .per = 3s, .lifetime = 1300ms, .duration = 20s};
+  odd.connections = planned_ids(odd);
+  LoadSpec ramp;
+  ramp.connections = 50;
+  ramp.ramp_down = 1s;
+  for (const LoadSpec& load :
+       {arrival, odd, ramp, stages({{37, 370ms}, {11, 130ms}, {50, 90ms}, {0, 500ms}}),
+        stages({{10, 100ms}, {4, 60ms}, {10, 60ms}})}) {
+    const LoadPlan plan(load);
+    for (const size_t agents : {size_t{1}, size_t{2}, size_t{5}}) {
+      const auto shares = apportion(plan.ids(), std::vector<double>(agents, 1.0));
+      uint64_t sum = 0;
+      for (size_t k = 0; k < agents; ++k) {
+        const auto ids = agent_connection_ids(shares, k);
+        const uint64_t peak = plan.peak_of(ids);
+        EXPECT_EQ(peak, oracle_peak(plan, ids)) << plan.ids() << " ids, agent " << k;
+        sum += peak;
+      }
+      EXPECT_GE(sum, plan.peak() == 0 ? 0 : plan.peak() - 1);  // agents peak no later together
+    }
+  }
+  // 40/s living 300 ms: 12 or 13 open at once, over one agent.
+  const LoadPlan plan(arrival);
+  const auto all = agent_connection_ids(apportion(plan.ids(), std::vector<double>{1.0}), 0);
+  EXPECT_EQ(plan.peak_of(all), 12u);
+  EXPECT_EQ(plan.peak_of({}), 0u);
+}
+
+struct RateCase {
+  std::string text;
+  uint64_t count;
+  Duration per;
+  std::string formatted;
+};
+
+TEST(ArrivalRate, ParsesExactlyAndFormatsBack) {
+  const RateCase cases[] = {
+      {"200/s", 200, 1s, "200/s"},
+      {"30/m", 30, 1min, "30/m"},
+      {"0.5/s", 1, 2s, "1/2s"},
+      {"2.5/s", 5, 2s, "5/2s"},
+      {"1/100ms", 1, 100ms, "1/100ms"},
+      {"0.125/s", 1, 8s, "1/8s"},
+      {"1.001/h", 1001, 1000h, "1001/1000h"},
+      {"3/2m", 3, 2min, "3/2m"},
+      {"10/ms", 10, 1ms, "10/ms"},
+      {"7/1m30s", 7, 90s, "7/1m30s"},
+  };
+  for (const RateCase& c : cases) {
+    std::string why;
+    const auto rate = parse_arrival_rate(c.text, &why);
+    ASSERT_TRUE(rate.has_value()) << c.text << ": " << why;
+    EXPECT_EQ(rate->count, c.count) << c.text;
+    EXPECT_EQ(rate->per, c.per) << c.text;
+    ArrivalSpec spec{.count = rate->count, .per = rate->per};
+    EXPECT_EQ(format_arrival_rate(spec), c.formatted) << c.text;
+    const auto back = parse_arrival_rate(format_arrival_rate(spec), &why);
+    ASSERT_TRUE(back.has_value()) << c.formatted << ": " << why;
+    EXPECT_EQ(back->count, rate->count);
+    EXPECT_EQ(back->per, rate->per);
+  }
+}
+
+TEST(ArrivalRate, RefusesWhatIsNotAnExactPositiveRate) {
+  const std::pair<std::string, std::string> bad[] = {
+      {"200", "expected a rate such as 200/s"},
+      {"0/s", "greater than 0"},
+      {"0.0/s", "greater than 0"},
+      {"0.0005/s", "at most 3 decimals"},
+      {"-1/s", "expected a number of arrivals"},
+      {"1./s", "expected a number of arrivals"},
+      {"abc/s", "expected a number of arrivals"},
+      {"5/fortnight", "expected a unit"},
+      {"5/0s", "expected a unit"},
+      {"5/", "expected a unit"},
+      {"99999999999999999999/s", "too large"},
+  };
+  for (const auto& [text, fragment] : bad) {
+    std::string why;
+    EXPECT_FALSE(parse_arrival_rate(text, &why).has_value()) << text;
+    EXPECT_NE(why.find(fragment), std::string::npos) << text << ": " << why;
+  }
+}
+
 }  // namespace
 }  // namespace wsload::shared

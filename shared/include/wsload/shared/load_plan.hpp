@@ -12,6 +12,9 @@
 // - Arrivals: arrival i opens at floor(i * per / count) and closes `lifetime` later.
 #include <chrono>
 #include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "wsload/shared/scenario.hpp"
@@ -48,6 +51,10 @@ class LoadPlan {
   uint64_t peak() const { return peak_; }
   // Arrivals per second (arrival model), else 0.
   double arrival_rate() const;
+  // The most sessions of `ids` (increasing) open at once: an exact sweep over their sessions, a
+  // close at the same instant as an open going first (as the agent's RunSchedule counts). For
+  // arrivals it streams over the ids; otherwise it holds two instants per session.
+  uint64_t peak_of(const std::vector<uint32_t>& ids) const;
 
  private:
   struct StageSpan {
@@ -69,5 +76,17 @@ class LoadPlan {
 // The ids a load spec plans: the ramp's `connections`, the stages' highest `to`, or the arrivals
 // that fit in `duration` (floor(duration * count / per)). The loader stores it in connections.
 uint64_t planned_ids(const LoadSpec& load);
+
+// An arrival rate as written in a scenario: "<number>/<unit or duration>" with a number > 0 of at
+// most 3 decimals and a unit (s, m, h, ms, us) or a duration ("1/100ms", "30/2m"). Kept exact as
+// count per `per`: a decimal scales `per` ("0.5/s" is 1 per 2s, "2.5/s" is 5 per 2s). nullopt,
+// with the reason in *why, for anything else.
+struct ArrivalRate {
+  uint64_t count = 0;
+  std::chrono::nanoseconds per{0};
+};
+std::optional<ArrivalRate> parse_arrival_rate(std::string_view text, std::string* why);
+// "200/s", "30/m", "1/2s", "5/100ms": parse_arrival_rate reads it back exactly.
+std::string format_arrival_rate(const ArrivalSpec& arrival);
 
 }  // namespace wsload::shared
