@@ -163,8 +163,8 @@ void read_tls(ScenarioReader& reader, const YAML::Node& node, const std::string&
 std::string url_problem(std::string_view url, bool allow_relative) {
   if (allow_relative && is_relative_url(url)) return "";
   const size_t sep = url.find("://");
-  const size_t authority_end =
-      sep == std::string_view::npos ? url.size() : url.find_first_of("/?#", sep + 3);
+  if (sep == std::string_view::npos) return check_ws_url(url);  // no scheme: say that first
+  const size_t authority_end = url.find_first_of("/?#", sep + 3);
   for (const NamedPlaceholder& p : named_placeholders(url)) {
     if (p.offset < authority_end) {
       return "'{{" + std::string(p.inner) +

@@ -146,6 +146,10 @@ TEST(ScenarioDataPlaceholders, RefusedInSchemeHostAndPort) {
   expect_problem(host, 3, column_of(host, 3, "'ws:"), "target.url: '{{data.users.user}}" + why);
   const std::string port = kHead + "target: { url: 'ws://h:{{data.users.user}}/ws' }\n";
   expect_problem(port, 3, column_of(port, 3, "'ws:"), "target.url: '{{data.users.user}}" + why);
+  // Without a scheme (an unset ${VAR} before it) the url's problem is that, not the placeholder.
+  const std::string unset = kHead + "target: { url: '?u={{data.users.user}}' }\n";
+  expect_problem(unset, 3, column_of(unset, 3, "'?u"),
+                 "target.url: expected a ws:// or wss:// URL, got '?u={{data.users.user}}'");
   const std::string group =
       kHead + "groups:\n  - name: g\n    target: { url: '{{data.users.user}}://h/ws' }\n";
   expect_problem(group, 5, column_of(group, 5, "'{{"),
