@@ -100,6 +100,10 @@ void read_expect(ScenarioReader& reader, const YAML::Node& node, const std::stri
                            key_path + ": expected a JSON field name, got " + describe(field));
               continue;
             }
+            if (value.IsNull()) {  // `field: null`, `field: ~` or nothing: the JSON null
+              out.where.emplace_back(name, "null");
+              continue;
+            }
             if (!value.IsScalar()) {
               reader.error(value, concat({key_path, ".", name,
                                           ": expected a string, number, true, false or null,",

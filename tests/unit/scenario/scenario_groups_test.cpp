@@ -256,14 +256,15 @@ TEST(ScenarioSteps, SendDefaultsExpectMatchByKind) {
 
 TEST(ScenarioSteps, WhereKeepsScalarsAsWritten) {
   const Scenario s = load_v2(one_step(
-      R"({ name: w, expect: { where: { type: subscribed, code: 200, ok: true, label: "7", ratio: 0.5 }, timeout: 1s } })"));
+      R"({ name: w, expect: { where: { type: subscribed, code: 200, ok: true, label: "7", ratio: 0.5, gone: null }, timeout: 1s } })"));
   const StepSpec& step = s.groups.at(0).on_open.at(0);
   EXPECT_FALSE(step.send.has_value());
   EXPECT_EQ(step.expect->where, (Pairs{{"type", "subscribed"},
                                        {"code", "200"},
                                        {"ok", "true"},
                                        {"label", "7"},
-                                       {"ratio", "0.5"}}));
+                                       {"ratio", "0.5"},
+                                       {"gone", "null"}}));
   EXPECT_EQ(step.expect->timeout, 1s);
 }
 
