@@ -127,6 +127,9 @@ v1::ScenarioSpec to_wire(const shared::Scenario& s, const std::string& ca_pem,
   r->set_enabled(s.reconnect.enabled);
   r->set_max_attempts(s.reconnect.max_attempts);
   r->set_backoff_ms(ms(s.reconnect.backoff));
+  r->set_max_backoff_ms(ms(s.reconnect.max_backoff));
+  r->set_jitter(s.reconnect.jitter);
+  r->set_seed(s.reconnect.seed);
   detail::sessions_to_wire(s, read_ca, &spec);
   return spec;
 }
@@ -166,6 +169,9 @@ shared::Scenario from_wire(const v1::ScenarioSpec& spec, std::string* ca_pem) {
   s.reconnect.enabled = spec.reconnect().enabled();
   s.reconnect.max_attempts = spec.reconnect().max_attempts();
   s.reconnect.backoff = milliseconds(spec.reconnect().backoff_ms());
+  s.reconnect.max_backoff = milliseconds(spec.reconnect().max_backoff_ms());
+  s.reconnect.jitter = spec.reconnect().jitter();
+  s.reconnect.seed = spec.reconnect().seed();
   detail::sessions_from_wire(spec, &s);
   return s;
 }

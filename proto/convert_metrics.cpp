@@ -153,6 +153,7 @@ void to_wire(const shared::MetricsDelta& d, v1::Metrics* out) {
   out->set_latency_service(d.latency_service.serialize());
   out->set_connect_time(d.connect_time.serialize());
   out->set_push_latency(d.push_latency.serialize());
+  out->set_reconnect_time(d.reconnect_time.serialize());
   parts_to_wire(d.parts, out);
 }
 
@@ -163,7 +164,9 @@ bool from_wire(const v1::Metrics& m, shared::MetricsDelta* into) {
   const bool ok = decode_histogram(m.latency(), d.latency) &
                   decode_histogram(m.latency_service(), d.latency_service) &
                   decode_histogram(m.connect_time(), d.connect_time) &
-                  decode_histogram(m.push_latency(), d.push_latency) & parts_from_wire(m, &d.parts);
+                  decode_histogram(m.push_latency(), d.push_latency) &
+                  decode_histogram(m.reconnect_time(), d.reconnect_time) &
+                  parts_from_wire(m, &d.parts);
   return ok;
 }
 

@@ -12,6 +12,7 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "run_config.hpp"
@@ -83,6 +84,10 @@ struct WorkerContext {
   TimePoint hold_end = TimePoint::max();  // no request starts at or after this instant
   // By group: first successful resolution of its target, reused by later connections.
   std::vector<std::optional<boost::asio::ip::tcp::resolver::results_type>> resolved;
+  // By slot, while a connection reconnects: the instant its session ended unexpectedly (entered
+  // with its first reconnect, left at the next 101 or at the connection's end); the time to
+  // reconnect counts from it. Kept here rather than in every connection: few reconnect at once.
+  std::unordered_map<uint32_t, TimePoint> reconnect_since;
   // Called once per connection when it is over for good (no reconnect pending).
   std::function<void(uint32_t slot)> on_done;
   // Every connection's timed events (sends, request timeouts, connect/backoff/close bounds), by

@@ -13,6 +13,7 @@
 #include <boost/beast/http/rfc7230.hpp>
 
 #include "wsload/shared/jwt.hpp"
+#include "wsload/shared/reconnect_backoff.hpp"
 
 namespace wsload::agent {
 
@@ -421,12 +422,20 @@ bool WsConnection<Ws>::may_reconnect() const {
          ctx_.now() < ctx_.hold_end;
 }
 
+// Waits shared::reconnect_delay before attempt reconnect_attempts_ (1 after the session's end,
+// then one more per failed attempt). The first reconnect after a session notes when it ended.
 template <class Ws>
 void WsConnection<Ws>::schedule_reconnect() {
+  const TimePoint now = ctx_.now();
+  if (!reconnecting_) ctx_.reconnect_since[slot_] = now;
   ++reconnect_attempts_;
   reconnecting_ = true;
   state_ = State::kIdle;
-  arm(DeadlineKind::kDeadline, ctx_.now() + ctx_.cfg.scenario().reconnect.backoff);
+  const auto delay =
+      shared::reconnect_delay(ctx_.cfg.scenario().reconnect, id_, reconnect_attempts_);
+  spdlog::trace("connection {} reconnect attempt {} in {} us", id_, reconnect_attempts_,
+                std::chrono::duration_cast<std::chrono::microseconds>(delay).count());
+  arm(DeadlineKind::kDeadline, now + delay);
 }
 
 template <class Ws>
@@ -479,6 +488,7 @@ template <class Ws>
 void WsConnection<Ws>::done() {
   if (state_ == State::kDone) return;
   state_ = State::kDone;
+  if (reconnecting_) ctx_.reconnect_since.erase(slot_);
   ctx_.deadlines.cancel_all(slot_);
   if (ctx_.on_done) ctx_.on_done(slot_);
 }

@@ -10,11 +10,17 @@ void WsConnection<Ws>::on_established(std::string_view early_bytes) {
   TimePoint now = ctx_.now();
   disarm(DeadlineKind::kDeadline);
   state_ = State::kOpen;
-  reconnect_attempts_ = 0;
-  reconnecting_ = false;
   ++counters().connections_established;
   ++ctx_.open;
   ctx_.delta.connect_time.record(session_detail::micros(now - attempt_.connect_start));
+  if (reconnecting_) {
+    if (auto since = ctx_.reconnect_since.find(slot_); since != ctx_.reconnect_since.end()) {
+      ctx_.delta.reconnect_time.record(session_detail::micros(now - since->second));
+      ctx_.reconnect_since.erase(since);
+    }
+  }
+  reconnect_attempts_ = 0;
+  reconnecting_ = false;
   Traits::set_non_blocking(*stream_);  // our own reads and writes never wait
   if constexpr (kTls) tls_io_ = std::make_unique<TlsIo>();
   if (!early_bytes.empty() && !consume(early_bytes)) return;

@@ -16,13 +16,14 @@ namespace {
 void clear_delta(shared::MetricsDelta& delta) {
   // A field added to MetricsDelta must be cleared here too.
   static_assert(sizeof(shared::MetricsDelta) == sizeof(shared::Counters) +
-                                                    4 * sizeof(shared::Histogram) +
+                                                    5 * sizeof(shared::Histogram) +
                                                     sizeof(shared::PartsDelta));
   delta.counters = shared::Counters{};
   delta.latency.reset();
   delta.latency_service.reset();
   delta.connect_time.reset();
   delta.push_latency.reset();
+  delta.reconnect_time.reset();
   for (auto& g : delta.parts.groups) g = shared::Counters{};
   for (auto& s : delta.parts.streams) {
     s.sent = s.replies = s.timeouts = s.unsent = 0;

@@ -57,6 +57,7 @@ void MetricsDelta::merge(const MetricsDelta& other) {
   latency_service.merge(other.latency_service);
   connect_time.merge(other.connect_time);
   push_latency.merge(other.push_latency);
+  reconnect_time.merge(other.reconnect_time);
   parts.merge(other.parts);
 }
 

@@ -47,7 +47,8 @@ TEST(MetricCatalog, HasTheSpecNamesWithTheirUnits) {
     EXPECT_EQ(info->name, name);
     EXPECT_EQ(info->unit, unit) << name;
   }
-  for (const char* dist : {"latency", "latency_service", "connect_time", "push.latency"}) {
+  for (const char* dist :
+       {"latency", "latency_service", "connect_time", "push.latency", "reconnect_time"}) {
     for (const char* stat : {"min", "avg", "p50", "p90", "p95", "p99", "p999", "max"}) {
       const std::string name = std::string(dist) + "." + stat;
       const MetricInfo* info = find_metric(name);
@@ -55,7 +56,7 @@ TEST(MetricCatalog, HasTheSpecNamesWithTheirUnits) {
       EXPECT_EQ(info->unit, MetricUnit::kMillis) << name;
     }
   }
-  EXPECT_EQ(metric_catalog().size(), std::size(expected) + 32);
+  EXPECT_EQ(metric_catalog().size(), std::size(expected) + 40);
   std::set<std::string_view> unique;
   for (const auto& info : metric_catalog())
     EXPECT_TRUE(unique.insert(info.name).second) << info.name;

@@ -22,7 +22,8 @@ MetricsDelta populated() {
   d.counters.messages_received = 50;
   d.counters.unsent["closed"] = 2;
   d.counters.max_schedule_lag_us = 2500;
-  for (auto* h : {&d.latency, &d.latency_service, &d.connect_time, &d.push_latency}) {
+  for (auto* h :
+       {&d.latency, &d.latency_service, &d.connect_time, &d.push_latency, &d.reconnect_time}) {
     for (int v : {100, 2000, 30000}) h->record(v);
   }
   return d;
@@ -46,7 +47,8 @@ TEST(MetricTable, DistributionFamiliesHaveEveryStatOnce) {
       {"latency", &MetricsDelta::latency},
       {"latency_service", &MetricsDelta::latency_service},
       {"connect_time", &MetricsDelta::connect_time},
-      {"push.latency", &MetricsDelta::push_latency}};
+      {"push.latency", &MetricsDelta::push_latency},
+      {"reconnect_time", &MetricsDelta::reconnect_time}};
   for (const auto& [prefix, member] : families) {
     std::set<HistogramStat> stats;
     for (const auto& m : metric_catalog()) {

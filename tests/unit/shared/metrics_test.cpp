@@ -91,10 +91,12 @@ TEST(MetricsDelta, MergeCombinesCountersAndEveryHistogram) {
     d.latency_service.record(v * 9);
     d.connect_time.record(v * 1000);
     d.push_latency.record(v * 3);
+    d.reconnect_time.record(v * 20'000);
     all.latency.record(v * 10);
     all.latency_service.record(v * 9);
     all.connect_time.record(v * 1000);
     all.push_latency.record(v * 3);
+    all.reconnect_time.record(v * 20'000);
   }
   a.counters.messages_sent = 50;
   b.counters.messages_sent = 50;
@@ -108,6 +110,7 @@ TEST(MetricsDelta, MergeCombinesCountersAndEveryHistogram) {
   EXPECT_EQ(merged, all);
   EXPECT_EQ(merged.latency.count(), 100u);
   EXPECT_EQ(merged.connect_time.value_at_percentile(100), 100'000);
+  EXPECT_EQ(merged.reconnect_time.count(), 100u);
   EXPECT_NE(a, all);
 }
 

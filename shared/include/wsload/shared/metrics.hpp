@@ -107,6 +107,9 @@ struct MetricsDelta {
   Histogram latency_service;  // actual send -> reply (us)
   Histogram connect_time;     // TCP connect start -> 101 (us)
   Histogram push_latency;     // server timestamp -> receipt (us)
+  // unexpected disconnect (session end) -> the 101 of the session a reconnect opened (us); one
+  // sample per reconnect that succeeded (Counters::reconnects counts every attempt)
+  Histogram reconnect_time;
   PartsDelta parts;           // format v2 only; the fields above stay the totals
 
   void merge(const MetricsDelta& other);
