@@ -1,7 +1,9 @@
 // The top-level sections of a plain scenario other than `target`.
 #include <limits>
+#include <optional>
 
 #include "scenario_reader.hpp"
+#include "wsload/shared/duration.hpp"
 #include "wsload/shared/threshold.hpp"
 
 namespace wsload::scenario::detail {
@@ -123,8 +125,12 @@ void read_push(ScenarioReader& reader, const YAML::Node& node, const std::string
 
 namespace {
 
+// max_backoff caps the doubling of backoff, so it is at least backoff; without it the backoff is
+// fixed (format v1). jitter and seed: shared::reconnect_delay.
 void read_reconnect(ScenarioReader& reader, const YAML::Node& node, ReconnectSpec& out) {
-  reader.for_each_key(node, "reconnect", {"enabled", "max_attempts", "backoff"},
+  std::optional<YAML::Node> max_backoff_node;
+  reader.for_each_key(node, "reconnect",
+                      {"enabled", "max_attempts", "backoff", "max_backoff", "jitter", "seed"},
                       [&](const std::string& key, const YAML::Node& value) {
                         const std::string path = "reconnect." + key;
                         if (key == "enabled") {
@@ -139,8 +145,24 @@ void read_reconnect(ScenarioReader& reader, const YAML::Node& node, ReconnectSpe
                           }
                         } else if (key == "backoff") {
                           if (auto v = reader.duration(value, path, false)) out.backoff = *v;
+                        } else if (key == "max_backoff") {
+                          if (auto v = reader.duration(value, path, true)) {
+                            out.max_backoff = *v;
+                            max_backoff_node = value;
+                          }
+                        } else if (key == "jitter") {
+                          if (auto v = reader.boolean(value, path)) out.jitter = *v;
+                        } else if (key == "seed") {
+                          if (auto v = reader.integer(value, path, false)) out.seed = *v;
                         }
                       });
+  if (max_backoff_node && out.max_backoff < out.backoff) {
+    reader.error(*max_backoff_node, "reconnect.max_backoff: " + format_duration(out.max_backoff) +
+                                        " is less than reconnect.backoff (" +
+                                        format_duration(out.backoff) +
+                                        "); it caps the doubling backoff, so it must be at least "
+                                        "the backoff");
+  }
 }
 
 void read_monitor(ScenarioReader& reader, const YAML::Node& node, MonitorSpec& out) {

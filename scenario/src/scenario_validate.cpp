@@ -223,6 +223,12 @@ std::vector<Diagnostic> validate_scenario(const Scenario& s) {
   } else if (s.messages) {
     checker.stream("messages", *s.messages, {});
   }
+  const ReconnectSpec& rc = s.reconnect;
+  if (rc.backoff.count() < 0) checker.fail("reconnect.backoff: must not be negative");
+  if (rc.max_backoff.count() < 0) checker.fail("reconnect.max_backoff: must not be negative");
+  if (rc.max_backoff.count() > 0 && rc.max_backoff < rc.backoff) {
+    checker.fail("reconnect.max_backoff: must be at least reconnect.backoff");
+  }
   if (s.monitor) {
     checker.check("monitor.url", detail::check_http_url(s.monitor->url));
     if (s.monitor->interval.count() <= 0) checker.fail("monitor.interval: must be greater than 0");
