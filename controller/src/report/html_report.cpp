@@ -111,6 +111,13 @@ std::string figures_table(const StageResult& r) {
                    n(metric("connections.peak_open")));
   h << fmt::format("<br>unexpected disconnects {}{}", n(metric("disconnects.unexpected")),
                    by_reason(c.disconnects));
+  if (c.reconnects > 0) {
+    h << fmt::format(
+        "<br>reconnects {} ({} reconnected)<br>time to reconnect avg {}, p50 {}, p99 {}, max {}",
+        c.reconnects, r.totals.reconnect_time.count(), ms(metric("reconnect_time.avg")),
+        ms(metric("reconnect_time.p50")), ms(metric("reconnect_time.p99")),
+        ms(metric("reconnect_time.max")));
+  }
   h << "</td><td>";
   h << fmt::format(
       "sent {} of {} scheduled<br>unsent {}{}<br>received {}<br>replies {}<br>timeouts {}<br>"

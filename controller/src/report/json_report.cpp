@@ -161,6 +161,10 @@ json stage_to_json(const StageResult& r) {
   put_metrics(j, f, JsonScope::kStage);
   put_details(j, r.totals.counters, in_flight);
   j["connections"]["connect_time"] = distribution(r.totals, &MetricsDelta::connect_time);
+  // Only where something reconnected, so that reports of runs without reconnects read as before.
+  if (r.totals.counters.reconnects > 0 || !r.totals.reconnect_time.empty()) {
+    j["connections"]["reconnect_time"] = distribution(r.totals, &MetricsDelta::reconnect_time);
+  }
   j["latency"] = distribution(r.totals, &MetricsDelta::latency);
   j["latency_service"] = distribution(r.totals, &MetricsDelta::latency_service);
   j["push"]["latency"] = distribution(r.totals, &MetricsDelta::push_latency);

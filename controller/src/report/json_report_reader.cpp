@@ -68,7 +68,7 @@ shared::Scenario scenario_from_json(const json& sc) {
   return s;
 }
 
-// The stage's totals: the table's counters, the details and the four distributions.
+// The stage's totals: the table's counters, the details and the distributions.
 void read_totals(const json& j, StageResult& r) {
   uint64_t in_flight_total = 0;
   read_counters(j, r.totals.counters, &in_flight_total, "report");
@@ -76,6 +76,9 @@ void read_totals(const json& j, StageResult& r) {
   r.totals.connect_time =
       histogram(field(field(j, "connections", "report"), "connect_time", "connections"),
                 "connections.connect_time");
+  if (const auto& c = field(j, "connections", "report"); c.contains("reconnect_time")) {
+    r.totals.reconnect_time = histogram(c.at("reconnect_time"), "connections.reconnect_time");
+  }  // absent: nothing reconnected
   r.totals.latency = histogram(field(j, "latency", "report"), "latency");
   r.totals.latency_service = histogram(field(j, "latency_service", "report"), "latency_service");
   read_metric_counters(j, JsonScope::kStage, r.totals.counters, "report");

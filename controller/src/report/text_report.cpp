@@ -61,6 +61,14 @@ void write_connection_metrics(std::ostream& out, const StageResult& r,
                      ms_or_dash(v(metric("connect_time.max"))));
   out << fmt::format("   Unexpected Disconnects: {}{}\n", n(metric("disconnects.unexpected")),
                      c.disconnects.empty() ? "" : " (closed: " + reasons(c.disconnects) + ")");
+  if (c.reconnects > 0) {
+    out << fmt::format(
+        "   Reconnects: {} attempts ({} reconnected), time to reconnect avg {}  p50 {}  p99 {}  "
+        "max {}\n",
+        c.reconnects, r.totals.reconnect_time.count(), ms_or_dash(v(metric("reconnect_time.avg"))),
+        ms_or_dash(v(metric("reconnect_time.p50"))), ms_or_dash(v(metric("reconnect_time.p99"))),
+        ms_or_dash(v(metric("reconnect_time.max"))));
+  }
 }
 
 void write_message_metrics(std::ostream& out, const StageResult& r, const shared::RunFigures& f) {

@@ -36,8 +36,9 @@ StageResult populated_stage() {
   c.failures["refused"] = 2;
   c.sends_behind_schedule = 1;
   c.max_schedule_lag_us = 1500;
+  c.reconnects = 2;
   for (auto* h : {&a.totals.latency, &a.totals.latency_service, &a.totals.connect_time,
-                  &a.totals.push_latency}) {
+                  &a.totals.push_latency, &a.totals.reconnect_time}) {
     for (int v : {90, 900, 9000}) h->record(v);
   }
   r.totals = a.totals;
@@ -89,11 +90,12 @@ TEST(ReportJsonFields, EachMetricIsPlacedOnceWithTheTableValue) {
   // Every distribution row is in its family's object as "<stat>_ms".
   for (const auto& m : shared::metric_catalog()) {
     if (m.histogram == nullptr) continue;
-    const auto& d = m.histogram == &shared::MetricsDelta::connect_time
-                        ? j["connections"]["connect_time"]
-                    : m.histogram == &shared::MetricsDelta::push_latency ? j["push"]["latency"]
-                    : m.histogram == &shared::MetricsDelta::latency      ? j["latency"]
-                                                                         : j["latency_service"];
+    const auto& d =
+        m.histogram == &shared::MetricsDelta::connect_time     ? j["connections"]["connect_time"]
+        : m.histogram == &shared::MetricsDelta::reconnect_time ? j["connections"]["reconnect_time"]
+        : m.histogram == &shared::MetricsDelta::push_latency   ? j["push"]["latency"]
+        : m.histogram == &shared::MetricsDelta::latency        ? j["latency"]
+                                                               : j["latency_service"];
     EXPECT_DOUBLE_EQ(d.at(std::string(shared::metric_leaf(m)) + "_ms").get<double>(),
                      *shared::metric_value(m, f))
         << m.name;

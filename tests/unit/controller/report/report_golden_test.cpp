@@ -48,6 +48,7 @@ shared::MetricsDelta populated_delta(uint64_t scale) {
   for (int v : {100, 200, 800}) d.latency_service.record(v * static_cast<int>(scale));
   for (int v : {700, 900, 1500, 30000}) d.connect_time.record(v);
   for (int v : {50, 60, 70, 4000}) d.push_latency.record(v);
+  d.reconnect_time.record(420'000 * static_cast<int>(scale));  // of c.reconnects attempts
   return d;
 }
 

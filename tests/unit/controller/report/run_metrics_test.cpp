@@ -75,6 +75,7 @@ TEST(MetricValue, EveryCatalogMetricHasAValue) {
   r.totals.push_latency.record(10);
   r.totals.latency_service.record(10);
   r.totals.connect_time.record(10);
+  r.totals.reconnect_time.record(10);
   for (const auto& info : shared::metric_catalog())
     EXPECT_TRUE(metric_value(r, info.name)) << info.name;
 }
