@@ -62,35 +62,78 @@ Outcome load_any(std::string_view name_or_path, const fs::path& base_dir, const 
 Outcome parse_text(std::string_view text, const Source& source, const EnvLookup& env,
                    bool allow_sequence);
 
-// Loads the stages a sequence lists into `plan`, reporting into `reader`.
+bool has_key(const YAML::Node& map, std::string_view key);
+
+// A plain scenario written inline in a sequence: read with the sequence file's reader, so its
+// problems carry that file's positions; named `sequence[i]` unless it has a name.
+void read_inline_stage(ScenarioReader& reader, const YAML::Node& node, const std::string& path,
+                       ScenarioPlan& plan) {
+  if (has_key(node, "sequence") || has_key(node, "cooldown")) {
+    reader.error(node, path + ": is itself a sequence; a sequence lists plain scenarios");
+    return;
+  }
+  Scenario scenario;
+  detail::ScenarioContext context;
+  scenario.name = path;
+  const size_t problems = reader.diagnostics().size();
+  reader.for_each_key(node, path,
+                      {"name", "description", "target", "load", "messages", "push", "reconnect",
+                       "monitor", "thresholds", "data", "groups"},
+                      [&](const std::string& key, const YAML::Node& value) {
+                        detail::read_scenario_key(reader, key, value, scenario, context);
+                      });
+  detail::finish_scenario(reader, context, scenario);
+  if (scenario.name.empty()) scenario.name = path;
+  if (reader.diagnostics().size() == problems) plan.stages.push_back(std::move(scenario));
+}
+
+// A sequence item that names a preset or a file (relative to the sequence file).
+void read_named_stage(ScenarioReader& reader, const detail::ListItem& item, const Source& source,
+                      const std::string& path, ScenarioPlan& plan) {
+  if (item.text.empty()) {
+    reader.error(item.node, path + ": is empty");
+    return;
+  }
+  const bool is_preset = find_preset(item.text) != nullptr;
+  std::error_code ec;
+  if (!is_preset && !fs::is_regular_file(source.base_dir / item.text, ec)) {
+    reader.error(item.node, path + ": " + not_found_message(item.text));
+    return;
+  }
+  Outcome stage = load_any(item.text, source.base_dir, reader.env(), false);
+  if (stage.is_sequence) {
+    reader.error(item.node, path + ": '" + item.text +
+                                "' is itself a sequence; a sequence lists plain scenarios");
+    return;
+  }
+  for (Diagnostic& d : stage.result.diagnostics) reader.diagnostics().push_back(std::move(d));
+  if (stage.result.plan) plan.stages.push_back(std::move(stage.result.plan->stages.front()));
+}
+
+// Loads the stages a sequence lists into `plan`, reporting into `reader`: each item is a preset
+// name, a file, or a scenario mapping written inline.
 void read_sequence(ScenarioReader& reader, const YAML::Node& node, const Source& source,
                    ScenarioPlan& plan) {
-  auto items = reader.string_list(node, "sequence");
-  if (!items) return;
+  if (!node.IsSequence()) {
+    reader.error(node, "sequence: expected a list of presets, files or scenario mappings, got " +
+                           detail::describe(node));
+    return;
+  }
   if (node.size() == 0) {
     reader.error(node, "sequence: must list at least one scenario");
     return;
   }
-  for (const detail::ListItem& item : *items) {
-    const std::string path = "sequence[" + std::to_string(item.index) + "]";
-    if (item.text.empty()) {
-      reader.error(item.node, path + ": is empty");
-      continue;
+  for (size_t i = 0; i < node.size(); ++i) {
+    const YAML::Node item = node[i];
+    const std::string path = "sequence[" + std::to_string(i) + "]";
+    if (item.IsMap()) {
+      read_inline_stage(reader, item, path, plan);
+    } else if (!item.IsScalar()) {
+      reader.error(item, path + ": expected a preset name, a file or a scenario mapping, got " +
+                             detail::describe(item));
+    } else if (auto text = reader.string(item, path)) {
+      read_named_stage(reader, detail::ListItem{item, i, std::move(*text)}, source, path, plan);
     }
-    const bool is_preset = find_preset(item.text) != nullptr;
-    std::error_code ec;
-    if (!is_preset && !fs::is_regular_file(source.base_dir / item.text, ec)) {
-      reader.error(item.node, path + ": " + not_found_message(item.text));
-      continue;
-    }
-    Outcome stage = load_any(item.text, source.base_dir, reader.env(), false);
-    if (stage.is_sequence) {
-      reader.error(item.node, path + ": '" + item.text +
-                                  "' is itself a sequence; a sequence lists plain scenarios");
-      continue;
-    }
-    for (Diagnostic& d : stage.result.diagnostics) reader.diagnostics().push_back(std::move(d));
-    if (stage.result.plan) plan.stages.push_back(std::move(stage.result.plan->stages.front()));
   }
 }
 

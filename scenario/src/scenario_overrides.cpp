@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "scenario_scale.hpp"
 #include "wsload/scenario/scenario_loader.hpp"
 #include "wsload/shared/duration.hpp"
 
@@ -61,30 +62,61 @@ std::vector<Diagnostic> fill_from_env(Overrides& flags, const EnvLookup& env) {
   return out;
 }
 
-// A token override replaces per-connection JWTs too: the flag names the one token to send. A
-// message interval on an idle v1 scenario turns the default messages on; with groups it sets every
-// stream's interval.
-void apply_overrides(ScenarioPlan& plan, const Overrides& overrides) {
+namespace {
+
+using detail::ScaledFigure;
+
+// The refusals of `figure` for every scenario of the plan (a sequence names the scenario).
+void check_scale(const ScenarioPlan& plan, ScaledFigure figure, std::string_view env_name,
+                 std::vector<Diagnostic>& out) {
+  std::string label(detail::flag_name(figure));
+  if (!env_name.empty()) label += " (or " + std::string(env_name) + ")";
+  for (const Scenario& s : plan.stages) {
+    const std::string why = detail::scale_refusal(s, figure);
+    if (why.empty()) continue;
+    out.push_back(
+        Diagnostic{label, 0, 0, plan.is_sequence() ? "scenario '" + s.name + "': " + why : why});
+  }
+}
+
+// The four scaled flags: refused for the whole plan when one does not apply, else scaled.
+OverrideOutcome scale_figures(ScenarioPlan& plan, const Overrides& o) {
+  OverrideOutcome out;
+  if (o.connections) check_scale(plan, ScaledFigure::kConnections, "MAX_CONNECTIONS", out.refusals);
+  if (o.ramp_up) check_scale(plan, ScaledFigure::kRampUp, "", out.refusals);
+  if (o.hold) check_scale(plan, ScaledFigure::kHold, "TEST_DURATION", out.refusals);
+  if (!out.refusals.empty()) return out;
+  std::vector<detail::ScaleNote> notes;
+  if (o.connections) notes.push_back(detail::scale_counts(plan.stages, *o.connections));
+  if (o.ramp_up) {
+    notes.push_back(detail::scale_durations(plan.stages, ScaledFigure::kRampUp, *o.ramp_up));
+  }
+  if (o.hold) notes.push_back(detail::scale_durations(plan.stages, ScaledFigure::kHold, *o.hold));
+  if (o.message_interval) {
+    notes.push_back(
+        detail::scale_durations(plan.stages, ScaledFigure::kMessageInterval, *o.message_interval));
+  }
+  for (detail::ScaleNote& n : notes) {
+    if (!n.text.empty()) out.notes.push_back(std::move(n.text));
+  }
+  return out;
+}
+
+}  // namespace
+
+// A token override replaces per-connection JWTs too: the flag names the one token to send.
+OverrideOutcome apply_overrides(ScenarioPlan& plan, const Overrides& overrides) {
   const auto set_token = [&](AuthSpec& auth) {
     auth.token = *overrides.token;
     if (!overrides.token->empty()) auth.jwt.reset();
   };
+  OverrideOutcome out = scale_figures(plan, overrides);
+  if (!out.refusals.empty()) return out;
   for (Scenario& stage : plan.stages) {
     if (overrides.url) retarget(stage, *overrides.url);
     if (overrides.token) {
       set_token(stage.target.auth);
       for (GroupSpec& group : stage.groups) set_token(group.target.auth);
-    }
-    if (overrides.connections) stage.load.connections = *overrides.connections;
-    if (overrides.ramp_up) stage.load.ramp_up = *overrides.ramp_up;
-    if (overrides.hold) stage.load.hold = *overrides.hold;
-    if (overrides.message_interval && stage.has_sessions()) {
-      for (GroupSpec& group : stage.groups) {
-        for (MessagesSpec& stream : group.streams) stream.interval = *overrides.message_interval;
-      }
-    } else if (overrides.message_interval) {
-      if (!stage.messages) stage.messages.emplace();
-      stage.messages->interval = *overrides.message_interval;
     }
     for (const Threshold& extra : overrides.extra_thresholds) {
       const bool present =
@@ -93,6 +125,7 @@ void apply_overrides(ScenarioPlan& plan, const Overrides& overrides) {
       if (!present) stage.thresholds.push_back(extra);
     }
   }
+  return out;
 }
 
 }  // namespace wsload::scenario

@@ -147,6 +147,10 @@ void read_scenario_key(ScenarioReader& reader, const std::string& key, const YAM
 // checks across them (names, match next, thresholds naming parts, absolute connections).
 void finish_scenario(ScenarioReader& reader, ScenarioContext& context, shared::Scenario& out);
 
+// The `load` section (scenario_load.cpp): a ramp, stages or arrivals; sets `connections` to the
+// number of global ids the shape plans.
+void read_load(ScenarioReader& reader, const YAML::Node& node, shared::LoadSpec& out);
+
 // The `target` section (scenario_target.cpp) at `path` ("target" or "groups[0].target"). Returns
 // the keys given. A relative url ("?..." or "/...") is accepted only with allow_relative_url.
 std::vector<std::string> read_target(ScenarioReader& reader, const YAML::Node& node,

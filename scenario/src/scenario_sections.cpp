@@ -1,4 +1,4 @@
-// The top-level sections of a plain scenario other than `target`.
+// The top-level sections of a plain scenario other than `target` and `load`.
 #include <limits>
 #include <optional>
 
@@ -9,26 +9,6 @@
 namespace wsload::scenario::detail {
 
 using namespace shared;  // the model types (scenario.hpp) and core parsers
-
-namespace {
-
-void read_load(ScenarioReader& reader, const YAML::Node& node, LoadSpec& out) {
-  reader.for_each_key(node, "load", {"connections", "ramp_up", "hold", "ramp_down"},
-                      [&](const std::string& key, const YAML::Node& value) {
-                        const std::string path = "load." + key;
-                        if (key == "connections") {
-                          if (auto v = reader.integer(value, path, true)) out.connections = *v;
-                        } else if (key == "ramp_up") {
-                          if (auto v = reader.duration(value, path, false)) out.ramp_up = *v;
-                        } else if (key == "hold") {
-                          if (auto v = reader.duration(value, path, false)) out.hold = *v;
-                        } else if (key == "ramp_down") {
-                          if (auto v = reader.duration(value, path, false)) out.ramp_down = *v;
-                        }
-                      });
-}
-
-}  // namespace
 
 // Defaults that depend on the kind: match is "id" for json and "next" otherwise (ping replies are
 // pong frames, paired by the sequence number in their payload unless match is none; see

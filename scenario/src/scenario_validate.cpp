@@ -208,9 +208,16 @@ std::vector<Diagnostic> validate_scenario(const Scenario& s) {
   } else {
     checker.target("target", s.target);
   }
-  if (s.load.connections == 0) checker.fail("load.connections: must be greater than 0");
+  // load.connections holds the ids the shape plans (the stages' peak, the arrivals).
+  const std::string shape = s.load.arrival          ? "load.arrival"
+                            : s.load.stages.empty() ? "load.connections"
+                                                    : "load.stages";
+  if (s.load.connections == 0) {
+    checker.fail(s.load.arrival ? "load.arrival: no arrival within the duration"
+                                : shape + ": must be greater than 0");
+  }
   if (s.load.connections > kMaxConnections) {
-    checker.fail("load.connections: at most 4294967296 per run (connection ids are 32-bit); got " +
+    checker.fail(shape + ": at most 4294967296 connection ids per run (they are 32-bit); got " +
                  std::to_string(s.load.connections));
   }
   if (s.load.ramp_up.count() < 0 || s.load.hold.count() < 0 || s.load.ramp_down.count() < 0) {

@@ -196,6 +196,7 @@ int finish_run(RunFlags& f) {
 // The other subcommands' flags.
 struct OtherFlags {
   ValidateRequest validate;
+  std::string connections_text, ramp_up, hold, interval;  // validate's overrides, as typed
   TokenRequest token;
   DoctorRequest doctor;
   std::string doctor_agent_ca;
@@ -221,6 +222,15 @@ Subcommands add_other_commands(CLI::App& app, OtherFlags& f) {
       ->check(AgentsValidator());
   validate_cmd->add_option("--local-agents", validate.local_agents, "local agents to plan for")
       ->check(CLI::Range(1u, 64u));
+  // The figures as run would scale them (scenario::apply_overrides).
+  validate_cmd->add_option("--connections", f.connections_text, "connections [MAX_CONNECTIONS]")
+      ->check(ConnectionsValidator());
+  validate_cmd->add_option("--ramp-up", f.ramp_up, "ramp-up duration")->check(duration);
+  validate_cmd->add_option("--duration", f.hold, "hold time [TEST_DURATION, ms]")->check(duration);
+  validate_cmd
+      ->add_option("--message-interval", f.interval,
+                   "per-connection message interval [MESSAGE_FREQUENCY, ms]")
+      ->check(duration);
 
   auto* token_cmd = app.add_subcommand("token", "print one HS256 JWT");
   token_cmd->add_option("--secret", token_request.secret, "HMAC secret [JWT_SECRET]");
@@ -255,7 +265,14 @@ Subcommands add_other_commands(CLI::App& app, OtherFlags& f) {
 }
 
 int run_other(const Subcommands& c, OtherFlags& f) {
-  if (*c.validate) return validate_command(f.validate);
+  if (*c.validate) {
+    auto& o = f.validate.overrides;
+    if (!f.connections_text.empty()) o.connections = std::stoull(f.connections_text);
+    if (!f.ramp_up.empty()) o.ramp_up = duration_of(f.ramp_up);
+    if (!f.hold.empty()) o.hold = duration_of(f.hold);
+    if (!f.interval.empty()) o.message_interval = duration_of(f.interval);
+    return validate_command(f.validate);
+  }
   if (*c.token) return token_command(f.token);
   if (*c.presets) return presets_command();
   if (*c.report) return report_command(f.report);

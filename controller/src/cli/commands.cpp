@@ -30,7 +30,8 @@ bool report_diagnostics(const std::vector<scenario::Diagnostic>& diagnostics) {
 
 std::optional<shared::ScenarioPlan> load_plan(const std::string& scenario,
                                               scenario::Overrides overrides,
-                                              const std::vector<std::string>& threshold_texts) {
+                                              const std::vector<std::string>& threshold_texts,
+                                              std::vector<std::string>* notes) {
   const auto env = scenario::process_env();
   auto diagnostics = scenario::fill_from_env(overrides, env);
   for (const auto& text : threshold_texts) {
@@ -45,7 +46,9 @@ std::optional<shared::ScenarioPlan> load_plan(const std::string& scenario,
   diagnostics.insert(diagnostics.end(), loaded.diagnostics.begin(), loaded.diagnostics.end());
   if (!report_diagnostics(diagnostics)) return std::nullopt;
   auto plan = std::move(*loaded.plan);
-  scenario::apply_overrides(plan, overrides);
+  auto applied = scenario::apply_overrides(plan, overrides);
+  if (!report_diagnostics(applied.refusals)) return std::nullopt;
+  if (notes != nullptr) *notes = std::move(applied.notes);
   for (const auto& stage : plan.stages) {
     auto problems = scenario::validate_scenario(stage);
     diagnostics.insert(diagnostics.end(), problems.begin(), problems.end());
@@ -55,9 +58,11 @@ std::optional<shared::ScenarioPlan> load_plan(const std::string& scenario,
 }
 
 int validate_command(const ValidateRequest& request) {
-  auto loaded_plan = load_plan(request.scenario, {});
+  std::vector<std::string> notes;
+  auto loaded_plan = load_plan(request.scenario, request.overrides, {}, &notes);
   if (!loaded_plan) return kExitUsage;
   const auto& plan = *loaded_plan;
+  for (const auto& note : notes) std::cout << note << "\n";
 
   std::vector<AgentEndpoint> agents;
   if (!request.agents_spec.empty()) {

@@ -24,6 +24,7 @@ struct ValidateRequest {
   std::string scenario;
   std::string agents_spec;
   unsigned local_agents = 0;
+  scenario::Overrides overrides;  // --connections, --ramp-up, --duration, --message-interval
 };
 int validate_command(const ValidateRequest& request);
 
@@ -60,10 +61,12 @@ int doctor_command(const DoctorRequest& request);
 
 // Loads a preset or file, fills the unset overrides from the seed environment variables, adds the
 // --threshold texts, applies the overrides and validates every stage. Prints every problem to
-// stderr and returns nullopt when there was any (the caller exits 2).
+// stderr and returns nullopt when there was any (the caller exits 2). `notes` receives how the
+// flags scaled the plan's figures (scenario::OverrideOutcome::notes), for the caller to print.
 std::optional<shared::ScenarioPlan> load_plan(const std::string& scenario,
                                               scenario::Overrides overrides,
-                                              const std::vector<std::string>& threshold_texts = {});
+                                              const std::vector<std::string>& threshold_texts = {},
+                                              std::vector<std::string>* notes = nullptr);
 
 // Prints every diagnostic to stderr; true when there were none.
 bool report_diagnostics(const std::vector<scenario::Diagnostic>& diagnostics);

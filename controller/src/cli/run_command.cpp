@@ -183,7 +183,8 @@ void run_stages(const shared::ScenarioPlan& plan, const StageContext& c, RunRepo
 
 int run_command(RunRequest request, const std::atomic<int>& interrupts) {
   if (!report_paths_ok(request.options)) return kExitUsage;
-  auto loaded = load_plan(request.scenario, request.overrides, request.threshold_texts);
+  std::vector<std::string> notes;
+  auto loaded = load_plan(request.scenario, request.overrides, request.threshold_texts, &notes);
   if (!loaded) return kExitUsage;
   auto& plan = *loaded;
   if (request.options.cooldown) plan.cooldown = *request.options.cooldown;
@@ -199,6 +200,7 @@ int run_command(RunRequest request, const std::atomic<int>& interrupts) {
   }
   auto& out = std::cout;
   LiveView live(out, request.options.quiet, isatty(STDOUT_FILENO) == 1);
+  for (const auto& note : notes) live.message(note);
 
   RunReport report;
   report.name = plan.name;

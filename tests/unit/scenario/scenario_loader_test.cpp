@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 #include <ostream>
+#include <tuple>
 
 namespace wsload::scenario {
 
@@ -451,7 +452,7 @@ TEST(Overrides, BadEnvironmentValuesAreDiagnosed) {
   EXPECT_EQ(fill_from_env(zero, env_of({{"MAX_CONNECTIONS", "0"}})).size(), 1u);
 }
 
-TEST(Overrides, ApplyToEveryStageAndAppendThresholds) {
+TEST(Overrides, ScaleEveryStageAndAppendThresholds) {
   LoadResult r = load_scenario("progressive", env_of({}));
   ASSERT_TRUE(r.plan.has_value());
   std::string error;
@@ -464,15 +465,25 @@ TEST(Overrides, ApplyToEveryStageAndAppendThresholds) {
   o.message_interval = 100ms;
   o.extra_thresholds.push_back(*parse_threshold("latency.p99 < 30ms", &error));
   o.extra_thresholds.push_back(*parse_threshold("latency.avg < 5ms", &error));  // quick has it
-  apply_overrides(*r.plan, o);
+  const OverrideOutcome outcome = apply_overrides(*r.plan, o);
+  EXPECT_TRUE(outcome.refusals.empty());
+  EXPECT_EQ(outcome.notes.size(), 4u);  // each flag scaled three different figures
   ASSERT_EQ(r.plan->stages.size(), 3u);
+  // Scaled, not flattened: the largest figure (stress's) becomes the flag's value; quick's and
+  // medium's keep their proportions to it (rounded to a connection, a millisecond).
+  const std::vector<std::tuple<uint64_t, std::chrono::nanoseconds, std::chrono::nanoseconds,
+                               std::chrono::nanoseconds>>
+      expected = {{1, 167ms, 200ms, 33ms}, {2, 500ms, 800ms, 67ms}, {12, 1s, 2s, 100ms}};
+  for (size_t i = 0; i < 3; ++i) {
+    const Scenario& s = r.plan->stages[i];
+    EXPECT_EQ(s.load.connections, std::get<0>(expected[i])) << s.name;
+    EXPECT_EQ(s.load.ramp_up, std::get<1>(expected[i])) << s.name;
+    EXPECT_EQ(s.load.hold, std::get<2>(expected[i])) << s.name;
+    EXPECT_EQ(s.messages->interval, std::get<3>(expected[i])) << s.name;
+  }
   for (const Scenario& s : r.plan->stages) {
     EXPECT_EQ(s.target.url, "wss://x:1/ws");
     EXPECT_EQ(s.target.auth.token, "T");
-    EXPECT_EQ(s.load.connections, 12u);
-    EXPECT_EQ(s.load.ramp_up, 1s);
-    EXPECT_EQ(s.load.hold, 2s);
-    EXPECT_EQ(s.messages->interval, 100ms);
     EXPECT_TRUE(std::any_of(s.thresholds.begin(), s.thresholds.end(), [](const Threshold& t) {
       return t.expression == "latency.p99 < 30ms";
     }));

@@ -127,21 +127,25 @@ TEST(ScenarioRetarget, TokenFlagReplacesEveryGroupsTokenAndJwt) {
   }
 }
 
-TEST(ScenarioRetarget, MessageIntervalSetsEveryStreamAndAddsNone) {
+// The streams keep their proportions: the longest interval (c, a ping stream at the default 5s)
+// becomes the flag's value and the others scale with it.
+TEST(ScenarioRetarget, MessageIntervalScalesEveryStreamAndAddsNone) {
   ScenarioPlan plan = plan_of(kGroups);
   Overrides o;
   o.message_interval = 250ms;
-  apply_overrides(plan, o);
+  const OverrideOutcome outcome = apply_overrides(plan, o);
+  EXPECT_TRUE(outcome.refusals.empty());
+  ASSERT_EQ(outcome.notes.size(), 1u);
+  EXPECT_EQ(outcome.notes[0],
+            "--message-interval 250ms: the largest figure of its kind (5s) becomes 250ms; every "
+            "other one is scaled by the same factor (250ms/5s)");
   const Scenario& s = plan.stages.at(0);
   EXPECT_FALSE(s.messages.has_value());
-  size_t streams = 0;
+  std::vector<std::chrono::nanoseconds> intervals;
   for (const GroupSpec& g : s.groups) {
-    for (const MessagesSpec& m : g.streams) {
-      EXPECT_EQ(m.interval, 250ms) << m.name;
-      ++streams;
-    }
+    for (const MessagesSpec& m : g.streams) intervals.push_back(m.interval);
   }
-  EXPECT_EQ(streams, 3u);
+  EXPECT_EQ(intervals, (std::vector<std::chrono::nanoseconds>{50ms, 100ms, 250ms}));
   EXPECT_TRUE(s.groups[2].streams.empty());
 }
 

@@ -57,7 +57,28 @@ struct Overrides {
 // Fills the fields of `flags` that are unset from the seed environment variables. Returns
 // diagnostics (file "environment") for values that do not parse.
 std::vector<Diagnostic> fill_from_env(Overrides& flags, const EnvLookup& env);
-void apply_overrides(shared::ScenarioPlan& plan, const Overrides& overrides);
+
+// What apply_overrides did besides setting values.
+struct OverrideOutcome {
+  // A flag that does not apply to a scenario's load shape (--connections or --ramp-up on
+  // load.arrival, --duration on stages without a hold): file is the flag; nothing was changed.
+  std::vector<Diagnostic> refusals;
+  // How a flag scaled several figures, one line each, for the user.
+  std::vector<std::string> notes;
+};
+
+// --url, --token and --threshold apply to every scenario of the plan. --connections, --ramp-up,
+// --duration and --message-interval (and their seed variables) scale: the largest figure of
+// their kind in the whole plan becomes the value and every other one is multiplied by the same
+// factor, so a progressive sequence, a scenario's stages and a group's streams keep their
+// proportions (one figure: it is simply set). The kinds: --connections a ramp's connections and
+// every stage's `to`; --ramp-up a ramp's ramp_up and every rising stage's `over`; --duration a
+// ramp's hold, every flat stage's `over` (its `to` equals the level before it) and an arrival's
+// duration; --message-interval every stream's interval. Counts round to the nearest connection
+// (at least 1 where they were not 0), durations to the nearest millisecond (at least 1 ms where
+// they were not 0). A flag that does not apply to some scenario (--connections or --ramp-up with
+// load.arrival, --duration with stages that have no flat stage) is refused for the whole plan.
+OverrideOutcome apply_overrides(shared::ScenarioPlan& plan, const Overrides& overrides);
 
 // Points a scenario at `url` (--url, WS_URL, --spawn-target): the top-level url becomes `url`; a
 // group url that starts with the top-level url as it was gets that prefix replaced (so a group's
