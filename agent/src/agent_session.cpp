@@ -9,6 +9,7 @@
 #include "wsload/proto/convert.hpp"
 #include "wsload/shared/clock.hpp"
 #include "wsload/shared/planner.hpp"
+#include "wsload/shared/session_plan.hpp"
 
 namespace wsload::agent {
 namespace {
@@ -174,6 +175,32 @@ std::optional<std::string> AgentSession::check_shares(const v1::Assignment& wire
   return std::nullopt;
 }
 
+// The split the controller made (shared::split_agents), rebuilt from the shares, the scenario's
+// groups and, with several groups, the group shares, and checked.
+std::optional<std::string> AgentSession::split_of(const v1::Assignment& wire,
+                                                  const shared::Scenario& scenario,
+                                                  const std::vector<uint64_t>& shares,
+                                                  shared::AgentSplit* split) {
+  const auto groups = shared::effective_groups(scenario);
+  if (auto e = shared::group_counts(wire.total_connections(), groups, &split->group_counts);
+      !e.empty()) {
+    return e;
+  }
+  split->shares = shares;
+  const auto& flat = wire.group_shares();
+  if (groups.size() > 1 && static_cast<size_t>(flat.size()) == groups.size() * shares.size()) {
+    for (size_t g = 0; g < groups.size(); ++g) {
+      const auto* row = flat.data() + g * shares.size();
+      split->group_shares.emplace_back(row, row + shares.size());
+    }
+  } else if (groups.size() > 1 || !flat.empty()) {
+    return fmt::format("the assignment has {} group shares for {} groups and {} agents",
+                       flat.size(), groups.size(), shares.size());
+  }
+  if (auto e = shared::check_split(*split); !e.empty()) return "the assignment's split: " + e;
+  return std::nullopt;
+}
+
 void AgentSession::on_assignment(uint64_t command_id, const v1::Assignment& wire) {
   if (engine_) {
     refuse(command_id, "this session already has an assignment");
@@ -189,7 +216,12 @@ void AgentSession::on_assignment(uint64_t command_id, const v1::Assignment& wire
     refuse(command_id, *error);
     return;
   }
-  assignment.connection_ids = shared::agent_connection_ids(shares, wire.agent_index());
+  shared::AgentSplit split;
+  if (auto error = split_of(wire, assignment.scenario, shares, &split)) {
+    refuse(command_id, *error);
+    return;
+  }
+  assignment.connection_ids = shared::agent_ids(split, wire.agent_index());
   assignment.source_ips = config_.source_ips;
   for (const auto& ip : wire.source_ips()) assignment.source_ips.push_back(ip);
   if (!ca_pem.empty()) {

@@ -13,6 +13,7 @@
 
 #include "agent_service.hpp"
 #include "wsload/agent/engine.hpp"
+#include "wsload/shared/session_plan.hpp"
 
 namespace wsload::agent {
 
@@ -31,6 +32,10 @@ class AgentSession {
   void on_assignment(uint64_t command_id, const v1::Assignment& assignment);
   static std::optional<std::string> check_shares(const v1::Assignment& wire,
                                                  const std::vector<uint64_t>& shares);
+  static std::optional<std::string> split_of(const v1::Assignment& wire,
+                                             const shared::Scenario& scenario,
+                                             const std::vector<uint64_t>& shares,
+                                             shared::AgentSplit* split);
   void on_start(uint64_t command_id, const v1::StartAt& start);
   // The reporter thread: report_loop asks next_report_step what to do (it waits under
   // state_mutex_ and decides), then does it without the lock.

@@ -73,12 +73,13 @@ shared::TemplateNames template_names(const shared::Scenario& sc, std::vector<std
   return names;
 }
 
-// A template that is a plain string stays unset (nothing to render per connection).
+// A target field with {{data.F.C}} placeholders (the only ones there: other braces are literal,
+// as in format v1); a field without stays unset (nothing to render per connection).
 Error compile_if_templated(const std::string& text, const shared::TemplateNames& names,
                            const std::string& where, std::optional<shared::MessageTemplate>* out) {
-  if (text.find("{{") == std::string::npos) return {};
+  if (text.find("{{data.") == std::string::npos) return {};
   std::string error;
-  *out = shared::MessageTemplate::compile(text, names, &error);
+  *out = shared::MessageTemplate::compile_data_only(text, names, &error);
   return *out ? Error{} : where + ": " + error;
 }
 
@@ -140,14 +141,14 @@ Error digest_step(const shared::StepSpec& step, const shared::TemplateNames& nam
   return {};
 }
 
-// A URL parser refuses "{{": placeholders are swapped for plain markers while the URL is parsed,
-// and put back into the path and query afterwards.
+// A URL parser refuses "{{": {{data.F.C}} placeholders are swapped for plain markers while the
+// URL is parsed, and put back into the path and query afterwards.
 std::optional<TargetEndpoint> parse_templated_url(const std::string& url, std::string* error) {
   std::vector<std::string> placeholders;
   std::string plain;
   size_t i = 0;
   while (i < url.size()) {
-    const size_t open = url.find("{{", i);
+    const size_t open = url.find("{{data.", i);
     const size_t close = open == std::string::npos ? open : url.find("}}", open);
     if (close == std::string::npos) {
       plain += url.substr(i);

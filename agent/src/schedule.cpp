@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-
 namespace wsload::agent {
 
 RunSchedule::RunSchedule(TimePoint t0, const shared::LoadPlan& plan,
@@ -25,11 +24,13 @@ RunSchedule::RunSchedule(TimePoint t0, const shared::LoadPlan& plan,
 }
 
 uint64_t RunSchedule::peak() const {
-  int64_t open = 0;  // a zero-length session may close "before" it opens
+  // A session holds its descriptor from its open to its close, both included (a session that
+  // closes as another opens still counts: the close takes time).
+  int64_t open = 0;
   int64_t peak = 0;
   size_t k = 0;
-  for (const Slot& slot : slots_) {  // in open order; a close at the same instant goes first
-    while (k < close_order_.size() && slots_[close_order_[k]].close <= slot.open) {
+  for (const Slot& slot : slots_) {  // in open order
+    while (k < close_order_.size() && slots_[close_order_[k]].close < slot.open) {
       --open;
       ++k;
     }

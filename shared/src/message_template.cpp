@@ -71,8 +71,7 @@ std::string resolve_named(std::string_view inner, const TemplateNames& names, ui
     return "unknown column '" + std::string(col) + "' of data feeder '" + std::string(feeder) +
            "' (columns: " + join_names(columns) + ")";
   }
-  return "unknown data feeder '" + std::string(feeder) + "' (feeders: " + join_names(feeders) +
-         ")";
+  return "unknown data feeder '" + std::string(feeder) + "' (feeders: " + join_names(feeders) + ")";
 }
 
 }  // namespace
@@ -140,6 +139,34 @@ std::optional<MessageTemplate> MessageTemplate::compile(std::string_view text,
     i = close + 2;
   }
   flush_literal();
+  return result;
+}
+
+std::optional<MessageTemplate> MessageTemplate::compile_data_only(std::string_view text,
+                                                                  const TemplateNames& names,
+                                                                  std::string* error) {
+  MessageTemplate result;
+  size_t i = 0;
+  while (i < text.size()) {
+    const size_t open = text.find("{{data.", i);
+    const size_t close = open == std::string_view::npos ? open : text.find("}}", open);
+    if (close == std::string_view::npos) {
+      result.segments_.push_back(Segment{Part::kLiteral, std::string(text.substr(i)), 0});
+      break;
+    }
+    if (open > i) {
+      result.segments_.push_back(Segment{Part::kLiteral, std::string(text.substr(i, open - i)), 0});
+    }
+    Segment segment{Part::kData, {}, 0};
+    const std::string_view inner = trim(text.substr(open + 2, close - open - 2));
+    const std::string problem = resolve_named(inner, names, &segment.index, &segment.column);
+    if (!problem.empty()) {
+      set_error(error, open, problem);
+      return std::nullopt;
+    }
+    result.segments_.push_back(std::move(segment));
+    i = close + 2;
+  }
   return result;
 }
 

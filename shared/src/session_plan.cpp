@@ -36,8 +36,8 @@ std::string group_counts(uint64_t total, std::span<const GroupSpec> groups,
            ", more than the " + std::to_string(total) + " connections of the run";
   }
   if (weighted.empty() && absolute != total) {
-    return "the groups' absolute connections add up to " + std::to_string(absolute) +
-           ", not the " + std::to_string(total) +
+    return "the groups' absolute connections add up to " + std::to_string(absolute) + ", not the " +
+           std::to_string(total) +
            " connections of the run (give one group a weight to take the rest)";
   }
   if (!weighted.empty()) {
@@ -66,6 +66,72 @@ GroupMember group_of(std::span<const uint64_t> counts, uint64_t id) {
     }
   }
   return {};  // unreachable for id < total
+}
+
+std::string split_agents(uint64_t total, std::span<const GroupSpec> groups,
+                         std::span<const double> weights, AgentSplit* out) {
+  AgentSplit split;
+  if (auto problem = group_counts(total, groups, &split.group_counts); !problem.empty()) {
+    return problem;
+  }
+  if (groups.size() <= 1) {
+    split.shares = apportion(total, weights);
+  } else {
+    split.shares.assign(weights.size(), 0);
+    for (uint64_t count : split.group_counts) {
+      split.group_shares.push_back(apportion(count, weights));
+      for (size_t k = 0; k < weights.size(); ++k) split.shares[k] += split.group_shares.back()[k];
+    }
+  }
+  *out = std::move(split);
+  return {};
+}
+
+std::vector<uint32_t> agent_ids(const AgentSplit& split, std::size_t k) {
+  if (split.group_shares.empty()) return agent_connection_ids(split.shares, k);
+  std::vector<uint32_t> ids;
+  ids.reserve(split.shares[k]);
+  for (size_t g = 0; g < split.group_shares.size(); ++g) {
+    const auto& shares = split.group_shares[g];
+    for (uint64_t m = 0; m < shares[k]; ++m) {
+      // The agent's m-th member of group g is the group's j-th connection, global id `id`.
+      const uint64_t j = connection_id(shares, k, m);
+      ids.push_back(static_cast<uint32_t>(connection_id(split.group_counts, g, j)));
+    }
+  }
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+std::string check_split(const AgentSplit& split) {
+  const uint64_t total =
+      std::accumulate(split.group_counts.begin(), split.group_counts.end(), uint64_t{0});
+  const uint64_t shared = std::accumulate(split.shares.begin(), split.shares.end(), uint64_t{0});
+  if (shared != total) {
+    return "the shares add up to " + std::to_string(shared) + ", the groups to " +
+           std::to_string(total);
+  }
+  if (split.group_shares.empty()) return {};
+  if (split.group_shares.size() != split.group_counts.size()) {
+    return "group shares for " + std::to_string(split.group_shares.size()) + " groups, not " +
+           std::to_string(split.group_counts.size());
+  }
+  std::vector<uint64_t> per_agent(split.shares.size(), 0);
+  for (size_t g = 0; g < split.group_shares.size(); ++g) {
+    const auto& row = split.group_shares[g];
+    if (row.size() != split.shares.size()) return "group shares for another number of agents";
+    uint64_t sum = 0;
+    for (size_t k = 0; k < row.size(); ++k) {
+      sum += std::min(row[k], total + 1);
+      per_agent[k] += std::min(row[k], total + 1);
+    }
+    if (sum != split.group_counts[g]) {
+      return "group " + std::to_string(g) + "'s shares add up to " + std::to_string(sum) +
+             ", not its " + std::to_string(split.group_counts[g]) + " connections";
+    }
+  }
+  if (per_agent != split.shares) return "the group shares do not add up to the agents' shares";
+  return {};
 }
 
 std::vector<uint64_t> data_rows_for(std::span<const uint32_t> ids, uint64_t row_count) {

@@ -18,6 +18,7 @@
 #include "wsload/shared/clock.hpp"
 #include "wsload/shared/jwt.hpp"
 #include "wsload/shared/planner.hpp"
+#include "wsload/shared/session_plan.hpp"
 
 namespace wsload::controller {
 namespace {
@@ -237,7 +238,13 @@ void check_agents(const shared::Scenario& s, const DoctorRequest& request, Check
   std::vector<double> weights;
   weights.reserve(endpoints.size());
   for (const auto& e : endpoints) weights.push_back(e.weight);
-  const auto shares = shared::apportion(s.load.connections, weights);
+  // The split a run would make (groups apportioned over the agents on their own).
+  shared::AgentSplit split;
+  if (!shared::split_agents(s.load.connections, shared::effective_groups(s), weights, &split)
+           .empty()) {
+    split.shares = shared::apportion(s.load.connections, weights);
+  }
+  const auto& shares = split.shares;
   EventQueue events;
   std::vector<std::unique_ptr<AgentLink>> links;
   for (size_t i = 0; i < endpoints.size(); ++i) {

@@ -73,13 +73,16 @@ void print_groups(std::ostream& out, const shared::Scenario& s, std::span<const 
   }
 }
 
+// An instant of the plan, to the millisecond ("+9.9s", "+27ms").
+std::string format_instant(std::chrono::nanoseconds d) {
+  return format_duration(std::chrono::duration_cast<std::chrono::milliseconds>(d));
+}
+
 // ", listeners 9, publishers 1": agent k's connections counted by group.
-std::string agent_groups(const shared::Scenario& s, std::span<const uint64_t> shares, size_t k,
-                         std::span<const uint64_t> counts) {
+std::string agent_groups(const shared::Scenario& s, const shared::AgentSplit& split, size_t k) {
+  const std::vector<uint64_t>& counts = split.group_counts;
   std::vector<uint64_t> per_group(counts.size(), 0);
-  for (uint32_t id : shared::agent_connection_ids(shares, k)) {
-    ++per_group[shared::group_of(counts, id).group];
-  }
+  for (uint32_t id : shared::agent_ids(split, k)) ++per_group[shared::group_of(counts, id).group];
   std::string text;
   for (size_t g = 0; g < counts.size(); ++g) {
     text += fmt::format("{}{} {}", text.empty() ? "" : ", ", s.groups[g].name, per_group[g]);
@@ -119,19 +122,23 @@ void print_stage_plan(std::ostream& out, const shared::Scenario& s,
   std::vector<double> weights;
   weights.reserve(agents.size());
   for (const auto& a : agents) weights.push_back(a.weight);
-  const auto shares = shared::apportion(s.load.connections, weights);
+  shared::AgentSplit split;
+  if (!shared::split_agents(s.load.connections, shared::effective_groups(s), weights, &split)
+           .empty()) {
+    return;  // the group counts were refused above
+  }
+  const auto& shares = split.shares;
   for (size_t i = 0; i < agents.size(); ++i) {
     if (shares[i] == 0) {
       out << fmt::format("  {}: 0 connections\n", agents[i].address);
       continue;
     }
-    const auto first = shared::scheduled_open(shared::connection_id(shares, i, 0),
-                                              s.load.connections, s.load.ramp_up);
-    const auto last = shared::scheduled_open(shared::connection_id(shares, i, shares[i] - 1),
-                                             s.load.connections, s.load.ramp_up);
+    const std::vector<uint32_t> ids = shared::agent_ids(split, i);
+    const auto first = shared::scheduled_open(ids.front(), s.load.connections, s.load.ramp_up);
+    const auto last = shared::scheduled_open(ids.back(), s.load.connections, s.load.ramp_up);
     out << fmt::format("  {}: {} connections, opening from +{} to +{}", agents[i].address,
-                       shares[i], format_duration(first), format_duration(last));
-    if (s.has_sessions()) out << "; " << agent_groups(s, shares, i, counts);
+                       shares[i], format_instant(first), format_instant(last));
+    if (s.has_sessions()) out << "; " << agent_groups(s, split, i);
     out << "\n";
   }
 }

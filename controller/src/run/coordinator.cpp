@@ -188,10 +188,10 @@ void Coordinator::measure_clocks() {
 namespace {
 
 // Agent `k`'s feeders: only the rows its own connections use (row = global id % row count).
-void add_agent_data(const shared::Scenario& scenario, const std::vector<uint64_t>& shares, size_t k,
+void add_agent_data(const shared::Scenario& scenario, const shared::AgentSplit& split, size_t k,
                     v1::ScenarioSpec* spec) {
   if (scenario.data.empty()) return;
-  const std::vector<uint32_t> ids = shared::agent_connection_ids(shares, k);
+  const std::vector<uint32_t> ids = shared::agent_ids(split, k);
   shared::Scenario rows_only;
   for (const shared::DataFeeder& feeder : scenario.data) {
     rows_only.data.push_back(
@@ -203,7 +203,8 @@ void add_agent_data(const shared::Scenario& scenario, const std::vector<uint64_t
 
 }  // namespace
 
-void Coordinator::assign(const shared::Scenario& scenario, const std::vector<uint64_t>& shares) {
+void Coordinator::assign(const shared::Scenario& scenario, const shared::AgentSplit& split) {
+  const std::vector<uint64_t>& shares = split.shares;
   const std::string ca_pem = read_ca(scenario);
   shared::Scenario without_data = scenario;
   without_data.data.clear();
@@ -221,8 +222,10 @@ void Coordinator::assign(const shared::Scenario& scenario, const std::vector<uin
     a->set_agent_count(static_cast<uint32_t>(agents_.size()));
     a->set_total_connections(scenario.load.connections);
     a->mutable_shares()->Add(shares.begin(), shares.end());
+    for (const auto& row : split.group_shares)
+      a->mutable_group_shares()->Add(row.begin(), row.end());
     *a->mutable_scenario() = spec;
-    add_agent_data(scenario, shares, i, a->mutable_scenario());
+    add_agent_data(scenario, split, i, a->mutable_scenario());
     a->set_report_interval_ms(static_cast<uint64_t>(options_.report_interval.count()));
     agents_[i]->result.share = shares[i];
     spdlog::debug("agent {}: assigned {} of {} connections", agents_[i]->link->endpoint(),
@@ -238,10 +241,15 @@ StageResult Coordinator::run(const shared::Scenario& scenario) {
   connect_all();
   std::vector<double> weights;
   for (const auto& e : endpoints_) weights.push_back(e.weight);
-  const auto shares = shared::apportion(scenario.load.connections, weights);
-  check_capacity(shares);
+  shared::AgentSplit split;
+  const auto groups = shared::effective_groups(scenario);
+  if (auto problem = shared::split_agents(scenario.load.connections, groups, weights, &split);
+      !problem.empty()) {
+    throw RunFailure(problem);
+  }
+  check_capacity(split.shares);
   measure_clocks();
-  assign(scenario, shares);
+  assign(scenario, split);
   execute(scenario, result);
   for (const auto& a : agents_) {
     result.agents.push_back(a->result);

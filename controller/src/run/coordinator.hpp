@@ -15,6 +15,7 @@
 #include "run/timeline_aligner.hpp"
 #include "wsload/controller/run_options.hpp"
 #include "wsload/controller/stage_result.hpp"
+#include "wsload/shared/session_plan.hpp"
 
 namespace wsload::controller {
 
@@ -61,7 +62,7 @@ class Coordinator {
   void connect_all();
   void check_capacity(const std::vector<uint64_t>& shares) const;
   void measure_clocks();
-  void assign(const shared::Scenario& scenario, const std::vector<uint64_t>& shares);
+  void assign(const shared::Scenario& scenario, const shared::AgentSplit& split);
   void execute(const shared::Scenario& scenario, StageResult& result);
 
   // coordinator_execute.cpp: the running stage.

@@ -72,6 +72,11 @@ TEST(RunSchedule, StagesGiveOneSlotPerSessionInTimeOrder) {
   EXPECT_EQ(s.peak(), 2u);
 }
 
+// Sessions that open and close at the same instant (no ramp, no hold) still hold a descriptor.
+TEST(RunSchedule, PeakCountsSessionsThatCloseAsTheyOpen) {
+  EXPECT_EQ(ramp(t(0s), load(0s, 0s, 0s), 7).peak(), 7u);
+}
+
 // Arrivals: the most sessions open at once, not the share, must fit in the budget.
 TEST(RunSchedule, PeakOfArrivalsIsWhatIsOpenAtOnce) {
   shared::LoadSpec l;
@@ -81,7 +86,7 @@ TEST(RunSchedule, PeakOfArrivalsIsWhatIsOpenAtOnce) {
   for (uint32_t id = 0; id < 200; ++id) ids[id] = id;
   const RunSchedule s(t(0s), shared::LoadPlan(l), ids);
   EXPECT_EQ(s.slots(), 200u);
-  EXPECT_EQ(s.peak(), 5u);  // 100/s for 50 ms
+  EXPECT_EQ(s.peak(), 6u);  // 100/s for 50 ms, and the one opening as the first closes
 }
 
 TEST(SendSchedule, OpenLoopInstantsDoNotDependOnWhenSendsHappen) {

@@ -333,5 +333,71 @@ TEST(PartIndex, V1HasOneGroupAndOneStream) {
   EXPECT_TRUE(index.step_names.empty());
 }
 
+// Each group is split over the agents on its own: every agent runs the group mix within one
+// connection per group, the agents' ids are disjoint and cover the run, and each agent's members
+// of a group are spread over the group's (so over the whole ramp).
+TEST(SplitAgents, EveryAgentRunsTheMixAndTogetherTheyRunEveryIdOnce) {
+  const std::vector<std::vector<GroupSpec>> group_sets = {
+      {weighted("listeners", 9), weighted("publishers", 1)},
+      {weighted("a", 2), weighted("b", 1)},
+      {weighted("a", 3), weighted("b", 7), weighted("c", 11)}};
+  for (const auto& groups : group_sets) {
+    for (const uint64_t total : {uint64_t{100}, uint64_t{300}, uint64_t{997}}) {
+      for (const size_t agents : {size_t{1}, size_t{2}, size_t{3}, size_t{10}}) {
+        std::vector<double> weights(agents, 1.0);
+        weights[0] = 2.0;  // one heavier agent
+        AgentSplit split;
+        ASSERT_EQ(split_agents(total, groups, weights, &split), "");
+        EXPECT_EQ(check_split(split), "");
+        std::vector<int> seen(total, 0);
+        for (size_t k = 0; k < agents; ++k) {
+          const auto ids = agent_ids(split, k);
+          ASSERT_EQ(ids.size(), split.shares[k]);
+          std::vector<uint64_t> per_group(groups.size(), 0);
+          for (uint32_t id : ids) {
+            ++seen[id];
+            ++per_group[group_of(split.group_counts, id).group];
+          }
+          for (size_t g = 0; g < groups.size(); ++g) {
+            EXPECT_EQ(per_group[g], split.group_shares[g][k]);
+            const double ideal = static_cast<double>(split.group_counts[g]) *
+                                 static_cast<double>(split.shares[k]) / static_cast<double>(total);
+            EXPECT_NEAR(static_cast<double>(per_group[g]), ideal,
+                        static_cast<double>(groups.size()))
+                << total << " connections, agent " << k << " of " << agents << ", group " << g;
+          }
+        }
+        for (uint64_t id = 0; id < total; ++id) ASSERT_EQ(seen[id], 1) << "id " << id;
+      }
+    }
+  }
+}
+
+TEST(SplitAgents, OneGroupIsThePlannersSplit) {
+  AgentSplit split;
+  const std::vector<double> weights = {1, 2, 3};
+  ASSERT_EQ(split_agents(100, std::vector<GroupSpec>{weighted("default", 1)}, weights, &split), "");
+  EXPECT_EQ(split.shares, apportion(100, weights));
+  EXPECT_TRUE(split.group_shares.empty());
+  for (size_t k = 0; k < 3; ++k)
+    EXPECT_EQ(agent_ids(split, k), agent_connection_ids(split.shares, k));
+}
+
+TEST(SplitAgents, AnInconsistentSplitIsRefused) {
+  AgentSplit split;
+  ASSERT_EQ(split_agents(10, std::vector<GroupSpec>{weighted("a", 1), weighted("b", 1)},
+                         std::vector<double>{1, 1}, &split),
+            "");
+  AgentSplit bad = split;
+  bad.group_shares[0][0] += 1;
+  EXPECT_NE(check_split(bad), "");
+  bad = split;
+  bad.shares[1] += 1;
+  EXPECT_NE(check_split(bad), "");
+  bad = split;
+  bad.group_shares.pop_back();
+  EXPECT_NE(check_split(bad), "");
+}
+
 }  // namespace
 }  // namespace wsload::shared

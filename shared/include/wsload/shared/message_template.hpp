@@ -25,11 +25,11 @@ struct TemplateNames {
 };
 
 struct TemplateContext {
-  uint64_t seq = 0;                 // per-connection request number, from 1
-  uint64_t conn = 0;                // global connection id
-  uint64_t agent = 0;               // agent index in the plan
-  int64_t now_us = 0;               // wall clock, microseconds since epoch
-  std::minstd_rand* rng = nullptr;  // for {{random N}}; required when the template uses it
+  uint64_t seq = 0;                   // per-connection request number, from 1
+  uint64_t conn = 0;                  // global connection id
+  uint64_t agent = 0;                 // agent index in the plan
+  int64_t now_us = 0;                 // wall clock, microseconds since epoch
+  std::minstd_rand* rng = nullptr;    // for {{random N}}; required when the template uses it
   std::span<const std::string> vars;  // by TemplateNames::vars index; missing ones render empty
   // by feeder index: the connection's row values; nullptr or a missing one renders empty
   std::span<const std::vector<std::string>* const> data_rows;
@@ -45,10 +45,16 @@ class MessageTemplate {
   static std::optional<MessageTemplate> compile(std::string_view text, const TemplateNames& names,
                                                 std::string* error);
 
+  // Target fields (url path and query, header values, static token): only {{data.F.C}} is a
+  // placeholder there; any other braces are literal text, as in format v1.
+  static std::optional<MessageTemplate> compile_data_only(std::string_view text,
+                                                          const TemplateNames& names,
+                                                          std::string* error);
+
   void render(const TemplateContext& ctx, std::string& out) const;  // clears `out` first
   bool uses_random() const;
-  bool uses_vars() const;  // any {{var.X}}
-  bool uses_data() const;  // any {{data.F.C}}
+  bool uses_vars() const;   // any {{var.X}}
+  bool uses_data() const;   // any {{data.F.C}}
   bool is_literal() const;  // no placeholder at all
 
  private:

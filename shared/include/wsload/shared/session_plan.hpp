@@ -31,6 +31,27 @@ struct GroupMember {
 // connection_id(counts, group, index). O(groups^2) time, no memory.
 GroupMember group_of(std::span<const uint64_t> counts, uint64_t id);
 
+// How a run's connections are split over agents. With several groups, each group's connections
+// are apportioned over the agents on their own (largest remainder, by the agents' weights), so
+// every agent runs the same mix of groups, within one connection per group, whatever the number
+// of agents; each agent's members of a group are interleaved over the group's members, so they
+// spread over the whole ramp too. With one group it is planner.hpp's split: apportion(total).
+struct AgentSplit {
+  std::vector<uint64_t> shares;        // per agent: its connections (the sum over groups)
+  std::vector<uint64_t> group_counts;  // per group: its connections (group_counts)
+  // [group][agent]: agent's connections of the group; empty with one group.
+  std::vector<std::vector<uint64_t>> group_shares;
+};
+
+// Empty string on success; otherwise the text of group_counts' refusal and *out untouched.
+std::string split_agents(uint64_t total, std::span<const GroupSpec> groups,
+                         std::span<const double> weights, AgentSplit* out);
+// Agent k's global connection ids in increasing order.
+std::vector<uint32_t> agent_ids(const AgentSplit& split, std::size_t k);
+// Checks a split received from elsewhere (an agent's assignment): sizes, and the group shares
+// adding up to the group counts and to the shares. Empty string when consistent.
+std::string check_split(const AgentSplit& split);
+
 // The data row of connection `id` in a feeder of `row_count` rows (id modulo the row count).
 inline uint64_t data_row_of(uint64_t id, uint64_t row_count) {
   return row_count == 0 ? 0 : id % row_count;
@@ -45,9 +66,9 @@ DataFeeder data_subset(const DataFeeder& full, std::span<const uint64_t> rows);
 // Where each group's parts sit in PartsDelta: streams and steps are numbered over all groups in
 // order, a group's on_open steps before its on_close steps.
 struct PartIndex {
-  std::vector<uint32_t> first_stream;    // per group
-  std::vector<uint32_t> first_step;      // per group: its first on_open step
-  std::vector<std::string> group_names;  // by group index
+  std::vector<uint32_t> first_stream;     // per group
+  std::vector<uint32_t> first_step;       // per group: its first on_open step
+  std::vector<std::string> group_names;   // by group index
   std::vector<std::string> stream_names;  // by stream index
   std::vector<std::string> step_names;    // by step index
   std::vector<uint32_t> step_group;       // by step index: the group it belongs to
