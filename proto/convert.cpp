@@ -105,6 +105,9 @@ v1::ScenarioSpec to_wire(const shared::Scenario& s, const std::string& ca_pem,
   spec.set_tls_verify(s.target.tls.verify);
   spec.set_tls_ca_pem(ca_pem);
   spec.set_connect_timeout_ms(ms(s.target.connect_timeout));
+  spec.set_compression(s.target.compression == shared::Compression::kDeflate
+                           ? v1::COMPRESSION_DEFLATE
+                           : v1::COMPRESSION_NONE);
   spec.set_ramp_up_ms(ms(s.load.ramp_up));
   spec.set_hold_ms(ms(s.load.hold));
   spec.set_ramp_down_ms(ms(s.load.ramp_down));
@@ -152,6 +155,9 @@ shared::Scenario from_wire(const v1::ScenarioSpec& spec, std::string* ca_pem) {
   s.target.tls.ca_file.clear();
   if (ca_pem) *ca_pem = spec.tls_ca_pem();
   s.target.connect_timeout = milliseconds(spec.connect_timeout_ms());
+  s.target.compression = spec.compression() == v1::COMPRESSION_DEFLATE
+                             ? shared::Compression::kDeflate
+                             : shared::Compression::kNone;
   s.load.ramp_up = milliseconds(spec.ramp_up_ms());
   s.load.hold = milliseconds(spec.hold_ms());
   s.load.ramp_down = milliseconds(spec.ramp_down_ms());

@@ -101,6 +101,8 @@ void counters_to_wire(const shared::Counters& c, v1::Metrics* out) {
   out->set_protocol_errors(c.protocol_errors);
   out->set_bytes_sent(c.bytes_sent);
   out->set_bytes_received(c.bytes_received);
+  out->set_bytes_sent_wire(c.bytes_sent_wire);
+  out->set_bytes_received_wire(c.bytes_received_wire);
   out->set_push_received(c.push_received);
   out->set_push_gaps(c.push_gaps);
   out->set_push_duplicates(c.push_duplicates);
@@ -132,6 +134,8 @@ void counters_from_wire(const v1::Metrics& m, shared::Counters* out) {
   c.protocol_errors = m.protocol_errors();
   c.bytes_sent = m.bytes_sent();
   c.bytes_received = m.bytes_received();
+  c.bytes_sent_wire = m.bytes_sent_wire();
+  c.bytes_received_wire = m.bytes_received_wire();
   c.push_received = m.push_received();
   c.push_gaps = m.push_gaps();
   c.push_duplicates = m.push_duplicates();

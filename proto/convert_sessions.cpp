@@ -38,6 +38,8 @@ void target_to_wire(const shared::TargetSpec& t, const CaReader& read_ca, v1::Ta
   out->set_tls_verify(t.tls.verify);
   if (!t.tls.ca_file.empty() && read_ca) out->set_tls_ca_pem(read_ca(t.tls.ca_file));
   out->set_connect_timeout_ms(ms(t.connect_timeout));
+  out->set_compression(t.compression == shared::Compression::kDeflate ? v1::COMPRESSION_DEFLATE
+                                                                      : v1::COMPRESSION_NONE);
 }
 
 // The agent's view: a CA travels as its contents, which the agent writes where it needs them;
@@ -56,6 +58,8 @@ shared::TargetSpec target_from_wire(const v1::TargetSpec& w, std::string* ca_pem
   t.tls.verify = w.tls_verify();
   *ca_pem = w.tls_ca_pem();
   t.connect_timeout = milliseconds(w.connect_timeout_ms());
+  t.compression = w.compression() == v1::COMPRESSION_DEFLATE ? shared::Compression::kDeflate
+                                                             : shared::Compression::kNone;
   return t;
 }
 

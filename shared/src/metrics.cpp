@@ -27,6 +27,8 @@ void Counters::merge(const Counters& other) {
   protocol_errors += other.protocol_errors;
   bytes_sent += other.bytes_sent;
   bytes_received += other.bytes_received;
+  bytes_sent_wire += other.bytes_sent_wire;
+  bytes_received_wire += other.bytes_received_wire;
   push_received += other.push_received;
   push_gaps += other.push_gaps;
   push_duplicates += other.push_duplicates;

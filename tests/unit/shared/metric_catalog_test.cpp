@@ -23,6 +23,8 @@ TEST(MetricCatalog, HasTheSpecNamesWithTheirUnits) {
       {"messages.timeouts", MetricUnit::kCount},
       {"bytes.sent", MetricUnit::kCount},
       {"bytes.received", MetricUnit::kCount},
+      {"bytes.sent_wire", MetricUnit::kCount},
+      {"bytes.received_wire", MetricUnit::kCount},
       {"push.received", MetricUnit::kCount},
       {"push.gaps", MetricUnit::kCount},
       {"push.duplicates", MetricUnit::kCount},

@@ -23,6 +23,8 @@ Counters sample(uint64_t base) {
                           &c.protocol_errors,
                           &c.bytes_sent,
                           &c.bytes_received,
+                          &c.bytes_sent_wire,
+                          &c.bytes_received_wire,
                           &c.push_received,
                           &c.push_gaps,
                           &c.push_duplicates,
@@ -64,6 +66,8 @@ TEST(Counters, MergeSumsFieldsAndTakesMaxLag) {
   EXPECT_EQ(merged.protocol_errors, sa.protocol_errors + sb.protocol_errors);
   EXPECT_EQ(merged.bytes_sent, sa.bytes_sent + sb.bytes_sent);
   EXPECT_EQ(merged.bytes_received, sa.bytes_received + sb.bytes_received);
+  EXPECT_EQ(merged.bytes_sent_wire, sa.bytes_sent_wire + sb.bytes_sent_wire);
+  EXPECT_EQ(merged.bytes_received_wire, sa.bytes_received_wire + sb.bytes_received_wire);
   EXPECT_EQ(merged.push_received, sa.push_received + sb.push_received);
   EXPECT_EQ(merged.push_gaps, sa.push_gaps + sb.push_gaps);
   EXPECT_EQ(merged.push_duplicates, sa.push_duplicates + sb.push_duplicates);

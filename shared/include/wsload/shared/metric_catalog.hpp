@@ -105,6 +105,13 @@ inline constexpr auto kMetricTable = [] {
       counter("messages.timeouts", "Requests not answered in time", &C::timeouts),
       counter("bytes.sent", "Payload bytes sent", &C::bytes_sent),
       counter("bytes.received", "Payload bytes received", &C::bytes_received),
+      counter("bytes.sent_wire",
+              "Payload bytes sent as they went on the wire (compressed with permessage-deflate)",
+              &C::bytes_sent_wire),
+      counter(
+          "bytes.received_wire",
+          "Payload bytes received as they came on the wire (compressed with permessage-deflate)",
+          &C::bytes_received_wire),
       counter("push.received", "Server-initiated messages", &C::push_received),
       counter("push.gaps", "Sequence numbers never received", &C::push_gaps),
       counter("push.duplicates", "Sequence numbers received more than once", &C::push_duplicates),

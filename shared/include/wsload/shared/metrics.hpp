@@ -25,8 +25,12 @@ struct Counters {
   uint64_t late_replies = 0;       // replies that arrived after their request timed out
   uint64_t unmatched = 0;          // frames that looked like replies but matched no request
   uint64_t protocol_errors = 0;    // undecodable frames, oversize messages, bad close frames
-  uint64_t bytes_sent = 0;         // WebSocket payload bytes
-  uint64_t bytes_received = 0;     // WebSocket payload bytes
+  uint64_t bytes_sent = 0;         // WebSocket payload bytes (messages as the app sent them)
+  uint64_t bytes_received = 0;     // WebSocket payload bytes (messages as the app got them)
+  // The same payloads as they went over the wire: compressed by permessage-deflate where it was
+  // negotiated, equal to bytes_sent/bytes_received without compression. Frame headers excluded.
+  uint64_t bytes_sent_wire = 0;
+  uint64_t bytes_received_wire = 0;
 
   uint64_t push_received = 0;    // server-initiated messages; subset of received
   uint64_t push_gaps = 0;        // sequence numbers never received after a connection's first
@@ -43,8 +47,8 @@ struct Counters {
   uint64_t max_schedule_lag_us = 0;    // largest such delay (merge takes the max)
 
   // reason -> count: dns, refused, connect_timeout, tls, tls_timeout, handshake_timeout,
-  // http_<status>, bad_accept, bad_upgrade, closed_during_upgrade, stopped_before_established,
-  // other
+  // http_<status>, bad_accept, bad_upgrade, bad_extension, closed_during_upgrade,
+  // stopped_before_established, other
   std::map<std::string, uint64_t> failures;
   // reason -> count: close_<code>, close_timeout, protocol_error, write_stall, eof, reset, error
   std::map<std::string, uint64_t> disconnects;

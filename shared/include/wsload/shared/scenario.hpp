@@ -35,6 +35,10 @@ struct TlsSpec {
   std::string ca_file;  // empty = system store
 };
 
+// `target.compression` (SPEC §3b): kDeflate offers permessage-deflate (RFC 7692); the server
+// decides, and a session it declines runs uncompressed.
+enum class Compression : uint8_t { kNone, kDeflate };
+
 struct TargetSpec {
   std::string url = "ws://localhost:3001/ws";
   std::vector<std::pair<std::string, std::string>> headers;
@@ -42,6 +46,7 @@ struct TargetSpec {
   AuthSpec auth;
   TlsSpec tls;
   std::chrono::nanoseconds connect_timeout = 10s;  // TCP connect + TLS + upgrade
+  Compression compression = Compression::kNone;
 };
 
 // One k6-like stage: the planned number of open connections goes linearly to `to` over `over`.
@@ -197,6 +202,14 @@ struct Scenario {
   std::vector<DataFeeder> data;
 
   bool has_sessions() const { return !groups.empty(); }
+  // target.compression: deflate, of the scenario or of any group.
+  bool offers_compression() const {
+    if (target.compression == Compression::kDeflate) return true;
+    for (const GroupSpec& g : groups) {
+      if (g.target.compression == Compression::kDeflate) return true;
+    }
+    return false;
+  }
 };
 
 // What a scenario file or preset name yields: one stage, or a progressive sequence of stages.
