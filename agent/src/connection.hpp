@@ -15,6 +15,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "permessage_deflate.hpp"
 #include "run_config.hpp"
 #include "schedule.hpp"
 #include "slot_deadlines.hpp"
@@ -67,20 +68,27 @@ struct WorkerContext {
 
   // The connections' clock: steady_clock, or *manual_now when set (tests drive time by hand).
   TimePoint now() const { return manual_now != nullptr ? *manual_now : Clock::now(); }
+  // Made when the first connection negotiates permessage-deflate.
+  ws::DeflateWorkspace& deflate_workspace() {
+    if (!deflate) deflate = std::make_unique<ws::DeflateWorkspace>();
+    return *deflate;
+  }
 
   boost::asio::io_context& ioc;
   const RunConfig& cfg;
-  const TimePoint* manual_now = nullptr;           // not owned; outlives the connections when set
+  const TimePoint* manual_now = nullptr;  // not owned; outlives the connections when set
   // By group: set when the group's target is wss://.
   std::vector<std::shared_ptr<boost::asio::ssl::context>> tls;
-  shared::MetricsDelta delta;                      // recorded since the last take
-  uint64_t open = 0;                               // gauge: established and not yet ended
-  uint64_t in_flight = 0;  // gauge: requests awaiting a reply or their timeout
+  shared::MetricsDelta delta;  // recorded since the last take
+  uint64_t open = 0;           // gauge: established and not yet ended
+  uint64_t in_flight = 0;      // gauge: requests awaiting a reply or their timeout
   std::minstd_rand rng{std::random_device{}()};  // {{random N}} in templates, masks, upgrade keys
   std::string scratch;  // a request is rendered here, then encoded into its connection's frames
   std::vector<const std::vector<std::string>*> data_rows;  // a connection's rows, while rendering
   // ws:// connections read a backlog into this and decode it in place before the next read.
   std::vector<char> read_buffer = std::vector<char>(kWorkerReadBytes);
+  // permessage-deflate streams and buffers the connections share (deflate_workspace()).
+  std::unique_ptr<ws::DeflateWorkspace> deflate;
   TimePoint hold_end = TimePoint::max();  // no request starts at or after this instant
   // By group: first successful resolution of its target, reused by later connections.
   std::vector<std::optional<boost::asio::ip::tcp::resolver::results_type>> resolved;
@@ -104,8 +112,9 @@ struct WorkerContext {
 // connection_reasons.hpp):
 // - failures (attempted = established + failed, always): dns, refused, connect_timeout, tls,
 //   tls_timeout, handshake_timeout (the connect deadline, named by the stage it stopped),
-//   http_<status>, bad_accept, bad_upgrade, closed_during_upgrade, stopped_before_established
-//   (the run stopped first; a reconnect still in its backoff is not an attempt), other.
+//   http_<status>, bad_accept, bad_upgrade, bad_extension, closed_during_upgrade,
+//   stopped_before_established (the run stopped first; a reconnect still in its backoff is not an
+//   attempt), other.
 // - disconnects: close_<code>, close_timeout, protocol_error, eof, reset, error, write_stall.
 // - unsent (scheduled = sent + unsent for open loops): peer_not_reading, closed, stopped.
 class Connection {

@@ -145,6 +145,11 @@ std::string WsConnection<Ws>::make_request(const std::string& key, std::string& 
   if (!group_.subprotocol_header.empty() && !given("sec-websocket-protocol")) {
     r += "Sec-WebSocket-Protocol: " + clean(group_.subprotocol_header) + "\r\n";
   }
+  if (group_.target.compression == shared::Compression::kDeflate) {
+    r += "Sec-WebSocket-Extensions: ";
+    r += ws::kDeflateOffer;
+    r += "\r\n";
+  }
   offered = group_.subprotocol_header;
   for (const auto& [name, value] : headers) {
     if (beast::iequals(name, "sec-websocket-protocol")) offered = value;
@@ -284,9 +289,13 @@ void WsConnection<Ws>::on_upgrade_response(error_code ec) {
     fail_attempt(Failure{FailureReason::kHttpStatus, static_cast<uint16_t>(res.result_int())});
     return;
   }
-  if (auto reason = check_upgrade()) {
+  std::optional<ws::DeflateParams> deflate;
+  if (auto reason = check_upgrade(deflate)) {
     fail_attempt(*reason);
     return;
+  }
+  if (deflate) {
+    deflate_ = std::make_unique<ws::PerMessageDeflate>(*deflate, ctx_.deflate_workspace());
   }
   auto early = upgrade_->buffer.data();  // frames the server sent right behind its 101
   std::string early_bytes(static_cast<const char*>(early.data()), early.size());
@@ -296,9 +305,12 @@ void WsConnection<Ws>::on_upgrade_response(error_code ec) {
 
 // RFC 6455 §4.1 on a 101: Upgrade: websocket and Connection: upgrade, the accept value for our
 // key, and neither an extension nor a subprotocol we did not offer. nullopt when valid, else the
-// failure reason: kBadAccept for a wrong Sec-WebSocket-Accept, kBadUpgrade for the rest.
+// failure reason: kBadAccept for a wrong Sec-WebSocket-Accept, kBadExtension for an extension
+// answer that is not a valid acceptance of our permessage-deflate offer (RFC 7692 §7.1),
+// kBadUpgrade for the rest (an extension when we offered none among it).
 template <class Ws>
-std::optional<FailureReason> WsConnection<Ws>::check_upgrade() const {
+std::optional<FailureReason> WsConnection<Ws>::check_upgrade(
+    std::optional<ws::DeflateParams>& deflate) const {
   const auto& res = upgrade_->parser.get();
   auto field = [&res](beast::http::field f) {
     auto v = res[f];
@@ -311,7 +323,22 @@ std::optional<FailureReason> WsConnection<Ws>::check_upgrade() const {
   if (field(beast::http::field::sec_websocket_accept) != ws::accept_for(upgrade_->key)) {
     return FailureReason::kBadAccept;
   }
-  if (!field(beast::http::field::sec_websocket_extensions).empty()) {
+  std::string extensions;  // every header line of it, as one list
+  const auto [first, last] = res.equal_range(beast::http::field::sec_websocket_extensions);
+  for (auto line = first; line != last; ++line) {
+    if (!extensions.empty()) extensions += ", ";
+    extensions.append(line->value().data(), line->value().size());
+  }
+  if (group_.target.compression == shared::Compression::kDeflate) {
+    auto answer = ws::parse_deflate_response(extensions);
+    if (answer.has_error()) {
+      if (spdlog::should_log(spdlog::level::debug)) {
+        spdlog::debug("connection {}: {}", id_, answer.error());
+      }
+      return FailureReason::kBadExtension;
+    }
+    deflate = *answer;
+  } else if (!extensions.empty()) {
     return FailureReason::kBadUpgrade;
   }
   std::string_view protocol = field(beast::http::field::sec_websocket_protocol);

@@ -13,6 +13,8 @@
 // messages that are due together leave in one system call). ws:// keeps one read pending into a
 // small array of the connection and reads any larger backlog into the worker's shared buffer;
 // wss:// reads through the TLS stream into a buffer allocated while established.
+// With `target.compression: deflate` the upgrade offers permessage-deflate; when the server accepts
+// it, deflate_ holds the session's compression state (nothing else of the connection grows).
 #include <algorithm>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -149,7 +151,8 @@ class WsConnection final : public Connection,
   void on_connect(error_code ec);
   void do_upgrade();
   void on_upgrade_response(error_code ec);
-  std::optional<FailureReason> check_upgrade() const;
+  // `deflate`: the negotiated permessage-deflate parameters (nullopt: none).
+  std::optional<FailureReason> check_upgrade(std::optional<ws::DeflateParams>& deflate) const;
   bool cancelled();
   void fail_attempt(Failure failure, error_code ec = {});
   void fail_attempt(FailureReason reason, error_code ec = {}) { fail_attempt(Failure{reason}, ec); }
@@ -188,7 +191,7 @@ class WsConnection final : public Connection,
   bool drain();
   bool consume(std::string_view bytes);
   void on_read_end(error_code ec);
-  bool on_message(bool text, std::string_view payload);
+  bool on_message(bool text, std::string_view payload, std::size_t wire_size);
   bool on_ping(std::string_view payload);
   void queue_pong(std::string_view payload);
   void on_pong(std::string_view payload);
@@ -203,7 +206,8 @@ class WsConnection final : public Connection,
   bool send_due(size_t stream, TimePoint now);
   void encode_request(size_t stream, TimePoint scheduled, TimePoint now);
   TimePoint next_send_instant(TimePoint now);
-  void queue_frame(ws::Opcode op, std::string_view payload);
+  // Returns the payload bytes the frame carries (compressed or not).
+  std::size_t queue_frame(ws::Opcode op, std::string_view payload);
   void flush();
   void compact_out();
   void note_write_blocked(bool progressed);
@@ -248,6 +252,7 @@ class WsConnection final : public Connection,
   std::unique_ptr<TlsIo> tls_io_;  // wss:// only, while established
   char in_buf_[kIdleReadBytes];    // ws:// target of the pending read
   ws::Decoder decoder_{kReadMessageMax};
+  std::unique_ptr<ws::PerMessageDeflate> deflate_;  // negotiated permessage-deflate, per session
   std::string out_;  // encoded frames not yet written (from out_done_ on)
   std::size_t out_done_ = 0;
   InFlightTable in_flight_;

@@ -21,8 +21,8 @@ inline bool would_block(error_code ec) {
 template <class Ws>
 struct WsConnection<Ws>::Frames final : ws::FrameHandler {
   explicit Frames(Self& c) : conn(c) {}
-  bool on_message(bool text, std::string_view payload) override {
-    return conn.on_message(text, payload);
+  bool on_message(bool text, std::string_view payload, std::size_t wire_size) override {
+    return conn.on_message(text, payload, wire_size);
   }
   bool on_ping(std::string_view payload) override { return conn.on_ping(payload); }
   bool on_pong(std::string_view payload) override {
@@ -30,6 +30,7 @@ struct WsConnection<Ws>::Frames final : ws::FrameHandler {
     return !conn.ending();
   }
   bool on_close(uint16_t code, std::string_view) override { return conn.on_close(code); }
+  ws::PerMessageDeflate* extension() override { return conn.deflate_.get(); }
   Self& conn;
 };
 
@@ -131,9 +132,17 @@ std::size_t WsConnection<Ws>::queued_bytes() const {
   return n;
 }
 
+// Data frames of a session with permessage-deflate go out compressed (RSV1), control frames never.
 template <class Ws>
-void WsConnection<Ws>::queue_frame(ws::Opcode op, std::string_view payload) {
+std::size_t WsConnection<Ws>::queue_frame(ws::Opcode op, std::string_view payload) {
+  if (deflate_ && !ws::is_control(op)) [[unlikely]] {
+    if (std::optional<std::string_view> compressed = deflate_->compress(payload)) {
+      ws::append_frame(out_, op, *compressed, next_mask(), true);
+      return compressed->size();
+    }
+  }
   ws::append_frame(out_, op, payload, next_mask());
+  return payload.size();
 }
 
 // Writes out_. ws://: straight to the socket without waiting; what does not fit waits for

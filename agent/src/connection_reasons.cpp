@@ -22,6 +22,8 @@ std::string to_string(Failure failure) {
       return "bad_accept";
     case FailureReason::kBadUpgrade:
       return "bad_upgrade";
+    case FailureReason::kBadExtension:
+      return "bad_extension";
     case FailureReason::kClosedDuringUpgrade:
       return "closed_during_upgrade";
     case FailureReason::kStoppedBeforeEstablished:

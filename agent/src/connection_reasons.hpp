@@ -10,16 +10,17 @@ namespace wsload::agent {
 
 // shared::Counters::failures (attempted = established + failed, always).
 enum class FailureReason : uint8_t {
-  kDns,                       // dns
-  kRefused,                   // refused
-  kConnectTimeout,            // connect_timeout: the connect deadline stopped the TCP connect
-  kTls,                       // tls
-  kTlsTimeout,                // tls_timeout
-  kHandshakeTimeout,          // handshake_timeout: the connect deadline stopped the upgrade
-  kHttpStatus,                // http_<status>: the upgrade was answered with status != 101
-  kBadAccept,                 // bad_accept
-  kBadUpgrade,                // bad_upgrade
-  kClosedDuringUpgrade,       // closed_during_upgrade
+  kDns,                  // dns
+  kRefused,              // refused
+  kConnectTimeout,       // connect_timeout: the connect deadline stopped the TCP connect
+  kTls,                  // tls
+  kTlsTimeout,           // tls_timeout
+  kHandshakeTimeout,     // handshake_timeout: the connect deadline stopped the upgrade
+  kHttpStatus,           // http_<status>: the upgrade was answered with status != 101
+  kBadAccept,            // bad_accept
+  kBadUpgrade,           // bad_upgrade
+  kBadExtension,         // bad_extension: the permessage-deflate answer is invalid or unsupported
+  kClosedDuringUpgrade,  // closed_during_upgrade
   kStoppedBeforeEstablished,  // stopped_before_established: the run stopped first
   kOther,                     // other
 };

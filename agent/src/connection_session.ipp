@@ -34,9 +34,10 @@ void WsConnection<Ws>::on_established(std::string_view early_bytes) {
 }
 
 template <class Ws>
-bool WsConnection<Ws>::on_message(bool, std::string_view payload) {
+bool WsConnection<Ws>::on_message(bool, std::string_view payload, std::size_t wire_size) {
   ++counters().messages_received;
   counters().bytes_received += payload.size();
+  counters().bytes_received_wire += wire_size;
   handle_frame(payload, ctx_.now());
   return !ending();
 }
@@ -68,6 +69,7 @@ template <class Ws>
 void WsConnection<Ws>::on_pong(std::string_view payload) {
   ++counters().messages_received;
   counters().bytes_received += payload.size();
+  counters().bytes_received_wire += payload.size();
   const bool steps = steps_running();
   if (!steps && !group_.ping_replies) return;
   uint64_t seq = 0;
@@ -282,12 +284,12 @@ void WsConnection<Ws>::encode_request(size_t stream, TimePoint scheduled, TimePo
     (void)err;
     std::string_view payload(digits, static_cast<std::size_t>(end - digits));
     counters().bytes_sent += payload.size();
-    queue_frame(ws::Opcode::kPing, payload);
+    counters().bytes_sent_wire += queue_frame(ws::Opcode::kPing, payload);
     return;
   }
   const std::string* body = render(m.payload, seq);
   counters().bytes_sent += body->size();
-  queue_frame(
+  counters().bytes_sent_wire += queue_frame(
       m.payload.kind == shared::MessageKind::kBinary ? ws::Opcode::kBinary : ws::Opcode::kText,
       *body);
 }
@@ -376,6 +378,7 @@ void WsConnection<Ws>::on_session_end() {
   }
   ctx_.deadlines.cancel_all(slot_);
   decoder_.reset();
+  deflate_.reset();
   std::string().swap(out_);
   out_done_ = 0;
   attempt_.pong_at = kNoPong;

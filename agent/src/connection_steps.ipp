@@ -101,11 +101,11 @@ uint64_t WsConnection<Ws>::send_step(const StepRuntime& step) {
   if (step.send->kind == shared::MessageKind::kPing) {
     const std::string digits = std::to_string(seq);
     counters().bytes_sent += digits.size();
-    queue_frame(ws::Opcode::kPing, digits);
+    counters().bytes_sent_wire += queue_frame(ws::Opcode::kPing, digits);
   } else {
     const std::string* body = render(*step.send, seq);
     counters().bytes_sent += body->size();
-    queue_frame(
+    counters().bytes_sent_wire += queue_frame(
         step.send->kind == shared::MessageKind::kBinary ? ws::Opcode::kBinary : ws::Opcode::kText,
         *body);
   }

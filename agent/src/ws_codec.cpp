@@ -5,13 +5,13 @@
 #include <algorithm>
 #include <cstring>
 
+#include "permessage_deflate.hpp"
+
 namespace wsload::agent::ws {
 namespace {
 
 constexpr std::string_view kAcceptGuid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 constexpr uint64_t kReserveMax = 1 << 20;
-
-bool is_control(Opcode op) { return static_cast<uint8_t>(op) >= 0x8; }
 
 // XORs `n` bytes at `p` with the 4-byte key `key`, key byte i%4 on byte i.
 void apply_mask(char* p, std::size_t n, const uint8_t key[4]) {
@@ -46,11 +46,12 @@ bool valid_close_code(uint16_t code) {
 
 }  // namespace
 
-void append_frame(std::string& out, Opcode op, std::string_view payload, uint32_t mask) {
+void append_frame(std::string& out, Opcode op, std::string_view payload, uint32_t mask,
+                  bool compressed) {
   const std::size_t n = payload.size();
   uint8_t header[14];
   std::size_t size = 2;
-  header[0] = static_cast<uint8_t>(0x80 | static_cast<uint8_t>(op));
+  header[0] = static_cast<uint8_t>((compressed ? 0xC0 : 0x80) | static_cast<uint8_t>(op));
   if (n < 126) {
     header[1] = static_cast<uint8_t>(0x80 | n);
   } else if (n <= 0xFFFF) {
@@ -164,16 +165,19 @@ void Decoder::reset() {
   control_len_ = 0;
   frame_op_ = Opcode::kContinuation;
   frame_fin_ = false;
+  frame_rsv1_ = false;
   in_frame_ = false;
   in_message_ = false;
   message_text_ = false;
+  message_compressed_ = false;
 }
 
-int Decoder::parse_header(const uint8_t* p, std::size_t n) {
+int Decoder::parse_header(const uint8_t* p, std::size_t n, FrameHandler& handler) {
   if (n < 2) return 0;
   const uint8_t b0 = p[0];
   const uint8_t b1 = p[1];
-  if (b0 & 0x70) return fail(kCloseProtocolError, "RSV bit set"), -1;
+  if (b0 & 0x30) return fail(kCloseProtocolError, "RSV2 or RSV3 bit set"), -1;
+  const bool rsv1 = (b0 & 0x40) != 0;
   const uint8_t code = b0 & 0x0F;
   if ((code >= 0x3 && code <= 0x7) || code >= 0xB) {
     return fail(kCloseProtocolError, "unknown opcode"), -1;
@@ -189,6 +193,16 @@ int Decoder::parse_header(const uint8_t* p, std::size_t n) {
     if (!in_message_) return fail(kCloseProtocolError, "continuation without a message"), -1;
   } else if (in_message_) {
     return fail(kCloseProtocolError, "new message inside a fragmented message"), -1;
+  }
+  // RFC 7692 §6.1: RSV1 marks a compressed message, on its first frame only.
+  if (rsv1) {
+    if (is_control(op)) return fail(kCloseProtocolError, "RSV1 set on a control frame"), -1;
+    if (op == Opcode::kContinuation) {
+      return fail(kCloseProtocolError, "RSV1 set on a continuation frame"), -1;
+    }
+    if (handler.extension() == nullptr) {
+      return fail(kCloseProtocolError, "RSV1 set without permessage-deflate"), -1;
+    }
   }
   const std::size_t size = len7 == 126 ? 4 : len7 == 127 ? 10 : 2;
   if (n < size) return 0;
@@ -210,6 +224,7 @@ int Decoder::parse_header(const uint8_t* p, std::size_t n) {
   }
   frame_op_ = op;
   frame_fin_ = fin;
+  frame_rsv1_ = rsv1;
   frame_left_ = len;
   return static_cast<int>(size);
 }
@@ -223,6 +238,7 @@ void Decoder::begin_buffered_frame() {
   if (frame_op_ != Opcode::kContinuation) {
     in_message_ = true;
     message_text_ = frame_op_ == Opcode::kText;
+    message_compressed_ = frame_rsv1_;
     // Bounded, so a header alone cannot make the decoder allocate up to max_message.
     message_.reserve(static_cast<std::size_t>(std::min<uint64_t>(frame_left_, kReserveMax)));
   }
@@ -240,14 +256,32 @@ bool Decoder::end_buffered_frame(FrameHandler& handler) {
   }
   if (!frame_fin_) return true;
   in_message_ = false;
-  const bool ok = deliver_message(handler, message_text_, message_);
+  const bool ok = deliver_message(handler, message_text_, message_compressed_, message_);
   release_storage();
   return ok;
 }
 
-bool Decoder::deliver_message(FrameHandler& handler, bool text, std::string_view payload) {
+bool Decoder::deliver_message(FrameHandler& handler, bool text, bool compressed,
+                              std::string_view payload) {
+  const std::size_t wire_size = payload.size();
+  if (compressed) {
+    // parse_header made sure the extension is there.
+    auto inflated = handler.extension()->inflate(payload, max_message_);
+    if (inflated.has_error()) {
+      switch (inflated.error()) {
+        case PerMessageDeflate::InflateError::kTooBig:
+          return fail(kCloseTooBig, "inflated message larger than the maximum");
+        case PerMessageDeflate::InflateError::kBadData:
+          return fail(kCloseInvalidPayload, "compressed message not valid deflate data");
+        case PerMessageDeflate::InflateError::kNoMemory:
+          break;
+      }
+      return fail(kCloseInternalError, "no memory to inflate a message");
+    }
+    payload = *inflated;
+  }
   if (text && !valid_utf8(payload)) return fail(kCloseInvalidPayload, "text message not UTF-8");
-  return handler.on_message(text, payload);
+  return handler.on_message(text, payload, wire_size);
 }
 
 bool Decoder::deliver_control(FrameHandler& handler, Opcode op, std::string_view payload) {
@@ -281,7 +315,7 @@ bool Decoder::feed(std::string_view data, FrameHandler& handler) {
     if (n == 0) return true;
     int size;
     if (header_len_ == 0) {
-      size = parse_header(p, n);
+      size = parse_header(p, n, handler);
       if (size < 0) return false;
       if (size == 0) {  // at most 9 bytes: the rest of the header comes with the next feed
         std::memcpy(header_, p, n);
@@ -300,7 +334,7 @@ bool Decoder::feed(std::string_view data, FrameHandler& handler) {
       header_len_ = static_cast<uint8_t>(header_len_ + take);
       p += take;
       n -= take;
-      size = parse_header(header_, header_len_);
+      size = parse_header(header_, header_len_, handler);
       if (size < 0) return false;
       if (size == 0) continue;  // needs the 2nd byte to know the length, or more bytes
       header_len_ = 0;
@@ -314,9 +348,9 @@ bool Decoder::feed(std::string_view data, FrameHandler& handler) {
       const std::string_view payload(reinterpret_cast<const char*>(p), frame_left_);
       p += frame_left_;
       n -= frame_left_;
-      const bool ok = is_control(frame_op_)
-                          ? deliver_control(handler, frame_op_, payload)
-                          : deliver_message(handler, frame_op_ == Opcode::kText, payload);
+      const bool ok = is_control(frame_op_) ? deliver_control(handler, frame_op_, payload)
+                                            : deliver_message(handler, frame_op_ == Opcode::kText,
+                                                              frame_rsv1_, payload);
       if (!ok) return false;
       continue;
     }
