@@ -69,6 +69,8 @@ struct ServerFlags {
   std::string listen = "127.0.0.1:3001";
   std::string jwt_secret;
   std::string broadcast_interval = "0";
+  bool deflate = false;
+  bool deflate_no_context_takeover = false;
 };
 
 void add_server_options(CLI::App& app, ServerFlags& f) {
@@ -112,6 +114,12 @@ void add_server_options(CLI::App& app, ServerFlags& f) {
   app.add_option("--tls-key", config.tls_key, "PEM private key");
   app.add_option("--log-level", config.log_level, "trace|debug|info|warn|error|critical|off")
       ->capture_default_str();
+  app.add_flag("--deflate", f.deflate,
+               "accept permessage-deflate (RFC 7692) when a client offers it: 4 KiB server window "
+               "(server_max_window_bits=12), memLevel 5, level 6, context takeover");
+  app.add_flag("--deflate-no-context-takeover", f.deflate_no_context_takeover,
+               "like --deflate, with server_no_context_takeover and client_no_context_takeover "
+               "(every message compressed on its own)");
 
   app.footer(limits_text());
 }
@@ -196,6 +204,10 @@ int main(int argc, char** argv) {
       server.config.listen = *host_port;
       server.config.broadcast_interval =
           duration_or_throw("--broadcast-interval", server.broadcast_interval);
+      using wsload::target::DeflateMode;
+      server.config.deflate = server.deflate_no_context_takeover ? DeflateMode::kNoContextTakeover
+                              : server.deflate                   ? DeflateMode::kContextTakeover
+                                                                 : DeflateMode::kOff;
     }
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);  // prints the message (or the help)

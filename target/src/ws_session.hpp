@@ -56,6 +56,17 @@ class WsSession : public SessionHandle, public std::enable_shared_from_this<WsSe
     }));
     ws_.read_message_max(hub_.config().max_message_size);
     ws_.auto_fragment(false);
+    if (const DeflateMode mode = hub_.config().deflate; mode != DeflateMode::kOff) {
+      // Beast allocates its zlib streams only for sessions that negotiate the extension.
+      websocket::permessage_deflate pmd;
+      pmd.server_enable = true;
+      pmd.server_max_window_bits = kDeflateWindowBits;
+      pmd.memLevel = kDeflateMemLevel;
+      pmd.compLevel = kDeflateLevel;
+      pmd.server_no_context_takeover = pmd.client_no_context_takeover =
+          mode == DeflateMode::kNoContextTakeover;
+      ws_.set_option(pmd);
+    }
     ws_.async_accept(
         request, boost::beast::bind_front_handler(&WsSession::on_accept, this->shared_from_this(),
                                                   std::move(subject)));

@@ -20,6 +20,15 @@ struct HostPort {
 // Parses "HOST:PORT" or "[V6]:PORT"; nullopt when malformed or the port is out of range.
 std::optional<HostPort> parse_host_port(std::string_view text);
 
+// permessage-deflate (RFC 7692) when a client offers it: off (the offer is declined), on with
+// context takeover, or on with no context takeover in either direction.
+enum class DeflateMode : uint8_t { kOff, kContextTakeover, kNoContextTakeover };
+// The server's compressor under --deflate: a 4 KiB window (announced as server_max_window_bits, so
+// clients inflate with 4 KiB too), memLevel 5, level 6.
+inline constexpr int kDeflateWindowBits = 12;
+inline constexpr int kDeflateMemLevel = 5;
+inline constexpr int kDeflateLevel = 6;
+
 struct TargetConfig {
   HostPort listen{"127.0.0.1", 3001};
   std::string path = "/ws";               // WebSocket upgrade path; must start with '/'
@@ -40,6 +49,7 @@ struct TargetConfig {
   std::string tls_cert;  // PEM files; both set = wss
   std::string tls_key;
   std::string log_level = "info";
+  DeflateMode deflate = DeflateMode::kOff;
 
   bool tls() const { return !tls_cert.empty(); }
 };
