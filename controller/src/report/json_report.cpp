@@ -79,6 +79,7 @@ json scenario_json(const shared::Scenario& s) {
   j["message_timeout"] =
       s.messages ? json(shared::format_duration(s.messages->timeout)) : json(nullptr);
   if (s.has_sessions()) j["groups"] = scenario_groups_json(s);
+  if (s.target.compression == shared::Compression::kDeflate) j["compression"] = "deflate";
   return j;
 }
 

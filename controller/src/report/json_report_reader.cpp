@@ -65,6 +65,9 @@ shared::Scenario scenario_from_json(const json& sc) {
       s.messages->timeout = duration_field(sc, "message_timeout", "scenario");
   }
   if (sc.contains("groups")) s.groups = scenario_groups_from_json(sc["groups"]);
+  if (sc.contains("compression") && sc["compression"] == "deflate") {
+    s.target.compression = shared::Compression::kDeflate;
+  }
   return s;
 }
 

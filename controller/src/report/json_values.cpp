@@ -44,6 +44,11 @@ void put_counter_details(json& j, const shared::Counters& c) {
   j["connections"]["reconnects"] = c.reconnects;
   j["messages"]["scheduled"] = c.requests_scheduled();
   j["messages"]["unsent_reasons"] = counts_json(c.unsent);
+  // Only where permessage-deflate made the wire differ, so reports without it read as before.
+  if (c.bytes_sent_wire != c.bytes_sent || c.bytes_received_wire != c.bytes_received) {
+    j["messages"]["bytes_sent_wire"] = c.bytes_sent_wire;
+    j["messages"]["bytes_received_wire"] = c.bytes_received_wire;
+  }
 }
 
 void read_counter_details(const json& j, shared::Counters& c, const std::string& where) {
@@ -54,6 +59,10 @@ void read_counter_details(const json& j, shared::Counters& c, const std::string&
   c.disconnects = count_map(field(conn, "disconnects", cw));
   c.reconnects = count(conn, "reconnects", cw);
   if (msg.contains("unsent_reasons")) c.unsent = count_map(msg["unsent_reasons"]);
+  const bool wire = msg.contains("bytes_sent_wire");
+  c.bytes_sent_wire = wire ? count(msg, "bytes_sent_wire", where + ".messages") : c.bytes_sent;
+  c.bytes_received_wire =
+      wire ? count(msg, "bytes_received_wire", where + ".messages") : c.bytes_received;
 }
 
 const json& field(const json& j, const char* name, const std::string& where) {

@@ -26,10 +26,13 @@ nlohmann::json distribution_json(const shared::Histogram& h,
 nlohmann::json counts_json(const std::map<std::string, uint64_t>& m);  // reason -> count
 
 // What the report holds of Counters besides the table's metrics (kJsonFields): counts by reason,
-// reconnects and requests scheduled (sent + unsent), in the connections and messages sections.
+// reconnects and requests scheduled (sent + unsent), in the connections and messages sections; and
+// bytes.sent_wire/bytes.received_wire (messages.bytes_sent_wire, bytes_received_wire) when they
+// differ from the payload bytes (permessage-deflate).
 void put_counter_details(nlohmann::json& j, const shared::Counters& c);
-// The same back; `where` names the object holding the sections. Reports written before unsent
-// requests were counted have no unsent_reasons.
+// The same back; `where` names the object holding the sections (read_metric_counters first: the
+// wire bytes default to the payload bytes). Reports written before unsent requests were counted
+// have no unsent_reasons.
 void read_counter_details(const nlohmann::json& j, shared::Counters& c, const std::string& where);
 
 const nlohmann::json& field(const nlohmann::json& j, const char* name, const std::string& where);

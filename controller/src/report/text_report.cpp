@@ -94,6 +94,14 @@ void write_message_metrics(std::ostream& out, const StageResult& r, const shared
       n(metric("messages.unmatched")), n(metric("messages.protocol_errors")));
   out << fmt::format("   Average Rate: {:.1f} msg/sec received\n",
                      v(metric("messages.rate")).value_or(0));
+  // Payload bytes before compression and on the wire: with permessage-deflate only.
+  const uint64_t sent = n(metric("bytes.sent")), sent_wire = n(metric("bytes.sent_wire"));
+  const uint64_t received = n(metric("bytes.received"));
+  const uint64_t received_wire = n(metric("bytes.received_wire"));
+  if (r.scenario.offers_compression() || sent != sent_wire || received != received_wire) {
+    out << fmt::format("   Bytes: sent {} (wire {}), received {} (wire {})\n", sent, sent_wire,
+                       received, received_wire);
+  }
   if (n(metric("push.received")) > 0) {
     out << fmt::format(
         "   Pushes: {} (gaps {}, duplicates {}, reordered {}, sequence resets {}), delivery "

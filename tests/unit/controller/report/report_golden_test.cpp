@@ -33,6 +33,8 @@ shared::MetricsDelta populated_delta(uint64_t scale) {
   c.protocol_errors = 1 * scale;
   c.bytes_sent = 12345 * scale;
   c.bytes_received = 23456 * scale;
+  c.bytes_sent_wire = c.bytes_sent;  // no compression: the wire carries the payloads as they are
+  c.bytes_received_wire = c.bytes_received;
   c.push_received = 40 * scale;
   c.push_gaps = 5 * scale;
   c.push_duplicates = 2 * scale;
