@@ -22,6 +22,12 @@ namespace metric_readers {
 
 uint64_t open(const RunFigures& f) { return f.open; }
 uint64_t peak_open(const RunFigures& f) { return f.peak_open; }
+uint64_t closed_planned(const RunFigures& f) {
+  const auto& c = f.delta.counters;
+  return c.connections_closed > c.disconnects_unexpected
+             ? c.connections_closed - c.disconnects_unexpected
+             : 0;
+}
 uint64_t unsent(const RunFigures& f) { return f.delta.counters.unsent_total(); }
 uint64_t error_count(const RunFigures& f) { return f.delta.counters.error_count(); }
 
@@ -38,9 +44,11 @@ std::optional<double> error_rate(const RunFigures& f) {
   return ratio_percent(c.error_count(), denominator);
 }
 
-// Established per second of ramp-up; a scenario without ramp-up divides by the whole run.
+// Established per second of the plan's opening time (ramp-up, rising stages); a scenario without
+// one divides by the whole run. An arrival model: attempts per second of its arrivals' duration.
 std::optional<double> connection_rate(const RunFigures& f) {
-  return per_second(f.delta.counters.connections_established,
+  const auto& c = f.delta.counters;
+  return per_second(f.arrivals ? c.connections_attempted : c.connections_established,
                     f.ramp_up_s > 0 ? f.ramp_up_s : f.duration_s);
 }
 

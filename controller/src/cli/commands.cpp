@@ -16,6 +16,7 @@
 #include "wsload/shared/clock.hpp"
 #include "wsload/shared/duration.hpp"
 #include "wsload/shared/jwt.hpp"
+#include "wsload/shared/load_plan.hpp"
 #include "wsload/shared/planner.hpp"
 
 namespace wsload::controller {
@@ -74,8 +75,8 @@ int validate_command(const ValidateRequest& request) {
     }
     agents = *parsed;
   } else {
-    uint64_t most = 0;
-    for (const auto& s : plan.stages) most = std::max(most, s.load.connections);
+    uint64_t most = 0;  // open at once: an arrival model opens more over its run
+    for (const auto& s : plan.stages) most = std::max(most, shared::LoadPlan(s.load).peak());
     // The agents and their sockets would live on this machine (the target may not: not counted).
     const auto local = plan_local_agents(most, request.local_agents, false);
     if (!local.refusal.empty()) {

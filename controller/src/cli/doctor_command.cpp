@@ -17,6 +17,7 @@
 #include "wsload/proto/convert.hpp"
 #include "wsload/shared/clock.hpp"
 #include "wsload/shared/jwt.hpp"
+#include "wsload/shared/load_plan.hpp"
 #include "wsload/shared/planner.hpp"
 #include "wsload/shared/session_plan.hpp"
 
@@ -173,26 +174,27 @@ void check_nats(Checklist& list) {
 void check_local_agents(const shared::Scenario& s, Checklist& list) {
   rlimit limit{};
   getrlimit(RLIMIT_NOFILE, &limit);
-  const auto plan = plan_local_agents(s.load.connections, 0, false);
+  // The most connections open at once (an arrival model opens more over the run).
+  const uint64_t peak = shared::LoadPlan(s.load).peak();
+  const auto plan = plan_local_agents(peak, 0, false);
   if (!plan.refusal.empty()) {
     list.fail("local agents", plan.refusal, "run agents on other machines and pass --agents");
   } else {
     list.ok("local agents",
             fmt::format("{} local agent(s) would be spawned for {} connections (fd hard limit {})",
-                        plan.agents, s.load.connections, static_cast<uint64_t>(limit.rlim_max)));
+                        plan.agents, peak, static_cast<uint64_t>(limit.rlim_max)));
   }
   std::ifstream range("/proc/sys/net/ipv4/ip_local_port_range");
   uint64_t low = 0, high = 0;
   if (!(range >> low >> high) || high < low) return;
   const uint64_t ports = high - low + 1;
-  if (s.load.connections > ports) {
-    list.fail("ephemeral ports",
-              fmt::format("{} connections to one target need more than the {} local ports",
-                          s.load.connections, ports),
-              "widen net.ipv4.ip_local_port_range or use agents with --source-ips");
+  if (peak > ports) {
+    list.fail(
+        "ephemeral ports",
+        fmt::format("{} connections to one target need more than the {} local ports", peak, ports),
+        "widen net.ipv4.ip_local_port_range or use agents with --source-ips");
   } else {
-    list.ok("ephemeral ports",
-            fmt::format("{} ports for {} connections", ports, s.load.connections));
+    list.ok("ephemeral ports", fmt::format("{} ports for {} connections", ports, peak));
   }
 }
 
@@ -244,7 +246,14 @@ void check_agents(const shared::Scenario& s, const DoctorRequest& request, Check
            .empty()) {
     split.shares = shared::apportion(s.load.connections, weights);
   }
-  const auto& shares = split.shares;
+  // What each agent holds at once: its share, or for arrivals its most overlapping sessions.
+  std::vector<uint64_t> shares = split.shares;
+  if (s.load.arrival) {
+    const shared::LoadPlan plan(s.load);
+    for (size_t i = 0; i < shares.size(); ++i) {
+      if (shares[i] <= (uint64_t{1} << 24)) shares[i] = plan.peak_of(shared::agent_ids(split, i));
+    }
+  }
   EventQueue events;
   std::vector<std::unique_ptr<AgentLink>> links;
   for (size_t i = 0; i < endpoints.size(); ++i) {

@@ -8,6 +8,7 @@
 
 #include "cli/commands.hpp"
 #include "cluster/local_cluster.hpp"
+#include "report/load_shape.hpp"
 #include "run/coordinator.hpp"
 #include "run/metrics_server.hpp"
 #include "wsload/controller/endpoints.hpp"
@@ -16,6 +17,7 @@
 #include "wsload/shared/clock.hpp"
 #include "wsload/shared/duration.hpp"
 #include "wsload/shared/jwt.hpp"
+#include "wsload/shared/load_plan.hpp"
 
 namespace wsload::controller {
 namespace {
@@ -79,9 +81,10 @@ void sleep_interruptible(std::chrono::nanoseconds d, const std::atomic<int>& int
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
 }
 
+// The most connections a stage has open at once (an arrival model opens more over its run).
 uint64_t most_connections(const shared::ScenarioPlan& plan) {
   uint64_t most = 0;
-  for (const auto& s : plan.stages) most = std::max(most, s.load.connections);
+  for (const auto& s : plan.stages) most = std::max(most, shared::LoadPlan(s.load).peak());
   return most;
 }
 
@@ -157,8 +160,8 @@ void run_stages(const shared::ScenarioPlan& plan, const StageContext& c, RunRepo
       sleep_interruptible(plan.cooldown, c.interrupts);
     }
     if (c.interrupts.load() > 0) break;
-    c.live.message(fmt::format("running {}: {} connections over {} agent(s)", stage.name,
-                               stage.load.connections, c.endpoints.size()));
+    c.live.message(fmt::format("running {}: {} over {} agent(s)", stage.name,
+                               describe_load(stage.load), c.endpoints.size()));
     StageResult result;
     try {
       Coordinator coordinator(c.options, c.endpoints, c.live, c.interrupts);

@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include "report/load_shape.hpp"
 #include "wsload/shared/duration.hpp"
+#include "wsload/shared/load_plan.hpp"
 #include "wsload/shared/planner.hpp"
 #include "wsload/shared/session_plan.hpp"
 
@@ -90,26 +92,32 @@ std::string agent_groups(const shared::Scenario& s, const shared::AgentSplit& sp
   return text;
 }
 
-}  // namespace
+// "100 connections" then ", ramp-up 10s, hold 30s, ramp-down 0s" for a ramp (as validate always
+// printed it); the shape in words for stages and arrivals.
+std::string load_text(const shared::LoadSpec& load, const std::string& where) {
+  if (load.stages.empty() && !load.arrival) {
+    return fmt::format("{} connections{}, ramp-up {}, hold {}, ramp-down {}", load.connections,
+                       where, format_duration(load.ramp_up), format_duration(load.hold),
+                       format_duration(load.ramp_down));
+  }
+  return describe_load(load) + where;
+}
 
-void print_stage_plan(std::ostream& out, const shared::Scenario& s,
-                      std::span<const AgentEndpoint> agents) {
-  std::vector<uint64_t> counts;
+// The stage's line, its groups or messages, and its thresholds; false when its groups cannot be
+// counted (the reason printed).
+bool print_stage_head(std::ostream& out, const shared::Scenario& s) {
   if (s.has_sessions()) {
+    std::vector<uint64_t> counts;
     const std::string why = shared::group_counts(s.load.connections, s.groups, &counts);
     if (!why.empty()) {
       out << fmt::format("\nstage {}: {}\n", s.name, why);
-      return;
+      return false;
     }
-    out << fmt::format(
-        "\nstage {}: {} connections in {} groups, ramp-up {}, hold {}, ramp-down {}\n", s.name,
-        s.load.connections, s.groups.size(), format_duration(s.load.ramp_up),
-        format_duration(s.load.hold), format_duration(s.load.ramp_down));
+    out << fmt::format("\nstage {}: {}\n", s.name,
+                       load_text(s.load, fmt::format(" in {} groups", s.groups.size())));
     print_groups(out, s, counts);
   } else {
-    out << fmt::format("\nstage {}: {} connections to {}, ramp-up {}, hold {}, ramp-down {}\n",
-                       s.name, s.load.connections, s.target.url, format_duration(s.load.ramp_up),
-                       format_duration(s.load.hold), format_duration(s.load.ramp_down));
+    out << fmt::format("\nstage {}: {}\n", s.name, load_text(s.load, " to " + s.target.url));
     if (s.messages) {
       out << fmt::format("  messages every {} per connection, match {}, timeout {}\n",
                          format_duration(s.messages->interval), s.messages->match.to_string(),
@@ -119,6 +127,39 @@ void print_stage_plan(std::ostream& out, const shared::Scenario& s,
     }
   }
   for (const auto& t : s.thresholds) out << "  threshold: " << t.expression << "\n";
+  return true;
+}
+
+// When agent `ids` open: a ramp's first and last instants, as validate always printed them; the
+// first and last session opens of stages; arrivals and how many of them overlap at most.
+std::string agent_opens(const shared::Scenario& s, const shared::LoadPlan& plan,
+                        const std::vector<uint32_t>& ids) {
+  if (s.load.stages.empty() && !s.load.arrival) {
+    const auto first = shared::scheduled_open(ids.front(), s.load.connections, s.load.ramp_up);
+    const auto last = shared::scheduled_open(ids.back(), s.load.connections, s.load.ramp_up);
+    return fmt::format("{} connections, opening from +{} to +{}", ids.size(), format_instant(first),
+                       format_instant(last));
+  }
+  std::vector<shared::LoadPlan::Session> sessions;
+  for (uint32_t id : ids) plan.sessions(id, sessions);
+  auto first = sessions.front().open, last = first;
+  for (const auto& session : sessions) {
+    first = std::min(first, session.open);
+    last = std::max(last, session.open);
+  }
+  if (s.load.arrival) {
+    return fmt::format("{} arrivals from +{} to +{}, at most {} open at once", ids.size(),
+                       format_instant(first), format_instant(last), plan.peak_of(ids));
+  }
+  return fmt::format("{} connections, {} sessions opening from +{} to +{}", ids.size(),
+                     sessions.size(), format_instant(first), format_instant(last));
+}
+
+}  // namespace
+
+void print_stage_plan(std::ostream& out, const shared::Scenario& s,
+                      std::span<const AgentEndpoint> agents) {
+  if (!print_stage_head(out, s)) return;
   std::vector<double> weights;
   weights.reserve(agents.size());
   for (const auto& a : agents) weights.push_back(a.weight);
@@ -127,17 +168,14 @@ void print_stage_plan(std::ostream& out, const shared::Scenario& s,
            .empty()) {
     return;  // the group counts were refused above
   }
-  const auto& shares = split.shares;
+  const shared::LoadPlan plan(s.load);
   for (size_t i = 0; i < agents.size(); ++i) {
-    if (shares[i] == 0) {
+    if (split.shares[i] == 0) {
       out << fmt::format("  {}: 0 connections\n", agents[i].address);
       continue;
     }
-    const std::vector<uint32_t> ids = shared::agent_ids(split, i);
-    const auto first = shared::scheduled_open(ids.front(), s.load.connections, s.load.ramp_up);
-    const auto last = shared::scheduled_open(ids.back(), s.load.connections, s.load.ramp_up);
-    out << fmt::format("  {}: {} connections, opening from +{} to +{}", agents[i].address,
-                       shares[i], format_instant(first), format_instant(last));
+    out << fmt::format("  {}: {}", agents[i].address,
+                       agent_opens(s, plan, shared::agent_ids(split, i)));
     if (s.has_sessions()) out << "; " << agent_groups(s, split, i);
     out << "\n";
   }

@@ -5,6 +5,7 @@
 #include <initializer_list>
 #include <sstream>
 
+#include "report/load_shape.hpp"
 #include "wsload/controller/reports.hpp"
 #include "wsload/controller/run_metrics.hpp"
 #include "wsload/shared/part_metrics.hpp"
@@ -188,11 +189,15 @@ std::string sessions_table(const StageResult& r) {
 
 std::string stage_html(const StageResult& r) {
   std::ostringstream h;
-  h << fmt::format(
-      "<section><h2>{}</h2><p>{} connections to <code>{}</code>, {} agent(s), {:.1f} s{}{}</p>",
-      escape(r.scenario.name), r.scenario.load.connections, escape(r.scenario.target.url),
-      r.agents.size(), r.duration_s, r.partial ? " — <b>partial</b>" : "",
-      r.aborted ? " — <b>aborted: " + escape(r.abort_reason) + "</b>" : "");
+  const auto& load = r.scenario.load;
+  // A ramp reads as it always did; stages and arrivals name their shape.
+  const std::string shape = load.stages.empty() && !load.arrival
+                                ? fmt::format("{} connections", load.connections)
+                                : describe_load(load);
+  h << fmt::format("<section><h2>{}</h2><p>{} to <code>{}</code>, {} agent(s), {:.1f} s{}{}</p>",
+                   escape(r.scenario.name), escape(shape), escape(r.scenario.target.url),
+                   r.agents.size(), r.duration_s, r.partial ? " — <b>partial</b>" : "",
+                   r.aborted ? " — <b>aborted: " + escape(r.abort_reason) + "</b>" : "");
   h << figures_table(r);
   if (r.scenario.has_sessions()) h << sessions_table(r);
 
@@ -213,6 +218,7 @@ std::string stage_html(const StageResult& r) {
     p99.values.push_back(p.latency_p99_ms);
     max.values.push_back(p.latency_max_ms);
   }
+  // target: what the load plan had open at each point's end (shared::LoadPlan::level).
   h << svg_chart("Connections", "open", xs, {open, target});
   h << svg_chart("Throughput", "messages/s", xs, {sent, received});
   h << svg_chart("Latency", "ms", xs, {p50, p99, max});

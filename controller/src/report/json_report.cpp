@@ -7,6 +7,7 @@
 #include "wsload/controller/reports.hpp"
 #include "wsload/controller/run_metrics.hpp"
 #include "wsload/shared/duration.hpp"
+#include "wsload/shared/load_plan.hpp"
 
 namespace wsload::controller {
 namespace {
@@ -66,6 +67,23 @@ void put_details(json& j, const shared::Counters& c, uint64_t in_flight) {
   j["messages"]["in_flight"] = in_flight;
 }
 
+// The load shape besides the ramp's fields: `stages` or `arrival`, only when the scenario has it
+// (a ramp scenario's section reads as before).
+void put_load_shape(json& j, const shared::LoadSpec& load) {
+  if (!load.stages.empty()) {
+    json stages = json::array();
+    for (const auto& stage : load.stages) {
+      stages.push_back({{"to", stage.to}, {"over", shared::format_duration(stage.over)}});
+    }
+    j["stages"] = std::move(stages);
+  }
+  if (load.arrival) {
+    j["arrival"] = {{"rate", shared::format_arrival_rate(*load.arrival)},
+                    {"lifetime", shared::format_duration(load.arrival->lifetime)},
+                    {"duration", shared::format_duration(load.arrival->duration)}};
+  }
+}
+
 json scenario_json(const shared::Scenario& s) {
   json j = {{"name", s.name},
             {"description", s.description},
@@ -78,6 +96,7 @@ json scenario_json(const shared::Scenario& s) {
       s.messages ? json(shared::format_duration(s.messages->interval)) : json(nullptr);
   j["message_timeout"] =
       s.messages ? json(shared::format_duration(s.messages->timeout)) : json(nullptr);
+  put_load_shape(j, s.load);
   if (s.has_sessions()) j["groups"] = scenario_groups_json(s);
   if (s.target.compression == shared::Compression::kDeflate) j["compression"] = "deflate";
   return j;
@@ -203,13 +222,19 @@ json sequence_summary(const RunReport& report) {
   shared::MetricsDelta merged;
   uint64_t peak_open = 0;
   double duration_s = 0, ramp_up_s = 0;
+  bool arrivals = !report.stages.empty();
   for (const auto& s : report.stages) {
     merged.merge(s.totals);
     peak_open = std::max(peak_open, s.peak_open);
     duration_s += s.duration_s;
-    ramp_up_s += std::chrono::duration<double>(s.scenario.load.ramp_up).count();
+    ramp_up_s += opening_s(s.scenario.load);
+    arrivals = arrivals && s.scenario.load.arrival.has_value();
   }
-  return summary_json(shared::RunFigures{merged, 0, peak_open, duration_s, ramp_up_s});
+  return summary_json(shared::RunFigures{.delta = merged,
+                                         .peak_open = peak_open,
+                                         .duration_s = duration_s,
+                                         .ramp_up_s = ramp_up_s,
+                                         .arrivals = arrivals});
 }
 
 json report_to_json(const RunReport& report) {

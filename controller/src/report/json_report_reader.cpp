@@ -11,6 +11,7 @@
 #include "report/json_values.hpp"
 #include "wsload/controller/reports.hpp"
 #include "wsload/shared/duration.hpp"
+#include "wsload/shared/load_plan.hpp"
 
 namespace wsload::controller {
 namespace {
@@ -49,6 +50,28 @@ std::chrono::nanoseconds duration_field(const json& j, const char* name, const s
   return *d;
 }
 
+// `stages` and `arrival` of the scenario section, when present (put_load_shape).
+void read_load_shape(const json& sc, shared::LoadSpec& load) {
+  if (sc.contains("stages")) {
+    for (const auto& stage : sc["stages"]) {
+      load.stages.push_back({count(stage, "to", "scenario.stages"),
+                             duration_field(stage, "over", "scenario.stages")});
+    }
+  }
+  if (sc.contains("arrival")) {
+    const auto& a = sc["arrival"];
+    std::string why;
+    const auto rate =
+        shared::parse_arrival_rate(field(a, "rate", "scenario.arrival").get<std::string>(), &why);
+    if (!rate) throw std::runtime_error("scenario.arrival.rate: " + why);
+    load.arrival =
+        shared::ArrivalSpec{.count = rate->count,
+                            .per = rate->per,
+                            .lifetime = duration_field(a, "lifetime", "scenario.arrival"),
+                            .duration = duration_field(a, "duration", "scenario.arrival")};
+  }
+}
+
 shared::Scenario scenario_from_json(const json& sc) {
   shared::Scenario s;
   s.name = field(sc, "name", "scenario").get<std::string>();
@@ -58,6 +81,7 @@ shared::Scenario scenario_from_json(const json& sc) {
   s.load.ramp_up = duration_field(sc, "ramp_up", "scenario");
   s.load.hold = duration_field(sc, "hold", "scenario");
   s.load.ramp_down = duration_field(sc, "ramp_down", "scenario");
+  read_load_shape(sc, s.load);
   if (!field(sc, "message_interval", "scenario").is_null()) {
     s.messages = shared::MessagesSpec{};
     s.messages->interval = duration_field(sc, "message_interval", "scenario");

@@ -6,6 +6,17 @@
 
 namespace wsload::controller {
 
+double opening_s(const shared::LoadSpec& load) {
+  std::chrono::nanoseconds opening = load.ramp_up;
+  if (load.arrival) opening = load.arrival->duration;
+  uint64_t level = 0;
+  for (const auto& stage : load.stages) {
+    if (stage.to > level) opening += stage.over;
+    level = stage.to;
+  }
+  return std::chrono::duration<double>(opening).count();
+}
+
 shared::RunFigures run_figures(const StageResult& r) {
   uint64_t open = 0;
   for (const auto& a : r.agents) open += a.open_connections;
@@ -13,7 +24,8 @@ shared::RunFigures run_figures(const StageResult& r) {
           .open = open,
           .peak_open = r.peak_open,
           .duration_s = r.duration_s,
-          .ramp_up_s = std::chrono::duration<double>(r.scenario.load.ramp_up).count()};
+          .ramp_up_s = opening_s(r.scenario.load),
+          .arrivals = r.scenario.load.arrival.has_value()};
 }
 
 shared::RunFigures agent_figures(const AgentResult& a) {

@@ -4,6 +4,7 @@
 #include <initializer_list>
 #include <ostream>
 
+#include "report/load_shape.hpp"
 #include "wsload/controller/reports.hpp"
 #include "wsload/controller/run_metrics.hpp"
 #include "wsload/shared/duration.hpp"
@@ -53,12 +54,14 @@ void write_connection_metrics(std::ostream& out, const StageResult& r,
                      v(metric("connections.success_rate")).value_or(0));
   out << fmt::format("   Failed: {}{}\n", n(metric("connections.failed")),
                      c.failures.empty() ? "" : " (" + reasons(c.failures) + ")");
-  out << fmt::format("   Peak Open: {}   Rate: {:.1f}/s\n", n(metric("connections.peak_open")),
-                     v(metric("connections.rate")).value_or(0));
+  out << fmt::format("   Peak Open: {}   Rate: {:.1f}/s{}\n", n(metric("connections.peak_open")),
+                     v(metric("connections.rate")).value_or(0),
+                     r.scenario.load.arrival ? " (arrivals, sustained over the run)" : "");
   out << fmt::format("   Connect Time: avg {}  {}  max {}\n",
                      ms_or_dash(v(metric("connect_time.avg"))),
                      percentiles(f, &shared::MetricsDelta::connect_time),
                      ms_or_dash(v(metric("connect_time.max"))));
+  out << fmt::format("   Closed as Planned: {}\n", n(metric("connections.closed_planned")));
   out << fmt::format("   Unexpected Disconnects: {}{}\n", n(metric("disconnects.unexpected")),
                      c.disconnects.empty() ? "" : " (closed: " + reasons(c.disconnects) + ")");
   if (c.reconnects > 0) {
@@ -212,9 +215,8 @@ void write_agent_lines(std::ostream& out, const StageResult& r) {
 void write_stage_summary(std::ostream& out, const StageResult& r) {
   const auto& s = r.scenario;
   const auto f = run_figures(r);
-  out << fmt::format("\n=== {} — {} connections, ramp-up {}, hold {}, {} agent(s), {:.1f}s ===\n",
-                     s.name, s.load.connections, shared::format_duration(s.load.ramp_up),
-                     shared::format_duration(s.load.hold), r.agents.size(), r.duration_s);
+  out << fmt::format("\n=== {} — {}, {} agent(s), {:.1f}s ===\n", s.name, describe_load(s.load),
+                     r.agents.size(), r.duration_s);
   if (r.partial) out << "PARTIAL: an agent was lost; its metrics up to the loss are included\n";
   if (r.aborted) out << "ABORTED: " << r.abort_reason << "\n";
   if (r.interrupted) out << "INTERRUPTED: stopped by a signal before the planned end\n";

@@ -11,6 +11,7 @@
 #include "run/stage_clock.hpp"
 #include "wsload/proto/convert.hpp"
 #include "wsload/shared/clock.hpp"
+#include "wsload/shared/load_plan.hpp"
 #include "wsload/shared/planner.hpp"
 #include "wsload/shared/session_plan.hpp"
 
@@ -146,11 +147,24 @@ void Coordinator::connect_all() {
   }
 }
 
-void Coordinator::check_capacity(const std::vector<uint64_t>& shares) const {
+// An agent holds at most its share of connections at once; an arrival model's agent holds only
+// the most of its sessions that overlap (shared::LoadPlan::peak_of), however many arrive. Shares
+// beyond what an agent accepts at all (2^24 arrivals) are left to its own refusal.
+void Coordinator::check_capacity(const shared::Scenario& scenario,
+                                 const shared::AgentSplit& split) const {
+  constexpr uint64_t kMaxArrivalShare = uint64_t{1} << 24;
+  const shared::LoadPlan plan(scenario.load);
   for (size_t i = 0; i < agents_.size(); ++i) {
-    if (auto why = share_refusal(agents_[i]->hello, shares[i])) {
-      throw RunFailure(fmt::format("agent {} cannot hold its share of {} connections: {}",
-                                   agents_[i]->link->endpoint(), shares[i], *why));
+    const uint64_t share = split.shares[i];
+    const bool arrivals = scenario.load.arrival && share <= kMaxArrivalShare;
+    const uint64_t at_once = arrivals ? plan.peak_of(shared::agent_ids(split, i)) : share;
+    if (auto why = share_refusal(agents_[i]->hello, at_once)) {
+      throw RunFailure(
+          arrivals ? fmt::format("agent {} cannot hold the {} sessions of its {} arrivals that are "
+                                 "open at once: {}",
+                                 agents_[i]->link->endpoint(), at_once, share, *why)
+                   : fmt::format("agent {} cannot hold its share of {} connections: {}",
+                                 agents_[i]->link->endpoint(), share, *why));
     }
   }
 }
@@ -247,7 +261,7 @@ StageResult Coordinator::run(const shared::Scenario& scenario) {
       !problem.empty()) {
     throw RunFailure(problem);
   }
-  check_capacity(split.shares);
+  check_capacity(scenario, split);
   measure_clocks();
   assign(scenario, split);
   execute(scenario, result);

@@ -60,7 +60,7 @@ class Coordinator {
   };
 
   void connect_all();
-  void check_capacity(const std::vector<uint64_t>& shares) const;
+  void check_capacity(const shared::Scenario& scenario, const shared::AgentSplit& split) const;
   void measure_clocks();
   void assign(const shared::Scenario& scenario, const shared::AgentSplit& split);
   void execute(const shared::Scenario& scenario, StageResult& result);

@@ -13,6 +13,7 @@
 #include "wsload/controller/run_metrics.hpp"
 #include "wsload/proto/convert.hpp"
 #include "wsload/shared/clock.hpp"
+#include "wsload/shared/load_plan.hpp"
 
 namespace wsload::controller {
 namespace {
@@ -37,6 +38,7 @@ struct Coordinator::Loop {
   StageResult& result;
   Clock::time_point t_start;
   TimelineAligner aligner;
+  shared::LoadPlan plan;  // the stage's load shape: the target level at any instant
   std::unique_ptr<MonitorPoller> monitor;
   std::string monitor_note;      // last note printed about dropped monitor fields
   shared::MetricsDelta running;  // everything so far, for --metrics-listen
@@ -206,9 +208,10 @@ void Coordinator::add_points(Loop& loop, const std::vector<AlignedInterval>& poi
     if (at_end && end_s > t_s - step_s && end_s < t_s) t_s = end_s;
     const auto at =
         std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::duration<double>(t_s));
-    loop.result.timeline.push_back(
-        timeline_point(point.delta, t_s, std::string(phase_at(at, loop.scenario.load)), point.open,
-                       loop.scenario.load.connections, healthy_agents()));
+    // The target is what the plan has open at the point's end (exact, as the agents run it).
+    loop.result.timeline.push_back(timeline_point(point.delta, t_s,
+                                                  phase_at(at, loop.scenario.load), point.open,
+                                                  loop.plan.level(at), healthy_agents()));
     if (loop.monitor) loop.result.timeline.back().monitor = loop.monitor->latest();
     loop.result.peak_open = std::max(loop.result.peak_open, point.open);
     loop.live.merge(point.delta);
@@ -220,14 +223,15 @@ void Coordinator::update_live(Loop& loop, Clock::time_point now) {
   uint64_t errors = 0;
   for (const auto& a : agents_) errors += error_count(a->result.totals.counters);
   const auto& load = loop.scenario.load;
-  const double planned_s =
-      std::chrono::duration<double>(load.ramp_up + load.hold + load.ramp_down).count();
+  const double planned_s = std::chrono::duration<double>(loop.plan.end()).count();
   const double window_s = static_cast<double>(loop.live_intervals) *
                           std::chrono::duration<double>(options_.report_interval).count();
-  auto snapshot = live_snapshot(loop.live, window_s, seconds_between(loop.t_start, now), planned_s,
-                                std::string(phase_at(now - loop.t_start, load)), open_connections(),
-                                load.connections, errors, healthy_agents(),
-                                static_cast<unsigned>(agents_.size()), loop.parts);
+  const auto elapsed = std::chrono::duration_cast<std::chrono::nanoseconds>(now - loop.t_start);
+  auto snapshot =
+      live_snapshot(loop.live, window_s, seconds_between(loop.t_start, now), planned_s,
+                    phase_at(elapsed, load), open_connections(), loop.plan.level(elapsed), errors,
+                    healthy_agents(), static_cast<unsigned>(agents_.size()), loop.parts);
+  snapshot.arrival_rate = loop.plan.arrival_rate();
   if (loop.monitor) {
     snapshot.server = loop.monitor->latest();
     snapshot.server_error = loop.monitor->last_error();
@@ -243,7 +247,8 @@ void Coordinator::update_live(Loop& loop, Clock::time_point now) {
 
 void Coordinator::execute(const shared::Scenario& scenario, StageResult& result) {
   const auto t_start = start_agents(result);
-  Loop loop{scenario, result, t_start, TimelineAligner(agents_.size())};
+  Loop loop{scenario, result, t_start, TimelineAligner(agents_.size()),
+            shared::LoadPlan(scenario.load)};
   loop_ = &loop;
   loop.parts = stage_parts(scenario);
   if (scenario.monitor) {

@@ -67,14 +67,19 @@ std::string parts_text(const LiveSnapshot& s) {
   return out;
 }
 
+// "  arrivals 40.0/s" for an arrival model, else "".
+std::string arrivals_text(const LiveSnapshot& s) {
+  return s.arrival_rate > 0 ? fmt::format("  arrivals {:.1f}/s", s.arrival_rate) : std::string();
+}
+
 }  // namespace
 
 std::string LiveView::plain_line(const LiveSnapshot& s) {
   auto line = fmt::format(
-      "[{:7.1f}s] {:<9} open {}/{}  conn/s {:.1f}  msg/s out {:.1f} in {:.1f}  {}  errors {}  "
+      "[{:7.1f}s] {:<9} open {}/{}{}  conn/s {:.1f}  msg/s out {:.1f} in {:.1f}  {}  errors {}  "
       "agents {}/{}",
-      s.elapsed_s, s.phase, s.open, s.target, s.connections_per_s, s.sent_per_s, s.received_per_s,
-      latency_text(s), s.errors, s.agents_healthy, s.agents_total);
+      s.elapsed_s, s.phase, s.open, s.target, arrivals_text(s), s.connections_per_s, s.sent_per_s,
+      s.received_per_s, latency_text(s), s.errors, s.agents_healthy, s.agents_total);
   if (const auto warning = lag_warning(s); !warning.empty()) line += "  " + warning;
   if (const auto server = server_text(s); !server.empty()) line += "  " + server;
   // Under the time column: "[   20.0s] " is 11 characters.
@@ -91,8 +96,8 @@ std::string LiveView::panel(const LiveSnapshot& s) {
   std::string out;
   out += fmt::format("wsload  [{}] {:3.0f}%  {:.1f}s / {:.1f}s  {}\n", bar, fraction * 100,
                      s.elapsed_s, s.planned_s, s.phase);
-  out +=
-      fmt::format("  connections  {}/{} open   {:.1f}/s\n", s.open, s.target, s.connections_per_s);
+  out += fmt::format("  connections  {}/{} open   {:.1f}/s{}\n", s.open, s.target,
+                     s.connections_per_s, arrivals_text(s));
   out += fmt::format("  messages/s   out {:.1f}   in {:.1f}\n", s.sent_per_s, s.received_per_s);
   out += fmt::format("  latency      {}\n", latency_text(s));
   out += fmt::format("  errors {}   agents healthy {}/{}\n", s.errors, s.agents_healthy,

@@ -25,7 +25,8 @@ struct LiveSnapshot {
   double planned_s = 0;  // ramp-up + hold + ramp-down, for the progress bar
   std::string phase;
   uint64_t open = 0;
-  uint64_t target = 0;
+  uint64_t target = 0;           // connections the load plan has open now (shared::LoadPlan)
+  double arrival_rate = 0;       // arrivals per second of an arrival model; 0 for other shapes
   double connections_per_s = 0;  // established per second over the interval
   double sent_per_s = 0;
   double received_per_s = 0;

@@ -17,6 +17,7 @@ TEST(MetricCatalog, HasTheSpecNamesWithTheirUnits) {
       {"connections.peak_open", MetricUnit::kCount},
       {"connections.closed", MetricUnit::kCount},
       {"disconnects.unexpected", MetricUnit::kCount},
+      {"connections.closed_planned", MetricUnit::kCount},
       {"messages.sent", MetricUnit::kCount},
       {"messages.received", MetricUnit::kCount},
       {"messages.replies", MetricUnit::kCount},

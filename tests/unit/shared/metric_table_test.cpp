@@ -89,6 +89,24 @@ TEST(MetricTable, EveryRowHasAValueOnPopulatedFigures) {
   EXPECT_DOUBLE_EQ(*metric_value(metric("errors.rate"), f), 100.0 * 2 / (10 + 42));
 }
 
+TEST(MetricTable, PlannedClosesAreTheClosesThatWereNotUnexpected) {
+  MetricsDelta d;
+  d.counters.connections_closed = 120;
+  d.counters.disconnects_unexpected = 3;
+  EXPECT_EQ(metric_count(metric("connections.closed_planned"), RunFigures{.delta = d}), 117u);
+}
+
+TEST(MetricTable, AnArrivalModelsConnectionRateCountsItsArrivals) {
+  MetricsDelta d;
+  d.counters.connections_attempted = 80;
+  d.counters.connections_established = 78;
+  // 80 arrivals over their 2 s duration, whatever became of them.
+  const RunFigures arrivals{.delta = d, .duration_s = 3, .ramp_up_s = 2, .arrivals = true};
+  EXPECT_DOUBLE_EQ(*metric_value(metric("connections.rate"), arrivals), 40);
+  const RunFigures ramp{.delta = d, .duration_s = 3, .ramp_up_s = 2};
+  EXPECT_DOUBLE_EQ(*metric_value(metric("connections.rate"), ramp), 39);
+}
+
 TEST(MetricTable, EmptyFiguresHaveNoDistributionsRatesOrShares) {
   const MetricsDelta d;
   const RunFigures f{.delta = d};

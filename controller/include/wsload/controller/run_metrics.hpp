@@ -10,8 +10,13 @@
 
 namespace wsload::controller {
 
+// The time a load plan opens connections over, in seconds: a ramp's ramp-up, the stages that
+// rise, an arrival model's duration (connections.rate divides by it; RunFigures::ramp_up_s).
+double opening_s(const shared::LoadSpec& load);
+
 // The stage's figures: merged totals, open connections summed over the agents' last gauges, peak,
-// duration and ramp-up. Refers to `result`, which must outlive it.
+// duration and opening time (opening_s; arrivals set for an arrival model). Refers to `result`,
+// which must outlive it.
 shared::RunFigures run_figures(const StageResult& result);
 
 // One agent's part: its totals and its last open gauge; no peak and no duration, so rates have no

@@ -25,7 +25,10 @@ struct RunFigures {
   uint64_t open = 0;          // connections open now (summed last gauges)
   uint64_t peak_open = 0;     // most connections open at once
   double duration_s = 0;  // synchronized start to the last final report; 0 = rates have no value
-  double ramp_up_s = 0;   // the scenario's ramp-up; connections.rate divides by it when > 0
+  // What connections.rate divides by when > 0: the time the load plan opens connections over
+  // (a ramp's ramp-up, the rising stages, the arrivals' duration).
+  double ramp_up_s = 0;
+  bool arrivals = false;  // an arrival model: connections.rate counts attempts (arrivals)
 };
 
 enum class HistogramStat { kMin, kAvg, kP50, kP90, kP95, kP99, kP999, kMax };
@@ -51,8 +54,9 @@ namespace metric_readers {
 // The derived values (SPEC §4). Defined in metric_catalog.cpp.
 uint64_t open(const RunFigures& f);
 uint64_t peak_open(const RunFigures& f);
-uint64_t unsent(const RunFigures& f);       // Counters::unsent_total
-uint64_t error_count(const RunFigures& f);  // Counters::error_count
+uint64_t closed_planned(const RunFigures& f);  // closed - unexpected disconnects
+uint64_t unsent(const RunFigures& f);          // Counters::unsent_total
+uint64_t error_count(const RunFigures& f);     // Counters::error_count
 std::optional<double> success_rate(const RunFigures& f);
 std::optional<double> error_rate(const RunFigures& f);
 std::optional<double> connection_rate(const RunFigures& f);
@@ -99,6 +103,9 @@ inline constexpr auto kMetricTable = [] {
               &C::connections_closed),
       counter("disconnects.unexpected", "Established connections the server ended",
               &C::disconnects_unexpected),
+      count("connections.closed_planned",
+            "Established connections closed as planned (ramp-down, stage fall, session end)",
+            r::closed_planned),
       counter("messages.sent", "Requests sent", &C::messages_sent),
       counter("messages.received", "Frames received", &C::messages_received),
       counter("messages.replies", "Requests answered in time", &C::replies),
@@ -141,7 +148,8 @@ inline constexpr auto kMetricTable = [] {
               "errors.count per connection attempt and request scheduled, in percent",
               r::error_rate),
       measure("connections.rate", U::kPerSecond,
-              "Connections established per second of ramp-up (of the run without one)",
+              "Connections established per second of ramp-up (of the run without one); "
+              "arrivals per second of an arrival model",
               r::connection_rate),
       measure("messages.rate", U::kPerSecond, "Frames received per second of the run",
               r::message_rate),

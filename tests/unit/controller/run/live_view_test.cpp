@@ -48,6 +48,25 @@ TEST(LiveView, TerminalPanelIsRedrawnInPlaceWithProgress) {
   EXPECT_EQ(out.str().substr(first.size(), 7), "\033[5A\033[J");
 }
 
+TEST(LiveView, ShapesShowTheirPhaseTargetAndArrivalRate) {
+  auto s = snapshot();
+  s.phase = "stage 3/4 → 120";
+  s.open = 57;
+  s.target = 60;
+  EXPECT_EQ(LiveView::plain_line(s).rfind("[   20.0s] stage 3/4 → 120 open 57/60  conn/s", 0), 0u)
+      << LiveView::plain_line(s);
+  s.phase = "arrivals";
+  s.open = 12;
+  s.target = 12;
+  s.arrival_rate = 40;
+  EXPECT_NE(LiveView::plain_line(s).find("arrivals  open 12/12  arrivals 40.0/s  conn/s"),
+            std::string::npos)
+      << LiveView::plain_line(s);
+  EXPECT_NE(LiveView::panel(s).find("  connections  12/12 open   0.0/s  arrivals 40.0/s\n"),
+            std::string::npos)
+      << LiveView::panel(s);
+}
+
 TEST(LiveView, LagWarningIsShown) {
   auto s = snapshot();
   s.behind_schedule = 7;

@@ -27,6 +27,39 @@ TEST(PhaseAt, FollowsTheLoadShape) {
   EXPECT_EQ(phase_at(45s, load), "drain");
 }
 
+TEST(PhaseAt, NamesTheRunningStageAndItsTarget) {
+  shared::LoadSpec load;
+  load.stages = {{60, 1s}, {60, 1s}, {120, 500ms}, {0, 1s}};
+  EXPECT_EQ(phase_at(-1ms, load), "starting");
+  EXPECT_EQ(phase_at(0s, load), "stage 1/4 → 60");
+  EXPECT_EQ(phase_at(1s, load), "stage 2/4 → 60");
+  EXPECT_EQ(phase_at(2499ms, load), "stage 3/4 → 120");
+  EXPECT_EQ(phase_at(2500ms, load), "stage 4/4 → 0");
+  EXPECT_EQ(phase_at(3500ms, load), "drain");
+}
+
+TEST(PhaseAt, ArrivalsThenTheirDrain) {
+  shared::LoadSpec load;
+  load.arrival = shared::ArrivalSpec{.count = 40, .per = 1s, .lifetime = 300ms, .duration = 2s};
+  load.connections = 80;
+  EXPECT_EQ(phase_at(0s, load), "arrivals");
+  EXPECT_EQ(phase_at(1999ms, load), "arrivals");
+  EXPECT_EQ(phase_at(2s, load), "draining");  // the last arrival (at 1975 ms) lives until 2275 ms
+  EXPECT_EQ(phase_at(2274ms, load), "draining");
+  EXPECT_EQ(phase_at(2275ms, load), "drain");
+}
+
+TEST(PlannedLength, IsTheLoadPlansEndForEveryShape) {
+  shared::Scenario s;
+  s.load.stages = {{10, 1s}, {0, 2s}};
+  s.load.connections = 10;
+  EXPECT_EQ(planned_length(s), 3s);
+  s.load.stages.clear();
+  s.load.arrival = shared::ArrivalSpec{.count = 40, .per = 1s, .lifetime = 300ms, .duration = 2s};
+  s.load.connections = 80;
+  EXPECT_EQ(planned_length(s), 2275ms);
+}
+
 TEST(PlannedLength, IncludesTheRequestTimeoutForTheDrain) {
   shared::Scenario s;
   s.load.ramp_up = 10s;
