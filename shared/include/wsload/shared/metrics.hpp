@@ -114,7 +114,7 @@ struct MetricsDelta {
   // unexpected disconnect (session end) -> the 101 of the session a reconnect opened (us); one
   // sample per reconnect that succeeded (Counters::reconnects counts every attempt)
   Histogram reconnect_time;
-  PartsDelta parts;           // format v2 only; the fields above stay the totals
+  PartsDelta parts;  // format v2 only; the fields above stay the totals
 
   void merge(const MetricsDelta& other);
   bool operator==(const MetricsDelta&) const = default;
