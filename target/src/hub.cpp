@@ -30,16 +30,29 @@ bool Hub::publish(SharedText message) {
   return true;
 }
 
+namespace {
+
+// peak = max(peak, value), for any number of writers.
+void raise_to(std::atomic<uint64_t>& peak, uint64_t value) {
+  uint64_t seen = peak.load(std::memory_order_relaxed);
+  while (seen < value && !peak.compare_exchange_weak(seen, value, std::memory_order_acq_rel)) {
+  }
+}
+
+}  // namespace
+
 bool Hub::try_reserve_session() {
   const uint64_t max = config_.max_connections;
   if (max == 0) {
-    reserved_.fetch_add(1, std::memory_order_acq_rel);
+    raise_to(peak_, reserved_.fetch_add(1, std::memory_order_acq_rel) + 1);
     return true;
   }
   uint64_t current = reserved_.load(std::memory_order_acquire);
   while (current < max) {
-    if (reserved_.compare_exchange_weak(current, current + 1, std::memory_order_acq_rel))
+    if (reserved_.compare_exchange_weak(current, current + 1, std::memory_order_acq_rel)) {
+      raise_to(peak_, current + 1);
       return true;
+    }
   }
   return false;
 }
@@ -81,6 +94,8 @@ StatsSnapshot Hub::snapshot() const {
   }
   // Counters are read at slightly different instants; never report a negative gauge.
   s.connections_open = s.connections_total > closed ? s.connections_total - closed : 0;
+  s.connections_closed = closed;
+  s.connections_peak = peak_sessions();
   s.subscriptions_open = added > released ? added - released : 0;
   s.distinct_subjects = subjects_.distinct();
   s.distinct_subjects_overflow = subjects_.overflow();

@@ -39,6 +39,8 @@ class Hub {
   bool try_reserve_session();
   void release_session() { reserved_.fetch_sub(1, std::memory_order_acq_rel); }
   uint64_t reserved_sessions() const { return reserved_.load(std::memory_order_acquire); }
+  // The most session slots reserved at once since start: sessions open or upgrading.
+  uint64_t peak_sessions() const { return peak_.load(std::memory_order_acquire); }
 
   // Numbers of subscription ids "s<K>", shared by every session.
   std::atomic<uint64_t>& subscription_ids() { return subscription_ids_; }
@@ -65,6 +67,7 @@ class Hub {
   std::atomic<uint64_t> nats_received_{0};
   std::atomic<uint64_t> nats_dropped_{0};
   std::atomic<uint64_t> reserved_{0};
+  std::atomic<uint64_t> peak_{0};  // the most reserved_ has been
   std::atomic<bool> stopping_{false};
   std::atomic<uint64_t> subscription_ids_{0};
   SubjectSet subjects_{kMaxDistinctSubjects, kMaxDistinctSubjectBytes};

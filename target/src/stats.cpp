@@ -49,6 +49,8 @@ std::string render_stats_json(const StatsSnapshot& s) {
   std::string out = "{";
   field(out, "connections_open", s.connections_open);
   field(out, "connections_total", s.connections_total);
+  field(out, "connections_closed", s.connections_closed);
+  field(out, "connections_peak", s.connections_peak);
   field(out, "messages_in", s.messages_in);
   field(out, "messages_out", s.messages_out);
   field(out, "bytes_in", s.bytes_in);
@@ -89,6 +91,10 @@ std::string render_metrics(const StatsSnapshot& s) {
   w.gauge("wsload_target_connections_open", "Open WebSocket sessions.", u(s.connections_open));
   w.counter("wsload_target_connections_total", "WebSocket upgrades completed.",
             u(s.connections_total));
+  w.counter("wsload_target_connections_closed_total", "WebSocket sessions ended.",
+            u(s.connections_closed));
+  w.gauge("wsload_target_connections_peak", "Most WebSocket sessions open or upgrading at once.",
+          u(s.connections_peak));
   w.counter("wsload_target_messages_in_total", "WebSocket messages received.", u(s.messages_in));
   w.counter("wsload_target_messages_out_total", "WebSocket messages written.", u(s.messages_out));
   w.counter("wsload_target_bytes_in_total", "WebSocket payload bytes received.", u(s.bytes_in));

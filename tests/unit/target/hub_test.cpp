@@ -26,6 +26,25 @@ TEST(Hub, BroadcastBacklogIsBoundedAndFreedByDelivery) {
   EXPECT_EQ(hub.snapshot().broadcasts, accepted + 1);
 }
 
+// /stats connections_peak: the most session slots held at once, with or without a limit.
+TEST(Hub, PeakIsTheMostSessionsHeldAtOnce) {
+  for (const uint64_t limit : {uint64_t{0}, uint64_t{4}}) {
+    TargetConfig config;
+    config.no_auth = true;
+    config.threads = 1;
+    config.max_connections = limit;
+    Hub hub(config);
+    for (int i = 0; i < 3; ++i) ASSERT_TRUE(hub.try_reserve_session());
+    hub.release_session();
+    hub.release_session();
+    EXPECT_TRUE(hub.try_reserve_session());
+    EXPECT_EQ(hub.reserved_sessions(), 2u);
+    EXPECT_EQ(hub.snapshot().connections_peak, 3u) << "limit " << limit;
+    for (int i = 0; i < 3; ++i) hub.try_reserve_session();  // a limit of 4 refuses the last
+    EXPECT_EQ(hub.snapshot().connections_peak, limit == 0 ? 5u : 4u);
+  }
+}
+
 class CountingSession : public SessionHandle {
  public:
   void deliver(const SharedText&) override { ++delivered; }

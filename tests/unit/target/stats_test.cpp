@@ -56,6 +56,8 @@ TEST(RenderStats, HasTheSpecFields) {
   StatsSnapshot s;
   s.connections_open = 1;
   s.connections_total = 2;
+  s.connections_closed = 1;
+  s.connections_peak = 2;
   s.messages_in = 3;
   s.messages_out = 4;
   s.broadcasts = 5;
@@ -63,9 +65,10 @@ TEST(RenderStats, HasTheSpecFields) {
   s.uptime_s = 1.5;
   std::string json = render_stats_json(s);
   for (const char* field :
-       {"\"connections_open\":1", "\"connections_total\":2", "\"messages_in\":3",
-        "\"messages_out\":4", "\"broadcasts\":5", "\"drops\":6", "\"rejected_401\":0",
-        "\"rejected_429\":0", "\"rejected_503\":0", "\"uptime_s\":1.500"}) {
+       {"\"connections_open\":1", "\"connections_total\":2", "\"connections_closed\":1",
+        "\"connections_peak\":2", "\"messages_in\":3", "\"messages_out\":4", "\"broadcasts\":5",
+        "\"drops\":6", "\"rejected_401\":0", "\"rejected_429\":0", "\"rejected_503\":0",
+        "\"uptime_s\":1.500"}) {
     EXPECT_NE(json.find(field), std::string::npos) << field << " in " << json;
   }
   EXPECT_EQ(render_health_json(s), "{\"status\":\"ok\",\"uptime_s\":1.500,\"connections\":1}");

@@ -50,6 +50,8 @@ struct alignas(64) ShardCounters {
 struct StatsSnapshot {
   uint64_t connections_open = 0;  // sessions currently open (gauge)
   uint64_t connections_total = 0;
+  uint64_t connections_closed = 0;  // sessions ended (subset of connections_total)
+  uint64_t connections_peak = 0;    // the most sessions open (or upgrading) at once
   uint64_t messages_in = 0;
   uint64_t messages_out = 0;
   uint64_t bytes_in = 0;
