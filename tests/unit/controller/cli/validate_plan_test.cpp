@@ -46,13 +46,13 @@ TEST(ValidatePlan, SessionsShowGroupSharesAndEachAgentsConnectionsPerGroup) {
             std::string::npos)
       << text;
   EXPECT_NE(text.find("  group publishers: 10 connections (weight 1)"), std::string::npos);
-  // 100 over 3 agents: 34/33/33; the groups interleave over the ids, so each agent gets nine
-  // listeners for one publisher, give or take one.
+  // Each group is split over the agents on its own: 90 listeners are 30/30/30 and 10 publishers
+  // 4/3/3, so each agent runs nine listeners for one publisher, give or take one.
   EXPECT_NE(
       text.find(
-          "  a: 34 connections, opening from +0s to +9s900ms; listeners 31, publishers 3\n"
-          "  b: 33 connections, opening from +100ms to +9s700ms; listeners 30, publishers 3\n"
-          "  c: 33 connections, opening from +200ms to +9s800ms; listeners 29, publishers 4\n"),
+          "  a: 34 connections, opening from +0s to +9s700ms; listeners 30, publishers 4\n"
+          "  b: 33 connections, opening from +100ms to +9s800ms; listeners 30, publishers 3\n"
+          "  c: 33 connections, opening from +200ms to +9s900ms; listeners 30, publishers 3\n"),
       std::string::npos)
       << text;
 }
