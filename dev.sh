@@ -18,7 +18,7 @@ PACKAGES=(build-essential cmake git ninja-build pkg-config
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libspdlog-dev libfmt-dev libyaml-cpp-dev libssl-dev libgtest-dev libgmock-dev
   libcli11-dev nlohmann-json3-dev libboost1.81-dev libboost-system1.81-dev
-  libboost-url1.81-dev libboost-json1.81-dev
+  libboost-url1.81-dev libboost-json1.81-dev zlib1g-dev
   nats-server libnats-dev openssl procps curl
   golang-go golang-github-masterminds-sprig-dev golang-k8s-sigs-yaml-dev python3-kubernetes python3-yaml
   chromium node-ws python3-websockets iproute2 nftables
