@@ -166,8 +166,9 @@ shared::Scenario from_wire(const v1::ScenarioSpec& spec, std::string* ca_pem) {
   }
   if (spec.has_arrival()) {
     const auto& a = spec.arrival();
-    s.load.arrival = shared::ArrivalSpec{a.count(), milliseconds(a.per_ms()),
-                                         milliseconds(a.lifetime_ms()), milliseconds(a.duration_ms())};
+    s.load.arrival =
+        shared::ArrivalSpec{a.count(), milliseconds(a.per_ms()), milliseconds(a.lifetime_ms()),
+                            milliseconds(a.duration_ms())};
   }
   if (spec.has_messages()) s.messages = messages_from_wire(spec.messages());
   s.push.sequence_field = spec.push_sequence_field();

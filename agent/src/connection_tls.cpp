@@ -53,8 +53,7 @@ std::shared_ptr<ssl::context> make_tls_context(const shared::TlsSpec& spec, std:
     if (ec) {
       const bool named = !spec.ca_file.empty() && !spec.ca_file.starts_with("pem:");
       *error = "tls: cannot load CA certificates" +
-               (named ? " from '" + spec.ca_file + "'" : std::string()) + ": " +
-               ec.message();
+               (named ? " from '" + spec.ca_file + "'" : std::string()) + ": " + ec.message();
       return nullptr;
     }
   }
@@ -62,7 +61,7 @@ std::shared_ptr<ssl::context> make_tls_context(const shared::TlsSpec& spec, std:
 }
 
 std::vector<std::shared_ptr<ssl::context>> make_tls_contexts(const RunConfig& cfg,
-                                                            std::string* error) {
+                                                             std::string* error) {
   std::vector<std::shared_ptr<ssl::context>> out;
   for (const GroupRuntime& group : cfg.groups) {
     std::shared_ptr<ssl::context> ctx;

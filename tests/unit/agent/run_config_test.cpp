@@ -44,7 +44,8 @@ TEST(RunConfigMatch, EveryModeSurvivesTheWireAndReachesTheConfig) {
     const auto cfg = config_of(a);
     ASSERT_NE(cfg, nullptr);
     EXPECT_EQ(cfg->groups[0].streams[0].match, match.mode) << match.to_string();
-    EXPECT_EQ(cfg->groups[0].streams[0].match_field, match.mode == Match::Mode::kField ? "req.id" : "");
+    EXPECT_EQ(cfg->groups[0].streams[0].match_field,
+              match.mode == Match::Mode::kField ? "req.id" : "");
   }
 }
 
@@ -73,7 +74,10 @@ TEST(RunConfigMatch, PingKeepsTheModeAndNeedsNoField) {
       config_of(with_messages(shared::MessageKind::kPing, shared::Match::by_field("")));
   ASSERT_NE(cfg, nullptr);
   EXPECT_EQ(cfg->groups[0].streams[0].match, MatchMode::kField);
-  EXPECT_EQ(config_of(with_messages(shared::MessageKind::kPing, shared::Match::none()))->groups[0].streams[0].match,
+  EXPECT_EQ(config_of(with_messages(shared::MessageKind::kPing, shared::Match::none()))
+                ->groups[0]
+                .streams[0]
+                .match,
             MatchMode::kNone);
 }
 

@@ -22,8 +22,8 @@ namespace wsload::shared {
 struct PartLeaf {
   std::string name;  // "sent", "latency.p99"
   MetricUnit unit = MetricUnit::kCount;
-  uint64_t StreamFigures::*stream_count = nullptr;  // a stream's count
-  uint64_t StepFigures::*step_count = nullptr;      // a step's count
+  uint64_t StreamFigures::*stream_count = nullptr;   // a stream's count
+  uint64_t StepFigures::*step_count = nullptr;       // a step's count
   std::optional<HistogramStat> stat = std::nullopt;  // latency.<stat>
 };
 

@@ -59,8 +59,8 @@ struct LoadStage {
 // An open model of sessions: arrival i opens at i / rate (rate = count per `per`) and closes
 // `lifetime` later; arrivals come for `duration`.
 struct ArrivalSpec {
-  uint64_t count = 0;                    // arrivals per `per`
-  std::chrono::nanoseconds per = 1s;     // e.g. 200/s: count 200, per 1s; 30/m: 30 per 60s
+  uint64_t count = 0;                 // arrivals per `per`
+  std::chrono::nanoseconds per = 1s;  // e.g. 200/s: count 200, per 1s; 30/m: 30 per 60s
   std::chrono::nanoseconds lifetime = 30s;
   std::chrono::nanoseconds duration = 60s;
   bool operator==(const ArrivalSpec&) const = default;
@@ -146,8 +146,8 @@ struct StepSpec {
 
 // One kind of client (format v2 `groups`; a v1 file is one group named "default").
 struct GroupSpec {
-  std::string name = "default";  // unique (groups.<name>.* metrics)
-  uint64_t weight = 1;           // share of the connections not taken by absolute groups
+  std::string name = "default";         // unique (groups.<name>.* metrics)
+  uint64_t weight = 1;                  // share of the connections not taken by absolute groups
   std::optional<uint64_t> connections;  // absolute count instead of a weight
   TargetSpec target;                    // the scenario's target with this group's overrides
   std::vector<StepSpec> on_open;        // after the 101, in order; a failure ends the session
