@@ -90,6 +90,9 @@ struct WorkerContext {
   // permessage-deflate streams and buffers the connections share (deflate_workspace()).
   std::unique_ptr<ws::DeflateWorkspace> deflate;
   TimePoint hold_end = TimePoint::max();  // no request starts at or after this instant
+  // While the worker calls Connection::finish for a planned close (stages, arrivals, ramp-down):
+  // the instant that close was planned for; slots at or after it were never scheduled.
+  TimePoint planned_close = TimePoint::max();
   // By group: first successful resolution of its target, reused by later connections.
   std::vector<std::optional<boost::asio::ip::tcp::resolver::results_type>> resolved;
   // By slot, while a connection reconnects: the instant its session ended unexpectedly (entered

@@ -241,7 +241,8 @@ TimePoint WsConnection<Ws>::next_send_instant(TimePoint now) {
 // Sending ends for this session (hold end, stop, finish, abort, a close handshake or the end of
 // the session). Contract of messages.unsent: a slot of the open loop (established + k * interval)
 // is *scheduled* when its instant arrives while the session is open and sending, i.e. it is at or
-// before the moment sending ends and before hold_end. Every scheduled slot is either sent
+// before the moment sending ends and before hold_end (and before the session's planned close,
+// WorkerContext::planned_close, when the run closes it). Every scheduled slot is either sent
 // (messages_sent) or counted here, once, as unsent: under `peer_not_reading` when the output is
 // backlogged (sends were held back because the peer does not read), else under `reason`.
 // Closed loops have no slots: each request is scheduled when it is sent.
@@ -251,9 +252,10 @@ void WsConnection<Ws>::stop_schedule(UnsentReason reason) {
   attempt_.sending = false;
   disarm(DeadlineKind::kSend);
   const TimePoint now = ctx_.now();
+  const TimePoint end = std::min(ctx_.hold_end, ctx_.planned_close);
   const std::string& why = to_string(backlogged() ? UnsentReason::kPeerNotReading : reason);
   for (size_t stream = 0; stream < group_.streams.size(); ++stream) {
-    const uint64_t overdue = schedule(stream).overdue(now, ctx_.hold_end);
+    const uint64_t overdue = schedule(stream).overdue(now, end);
     if (overdue == 0) continue;
     counters().unsent[why] += overdue;
     if (shared::StreamFigures* figures = stream_figures(stream)) figures->unsent += overdue;

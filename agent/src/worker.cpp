@@ -187,7 +187,11 @@ void Worker::close_due() {
   while (next_close_ < schedule_.slots() &&
          schedule_.close_at(schedule_.closing(next_close_)) <= now) {
     const uint32_t slot = schedule_.closing(next_close_++);
-    if (auto conn = conns_[slot]) conn->finish();
+    if (auto conn = conns_[slot]) {
+      ctx_->planned_close = schedule_.close_at(slot);
+      conn->finish();
+      ctx_->planned_close = TimePoint::max();
+    }
   }
   if (next_close_ >= schedule_.slots()) {
     schedule_done_ = true;

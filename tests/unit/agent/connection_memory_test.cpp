@@ -178,3 +178,38 @@ TEST_F(MemoryConnection, ReasonNamesAreTheReportNames) {
 
 }  // namespace
 }  // namespace wsload::agent
+
+namespace wsload::agent {
+namespace {
+
+// A planned close (stages, arrivals) ends the session's schedule at its planned instant: a slot due
+// exactly then was never scheduled; one due before it and not sent is unsent.
+TEST_F(MemoryConnection, APlannedCloseEndsTheScheduleAtItsInstant) {
+  establish();
+  server_frame(ws::Opcode::kText, R"({"id":1})");
+  now_ += kInterval;  // slot 1 is due, but the worker handles the close first
+  ctx_->planned_close = now_;
+  conn_->finish();
+  ctx_->planned_close = TimePoint::max();
+  EXPECT_TRUE(counters().unsent.empty());
+  EXPECT_EQ(counters().messages_sent, 1u);
+  server_close(1000);
+  server_->close();
+  advance(0ms);
+}
+
+TEST_F(MemoryConnection, ASlotDueBeforeThePlannedCloseAndNotSentIsUnsent) {
+  establish();
+  server_frame(ws::Opcode::kText, R"({"id":1})");
+  now_ += kInterval;
+  ctx_->planned_close = now_ + 1ms;
+  conn_->finish();
+  ctx_->planned_close = TimePoint::max();
+  EXPECT_EQ(counters().unsent.at("stopped"), 1u);
+  server_close(1000);
+  server_->close();
+  advance(0ms);
+}
+
+}  // namespace
+}  // namespace wsload::agent
