@@ -1,6 +1,7 @@
 // permessage-deflate end to end: `wsload run` with `target.compression: deflate`, one real
 // wsload-agent, against servers that negotiate it (python3-websockets by default, Node `ws` with
-// perMessageDeflate, wsload-target --deflate), one that does not (the session runs uncompressed),
+// perMessageDeflate, wsload-target --deflate, also over wss://), one that does not (the session
+// runs uncompressed),
 // and a server that sends a decompression bomb (a protocol error; the agent's memory stays
 // bounded).
 #include <gtest/gtest.h>
@@ -203,6 +204,19 @@ TEST_F(DeflateInterop, WsloadTargetWithDeflate) {
     EXPECT_EQ(wait_for_stat(target.port(), "messages_in", static_cast<long long>(sent)),
               static_cast<long long>(sent));
   }
+}
+
+TEST_F(DeflateInterop, WssThroughTls) {
+  const TestPki pki = make_test_pki(dir_);
+  ASSERT_TRUE(pki.error.empty()) << pki.error;
+  TargetProcess target(
+      {"--no-auth", "--deflate", "--tls-cert", pki.server_cert, "--tls-key", pki.server_key});
+  ASSERT_TRUE(target.ok()) << target.error();
+  const std::string url = "wss://127.0.0.1:" + std::to_string(target.port()) + "/ws";
+  auto r = run(url + "\n  tls: { verify: true, ca_file: '" + pki.ca + "' }");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  expect_exact_echo(r, kConnections, kMinSentPerConnection);
+  expect_compressed(r);
 }
 
 TEST_F(DeflateInterop, ServerThatDeclinesRunsUncompressed) {
