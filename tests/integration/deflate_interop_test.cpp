@@ -1,9 +1,8 @@
 // permessage-deflate end to end: `wsload run` with `target.compression: deflate`, one real
 // wsload-agent, against servers that negotiate it (python3-websockets by default, Node `ws` with
 // perMessageDeflate, wsload-target --deflate, also over wss://), one that does not (the session
-// runs uncompressed),
-// and a server that sends a decompression bomb (a protocol error; the agent's memory stays
-// bounded).
+// runs uncompressed), and a server that sends a decompression bomb (a protocol error; the agent's
+// memory stays bounded).
 #include <gtest/gtest.h>
 
 #include <fstream>
