@@ -98,7 +98,8 @@ class Decoder {
  private:
   bool fail(uint16_t code, const char* what);
   // Header of the frame starting at `p` (of `n` bytes). Returns its size, 0 if incomplete, or -1
-  // after fail(). On success sets frame_op_, frame_fin_ and frame_left_ (the payload length).
+  // after fail(). On success sets frame_op_, frame_fin_, frame_rsv1_ and frame_left_ (the payload
+  // length). RSV1 is checked against handler.extension().
   int parse_header(const uint8_t* p, std::size_t n, FrameHandler& handler);
   // Starts buffering the frame whose header was just parsed; the payload goes to message_.
   void begin_buffered_frame();
