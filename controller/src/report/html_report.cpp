@@ -131,6 +131,12 @@ std::string figures_table(const StageResult& r) {
       n(metric("messages.protocol_errors")), n(metric("push.received")), n(metric("push.gaps")),
       n(metric("push.duplicates")), n(metric("push.reordered")), n(metric("push.resets")),
       n(metric("errors.count")), number(shared::metric_value(metric("errors.rate"), f), "%"));
+  // permessage-deflate: payload bytes and what went over the wire, as the text summary shows them.
+  if (r.scenario.offers_compression() || c.bytes_sent_wire != c.bytes_sent ||
+      c.bytes_received_wire != c.bytes_received) {
+    h << fmt::format("<br>bytes sent {} (wire {}), received {} (wire {})", c.bytes_sent,
+                     c.bytes_sent_wire, c.bytes_received, c.bytes_received_wire);
+  }
   h << "</td><td>";
   h << fmt::format("min {}<br>avg {}<br>p50 {}<br>p99 {}<br>p99.9 {}<br>max {}",
                    ms(metric("latency.min")), ms(metric("latency.avg")), ms(metric("latency.p50")),

@@ -18,6 +18,7 @@ TEST(MetricCatalog, HasTheSpecNamesWithTheirUnits) {
       {"connections.closed", MetricUnit::kCount},
       {"disconnects.unexpected", MetricUnit::kCount},
       {"connections.closed_planned", MetricUnit::kCount},
+      {"connections.reconnects", MetricUnit::kCount},
       {"messages.sent", MetricUnit::kCount},
       {"messages.received", MetricUnit::kCount},
       {"messages.replies", MetricUnit::kCount},

@@ -98,3 +98,17 @@ TEST(CompressionReport, JsonWireBytesRoundTripExactly) {
 
 }  // namespace
 }  // namespace wsload::controller
+
+namespace wsload::controller {
+namespace {
+
+TEST(CompressionReport, HtmlShowsTheWireBytesOnlyWithCompression) {
+  EXPECT_NE(report_to_html(report_of(stage(true, 9'100, 8'200)))
+                .find("bytes sent 60000 (wire 9100), received 61000 (wire 8200)"),
+            std::string::npos);
+  EXPECT_EQ(report_to_html(report_of(stage(false, 60'000, 61'000))).find("(wire "),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace wsload::controller

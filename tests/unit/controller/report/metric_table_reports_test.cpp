@@ -117,7 +117,7 @@ TEST(LiveExposition, EachFamilyOnceWithTheTableHelp) {
     for (const auto& m : shared::metric_catalog()) with_table_help += m.help == help ? 1 : 0;
   }
   EXPECT_EQ(with_table_help,
-            19u);  // the exported rows; the rest are latency, reasons, elapsed, agents
+            22u);  // the exported rows; the rest are latency, reasons, elapsed, agents
   EXPECT_NE(text.find("wsload_replies_total{stage=\"t\"} 56\n"), std::string::npos) << text;
   EXPECT_NE(text.find("wsload_messages_unsent_total{stage=\"t\",reason=\"closed\"} 8\n"),
             std::string::npos);
