@@ -103,6 +103,22 @@ std::vector<uint32_t> agent_ids(const AgentSplit& split, std::size_t k) {
   return ids;
 }
 
+std::pair<uint64_t, uint64_t> agent_id_range(const AgentSplit& split, std::size_t k) {
+  if (split.group_shares.empty()) {
+    return {connection_id(split.shares, k, 0), connection_id(split.shares, k, split.shares[k] - 1)};
+  }
+  uint64_t first = UINT64_MAX;
+  uint64_t last = 0;
+  for (size_t g = 0; g < split.group_shares.size(); ++g) {
+    const auto& shares = split.group_shares[g];
+    if (shares[k] == 0) continue;
+    first = std::min(first, connection_id(split.group_counts, g, connection_id(shares, k, 0)));
+    last = std::max(last,
+                    connection_id(split.group_counts, g, connection_id(shares, k, shares[k] - 1)));
+  }
+  return {first, last};
+}
+
 std::string check_split(const AgentSplit& split) {
   const uint64_t total =
       std::accumulate(split.group_counts.begin(), split.group_counts.end(), uint64_t{0});

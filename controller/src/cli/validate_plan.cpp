@@ -82,12 +82,10 @@ std::string format_instant(std::chrono::nanoseconds d) {
 
 // ", listeners 9, publishers 1": agent k's connections counted by group.
 std::string agent_groups(const shared::Scenario& s, const shared::AgentSplit& split, size_t k) {
-  const std::vector<uint64_t>& counts = split.group_counts;
-  std::vector<uint64_t> per_group(counts.size(), 0);
-  for (uint32_t id : shared::agent_ids(split, k)) ++per_group[shared::group_of(counts, id).group];
   std::string text;
-  for (size_t g = 0; g < counts.size(); ++g) {
-    text += fmt::format("{}{} {}", text.empty() ? "" : ", ", s.groups[g].name, per_group[g]);
+  for (size_t g = 0; g < s.groups.size(); ++g) {
+    const uint64_t count = split.group_shares.empty() ? split.shares[k] : split.group_shares[g][k];
+    text += fmt::format("{}{} {}", text.empty() ? "" : ", ", s.groups[g].name, count);
   }
   return text;
 }
@@ -130,16 +128,19 @@ bool print_stage_head(std::ostream& out, const shared::Scenario& s) {
   return true;
 }
 
-// When agent `ids` open: a ramp's first and last instants, as validate always printed them; the
-// first and last session opens of stages; arrivals and how many of them overlap at most.
+// When agent k's connections open: a ramp's first and last instants, as validate always printed
+// them (without listing the ids: a plan may hold 2^32); the first and last session opens of
+// stages; arrivals and how many of them overlap at most.
 std::string agent_opens(const shared::Scenario& s, const shared::LoadPlan& plan,
-                        const std::vector<uint32_t>& ids) {
+                        const shared::AgentSplit& split, size_t k) {
   if (s.load.stages.empty() && !s.load.arrival) {
-    const auto first = shared::scheduled_open(ids.front(), s.load.connections, s.load.ramp_up);
-    const auto last = shared::scheduled_open(ids.back(), s.load.connections, s.load.ramp_up);
-    return fmt::format("{} connections, opening from +{} to +{}", ids.size(), format_instant(first),
-                       format_instant(last));
+    const auto [lowest, highest] = shared::agent_id_range(split, k);
+    const auto first = shared::scheduled_open(lowest, s.load.connections, s.load.ramp_up);
+    const auto last = shared::scheduled_open(highest, s.load.connections, s.load.ramp_up);
+    return fmt::format("{} connections, opening from +{} to +{}", split.shares[k],
+                       format_instant(first), format_instant(last));
   }
+  const std::vector<uint32_t> ids = shared::agent_ids(split, k);
   std::vector<shared::LoadPlan::Session> sessions;
   for (uint32_t id : ids) plan.sessions(id, sessions);
   auto first = sessions.front().open, last = first;
@@ -174,8 +175,7 @@ void print_stage_plan(std::ostream& out, const shared::Scenario& s,
       out << fmt::format("  {}: 0 connections\n", agents[i].address);
       continue;
     }
-    out << fmt::format("  {}: {}", agents[i].address,
-                       agent_opens(s, plan, shared::agent_ids(split, i)));
+    out << fmt::format("  {}: {}", agents[i].address, agent_opens(s, plan, split, i));
     if (s.has_sessions()) out << "; " << agent_groups(s, split, i);
     out << "\n";
   }

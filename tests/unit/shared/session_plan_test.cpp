@@ -401,3 +401,29 @@ TEST(SplitAgents, AnInconsistentSplitIsRefused) {
 
 }  // namespace
 }  // namespace wsload::shared
+
+namespace wsload::shared {
+namespace {
+
+TEST(SplitAgents, IdRangeIsTheFirstAndLastIdWithoutListingThem) {
+  for (const auto& groups : std::vector<std::vector<GroupSpec>>{
+           {weighted("default", 1)},
+           {weighted("a", 9), weighted("b", 1)},
+           {weighted("a", 3), weighted("b", 7), weighted("c", 11)}}) {
+    AgentSplit split;
+    ASSERT_EQ(split_agents(997, groups, std::vector<double>{1, 2, 3}, &split), "");
+    for (size_t k = 0; k < 3; ++k) {
+      const auto ids = agent_ids(split, k);
+      EXPECT_EQ(agent_id_range(split, k),
+                std::make_pair(uint64_t{ids.front()}, uint64_t{ids.back()}));
+    }
+  }
+  AgentSplit huge;  // 2^32 - 1 connections: instant, no list
+  ASSERT_EQ(split_agents(4294967295u, std::vector<GroupSpec>{weighted("default", 1)},
+                         std::vector<double>{1, 2}, &huge),
+            "");
+  EXPECT_EQ(agent_id_range(huge, 1).second, 4294967294u);
+}
+
+}  // namespace
+}  // namespace wsload::shared

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "wsload/shared/scenario.hpp"
@@ -48,6 +49,9 @@ std::string split_agents(uint64_t total, std::span<const GroupSpec> groups,
                          std::span<const double> weights, AgentSplit* out);
 // Agent k's global connection ids in increasing order.
 std::vector<uint32_t> agent_ids(const AgentSplit& split, std::size_t k);
+// Agent k's lowest and highest global id (shares[k] > 0), without listing its ids: O(groups *
+// agents) whatever the share.
+std::pair<uint64_t, uint64_t> agent_id_range(const AgentSplit& split, std::size_t k);
 // Checks a split received from elsewhere (an agent's assignment): sizes, and the group shares
 // adding up to the group counts and to the shares. Empty string when consistent.
 std::string check_split(const AgentSplit& split);

@@ -216,7 +216,9 @@ TEST(CoordinatorAssign, EachAgentGetsOnlyTheDataRowsOfItsConnections) {
         EXPECT_EQ(row.values(0), "user-" + std::to_string(row.index()));
       }
       EXPECT_EQ(got, expected) << "agent " << k << ", " << rows << " rows";
-      if (rows == 100) EXPECT_EQ(got.size(), 10u);  // its 10 connections' rows, no more
+      if (rows == 100) {
+        EXPECT_EQ(got.size(), 10u);  // its 10 connections' rows, no more
+      }
     }
   }
 }
