@@ -102,7 +102,7 @@ bool read_agent_ca(std::string path, std::string* pem) {
 struct RunFlags {
   RunRequest run;
   std::string url, token, connections_text, ramp_up, hold, interval, agent_ca, cooldown;
-  std::string live_interval = "5s", agent_wait = "30s", on_loss = "abort";
+  std::string live_interval = "5s", agent_wait = "30s", on_loss = "abort", metrics_linger = "0s";
 };
 
 CLI::App* add_run_command(CLI::App& app, RunFlags& f, std::string* log_level) {
@@ -153,6 +153,17 @@ CLI::App* add_run_command(CLI::App& app, RunFlags& f, std::string* log_level) {
           },
           ""))
       ->type_name("HOST:PORT");
+  cmd->add_option("--metrics-linger", f.metrics_linger,
+                  "after the run, keep serving the final metrics this long (at most 1h; "
+                  "an interrupt ends it)")
+      ->check(CLI::Validator(
+          [](const std::string& text) {
+            const auto d = shared::parse_duration(text);
+            if (!d) return "'" + shorten(text) + "' is not a duration (e.g. 250ms, 10s, 2m)";
+            return *d <= kMaxMetricsLinger ? std::string() : std::string("at most 1h");
+          },
+          "DURATION"))
+      ->capture_default_str();
   cmd->add_option("--on-agent-loss", f.on_loss, "abort or continue")
       ->check(CLI::IsMember({"abort", "continue"}))
       ->capture_default_str();
@@ -179,6 +190,7 @@ int finish_run(RunFlags& f) {
   if (!f.cooldown.empty()) run.options.cooldown = duration_of(f.cooldown);
   run.options.live_interval = duration_of(f.live_interval);
   run.options.agent_wait = duration_of(f.agent_wait);
+  run.options.metrics_linger = duration_of(f.metrics_linger);
   run.options.on_agent_loss =
       f.on_loss == "continue" ? AgentLossPolicy::kContinue : AgentLossPolicy::kAbort;
   if (run.options.agent_token.empty()) {

@@ -140,6 +140,19 @@ bool write_reports(const RunReport& report, const RunOptions& options, std::ostr
   return true;
 }
 
+// --metrics-linger: the final figures stay scrapeable for `linger`, or until the next interrupt.
+void linger_metrics(const MetricsServer* metrics, std::chrono::nanoseconds linger,
+                    const std::atomic<int>& interrupts, std::ostream& out) {
+  if (metrics == nullptr || linger <= std::chrono::nanoseconds::zero()) return;
+  out << fmt::format("metrics stay at http://{}/metrics for {}\n", metrics->address(),
+                     shared::format_duration(linger))
+      << std::flush;
+  const int seen = interrupts.load();
+  const auto end = Clock::now() + linger;
+  while (Clock::now() < end && interrupts.load() == seen)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+}
+
 struct StageContext {
   const RunOptions& options;
   const std::vector<AgentEndpoint>& endpoints;
@@ -209,8 +222,8 @@ int run_command(RunRequest request, const std::atomic<int>& interrupts) {
   report.name = plan.name;
   report.sequence = plan.is_sequence();
   report.allow_partial = request.options.allow_partial;
+  std::unique_ptr<MetricsServer> metrics;  // outlives the reports: --metrics-linger
   try {
-    std::unique_ptr<MetricsServer> metrics;
     if (!request.options.metrics_listen.empty()) {
       metrics = std::make_unique<MetricsServer>(request.options.metrics_listen);
       live.message("live metrics at http://" + metrics->address() + "/metrics");
@@ -249,7 +262,10 @@ int run_command(RunRequest request, const std::atomic<int>& interrupts) {
     report.stages.back().interrupted = true;
   }
   write_text_summary(out, report);
-  return write_reports(report, request.options, out) ? report.exit_code() : kExitIncomplete;
+  const int code =
+      write_reports(report, request.options, out) ? report.exit_code() : kExitIncomplete;
+  linger_metrics(metrics.get(), request.options.metrics_linger, interrupts, out);
+  return code;
 }
 
 }  // namespace wsload::controller

@@ -1,6 +1,7 @@
 #pragma once
 // Turns an interval's (or the running stage's) merged delta into a timeline point, a live-view
 // line or a Prometheus exposition, reading every metric through the metric table. Pure.
+#include <span>
 #include <string>
 
 #include "run/live_view.hpp"
@@ -22,14 +23,30 @@ LiveSnapshot live_snapshot(const shared::MetricsDelta& interval, double interval
                            uint64_t target, uint64_t errors_total, unsigned agents_healthy,
                            unsigned agents_total, const shared::PartIndex& parts);
 
-// The merged live metrics in Prometheus text format (for --metrics-listen): the table's counters
-// (with counts by reason) and gauges for open connections and agents, under the names of
-// kExported in live_exposition.cpp, and latency quantiles in milliseconds. With `parts` (format
-// v2) also sessions failed, and per group (label group), stream (label stream) and step (label
-// step, failures by reason) their own families.
+// One agent as the exposition's per-agent series see it.
+struct AgentExposition {
+  std::string agent;                             // its endpoint, as dialled (the `agent` label)
+  const shared::MetricsDelta* totals = nullptr;  // what it reported in this stage; not null
+  uint64_t open = 0;                             // connections open at its last report
+  bool up = true;                                // still reporting (not lost)
+};
+
+// Agents beyond this many share the series agent="other" (bounded cardinality).
+inline constexpr size_t kMaxAgentSeries = 64;
+
+// The merged live metrics in Prometheus text format (for --metrics-listen), base units only: the
+// table's counters (_total; failures, disconnects and unsent requests also by reason) and gauges
+// for open connections and agents, under the names of kExported in live_exposition.cpp; latency,
+// service latency, connect time, push latency and reconnect time as histograms in seconds
+// (cumulative `le` buckets exact from the merged histograms). Every series has the label stage.
+// With `parts` (format v2) also sessions failed, and per group (label group), stream (label
+// stream, latency histogram) and step (label step, failures by reason, latency histogram) their
+// own families. With `agents`, wsload_agent_* series labelled agent (kMaxAgentSeries at most, the
+// rest folded into agent="other").
 std::string live_exposition(const shared::MetricsDelta& running, const std::string& stage,
                             double elapsed_s, uint64_t open, uint64_t peak_open,
                             unsigned agents_healthy, unsigned agents_total,
-                            const shared::PartIndex& parts);
+                            const shared::PartIndex& parts,
+                            std::span<const AgentExposition> agents = {});
 
 }  // namespace wsload::controller

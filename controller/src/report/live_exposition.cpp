@@ -5,9 +5,9 @@
 
 #include <map>
 #include <span>
-#include <tuple>
 #include <vector>
 
+#include "report/agent_exposition.hpp"
 #include "report/interval_views.hpp"
 #include "wsload/shared/metric_catalog.hpp"
 #include "wsload/shared/part_metrics.hpp"
@@ -19,9 +19,9 @@ namespace {
 using shared::metric;
 using ReasonCounts = std::map<std::string, uint64_t>;
 
-// One exported family: Prometheus's name here, help text and value from the metric table. A name
-// ending in _total is a counter, any other a gauge. With `reasons`, one sample per reason follows
-// in the family `reasons_name` ("Failed connection attempts by reason"), or, when that is empty,
+// One exported family: Prometheus's name here, help text (the table's unless `help` is set) and
+// value from the metric table. A name ending in _total is a counter, any other a gauge. With
+// `reasons`, one sample per reason follows in the family `reasons_name`, or, when that is empty,
 // the reasons are the family's only samples (labelled reason=...; nothing when there are none).
 struct Exported {
   const shared::MetricInfo* metric;
@@ -29,14 +29,25 @@ struct Exported {
   ReasonCounts shared::Counters::*reasons = nullptr;
   std::string_view reasons_name = {};
   std::string_view reasons_help = {};
+  std::string_view help = {};
 };
 
-// The exposition's order (scrapers do not care; the byte-for-byte tests do).
+// The exposition's order (scrapers do not care; the byte-for-byte tests do). The reasons are those
+// of shared::Counters (agent/src/connection_reasons.hpp names them).
 constexpr Exported kExported[] = {
     {&metric("connections.attempted"), "wsload_connections_attempted_total"},
     {&metric("connections.established"), "wsload_connections_established_total"},
     {&metric("connections.failed"), "wsload_connections_failed_total", &shared::Counters::failures,
-     "wsload_connection_failures_total", "Failed connection attempts by reason"},
+     "wsload_connection_failures_total",
+     "Failed connection attempts by reason: dns, refused, connect_timeout, tls, tls_timeout, "
+     "handshake_timeout, http_<status>, bad_accept, bad_upgrade, bad_extension, "
+     "closed_during_upgrade, stopped_before_established, other",
+     "Failed connection attempts (by reason in *_connection_failures_total)"},
+    {&metric("connections.closed"), "wsload_connections_closed_total",
+     &shared::Counters::disconnects, "wsload_disconnects_total",
+     "Established connections that ended, by reason: close_<code> (the close handshake's code), "
+     "close_timeout, eof, reset, error, protocol_error, write_stall",
+     "Established connections that ended, for any reason (by reason in *_disconnects_total)"},
     {&metric("disconnects.unexpected"), "wsload_disconnects_unexpected_total"},
     {&metric("connections.reconnects"), "wsload_reconnects_total"},
     {&metric("connections.open"), "wsload_connections_open"},
@@ -52,21 +63,36 @@ constexpr Exported kExported[] = {
     {&metric("bytes.received"), "wsload_bytes_received_total"},
     {&metric("bytes.sent_wire"), "wsload_bytes_sent_wire_total"},
     {&metric("bytes.received_wire"), "wsload_bytes_received_wire_total"},
-    {&metric("messages.unsent"), "wsload_messages_unsent_total", &shared::Counters::unsent},
+    {&metric("messages.unsent"),
+     "wsload_messages_unsent_total",
+     &shared::Counters::unsent,
+     {},
+     {},
+     "Scheduled requests never sent, by reason: peer_not_reading, closed, stopped"},
     {&metric("messages.unmatched"), "wsload_messages_unmatched_total"},
     {&metric("errors.count"), "wsload_errors_total"},
     {&metric("schedule.behind"), "wsload_sends_behind_schedule_total"},
 };
 
-// Latency since the stage start as one quantile-labelled family plus max and avg.
-struct Quantile {
-  const char* label;
-  const shared::MetricInfo* metric;
+// The duration histograms of the totals, in seconds.
+struct ExportedHistogram {
+  shared::Histogram shared::MetricsDelta::*histogram;
+  std::string_view name;
+  std::string_view help;
 };
-constexpr Quantile kQuantiles[] = {{"0.5", &metric("latency.p50")},
-                                   {"0.9", &metric("latency.p90")},
-                                   {"0.99", &metric("latency.p99")},
-                                   {"0.999", &metric("latency.p999")}};
+constexpr ExportedHistogram kHistograms[] = {
+    {&shared::MetricsDelta::latency, "wsload_latency_seconds",
+     "Latency from the scheduled send to the reply (coordinated-omission free), since the stage "
+     "start"},
+    {&shared::MetricsDelta::latency_service, "wsload_service_latency_seconds",
+     "Latency from the actual send to the reply, since the stage start"},
+    {&shared::MetricsDelta::connect_time, "wsload_connect_time_seconds",
+     "Time from the TCP connect to the 101 answer, since the stage start"},
+    {&shared::MetricsDelta::push_latency, "wsload_push_latency_seconds",
+     "Time from the server's timestamp to the push's receipt, since the stage start"},
+    {&shared::MetricsDelta::reconnect_time, "wsload_reconnect_time_seconds",
+     "Time from an unexpected disconnect to the reconnected 101, since the stage start"},
+};
 
 void sample(shared::PrometheusWriter& w, std::string_view name, std::string_view help, double value,
             const shared::Labels& labels) {
@@ -90,10 +116,11 @@ void write_exported(shared::PrometheusWriter& w, const Exported& e, std::span<co
   constexpr size_t kOwnPrefix = std::string_view("wsload_").size();
   const std::string name = std::string(prefix) + std::string(e.name.substr(kOwnPrefix));
   const bool reasons_only = e.reasons != nullptr && e.reasons_name.empty();
+  const std::string_view help = e.help.empty() ? e.metric->help : e.help;
   if (!reasons_only) {
     for (const auto& s : series) {
-      sample(w, name, e.metric->help,
-             static_cast<double>(shared::metric_count(*e.metric, s.figures)), s.labels);
+      sample(w, name, help, static_cast<double>(shared::metric_count(*e.metric, s.figures)),
+             s.labels);
     }
   }
   if (e.reasons == nullptr) return;
@@ -103,27 +130,14 @@ void write_exported(shared::PrometheusWriter& w, const Exported& e, std::span<co
     for (const auto& [reason, n] : s.figures.delta.counters.*e.reasons) {
       auto labels = s.labels;
       labels.emplace_back("reason", reason);
-      sample(w, reasons_name, reasons_only ? e.metric->help : e.reasons_help,
-             static_cast<double>(n), labels);
+      sample(w, reasons_name, reasons_only ? help : e.reasons_help, static_cast<double>(n), labels);
     }
   }
 }
 
-void write_latency(shared::PrometheusWriter& w, const shared::RunFigures& f,
-                   const shared::Labels& stage) {
-  auto value = [&](const shared::MetricInfo& m) { return shared::metric_value(m, f); };
-  if (!value(metric("latency.max"))) return;  // no samples yet
-  for (const auto& q : kQuantiles) {
-    auto labels = stage;
-    labels.emplace_back("quantile", q.label);
-    w.gauge("wsload_latency_milliseconds",
-            "Latency from the scheduled send to the reply, since the stage start",
-            *value(*q.metric), labels);
-  }
-  w.gauge("wsload_latency_milliseconds_max", "Largest latency since the stage start",
-          *value(metric("latency.max")), stage);
-  w.gauge("wsload_latency_milliseconds_avg", "Average latency since the stage start",
-          *value(metric("latency.avg")), stage);
+void write_histograms(shared::PrometheusWriter& w, const shared::MetricsDelta& d,
+                      const shared::Labels& stage) {
+  for (const auto& h : kHistograms) w.histogram(h.name, h.help, d.*h.histogram, stage);
 }
 
 // Format v2, per group: the totals' families (but the peak, which no group keeps) and sessions
@@ -147,30 +161,14 @@ void write_groups(shared::PrometheusWriter& w, const shared::PartsDelta& d,
                  "wsload_group_");
 }
 
-// A part's latency since the stage start: quantiles, max and avg in milliseconds, for every part
-// with samples. `family` is e.g. "wsload_stream_latency_milliseconds", `what` what it measures
-// ("From the scheduled send to the reply, per stream").
+// A part's latency histogram (seconds) since the stage start, for every part. `family` is e.g.
+// "wsload_stream_latency_seconds", `what` what it measures ("from the scheduled send to the reply,
+// per stream").
 void write_part_latency(
     shared::PrometheusWriter& w, const std::string& family, std::string_view what,
     const std::vector<std::pair<const shared::Histogram*, shared::Labels>>& hs) {
-  for (const auto& [h, labels] : hs) {
-    if (h->empty()) continue;
-    for (const auto& q : kQuantiles) {
-      auto with_quantile = labels;
-      with_quantile.emplace_back("quantile", q.label);
-      w.gauge(family, fmt::format("Latency {}, since the stage start", what),
-              *shared::histogram_stat_ms(*h, q.metric->stat), with_quantile);
-    }
-  }
-  for (const auto& [stat, suffix, text] :
-       {std::tuple{shared::HistogramStat::kMax, "_max", "Largest"},
-        std::tuple{shared::HistogramStat::kAvg, "_avg", "Average"}}) {
-    for (const auto& [h, labels] : hs) {
-      if (h->empty()) continue;
-      w.gauge(family + suffix, fmt::format("{} latency {}, since the stage start", text, what),
-              *shared::histogram_stat_ms(*h, stat), labels);
-    }
-  }
+  const auto help = fmt::format("Latency {}, since the stage start", what);
+  for (const auto& [h, labels] : hs) w.histogram(family, help, *h, labels);
 }
 
 // One counter family of streams or steps: `value` of every part, labelled with its name.
@@ -203,7 +201,7 @@ void write_streams(shared::PrometheusWriter& w, const shared::PartsDelta& d,
   write_part_counter(w, "wsload_stream_requests_unsent_total",
                      "Scheduled requests never sent, per stream", streams,
                      [](const F& f) { return f.unsent; });
-  write_part_latency(w, "wsload_stream_latency_milliseconds",
+  write_part_latency(w, "wsload_stream_latency_seconds",
                      "from the scheduled send to the reply, per stream", latency);
 }
 
@@ -234,7 +232,7 @@ void write_steps(shared::PrometheusWriter& w, const shared::PartsDelta& d,
                 with_reason);
     }
   }
-  write_part_latency(w, "wsload_step_latency_milliseconds",
+  write_part_latency(w, "wsload_step_latency_seconds",
                      "from the start of the step to the message it expected, per step", latency);
 }
 
@@ -253,7 +251,8 @@ void write_parts(shared::PrometheusWriter& w, const shared::MetricsDelta& d,
 std::string live_exposition(const shared::MetricsDelta& d, const std::string& stage,
                             double elapsed_s, uint64_t open, uint64_t peak_open,
                             unsigned agents_healthy, unsigned agents_total,
-                            const shared::PartIndex& parts) {
+                            const shared::PartIndex& parts,
+                            std::span<const AgentExposition> agents) {
   const shared::RunFigures f{
       .delta = d, .open = open, .peak_open = peak_open, .duration_s = elapsed_s};
   const shared::Labels s{{"stage", stage}};
@@ -262,10 +261,11 @@ std::string live_exposition(const shared::MetricsDelta& d, const std::string& st
           s);
   const Series totals[] = {{f, s}};
   for (const auto& e : kExported) write_exported(w, e, totals);
-  write_latency(w, f, s);
+  write_histograms(w, d, s);
   write_parts(w, d, parts, s, elapsed_s);
   w.gauge("wsload_agents_healthy", "Agents reporting", agents_healthy, s);
   w.gauge("wsload_agents", "Agents in the run", agents_total, s);
+  write_agent_series(w, agents, s);
   return w.take();
 }
 

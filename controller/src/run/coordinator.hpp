@@ -73,6 +73,8 @@ class Coordinator {
   void supervise(Loop& loop, Clock::time_point now);
   void add_points(Loop& loop, const std::vector<AlignedInterval>& points, bool at_end);
   void update_live(Loop& loop, Clock::time_point now);
+  // Publishes the merged figures so far (and each agent's) to --metrics-listen's server.
+  void publish_metrics(Loop& loop, Clock::time_point now);
   void drain_sessions();
   uint64_t open_connections() const;
   unsigned healthy_agents() const;

@@ -245,6 +245,20 @@ void Coordinator::update_live(Loop& loop, Clock::time_point now) {
   loop.live_intervals = 0;
 }
 
+void Coordinator::publish_metrics(Loop& loop, Clock::time_point now) {
+  if (!metrics_server_) return;
+  std::vector<AgentExposition> agents;
+  agents.reserve(agents_.size());
+  for (const auto& a : agents_) {
+    agents.push_back({a->link->endpoint(), &a->result.totals, a->result.open_connections,
+                      a->phase != AgentPhase::kLost});
+  }
+  metrics_server_->publish(
+      live_exposition(loop.running, loop.scenario.name, seconds_between(loop.t_start, now),
+                      open_connections(), loop.result.peak_open, healthy_agents(),
+                      static_cast<unsigned>(agents_.size()), loop.parts, agents));
+}
+
 void Coordinator::execute(const shared::Scenario& scenario, StageResult& result) {
   const auto t_start = start_agents(result);
   Loop loop{scenario, result, t_start, TimelineAligner(agents_.size()),
@@ -273,11 +287,7 @@ void Coordinator::execute(const shared::Scenario& scenario, StageResult& result)
     supervise(loop, now);
     add_points(loop, loop.aligner.take_complete(), false);
     if (now >= loop.next_publish) {
-      if (metrics_server_) {
-        metrics_server_->publish(live_exposition(
-            loop.running, scenario.name, seconds_between(t_start, now), open_connections(),
-            result.peak_open, healthy_agents(), static_cast<unsigned>(agents_.size()), loop.parts));
-      }
+      publish_metrics(loop, now);
       loop.next_publish += kPublishStep;
     }
     if (now >= loop.next_live) {
@@ -286,6 +296,7 @@ void Coordinator::execute(const shared::Scenario& scenario, StageResult& result)
     }
   }
   add_points(loop, loop.aligner.take_all(), true);
+  publish_metrics(loop, Clock::now());  // the final figures, for a scrape after the run
   result.duration_s = std::max(0.0, seconds_between(t_start, loop.last_final));
   loop_ = nullptr;
   drain_sessions();

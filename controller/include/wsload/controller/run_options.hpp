@@ -18,6 +18,8 @@ struct AgentEndpoint {
   double weight = 1.0;  // share weight (host:port@W)
 };
 
+inline constexpr std::chrono::nanoseconds kMaxMetricsLinger = 1h;
+
 struct RunOptions {
   std::string agents_spec;     // --agents as given; empty = spawn local agents
   unsigned local_agents = 0;   // 0 = enough for the fd budget, at least 1
@@ -31,6 +33,9 @@ struct RunOptions {
   std::string html_path;
   std::chrono::nanoseconds live_interval = 5s;
   std::string metrics_listen;  // host:port for the Prometheus endpoint; empty = off
+  // --metrics-linger: how long the endpoint keeps serving the final figures after the run (an
+  // interrupt ends it early); at most kMaxMetricsLinger
+  std::chrono::nanoseconds metrics_linger = 0s;
   std::chrono::milliseconds report_interval = 1000ms;  // agent -> controller deltas
   AgentLossPolicy on_agent_loss = AgentLossPolicy::kAbort;
   bool allow_partial = false;  // a run that lost an agent (PARTIAL) exits 0 instead of 1

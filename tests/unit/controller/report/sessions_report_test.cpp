@@ -335,7 +335,11 @@ void expect_families_grouped(const std::string& text) {
       continue;
     }
     if (line.empty() || line[0] == '#') continue;
-    const std::string name = line.substr(0, line.find_first_of("{ "));
+    std::string name = line.substr(0, line.find_first_of("{ "));
+    // A histogram's samples are its name with _bucket, _sum or _count.
+    for (const std::string suffix : {"_bucket", "_sum", "_count"}) {
+      if (name == current + suffix) name = current;
+    }
     EXPECT_EQ(name, current) << line;
   }
 }
@@ -358,21 +362,32 @@ TEST(SessionsExposition, FamiliesPerGroupStreamAndStepWithLabels) {
            "wsload_stream_replies_total{stage=\"s\",stream=\"ping\"} 28\n",
            "wsload_stream_timeouts_total{stage=\"s\",stream=\"ping\"} 2\n",
            "wsload_stream_requests_unsent_total{stage=\"s\",stream=\"chat\"} 4\n",
-           "wsload_stream_latency_milliseconds{stage=\"s\",stream=\"ping\",quantile=\"0.99\"} 4\n",
-           "wsload_stream_latency_milliseconds_max{stage=\"s\",stream=\"ping\"} 4\n",
-           "wsload_stream_latency_milliseconds_avg{stage=\"s\",stream=\"ping\"} 2.5\n",
+           // ping's samples: 1, 2, 3 and 4 ms
+           "# TYPE wsload_stream_latency_seconds histogram\n",
+           "wsload_stream_latency_seconds_bucket{stage=\"s\",stream=\"ping\",le=\"0.0005\"} 0\n",
+           "wsload_stream_latency_seconds_bucket{stage=\"s\",stream=\"ping\",le=\"0.001\"} 1\n",
+           "wsload_stream_latency_seconds_bucket{stage=\"s\",stream=\"ping\",le=\"0.0025\"} 2\n",
+           "wsload_stream_latency_seconds_bucket{stage=\"s\",stream=\"ping\",le=\"0.005\"} 4\n",
+           "wsload_stream_latency_seconds_bucket{stage=\"s\",stream=\"ping\",le=\"+Inf\"} 4\n",
+           "wsload_stream_latency_seconds_sum{stage=\"s\",stream=\"ping\"} 0.01\n",
+           "wsload_stream_latency_seconds_count{stage=\"s\",stream=\"ping\"} 4\n",
+           // a stream without samples has its (empty) series from the start
+           "wsload_stream_latency_seconds_count{stage=\"s\",stream=\"chat\"} 0\n",
            "wsload_step_ok_total{stage=\"s\",step=\"subscribe\"} 7\n",
            "wsload_step_failed_total{stage=\"s\",step=\"subscribe\",reason=\"timeout\"} 1\n",
            "wsload_step_failed_total{stage=\"s\",step=\"settle\",reason=\"capture_missing\"} 0\n",
            "wsload_step_failed_total{stage=\"s\",step=\"unsubscribe\",reason=\"unsent\"} 5\n",
-           "wsload_step_latency_milliseconds{stage=\"s\",step=\"subscribe\",quantile=\"0.5\"} "
-           "1.5\n",
+           "wsload_step_latency_seconds_bucket{stage=\"s\",step=\"subscribe\",le=\"0.001\"} 0\n",
+           "wsload_step_latency_seconds_bucket{stage=\"s\",step=\"subscribe\",le=\"0.0025\"} "
+           "1\n",
+           "wsload_step_latency_seconds_sum{stage=\"s\",step=\"subscribe\"} 0.0015\n",
            "# TYPE wsload_step_failed_total counter\n",
        }) {
     EXPECT_NE(text.find(line), std::string::npos) << line << "\nin\n" << text;
   }
-  // No latency series for a stream without samples, no peak per group.
-  EXPECT_EQ(text.find("stream=\"chat\",quantile"), std::string::npos);
+  // Base units only: no quantile gauges, nothing in milliseconds; no peak per group.
+  EXPECT_EQ(text.find("quantile"), std::string::npos);
+  EXPECT_EQ(text.find("milliseconds"), std::string::npos);
   EXPECT_EQ(text.find("wsload_group_connections_peak_open"), std::string::npos);
   // A v1 stage (no part names) has none of these families.
   const auto v1 = live_exposition(r.totals, "s", 10, 6, 8, 1, 1, {});
