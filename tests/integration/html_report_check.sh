@@ -1,13 +1,21 @@
 #!/usr/bin/env bash
-# Renders wsload's HTML report in headless Chromium and checks that the charts were drawn:
-#   1. `wsload run quick --spawn-target ... --html r.html` exits 0;
-#   2. Chromium's --dump-dom of r.html has exactly 3 <svg class="chart"> per stage (<section>), each with
-#      the expected series as <path d="M.. L.."> of at least 2 points; a probe copy of the page reports,
-#      from inside the browser, that every path is an SVGPathElement of non-zero length;
-#   3. a --screenshot of the page holds >200 pixels close to #1f77b4 and >400 close to the other series
-#      colours (#d62728, #2ca02c, #ff7f0e, #9467bd) together.
+# Renders wsload's HTML reports in headless Chromium and checks what a reader sees:
+#   1. report A: `wsload run quick --spawn-target ... --html a.html` exits 0; report B: a run against a
+#      wsload-target this script starts, with a wrong token, exits 1 (thresholds failed) and writes
+#      b.html with every attempt failed as http_401;
+#   2. Chromium's --dump-dom of A has per stage (<section>) the charts connections [open, target],
+#      throughput [sent/s, received/s] and latency [p50, p90, p99, max] on a log axis
+#      (data-scale="log", tick labels in µs/ms/s), each with >= 2 labelled y ticks and >= 3 time ticks,
+#      series as <path d="M.. L.."> of at least 2 points; the distributions, push, agents and
+#      thresholds tables and an errors-by-reason element; a probe copy of the page reports, from
+#      inside the browser, that every path is an SVGPathElement of non-zero length;
+#   3. B's DOM has the table errors-by-reason with the row http_401 and the count of the JSON report,
+#      the bar chart errors-by-reason-chart with that bar, and the errors-over-time chart;
+#   4. screenshots: A holds >200 pixels close to #1f77b4 and >400 close to the other series colours
+#      (#d62728, #2ca02c, #ff7f0e, #9467bd) together; B holds >2000 pixels of the bar colour #d62728.
 # Usage: html_report_check.sh BIN_DIR
-# HTML_REPORT_CHECK_HTML=FILE skips step 1 and checks FILE instead (to show that the check can fail).
+# HTML_REPORT_CHECK_HTML=FILE checks FILE as report A and skips both runs and B (to show that the
+# check can fail). HTML_REPORT_CHECK_KEEP=DIR copies the reports and screenshots there.
 # Exits non-zero with a "FAIL:" line on the first failed check.
 set -euo pipefail
 
@@ -20,7 +28,12 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 [[ -x "$PY" ]] || fail "$PY not found"
 
 DIR=$(mktemp -d /tmp/wsload-html-check.XXXXXX)
-trap 'rm -rf "$DIR"' EXIT
+TARGET_PID=
+cleanup() {
+  if [[ -n "$TARGET_PID" ]]; then kill "$TARGET_PID" 2>/dev/null || true; wait "$TARGET_PID" 2>/dev/null || true; fi
+  rm -rf "$DIR"
+}
+trap cleanup EXIT
 
 run_chromium() {  # run_chromium LOG ARGS... : headless Chromium, bounded to 60 s, isolated profile.
   local log=$1; shift
@@ -32,27 +45,48 @@ run_chromium() {  # run_chromium LOG ARGS... : headless Chromium, bounded to 60 
   fi
 }
 
-# 1. Produce the report.
+# 1. Produce the reports.
+RUN_ARGS=(--connections 20 --ramp-up 1s --duration 2s --message-interval 200ms --local-agents 1 -q)
 if [[ -n "${HTML_REPORT_CHECK_HTML:-}" ]]; then
-  cp "$HTML_REPORT_CHECK_HTML" "$DIR/r.html"
-  echo "step 1: using given HTML $HTML_REPORT_CHECK_HTML (wsload run skipped)"
+  cp "$HTML_REPORT_CHECK_HTML" "$DIR/a.html"
+  echo "step 1: using given HTML $HTML_REPORT_CHECK_HTML as report A (runs and report B skipped)"
 else
-  [[ -x "$BIN/wsload" ]] || fail "$BIN/wsload not found"
-  if ! timeout 120 "$BIN/wsload" run quick --spawn-target --connections 20 --ramp-up 1s --duration 2s \
-      --message-interval 200ms --local-agents 1 -q --json "$DIR/r.json" --html "$DIR/r.html" >"$DIR/run.log" 2>&1; then
-    tail -n 30 "$DIR/run.log" >&2
-    fail "wsload run did not exit 0"
+  [[ -x "$BIN/wsload" && -x "$BIN/wsload-target" ]] || fail "$BIN/wsload or wsload-target not found"
+  if ! timeout 120 "$BIN/wsload" run quick --spawn-target "${RUN_ARGS[@]}" \
+      --json "$DIR/a.json" --html "$DIR/a.html" >"$DIR/run_a.log" 2>&1; then
+    tail -n 30 "$DIR/run_a.log" >&2
+    fail "wsload run (report A) did not exit 0"
   fi
-  [[ -s "$DIR/r.html" ]] || fail "wsload run exited 0 but wrote no HTML report"
-  echo "step 1: wsload run exited 0 and wrote $(wc -c <"$DIR/r.html") bytes of HTML"
+  [[ -s "$DIR/a.html" ]] || fail "wsload run exited 0 but wrote no HTML report"
+  echo "step 1: report A: wsload run exited 0 and wrote $(wc -c <"$DIR/a.html") bytes of HTML"
+
+  # Report B: a target with its own secret, and a token it did not sign.
+  "$BIN/wsload-target" --listen 127.0.0.1:0 --jwt-secret "check-$$-$RANDOM" >"$DIR/target.out" 2>"$DIR/target.log" &
+  TARGET_PID=$!
+  PORT=
+  for _ in $(seq 50); do
+    PORT=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$DIR/target.out")
+    [[ -n "$PORT" ]] && break
+    sleep 0.1
+  done
+  [[ -n "$PORT" ]] || fail "wsload-target did not say where it listens"
+  rc=0
+  timeout 120 "$BIN/wsload" run quick --url "ws://127.0.0.1:$PORT/ws" --token not-signed-by-the-target \
+      "${RUN_ARGS[@]}" --json "$DIR/b.json" --html "$DIR/b.html" >"$DIR/run_b.log" 2>&1 || rc=$?
+  kill "$TARGET_PID"; wait "$TARGET_PID" 2>/dev/null || true; TARGET_PID=
+  if [[ $rc -ne 1 || ! -s "$DIR/b.html" ]]; then
+    tail -n 30 "$DIR/run_b.log" >&2
+    fail "wsload run with a wrong token exited $rc (expected 1, thresholds failed) or wrote no HTML"
+  fi
+  echo "step 1: report B: wsload run with a wrong token exited 1 and wrote $(wc -c <"$DIR/b.html") bytes of HTML"
 fi
 
-# 2a. The DOM as Chromium parsed it.
-run_chromium "$DIR/dump.log" --dump-dom "file://$DIR/r.html" >"$DIR/dom.html"
-[[ -s "$DIR/dom.html" ]] || fail "chromium --dump-dom printed nothing"
+# 2a. The DOMs as Chromium parsed them.
+run_chromium "$DIR/dump_a.log" --dump-dom "file://$DIR/a.html" >"$DIR/dom_a.html"
+[[ -s "$DIR/dom_a.html" ]] || fail "chromium --dump-dom printed nothing"
 
 # 2b. A probe copy: a script measures every chart path through the SVG DOM and records it as attributes.
-"$PY" - "$DIR/r.html" "$DIR/probe.html" <<'PYEOF'
+"$PY" - "$DIR/a.html" "$DIR/probe.html" <<'PYEOF'
 import sys
 page = open(sys.argv[1], encoding="utf-8").read()
 probe = """<script>
@@ -70,87 +104,186 @@ open(sys.argv[2], "w", encoding="utf-8").write(page.replace("</body>", probe + "
 PYEOF
 run_chromium "$DIR/probe.log" --dump-dom "file://$DIR/probe.html" >"$DIR/probe_dom.html"
 
-"$PY" - "$DIR/dom.html" "$DIR/probe_dom.html" <<'PYEOF'
-import re, sys
+# The DOM parser shared by steps 2 and 3.
+cat >"$DIR/dom.py" <<'PYEOF'
+import sys
 from html.parser import HTMLParser
 
-EXPECTED = [["open", "target"], ["sent/s", "received/s"], ["p50", "p99", "max"]]
 SVG_NS = "http://www.w3.org/2000/svg"
-
-class Charts(HTMLParser):
-    """Collects, per <section> (stage), its svg.chart elements and their <path> attributes."""
-    def __init__(self):
-        super().__init__()
-        self.stages, self.chart = [], None
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "section":
-            self.stages.append([])
-        elif tag == "svg" and "chart" in (a.get("class") or "").split():
-            if not self.stages:
-                sys.exit("FAIL: svg.chart outside any <section>")
-            self.chart = {"label": a.get("aria-label"), "ns": a.get("data-probe-ns"), "paths": []}
-            self.stages[-1].append(self.chart)
-        elif tag == "path" and self.chart is not None:
-            self.chart["paths"].append(a)
-    def handle_endtag(self, tag):
-        if tag == "svg":
-            self.chart = None
-
-def parse(path):
-    p = Charts()
-    p.feed(open(path, encoding="utf-8").read())
-    return p.stages
 
 def fail(msg):
     sys.exit("FAIL: " + msg)
 
+class Dom(HTMLParser):
+    """Per <section> (stage): its svg.chart elements (paths, bars, tick labels by axis) and its
+    elements with an id (tag, attributes, text, and the rows of a table as lists of cell texts)."""
+    def __init__(self):
+        super().__init__()
+        self.stages, self.chart, self.axis, self.text_into = [], None, None, None
+        self.open_ids, self.row = [], None
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "section":
+            self.stages.append({"charts": [], "ids": {}})
+            return
+        if not self.stages:
+            return
+        stage = self.stages[-1]
+        if tag == "svg" and "chart" in (a.get("class") or "").split():
+            self.chart = {"id": a.get("id"), "scale": a.get("data-scale"), "ns": a.get("data-probe-ns"),
+                          "paths": [], "bars": [], "ticks": {"x": [], "y": []}}
+            stage["charts"].append(self.chart)
+        elif tag == "g" and self.chart is not None and a.get("class") in ("x-axis", "y-axis"):
+            self.axis = a.get("class")[0]
+        elif tag == "path" and self.chart is not None:
+            self.chart["paths"].append(a)
+        elif tag == "g" and self.chart is not None and a.get("class") == "bar":
+            self.chart["bars"].append(a)
+        elif tag == "text" and self.axis and "tick" in (a.get("class") or "").split():
+            self.text_into = self.chart["ticks"][self.axis]
+            self.text_into.append("")
+        if a.get("id"):
+            el = {"tag": tag, "attrs": a, "text": "", "rows": []}
+            stage["ids"][a["id"]] = el
+            self.open_ids.append((tag, el))
+        if tag == "tr" and self.open_ids:
+            self.row = []
+            self.open_ids[-1][1]["rows"].append(self.row)
+        elif tag in ("td", "th") and self.row is not None:
+            self.row.append("")
+    def handle_endtag(self, tag):
+        if tag == "svg":
+            self.chart, self.axis = None, None
+        elif tag == "g":
+            self.axis = None
+        elif tag == "text":
+            self.text_into = None
+        elif tag == "tr":
+            self.row = None
+        if self.open_ids and self.open_ids[-1][0] == tag:
+            self.open_ids.pop()
+    def handle_data(self, data):
+        if self.text_into is not None:
+            self.text_into[-1] += data
+        for _, el in self.open_ids:
+            el["text"] += data
+        if self.row:
+            self.row[-1] += data
+
+def parse(path):
+    d = Dom()
+    d.feed(open(path, encoding="utf-8").read())
+    if not d.stages:
+        fail(f"{path}: dumped DOM has no stage <section>")
+    return d.stages
+PYEOF
+
+"$PY" - "$DIR/dom_a.html" "$DIR/probe_dom.html" <<'PYEOF'
+import re, sys
+sys.path.insert(0, sys.argv[1].rsplit("/", 1)[0])
+from dom import fail, parse, SVG_NS
+
+EXPECTED = {"connections": ["open", "target"], "throughput": ["sent/s", "received/s"],
+            "latency": ["p50", "p90", "p99", "max"]}
+DURATION_TICK = re.compile(r"\d+(\.\d+)? (µs|ms|s)")
+TIME_TICK = re.compile(r"\d+(\.\d+)?s|\d+m(\d+s)?")
+PATH = re.compile(r"M-?[\d.]+,-?[\d.]+( [ML]-?[\d.]+,-?[\d.]+)+")
+
 stages = parse(sys.argv[1])
-if not stages:
-    fail("dumped DOM has no stage <section>")
 total_paths = 0
-for si, charts in enumerate(stages):
-    if len(charts) != 3:
-        fail(f"stage {si}: {len(charts)} svg charts in the DOM, expected exactly 3")
-    for chart, expected in zip(charts, EXPECTED):
+for si, stage in enumerate(stages):
+    suffix = "" if si == 0 else f"-{si + 1}"
+    charts = {c["id"]: c for c in stage["charts"]}
+    for name, expected in EXPECTED.items():
+        chart = charts.get(name + suffix)
+        if chart is None:
+            fail(f"stage {si}: no svg.chart with id {name + suffix!r}; charts: {list(charts)}")
         names = [p.get("data-series") for p in chart["paths"]]
         if names != expected:
-            fail(f"stage {si} chart {chart['label']!r}: series paths {names}, expected {expected}")
+            fail(f"stage {si} chart {name!r}: series paths {names}, expected {expected}")
         for p in chart["paths"]:
-            d = p.get("d") or ""
-            if not re.fullmatch(r"M-?[\d.]+,-?[\d.]+( L-?[\d.]+,-?[\d.]+)+", d):
-                fail(f"stage {si} chart {chart['label']!r} series {p.get('data-series')!r}: "
-                     f"d has fewer than 2 points or is malformed: {d[:80]!r}")
+            if not PATH.fullmatch(p.get("d") or ""):
+                fail(f"stage {si} chart {name!r} series {p.get('data-series')!r}: d has fewer than "
+                     f"2 points or is malformed: {(p.get('d') or '')[:80]!r}")
             total_paths += 1
-print(f"step 2: DOM has {len(stages)} stage(s) x 3 svg charts, {total_paths} series paths, each with >= 2 points")
+        xt, yt = chart["ticks"]["x"], chart["ticks"]["y"]
+        if len(xt) < 3 or not all(TIME_TICK.fullmatch(t) for t in xt):
+            fail(f"stage {si} chart {name!r}: time ticks {xt}, expected >= 3 like '1s'")
+        if len(yt) < 2:
+            fail(f"stage {si} chart {name!r}: y ticks {yt}, expected >= 2")
+        if name == "latency":
+            if chart["scale"] != "log":
+                fail(f"stage {si}: latency chart data-scale {chart['scale']!r}, expected 'log'")
+            if not all(DURATION_TICK.fullmatch(t) for t in yt):
+                fail(f"stage {si}: latency ticks {yt} are not durations with units (µs/ms/s)")
+    ids = stage["ids"]
+    for needed in ("errors-by-reason", "distributions", "push", "agents", "thresholds"):
+        if needed + suffix not in ids:
+            fail(f"stage {si}: no element with id {needed + suffix!r}")
+    dist = [r[0] for r in ids["distributions" + suffix]["rows"][1:]]
+    for row in ("latency (scheduled send to reply)", "service latency (actual send to reply)",
+                "connect time (TCP connect to 101)"):
+        if row not in dist:
+            fail(f"stage {si}: distributions table rows {dist}, missing {row!r}")
+    if len(ids["agents" + suffix]["rows"]) < 2:
+        fail(f"stage {si}: agents table has no agent row")
+print(f"step 2: report A has {len(stages)} stage(s) with the connections, throughput and log-scale "
+      f"latency charts (ticks with units), {total_paths} series paths of >= 2 points, and the "
+      f"errors, distributions, push, agents and thresholds sections")
 
 probed = parse(sys.argv[2])
 lengths = []
-for si, charts in enumerate(probed):
-    for chart in charts:
+for si, stage in enumerate(probed):
+    for chart in stage["charts"]:
         if chart["ns"] != SVG_NS:
-            fail(f"stage {si} chart {chart['label']!r}: namespace {chart['ns']!r}, not SVG")
+            fail(f"stage {si} chart {chart['id']!r}: namespace {chart['ns']!r}, not SVG")
         for p in chart["paths"]:
             v = p.get("data-probe-len")
             try:
                 length = float(v)
             except (TypeError, ValueError):
-                fail(f"stage {si} chart {chart['label']!r} series {p.get('data-series')!r}: "
+                fail(f"stage {si} chart {chart['id']!r} series {p.get('data-series')!r}: "
                      f"browser did not measure it as an SVG path ({v!r})")
             if length <= 0:
-                fail(f"stage {si} chart {chart['label']!r} series {p.get('data-series')!r}: length {length}")
+                fail(f"stage {si} chart {chart['id']!r} series {p.get('data-series')!r}: length {length}")
             lengths.append(length)
-if len(lengths) != total_paths:
-    fail(f"probe measured {len(lengths)} paths, DOM has {total_paths}")
+if len(lengths) < total_paths:
+    fail(f"probe measured {len(lengths)} paths, DOM has {total_paths} series paths")
 print(f"step 2: in the browser all {len(lengths)} paths are SVGPathElements, "
       f"lengths {min(lengths):.0f}..{max(lengths):.0f} px")
 PYEOF
 
-# 3. Pixels.
-run_chromium "$DIR/shot.log" --screenshot="$DIR/shot.png" --window-size=1000,1400 "file://$DIR/r.html" >/dev/null
-[[ -s "$DIR/shot.png" ]] || fail "chromium wrote no screenshot"
+# 3. Report B: what failed and why.
+if [[ -z "${HTML_REPORT_CHECK_HTML:-}" ]]; then
+  run_chromium "$DIR/dump_b.log" --dump-dom "file://$DIR/b.html" >"$DIR/dom_b.html"
+  "$PY" - "$DIR/dom_b.html" "$DIR/b.json" <<'PYEOF'
+import json, sys
+sys.path.insert(0, sys.argv[1].rsplit("/", 1)[0])
+from dom import fail, parse
 
-"$PY" - "$DIR/shot.png" <<'PYEOF'
+expected = json.load(open(sys.argv[2]))["connections"]["failures"].get("http_401", 0)
+if expected == 0:
+    fail(f"report B's JSON has no http_401 failures: {json.load(open(sys.argv[2]))['connections']['failures']}")
+stage = parse(sys.argv[1])[0]
+table = stage["ids"].get("errors-by-reason")
+if table is None or table["tag"] != "table":
+    fail("report B: no table with id errors-by-reason")
+rows = [r for r in table["rows"] if len(r) >= 3 and r[1] == "http_401"]
+if not rows or rows[0][2] != str(expected):
+    fail(f"report B: errors-by-reason rows {table['rows']}, expected http_401 with {expected}")
+chart = next((c for c in stage["charts"] if c["id"] == "errors-by-reason-chart"), None)
+bars = {b.get("data-label"): b.get("data-count") for b in (chart or {"bars": []})["bars"]}
+if bars.get("connection failed: http_401") != str(expected):
+    fail(f"report B: errors-by-reason-chart bars {bars}, expected 'connection failed: http_401' {expected}")
+if not any(c["id"] == "errors-over-time" for c in stage["charts"]):
+    fail("report B: no errors-over-time chart")
+print(f"step 3: report B lists http_401 {expected} in errors-by-reason (table and bar chart) "
+      f"and draws errors over time")
+PYEOF
+fi
+
+# 4. Pixels.
+cat >"$DIR/png.py" <<'PYEOF'
 import struct, sys, zlib
 
 def fail(msg):
@@ -202,23 +335,38 @@ def decode_png(path):
         prev = line
     return width, height, channels, rows
 
-width, height, ch, rows = decode_png(sys.argv[1])
+
+def colour_counts(path, colours):
+    width, height, ch, rows = decode_png(path)
+    counts = dict.fromkeys(colours, 0)
+    coloured = 0
+    for row in rows:
+        for x in range(width):
+            px = row[x * ch:x * ch + 3] if ch >= 3 else bytes([row[x * ch]] * 3)
+            r, g, b = px[0], px[1], px[2]
+            if max(r, g, b) - min(r, g, b) < 24:
+                continue  # white, #fafafa chart background, greys and black text
+            coloured += 1
+            for name, (cr, cg, cb) in colours.items():
+                if abs(r - cr) <= 40 and abs(g - cg) <= 40 and abs(b - cb) <= 40:
+                    counts[name] += 1
+    return width, height, coloured, counts
+PYEOF
+
+shoot() {  # shoot NAME: a.html -> a.png, 1280 px wide and tall enough for every chart
+  run_chromium "$DIR/shot_$1.log" --screenshot="$DIR/$1.png" --window-size=1280,4000 "file://$DIR/$1.html" >/dev/null
+  [[ -s "$DIR/$1.png" ]] || fail "chromium wrote no screenshot of report $1"
+}
+shoot a
+"$PY" - "$DIR/a.png" <<'PYEOF'
+import sys
+sys.path.insert(0, sys.argv[1].rsplit("/", 1)[0])
+from png import colour_counts, fail
 colours = {"#1f77b4": (31, 119, 180), "#d62728": (214, 39, 40), "#2ca02c": (44, 160, 44),
            "#ff7f0e": (255, 127, 14), "#9467bd": (148, 103, 189)}
-counts = dict.fromkeys(colours, 0)
-coloured = 0
-for row in rows:
-    for x in range(width):
-        px = row[x * ch:x * ch + 3] if ch >= 3 else bytes([row[x * ch]] * 3)
-        r, g, b = px[0], px[1], px[2]
-        if max(r, g, b) - min(r, g, b) < 24:
-            continue  # white, #fafafa chart background, greys and black text
-        coloured += 1
-        for name, (cr, cg, cb) in colours.items():
-            if abs(r - cr) <= 40 and abs(g - cg) <= 40 and abs(b - cb) <= 40:
-                counts[name] += 1
+width, height, coloured, counts = colour_counts(sys.argv[1], colours)
 summary = ", ".join(f"{k} {v}" for k, v in counts.items())
-print(f"step 3: screenshot {width}x{height}: {coloured} coloured pixels; close to series colours: {summary}")
+print(f"step 4: screenshot A {width}x{height}: {coloured} coloured pixels; close to series colours: {summary}")
 if counts["#1f77b4"] <= 200:
     fail(f"only {counts['#1f77b4']} pixels close to #1f77b4 (open/p50 series); charts not drawn?")
 # Later series are drawn over earlier ones (p99 under max, sent/s under received/s), so the other
@@ -227,5 +375,23 @@ others = sum(v for k, v in counts.items() if k != "#1f77b4")
 if others <= 400:
     fail(f"only {others} pixels close to #d62728/#2ca02c/#ff7f0e/#9467bd; charts not drawn?")
 PYEOF
+if [[ -z "${HTML_REPORT_CHECK_HTML:-}" ]]; then
+  shoot b
+  "$PY" - "$DIR/b.png" <<'PYEOF'
+import sys
+sys.path.insert(0, sys.argv[1].rsplit("/", 1)[0])
+from png import colour_counts, fail
+width, height, coloured, counts = colour_counts(sys.argv[1], {"#d62728": (214, 39, 40)})
+print(f"step 4: screenshot B {width}x{height}: {counts['#d62728']} pixels close to #d62728 (the http_401 bar)")
+if counts["#d62728"] <= 2000:
+    fail(f"only {counts['#d62728']} pixels close to #d62728: the errors-by-reason bar was not drawn")
+PYEOF
+fi
 
-echo "PASS: HTML report charts parsed as SVG and drawn by Chromium"
+if [[ -n "${HTML_REPORT_CHECK_KEEP:-}" ]]; then
+  mkdir -p "$HTML_REPORT_CHECK_KEEP"
+  cp "$DIR"/*.html "$DIR"/*.png "$HTML_REPORT_CHECK_KEEP"/ 2>/dev/null || true
+  cp "$DIR"/*.json "$HTML_REPORT_CHECK_KEEP"/ 2>/dev/null || true
+fi
+
+echo "PASS: HTML report charts and sections parsed as SVG/HTML and drawn by Chromium; errors by reason shown"

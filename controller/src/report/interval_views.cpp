@@ -49,6 +49,7 @@ TimelinePoint timeline_point(const shared::MetricsDelta& d, double t_s, std::str
   p.timeouts = n(metric("messages.timeouts"));
   p.errors = n(metric("errors.count"));
   p.latency_p50_ms = ms(metric("latency.p50"));
+  p.latency_p90_ms = ms(metric("latency.p90"));
   p.latency_p99_ms = ms(metric("latency.p99"));
   p.latency_max_ms = ms(metric("latency.max"));
   p.agents_healthy = agents_healthy;

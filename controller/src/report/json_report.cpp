@@ -148,6 +148,7 @@ json timeline_json(const std::vector<TimelinePoint>& points) {
                         {"timeouts", p.timeouts},
                         {"errors", p.errors},
                         {"latency_p50_ms", p.latency_p50_ms},
+                        {"latency_p90_ms", p.latency_p90_ms},
                         {"latency_p99_ms", p.latency_p99_ms},
                         {"latency_max_ms", p.latency_max_ms},
                         {"agents_healthy", p.agents_healthy},

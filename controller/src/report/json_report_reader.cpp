@@ -153,6 +153,7 @@ TimelinePoint point_from_json(const json& pj) {
   p.timeouts = pj.value("timeouts", uint64_t{0});
   p.errors = pj.value("errors", uint64_t{0});
   p.latency_p50_ms = pj.value("latency_p50_ms", 0.0);
+  p.latency_p90_ms = pj.value("latency_p90_ms", 0.0);  // absent in reports before it
   p.latency_p99_ms = pj.value("latency_p99_ms", 0.0);
   p.latency_max_ms = pj.value("latency_max_ms", 0.0);
   p.agents_healthy = pj.value("agents_healthy", 0u);

@@ -39,7 +39,8 @@ struct TimelinePoint {
   uint64_t received = 0;
   uint64_t timeouts = 0;
   uint64_t errors = 0;
-  double latency_p50_ms = 0;
+  double latency_p50_ms = 0;  // 0 when the interval had no reply
+  double latency_p90_ms = 0;
   double latency_p99_ms = 0;
   double latency_max_ms = 0;
   uint32_t agents_healthy = 0;
