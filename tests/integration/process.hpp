@@ -131,6 +131,13 @@ class ChildProcess {
       if (r < 0 || std::chrono::steady_clock::now() >= deadline) break;
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
+    // The reader may still be draining the pipe when the exit is seen: what the process wrote
+    // before it exited is in output() once the pipe has ended (bounded: a child it left running
+    // may hold the pipe open).
+    if (status_) {
+      std::unique_lock lock(mutex_);
+      cv_.wait_for(lock, std::chrono::seconds(2), [this] { return eof_; });
+    }
     return status_;
   }
 
