@@ -9,7 +9,8 @@
 
 namespace wsload::controller::html {
 
-// `text` with & < > " escaped: safe inside an element and inside a double-quoted attribute.
+// `text` with & < > " escaped: safe inside an element and inside a double-quoted attribute, in
+// HTML and in XML (the JUnit report uses it too).
 std::string escape(std::string_view text);
 
 // A duration given in milliseconds, with three significant digits in the unit that reads best:

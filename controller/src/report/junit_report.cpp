@@ -3,39 +3,10 @@
 #include <optional>
 #include <sstream>
 
+#include "report/html_format.hpp"
 #include "wsload/controller/reports.hpp"
 
 namespace wsload::controller {
-namespace {
-
-std::string xml_escape(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
-}  // namespace
-
 namespace {
 
 // Why the stage's run itself (not a threshold) fails, if it does: one extra failing test case.
@@ -65,14 +36,14 @@ std::string report_to_junit(const RunReport& report) {
     for (const auto& t : s.thresholds) stage_failures += t.passed ? 0 : 1;
     const auto broken = run_failure(s, report.allow_partial);
     out << fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" time=\"{:.3f}\">\n",
-                       xml_escape(s.scenario.name), s.thresholds.size() + (broken ? 1 : 0),
+                       html::escape(s.scenario.name), s.thresholds.size() + (broken ? 1 : 0),
                        stage_failures + (broken ? 1 : 0), s.duration_s);
     for (const auto& t : s.thresholds) {
       out << fmt::format("    <testcase classname=\"{}.thresholds\" name=\"{}\">",
-                         xml_escape(s.scenario.name), xml_escape(t.expression));
+                         html::escape(s.scenario.name), html::escape(t.expression));
       if (!t.passed) {
         const auto actual = t.available ? fmt::format("{:.3f}", t.actual) : std::string("no value");
-        out << fmt::format("<failure message=\"{} (actual {})\"/>", xml_escape(t.expression),
+        out << fmt::format("<failure message=\"{} (actual {})\"/>", html::escape(t.expression),
                            actual);
       }
       out << "</testcase>\n";
@@ -82,7 +53,7 @@ std::string report_to_junit(const RunReport& report) {
       out << fmt::format(
           "    <testcase classname=\"{}.run\" name=\"run completed\"><failure "
           "message=\"{}\"/></testcase>\n",
-          xml_escape(s.scenario.name), xml_escape(why));
+          html::escape(s.scenario.name), html::escape(why));
     }
     out << "  </testsuite>\n";
   }
