@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Renders helm/wsload with our Go renderer (text/template + Sprig, Helm's engine; there is no helm
 # binary here) and checks it: golden files, required-value errors, Kubernetes schema and wiring
-# (check_manifests.py), the checker's own ability to catch broken objects (check_checker.py), the
-# controller Job's script against a stub wsload (check_controller_script.py), and deploy/compose.yaml.
+# (check_manifests.py: also the controller's metrics/web ports, its Service, ServiceMonitor/PodMonitor
+# and the Grafana dashboard ConfigMap), the checker's own ability to catch broken objects
+# (check_checker.py), the controller Job's script against a stub wsload (check_controller_script.py),
+# and deploy/compose.yaml. The dashboard's queries against a live scrape: check_dashboard_metrics.sh.
 #   tests/helm/check_chart.sh            run every check; exit 1 on the first failing group
 #   tests/helm/check_chart.sh --update   rewrite tests/helm/golden/* from the current chart
 # Needs: golang-go golang-github-masterminds-sprig-dev golang-k8s-sigs-yaml-dev python3-kubernetes
@@ -50,6 +52,7 @@ cases=(
   "default|values-default.yaml|"
   "scale|values-scale.yaml|"
   "external|values-external.yaml|--external-secret wsload-agent-credentials"
+  "metrics|values-metrics.yaml|"
 )
 mkdir -p "$golden"
 for c in "${cases[@]}"; do
@@ -78,6 +81,31 @@ printf 'agents: {token: t}\ncontroller: {enabled: false}\n' >"$work/agents-only-
 /usr/bin/python3 "$here/check_manifests.py" "$work/agents-only.yaml" || fail "check_manifests agents-only"
 if grep -q '^kind: Job$' "$work/agents-only.yaml"; then fail "controller.enabled=false still renders a Job"; fi
 
+# Metrics: a PodMonitor instead of the ServiceMonitor; the dashboard ConfigMap carries
+# dashboards/wsload.json byte for byte; metrics.enabled=false leaves no port, flag or Service.
+printf 'agents: {token: t}\ncontroller: {url: ws://x:1/ws}\nmetrics: {podMonitor: {enabled: true, labels: {release: prom}}}\n' \
+  >"$work/podmonitor-values.yaml"
+"$render" -chart "$chart" -f "$work/podmonitor-values.yaml" >"$work/podmonitor.yaml"
+/usr/bin/python3 "$here/check_manifests.py" "$work/podmonitor.yaml" || fail "check_manifests podmonitor"
+grep -q '^kind: PodMonitor$' "$work/podmonitor.yaml" || fail "metrics.podMonitor.enabled renders no PodMonitor"
+/usr/bin/python3 - "$work/metrics.yaml" "$chart/dashboards/wsload.json" <<'PY' || fail "dashboard ConfigMap"
+import sys, yaml
+docs = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d]
+cm = next(d for d in docs if d["kind"] == "ConfigMap" and "wsload.json" in d.get("data", {}))
+assert cm["data"]["wsload.json"] == open(sys.argv[2]).read().rstrip("\n"), "ConfigMap differs from the file"
+print(f"dashboard ConfigMap {cm['metadata']['name']}: dashboards/wsload.json, labels {cm['metadata']['labels']}")
+PY
+printf 'agents: {token: t}\ncontroller: {url: ws://x:1/ws}\nmetrics: {enabled: false}\n' >"$work/no-metrics-values.yaml"
+"$render" -chart "$chart" -f "$work/no-metrics-values.yaml" >"$work/no-metrics.yaml"
+/usr/bin/python3 "$here/check_manifests.py" "$work/no-metrics.yaml" || fail "check_manifests no-metrics"
+/usr/bin/python3 - "$work/no-metrics.yaml" <<'PY' || fail "metrics.enabled=false still wires metrics"
+import sys, yaml
+docs = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d]
+ctl = next(d for d in docs if d["kind"] == "Job")["spec"]["template"]["spec"]["containers"][0]
+assert "--metrics-listen" not in ctl["args"] and "ports" not in ctl, ctl
+assert not [d for d in docs if d["kind"] == "Service" and d["metadata"]["name"].endswith("-controller")]
+PY
+
 # Required values: each negative/*.yaml must fail to render with the message on its "# expect:" line.
 for values in "$here"/negative/*.yaml; do
   expected=$(sed -n 's/^# expect: //p' "$values" | head -n1)
@@ -91,7 +119,7 @@ for values in "$here"/negative/*.yaml; do
   fi
 done
 
-/usr/bin/python3 "$here/check_checker.py" "$work/scale.yaml" || fail "check_checker"
+/usr/bin/python3 "$here/check_checker.py" "$work/scale.yaml" "$work/metrics.yaml" || fail "check_checker"
 /usr/bin/python3 "$here/check_controller_script.py" "$work/scale.yaml" || fail "check_controller_script"
 
 # deploy/compose.yaml: three agents with raised limits, a controller that uses all three.

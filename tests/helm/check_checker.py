@@ -2,7 +2,9 @@
 """Proves that check_manifests.py catches what it claims to: each case breaks one thing in a
 correct rendering (golden/scale.yaml) and expects the checker to report it.
 
-Usage: check_checker.py GOLDEN_MANIFESTS.yaml
+Usage: check_checker.py GOLDEN_MANIFESTS.yaml [GOLDEN_METRICS_MANIFESTS.yaml]
+The second file (golden/metrics.yaml: controller metrics and web ports, ServiceMonitor, Grafana
+dashboard) gets the METRICS_CASES.
 """
 import copy
 import sys
@@ -96,22 +98,79 @@ CASES = [
 ]
 
 
-def main():
-    with open(sys.argv[1]) as f:
+def named(docs, kind, name):
+    return next(d for d in docs if d["kind"] == kind and d["metadata"]["name"] == name)
+
+
+def monitor_endpoint(docs):
+    return find(docs, "ServiceMonitor")["spec"]["endpoints"][0]
+
+
+def as_pod_monitor(docs):
+    """The ServiceMonitor turned into the equivalent PodMonitor."""
+    mon = find(docs, "ServiceMonitor")
+    mon["kind"] = "PodMonitor"
+    mon["spec"]["podMetricsEndpoints"] = mon["spec"].pop("endpoints")
+    mon["metadata"]["namespace"] = "default"
+
+
+METRICS_CASES = [
+    ("metrics listen not IPv4", lambda d: set_flag(controller(d)["args"], "--metrics-listen", "[::]:9500"),
+     "--metrics-listen '[::]:9500' is not IPV4:PORT"),
+    ("metrics port mismatch", lambda d: set_flag(controller(d)["args"], "--metrics-listen", "0.0.0.0:9464"),
+     "--metrics-listen port 9464 != container port metrics (9500)"),
+    ("metrics linger", lambda d: set_flag(controller(d)["args"], "--metrics-linger", "a minute"),
+     "--metrics-linger 'a minute' is not a duration"),
+    ("web port without --web", lambda d: [controller(d)["args"].remove(a) for a in
+                                          ("--web", "0.0.0.0:8090", "--web-linger", "10m")],
+     "container port web without --web"),
+    ("service targetPort", lambda d: named(d, "Service", "wsload-controller")["spec"]["ports"][0].update(
+        targetPort="metric"), "targetPort 'metric' does not reach the controller's metrics port"),
+    ("service selects agents", lambda d: named(d, "Service", "wsload-controller")["spec"]["selector"].update(
+        {"app.kubernetes.io/component": "agent"}), "Services select the controller pod, expected 1"),
+    ("monitor selects the agents' Service", lambda d: find(d, "ServiceMonitor")["spec"]["selector"]
+     ["matchLabels"].update({"app.kubernetes.io/component": "agent"}), "selects Services ['wsload-agents']"),
+    ("monitor namespace", lambda d: find(d, "ServiceMonitor")["spec"]["namespaceSelector"].update(
+        matchNames=["monitoring"]), "namespaceSelector ['monitoring'] misses default"),
+    ("monitor port", lambda d: monitor_endpoint(d).update(port="http"), "endpoint port 'http' is not the metrics port"),
+    ("monitor field", lambda d: monitor_endpoint(d).update(intervall="10s"),
+     "unknown endpoint field (did you mean interval?)"),
+    ("monitor duration", lambda d: monitor_endpoint(d).update(interval="10 seconds"), "is not a Prometheus duration"),
+    ("monitor spec field", lambda d: find(d, "ServiceMonitor")["spec"].update(endpoint=[]),
+     "unknown field in ServiceMonitorSpec (did you mean endpoints?)"),
+    ("pod monitor selector", lambda d: (as_pod_monitor(d), find(d, "PodMonitor")["spec"]["selector"]
+     ["matchLabels"].update({"app.kubernetes.io/component": "target"})), "expected the controller Job's"),
+    ("dashboard JSON", lambda d: named(d, "ConfigMap", "wsload-dashboard")["data"].update(
+        {"wsload.json": "{\"panels\": ["}), "wsload.json is not JSON"),
+    ("dashboard label", lambda d: named(d, "ConfigMap", "wsload-dashboard")["metadata"]["labels"].pop(
+        "grafana_dashboard"), "no sidecar label"),
+]
+
+
+def run_cases(path, cases, failures):
+    with open(path) as f:
         good = [d for d in yaml.safe_load_all(f) if d]
-    failures = []
     baseline = Checker(copy.deepcopy(good), []).run()
     if baseline:
-        failures.append(f"unmodified {sys.argv[1]} does not pass: {baseline}")
-    for name, mutate, expected in CASES:
+        failures.append(f"unmodified {path} does not pass: {baseline}")
+    for name, mutate, expected in cases:
         docs = copy.deepcopy(good)
         mutate(docs)
         errors = Checker(docs, []).run()
         if not any(expected in e for e in errors):
             failures.append(f"{name}: expected an error containing {expected!r}, got {errors}")
+
+
+def main():
+    failures = []
+    run_cases(sys.argv[1], CASES, failures)
+    total = len(CASES)
+    if len(sys.argv) > 2:
+        run_cases(sys.argv[2], METRICS_CASES, failures)
+        total += len(METRICS_CASES)
     for f in failures:
         print("FAIL", f)
-    print(f"checker self-test: {len(CASES) - len(failures)}/{len(CASES)} broken objects caught")
+    print(f"checker self-test: {total - len(failures)}/{total} broken objects caught")
     sys.exit(1 if failures else 0)
 
 

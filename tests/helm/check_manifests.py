@@ -7,6 +7,7 @@ Prints every problem found and exits 1, or prints a one-line summary and exits 0
 """
 import argparse
 import difflib
+import json
 import re
 import sys
 
@@ -25,6 +26,24 @@ MODELS = {
     ("apps/v1", "Deployment"): "V1Deployment",
     ("batch/v1", "Job"): "V1Job",
 }
+# prometheus-operator's monitoring.coreos.com/v1 objects have no python3-kubernetes model: the
+# fields of their CRDs (v0.7x) that a chart may set, checked by name; selectors use the core models.
+MONITOR_ENDPOINT_FIELDS = {
+    "port", "targetPort", "path", "scheme", "params", "interval", "scrapeTimeout", "honorLabels",
+    "honorTimestamps", "trackTimestampsStaleness", "relabelings", "metricRelabelings", "tlsConfig",
+    "bearerTokenSecret", "authorization", "basicAuth", "oauth2", "followRedirects", "enableHttp2",
+    "proxyUrl", "filterRunning"}
+RELABEL_FIELDS = {"sourceLabels", "separator", "targetLabel", "regex", "modulus", "replacement", "action"}
+MONITORS = {
+    "ServiceMonitor": ("endpoints", {"endpoints", "selector", "namespaceSelector", "jobLabel",
+                                     "targetLabels", "podTargetLabels", "sampleLimit", "targetLimit",
+                                     "labelLimit", "attachMetadata"}),
+    "PodMonitor": ("podMetricsEndpoints", {"podMetricsEndpoints", "selector", "namespaceSelector",
+                                           "jobLabel", "podTargetLabels", "sampleLimit", "targetLimit",
+                                           "labelLimit", "attachMetadata"}),
+}
+DURATION = re.compile(r"^(\d+(ms|s|m|h))+$")
+IPV4_LISTEN = re.compile(r"^(\d{1,3}\.){3}\d{1,3}:(\d+)$")
 PRIMITIVES = {"str", "int", "bool", "float", "object", "datetime", "date"}
 DNS1123_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
 DNS1035_LABEL = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
@@ -89,7 +108,50 @@ class Checker:
         if not ok:
             self.error(path, f"expected {type_name}, got {type(value).__name__} {value!r}")
 
+    def check_monitor_schema(self, doc, where):
+        kind = doc["kind"]
+        endpoints_key, spec_fields = MONITORS[kind]
+        self.check_type(doc.get("metadata"), "V1ObjectMeta", f"{kind}.metadata")
+        for key in doc:
+            if key not in ("apiVersion", "kind", "metadata", "spec"):
+                self.error(f"{kind}.{key}", "unknown top-level field")
+        spec = doc.get("spec")
+        if not isinstance(spec, dict):
+            return self.error(where, "spec is required")
+        for key in spec:
+            if key not in spec_fields:
+                hint = difflib.get_close_matches(key, sorted(spec_fields), n=1)
+                self.error(f"{kind}.spec.{key}", f"unknown field in {kind}Spec" +
+                           (f" (did you mean {hint[0]}?)" if hint else ""))
+        self.check_type(spec.get("selector"), "V1LabelSelector", f"{kind}.spec.selector")
+        names = (spec.get("namespaceSelector") or {}).get("matchNames", [])
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            self.error(f"{kind}.spec.namespaceSelector", "matchNames must be a list of strings")
+        endpoints = spec.get(endpoints_key)
+        if not isinstance(endpoints, list) or not endpoints:
+            return self.error(where, f"spec.{endpoints_key} must be a non-empty list")
+        for i, ep in enumerate(endpoints):
+            path = f"{kind}.spec.{endpoints_key}[{i}]"
+            if not isinstance(ep, dict):
+                self.error(path, "expected an object")
+                continue
+            for key, value in ep.items():
+                if key not in MONITOR_ENDPOINT_FIELDS:
+                    hint = difflib.get_close_matches(key, sorted(MONITOR_ENDPOINT_FIELDS), n=1)
+                    self.error(f"{path}.{key}", "unknown endpoint field" +
+                               (f" (did you mean {hint[0]}?)" if hint else ""))
+                elif key in ("interval", "scrapeTimeout") and not DURATION.match(str(value)):
+                    self.error(f"{path}.{key}", f"{value!r} is not a Prometheus duration")
+                elif key == "honorLabels" and not isinstance(value, bool):
+                    self.error(f"{path}.{key}", f"expected bool, got {value!r}")
+                elif key in ("relabelings", "metricRelabelings"):
+                    for j, rule in enumerate(value if isinstance(value, list) else [None]):
+                        if not isinstance(rule, dict) or set(rule) - RELABEL_FIELDS:
+                            self.error(f"{path}.{key}[{j}]", f"not a relabel config: {rule!r}")
+
     def check_schema(self, doc, where):
+        if doc.get("apiVersion") == "monitoring.coreos.com/v1" and doc.get("kind") in MONITORS:
+            return self.check_monitor_schema(doc, where)
         model = MODELS.get((doc.get("apiVersion"), doc.get("kind")))
         if model is None:
             return self.error(where, f"unknown apiVersion/kind {doc.get('apiVersion')}/{doc.get('kind')}")
@@ -286,6 +348,94 @@ class Checker:
         else:
             self.check_mounted_file(where, command[1], ctl, pod, yaml_mapping=False)
         self.check_target_url(where, args)
+        self.check_controller_ports(where, job, ctl, args)
+
+    def check_controller_ports(self, where, job, ctl, args):
+        """--metrics-listen / --web: an IPv4 literal and a named container port of the same number,
+        a linger duration, and the controller Service's port reaching it."""
+        cports = {p.get("name"): p.get("containerPort") for p in ctl.get("ports") or []}
+        served = {}
+        for flag, linger, name in (("--metrics-listen", "--metrics-linger", "metrics"),
+                                   ("--web", "--web-linger", "web")):
+            listen = self.flag(args, flag)
+            if listen is None:
+                if name in cports:
+                    self.error(where, f"container port {name} without {flag}")
+                continue
+            m = IPV4_LISTEN.match(listen)
+            if not m:
+                self.error(where, f"{flag} {listen!r} is not IPV4:PORT")
+                continue
+            if cports.get(name) != int(m.group(2)):
+                self.error(where, f"{flag} port {m.group(2)} != container port {name} ({cports.get(name)})")
+            if not DURATION.match(str(self.flag(args, linger))):
+                self.error(where, f"{linger} {self.flag(args, linger)!r} is not a duration")
+            served[name] = int(m.group(2))
+        labels = self.pod_labels(job)
+        services = [svc for svc in self.objects("Service") if self.matches(svc["spec"].get("selector"), labels)]
+        if served and len(services) != 1:
+            return self.error(where, f"{len(services)} Services select the controller pod, expected 1")
+        if not served:
+            if services:
+                self.error(where, "a Service selects the controller pod but it serves no port")
+            return
+        svc = services[0]
+        sports = {p.get("name"): p for p in svc["spec"].get("ports") or []}
+        if set(sports) != set(served):
+            self.error(f"Service/{svc['metadata']['name']}", f"ports {sorted(sports)} != served {sorted(served)}")
+        for name, p in sports.items():
+            target = p.get("targetPort", p.get("port"))
+            if (cports.get(target) if isinstance(target, str) else target) != served.get(name):
+                self.error(f"Service/{svc['metadata']['name']}", f"port {name}: targetPort {target!r} "
+                           f"does not reach the controller's {name} port {served.get(name)}")
+        self.check_monitors(job, svc, cports)
+
+    def check_monitors(self, job, svc, cports):
+        for kind in MONITORS:
+            for mon in self.objects(kind):
+                where = f"{kind}/{mon['metadata']['name']}"
+                spec = mon["spec"]
+                names = (spec.get("namespaceSelector") or {}).get("matchNames") or \
+                    [mon["metadata"].get("namespace")]
+                selector = (spec.get("selector") or {}).get("matchLabels")
+                if kind == "ServiceMonitor":
+                    hits = [s for s in self.objects("Service")
+                            if self.matches(selector, s["metadata"].get("labels") or {})]
+                    if hits != [svc]:
+                        self.error(where, f"selector {selector} selects Services "
+                                          f"{[h['metadata']['name'] for h in hits]}, expected [{svc['metadata']['name']}]")
+                    if svc["metadata"].get("namespace") not in names:
+                        self.error(where, f"namespaceSelector {names} misses {svc['metadata'].get('namespace')}")
+                    ports = [p.get("name") for p in svc["spec"].get("ports") or []]
+                else:
+                    hits = [w for w in self.workloads() if self.matches(selector, self.pod_labels(w))]
+                    if hits != [job]:
+                        self.error(where, f"selector {selector} selects pods of "
+                                          f"{[h['metadata']['name'] for h in hits]}, expected the controller Job's")
+                    if job["metadata"].get("namespace") not in names:
+                        self.error(where, f"namespaceSelector {names} misses {job['metadata'].get('namespace')}")
+                    ports = list(cports)
+                for ep in spec.get(MONITORS[kind][0]) or []:
+                    if ep.get("port") != "metrics" or "metrics" not in ports:
+                        self.error(where, f"endpoint port {ep.get('port')!r} is not the metrics port ({ports})")
+                    if ep.get("path", "/metrics") != "/metrics":
+                        self.error(where, f"endpoint path {ep.get('path')!r} is not /metrics")
+
+    def check_dashboards(self):
+        for cm in self.objects("ConfigMap"):
+            for key, text in (cm.get("data") or {}).items():
+                if not key.endswith(".json"):
+                    continue
+                where = f"ConfigMap/{cm['metadata']['name']}"
+                try:
+                    board = json.loads(text)
+                except ValueError as e:
+                    self.error(where, f"{key} is not JSON: {e}")
+                    continue
+                if not isinstance(board, dict) or not board.get("panels") or not board.get("uid"):
+                    self.error(where, f"{key} is not a Grafana dashboard (panels and uid)")
+                if not any(v == "1" for v in (cm["metadata"].get("labels") or {}).values()):
+                    self.error(where, "no sidecar label (value \"1\")")
 
     def check_mounted_file(self, where, path, ctl, pod, yaml_mapping):
         """path must be a key of a rendered ConfigMap mounted into the controller container."""
@@ -341,6 +491,11 @@ class Checker:
         agents = self.check_agents()
         if agents:
             self.check_controller(agents)
+        self.check_dashboards()
+        if not self.objects("Job"):
+            for kind in MONITORS:
+                for mon in self.objects(kind):
+                    self.error(f"{kind}/{mon['metadata']['name']}", "no controller Job to scrape")
         return self.errors
 
 

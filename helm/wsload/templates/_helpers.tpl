@@ -93,3 +93,38 @@ imagePullSecrets:
   {{- toYaml . | nindent 2 }}
 {{- end }}
 {{- end }}
+
+{{/* Service of the controller pod: its metrics and web ports (port-forward, ServiceMonitor). */}}
+{{- define "wsload.controllerServiceName" -}}
+{{- printf "%s-controller" (include "wsload.fullname" .) }}
+{{- end }}
+
+{{/* Fails unless the controller serves metrics: a monitor needs the Job's metrics port.
+     Usage: include "wsload.requireMetrics" (dict "ctx" . "key" "metrics.serviceMonitor.enabled") */}}
+{{- define "wsload.requireMetrics" -}}
+{{- if not (and .ctx.Values.controller.enabled .ctx.Values.metrics.enabled) }}
+{{- fail (printf "%s needs controller.enabled and metrics.enabled: the monitor scrapes the controller Job's metrics port" .key) }}
+{{- end }}
+{{- end }}
+
+{{/* One monitor's endpoint settings (ServiceMonitor endpoints[] / PodMonitor podMetricsEndpoints[]).
+     Usage: include "wsload.monitorEndpoint" .Values.metrics.serviceMonitor */}}
+{{- define "wsload.monitorEndpoint" -}}
+port: metrics
+path: /metrics
+{{- with .interval }}
+interval: {{ . }}
+{{- end }}
+{{- with .scrapeTimeout }}
+scrapeTimeout: {{ . }}
+{{- end }}
+honorLabels: {{ .honorLabels | default false }}
+{{- with .relabelings }}
+relabelings:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .metricRelabelings }}
+metricRelabelings:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- end }}

@@ -3,7 +3,9 @@
 // It uses the same engine Helm uses (Go text/template with the Sprig function library, plus
 // Helm's own include, tpl, required, toYaml, fromYaml, toJson, fromJson and lookup) so that a
 // chart that renders here renders identically under Helm 3 for the features the wsload chart uses.
-// Not supported: subcharts, .Files, hooks, --set, schema files, real lookup (it returns an empty map).
+// .Files holds the chart's files outside templates/ (Get, GetBytes, Lines, Glob keys), as in Helm.
+// Not supported: subcharts, .helmignore, hooks, --set, schema files, real lookup (it returns an
+// empty map).
 //
 // Usage: render -chart DIR [-f values.yaml]... [-name NAME] [-namespace NS] [-notes]
 // Prints the manifests as "---\n# Source: CHART/templates/FILE\n..." documents sorted in Helm's
@@ -192,6 +194,67 @@ func funcMap(root **template.Template) template.FuncMap {
 	return f
 }
 
+// files is Helm's .Files: chart-relative slash paths to contents, templates/ excluded.
+type files map[string][]byte
+
+// Get returns a file's text, or "" when the chart has no such file (as Helm does).
+func (f files) Get(name string) string { return string(f[name]) }
+
+// GetBytes returns a file's bytes, or nil.
+func (f files) GetBytes(name string) []byte { return f[name] }
+
+// Lines returns a file's lines.
+func (f files) Lines(name string) []string {
+	if len(f[name]) == 0 {
+		return []string{}
+	}
+	return strings.Split(strings.TrimSuffix(string(f[name]), "\n"), "\n")
+}
+
+// Glob returns the files whose paths match the pattern (path.Match syntax).
+func (f files) Glob(pattern string) files {
+	out := files{}
+	for name, data := range f {
+		if ok, _ := filepath.Match(pattern, name); ok {
+			out[name] = data
+		}
+	}
+	return out
+}
+
+// loadFiles reads the chart's files as Helm's loader keeps them in .Files: every regular file but
+// templates/, charts/, Chart.yaml, Chart.lock, values.yaml and values.schema.json.
+func loadFiles(chartDir string) (files, error) {
+	out := files{}
+	err := filepath.WalkDir(chartDir, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(chartDir, p)
+		if err != nil {
+			return err
+		}
+		rel = filepath.ToSlash(rel)
+		if d.IsDir() {
+			if rel == "templates" || rel == "charts" {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		switch rel {
+		case "Chart.yaml", "Chart.lock", "values.yaml", "values.schema.json":
+			return nil
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		out[rel] = data
+		return nil
+	})
+	return out, err
+}
+
 type document struct {
 	source string
 	kind   string
@@ -253,8 +316,13 @@ func render(chartDir string, valueFiles []string, release, namespace string, not
 		names = append(names, name)
 	}
 
+	chartFiles, err := loadFiles(chartDir)
+	if err != nil {
+		return "", err
+	}
 	top := map[string]interface{}{
 		"Values": values,
+		"Files":  chartFiles,
 		"Chart":  chartMetadata(rawChart),
 		"Release": map[string]interface{}{
 			"Name": release, "Namespace": namespace, "Service": "Helm",
