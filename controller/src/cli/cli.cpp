@@ -12,7 +12,7 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
-#include "run/metrics_server.hpp"
+#include "net/http_server.hpp"
 #include "wsload/controller/endpoints.hpp"
 #include "wsload/shared/duration.hpp"
 #include "wsload/shared/planner.hpp"
@@ -103,6 +103,29 @@ struct RunFlags {
   RunRequest run;
   std::string url, token, connections_text, ramp_up, hold, interval, agent_ca, cooldown;
   std::string live_interval = "5s", agent_wait = "30s", on_loss = "abort", metrics_linger = "0s";
+  std::string web_linger = "0s";
+};
+
+// HOST:PORT of a server the controller runs (--metrics-listen, --web).
+struct ListenValidator : CLI::Validator {
+  ListenValidator() {
+    func_ = [](const std::string& text) {
+      std::string error;
+      return parse_listen_address(text, &error) ? std::string() : error;
+    };
+  }
+};
+
+// How long a server keeps serving after the run (--metrics-linger, --web-linger).
+struct LingerValidator : CLI::Validator {
+  LingerValidator() {
+    name_ = "DURATION";
+    func_ = [](const std::string& text) {
+      const auto d = shared::parse_duration(text);
+      if (!d) return "'" + shorten(text) + "' is not a duration (e.g. 250ms, 10s, 2m)";
+      return *d <= kMaxMetricsLinger ? std::string() : std::string("at most 1h");
+    };
+  }
 };
 
 CLI::App* add_run_command(CLI::App& app, RunFlags& f, std::string* log_level) {
@@ -146,23 +169,22 @@ CLI::App* add_run_command(CLI::App& app, RunFlags& f, std::string* log_level) {
       ->capture_default_str();
   cmd->add_option("--metrics-listen", f.run.options.metrics_listen,
                   "serve the merged live metrics in Prometheus format at http://ADDR/metrics")
-      ->check(CLI::Validator(
-          [](const std::string& text) {
-            std::string error;
-            return parse_listen_address(text, &error) ? std::string() : error;
-          },
-          ""))
+      ->check(ListenValidator())
       ->type_name("HOST:PORT");
   cmd->add_option("--metrics-linger", f.metrics_linger,
                   "after the run, keep serving the final metrics this long (at most 1h; "
                   "an interrupt ends it)")
-      ->check(CLI::Validator(
-          [](const std::string& text) {
-            const auto d = shared::parse_duration(text);
-            if (!d) return "'" + shorten(text) + "' is not a duration (e.g. 250ms, 10s, 2m)";
-            return *d <= kMaxMetricsLinger ? std::string() : std::string("at most 1h");
-          },
-          "DURATION"))
+      ->check(LingerValidator())
+      ->capture_default_str();
+  cmd->add_option("--web", f.run.options.web_listen,
+                  "live dashboard in the browser at http://ADDR/ (JSON at /api/live; "
+                  "127.0.0.1:0 picks a port)")
+      ->check(ListenValidator())
+      ->type_name("HOST:PORT");
+  cmd->add_option("--web-linger", f.web_linger,
+                  "after the run, keep serving the dashboard with the final report this long "
+                  "(at most 1h; an interrupt ends it)")
+      ->check(LingerValidator())
       ->capture_default_str();
   cmd->add_option("--on-agent-loss", f.on_loss, "abort or continue")
       ->check(CLI::IsMember({"abort", "continue"}))
@@ -191,6 +213,7 @@ int finish_run(RunFlags& f) {
   run.options.live_interval = duration_of(f.live_interval);
   run.options.agent_wait = duration_of(f.agent_wait);
   run.options.metrics_linger = duration_of(f.metrics_linger);
+  run.options.web_linger = duration_of(f.web_linger);
   run.options.on_agent_loss =
       f.on_loss == "continue" ? AgentLossPolicy::kContinue : AgentLossPolicy::kAbort;
   if (run.options.agent_token.empty()) {

@@ -11,6 +11,7 @@
 #include "report/load_shape.hpp"
 #include "run/coordinator.hpp"
 #include "run/metrics_server.hpp"
+#include "web/web_dashboard.hpp"
 #include "wsload/controller/endpoints.hpp"
 #include "wsload/controller/reports.hpp"
 #include "wsload/controller/run_metrics.hpp"
@@ -140,13 +141,24 @@ bool write_reports(const RunReport& report, const RunOptions& options, std::ostr
   return true;
 }
 
-// --metrics-linger: the final figures stay scrapeable for `linger`, or until the next interrupt.
-void linger_metrics(const MetricsServer* metrics, std::chrono::nanoseconds linger,
-                    const std::atomic<int>& interrupts, std::ostream& out) {
-  if (metrics == nullptr || linger <= std::chrono::nanoseconds::zero()) return;
-  out << fmt::format("metrics stay at http://{}/metrics for {}\n", metrics->address(),
-                     shared::format_duration(linger))
-      << std::flush;
+// --metrics-linger and --web-linger: the final figures stay served for the longer of the two that
+// applies, or until the next interrupt.
+void linger_servers(const MetricsServer* metrics, const WebDashboard* web,
+                    const RunOptions& options, const std::atomic<int>& interrupts,
+                    std::ostream& out) {
+  auto linger = std::chrono::nanoseconds::zero();
+  if (metrics != nullptr && options.metrics_linger > linger) {
+    linger = options.metrics_linger;
+    out << fmt::format("metrics stay at http://{}/metrics for {}\n", metrics->address(),
+                       shared::format_duration(options.metrics_linger));
+  }
+  if (web != nullptr && options.web_linger > std::chrono::nanoseconds::zero()) {
+    linger = std::max(linger, options.web_linger);
+    out << fmt::format("the dashboard stays at {} for {}\n", web->url(),
+                       shared::format_duration(options.web_linger));
+  }
+  if (linger <= std::chrono::nanoseconds::zero()) return;
+  out << std::flush;
   const int seen = interrupts.load();
   const auto end = Clock::now() + linger;
   while (Clock::now() < end && interrupts.load() == seen)
@@ -158,7 +170,8 @@ struct StageContext {
   const std::vector<AgentEndpoint>& endpoints;
   LiveView& live;
   const std::atomic<int>& interrupts;
-  MetricsServer* metrics;
+  MetricsServer* metrics;  // --metrics-listen; may be null
+  WebDashboard* web;       // --web; may be null
 };
 
 // Runs the plan's stages in order, with the cooldown between them, until one is aborted or
@@ -178,7 +191,11 @@ void run_stages(const shared::ScenarioPlan& plan, const StageContext& c, RunRepo
     StageResult result;
     try {
       Coordinator coordinator(c.options, c.endpoints, c.live, c.interrupts);
-      coordinator.set_metrics_server(c.metrics);
+      if (c.metrics) coordinator.add_publisher(c.metrics);
+      if (c.web) {
+        c.web->begin_stage(stage.name, i, plan.stages.size());
+        coordinator.add_publisher(c.web);
+      }
       result = coordinator.run(stage);
       evaluate_thresholds(result);
     } catch (const RunFailure& e) {
@@ -222,11 +239,16 @@ int run_command(RunRequest request, const std::atomic<int>& interrupts) {
   report.name = plan.name;
   report.sequence = plan.is_sequence();
   report.allow_partial = request.options.allow_partial;
-  std::unique_ptr<MetricsServer> metrics;  // outlives the reports: --metrics-linger
+  std::unique_ptr<MetricsServer> metrics;  // outlive the reports: --metrics-linger, --web-linger
+  std::unique_ptr<WebDashboard> web;
   try {
     if (!request.options.metrics_listen.empty()) {
       metrics = std::make_unique<MetricsServer>(request.options.metrics_listen);
       live.message("live metrics at http://" + metrics->address() + "/metrics");
+    }
+    if (!request.options.web_listen.empty()) {
+      web = std::make_unique<WebDashboard>(request.options.web_listen);
+      live.message("live dashboard at " + web->url());
     }
     std::unique_ptr<SpawnedTarget> target;
     if (request.options.spawn_target) {
@@ -249,7 +271,8 @@ int run_command(RunRequest request, const std::atomic<int>& interrupts) {
       report.agents_mode = request.options.agents_spec;
     }
 
-    run_stages(plan, StageContext{request.options, endpoints, live, interrupts, metrics.get()},
+    run_stages(plan,
+               StageContext{request.options, endpoints, live, interrupts, metrics.get(), web.get()},
                report);
   } catch (const RunFailure& e) {
     // Nothing ran: the agents or the target could not be started or found.
@@ -264,7 +287,8 @@ int run_command(RunRequest request, const std::atomic<int>& interrupts) {
   write_text_summary(out, report);
   const int code =
       write_reports(report, request.options, out) ? report.exit_code() : kExitIncomplete;
-  linger_metrics(metrics.get(), request.options.metrics_linger, interrupts, out);
+  if (web) web->finish(report);
+  linger_servers(metrics.get(), web.get(), request.options, interrupts, out);
   return code;
 }
 

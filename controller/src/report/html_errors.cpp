@@ -81,7 +81,12 @@ std::string closes_table(const shared::Counters& c, const std::string& ids) {
 }  // namespace
 
 std::vector<ReasonRow> reason_rows(const StageResult& r) {
-  const auto& c = r.totals.counters;
+  return reason_rows(r.totals, stage_parts(r.scenario));
+}
+
+std::vector<ReasonRow> reason_rows(const shared::MetricsDelta& totals,
+                                   const shared::PartIndex& parts) {
+  const auto& c = totals.counters;
   std::vector<ReasonRow> rows;
   add_reasons(rows, "connection failed", "#d62728", c.failures, c.connections_attempted,
               "attempts");
@@ -91,13 +96,12 @@ std::vector<ReasonRow> reason_rows(const StageResult& r) {
   add_count(rows, "protocol error", "#e377c2", "-", c.protocol_errors, c.messages_received,
             "received");
   add_reasons(rows, "unsent", "#8c564b", c.unsent, c.requests_scheduled(), "scheduled");
-  const auto parts = stage_parts(r.scenario);
   if (parts.step_names.empty()) return rows;
   add_reasons(rows, "session failed", "#17becf",
-              shared::sessions_failed_by_step(r.totals.parts, parts), c.connections_established,
+              shared::sessions_failed_by_step(totals.parts, parts), c.connections_established,
               "established", "step ");
   for (size_t i = 0; i < parts.step_names.size(); ++i) {
-    const auto& step = shared::step_at(r.totals.parts, i);
+    const auto& step = shared::step_at(totals.parts, i);
     add_reasons(rows, "step failed", "#bcbd22", step.failures, step.ok + step.failed,
                 "the step's runs", parts.step_names[i] + ": ");
   }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "wsload/controller/stage_result.hpp"
+#include "wsload/shared/session_plan.hpp"
 
 namespace wsload::controller::html {
 
@@ -24,6 +25,9 @@ struct ReasonRow {
 // format-v2 scenario), kinds in a fixed order, reasons by count then name; rows with count 0 are
 // left out.
 std::vector<ReasonRow> reason_rows(const StageResult& r);
+// The same from merged figures so far (the live dashboard); `parts` as stage_parts gives them.
+std::vector<ReasonRow> reason_rows(const shared::MetricsDelta& totals,
+                                   const shared::PartIndex& parts);
 
 // Connections, messages and latency in three columns (the text summary's blocks).
 std::string figures_table(const StageResult& r);

@@ -29,6 +29,7 @@ struct AgentExposition {
   const shared::MetricsDelta* totals = nullptr;  // what it reported in this stage; not null
   uint64_t open = 0;                             // connections open at its last report
   bool up = true;                                // still reporting (not lost)
+  std::string_view state = "running";            // agent_phase_name (run/agent_phase.hpp)
 };
 
 // Agents beyond this many share the series agent="other" (bounded cardinality).

@@ -52,14 +52,6 @@ json guide_errors(const shared::RunFigures& f) {
   return errors;
 }
 
-// The metrics kJsonFields places: every one for a stage, the per-agent ones for an agent.
-void put_metrics(json& j, const shared::RunFigures& f, JsonScope scope) {
-  for (const auto& field : kJsonFields) {
-    if (scope == JsonScope::kStageAndAgents && field.scope != JsonScope::kStageAndAgents) continue;
-    j[std::string(field.section)][std::string(field.key)] = metric_json(*field.metric, f);
-  }
-}
-
 // What the report holds besides the table's metrics: counts by reason, reconnects, requests
 // scheduled (sent + unsent) and requests in flight at the end.
 void put_details(json& j, const shared::Counters& c, uint64_t in_flight) {
@@ -136,28 +128,37 @@ json agent_json(const AgentResult& a) {
 
 json timeline_json(const std::vector<TimelinePoint>& points) {
   json timeline = json::array();
-  for (const auto& p : points) {
-    timeline.push_back({{"t_s", p.t_s},
-                        {"phase", p.phase},
-                        {"open", p.open_connections},
-                        {"target", p.target_connections},
-                        {"established", p.established},
-                        {"failed", p.failed},
-                        {"sent", p.sent},
-                        {"received", p.received},
-                        {"timeouts", p.timeouts},
-                        {"errors", p.errors},
-                        {"latency_p50_ms", p.latency_p50_ms},
-                        {"latency_p90_ms", p.latency_p90_ms},
-                        {"latency_p99_ms", p.latency_p99_ms},
-                        {"latency_max_ms", p.latency_max_ms},
-                        {"agents_healthy", p.agents_healthy},
-                        {"monitor", p.monitor}});
-  }
+  for (const auto& p : points) timeline.push_back(timeline_point_json(p));
   return timeline;
 }
 
 }  // namespace
+
+void put_metrics(json& j, const shared::RunFigures& f, JsonScope scope) {
+  for (const auto& field : kJsonFields) {
+    if (scope == JsonScope::kStageAndAgents && field.scope != JsonScope::kStageAndAgents) continue;
+    j[std::string(field.section)][std::string(field.key)] = metric_json(*field.metric, f);
+  }
+}
+
+json timeline_point_json(const TimelinePoint& p) {
+  return {{"t_s", p.t_s},
+          {"phase", p.phase},
+          {"open", p.open_connections},
+          {"target", p.target_connections},
+          {"established", p.established},
+          {"failed", p.failed},
+          {"sent", p.sent},
+          {"received", p.received},
+          {"timeouts", p.timeouts},
+          {"errors", p.errors},
+          {"latency_p50_ms", p.latency_p50_ms},
+          {"latency_p90_ms", p.latency_p90_ms},
+          {"latency_p99_ms", p.latency_p99_ms},
+          {"latency_max_ms", p.latency_max_ms},
+          {"agents_healthy", p.agents_healthy},
+          {"monitor", p.monitor}};
+}
 
 json stage_to_json(const StageResult& r) {
   using shared::MetricsDelta;

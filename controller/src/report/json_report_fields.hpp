@@ -3,8 +3,10 @@
 // (json_report.cpp) and the reader (json_report_reader.cpp). Names and values come from the metric
 // table; this list only places them. Distributions (latency, connect time, ...) are placed by the
 // writer and reader as whole objects, one "<stat>_ms" member per row of the family.
+#include <nlohmann/json.hpp>
 #include <string_view>
 
+#include "wsload/controller/stage_result.hpp"
 #include "wsload/shared/metric_catalog.hpp"
 
 namespace wsload::controller {
@@ -58,5 +60,12 @@ inline constexpr JsonField kJsonFields[] = {
     {&shared::metric("schedule.behind"), "schedule", "sends_behind"},
     {&shared::metric("schedule.max_lag"), "schedule", "max_lag_ms"},
 };
+
+// Sets j[section][key] for every field of kJsonFields in `scope` (every one for a stage, the
+// per-agent ones for an agent), valued on `f`.
+void put_metrics(nlohmann::json& j, const shared::RunFigures& f, JsonScope scope);
+
+// One point of the report's timeline (also /api/live's).
+nlohmann::json timeline_point_json(const TimelinePoint& p);
 
 }  // namespace wsload::controller

@@ -39,12 +39,11 @@ shared::PartIndex stage_parts(const shared::Scenario& scenario) {
 
 namespace {
 
-// The value of a part metric of the stage; nullopt for a part its scenario does not have.
-std::optional<double> part_value(const StageResult& r, const shared::PartIndex& parts,
+// The value of a part metric over `f`; nullopt for a part its scenario does not have.
+std::optional<double> part_value(const shared::RunFigures& f, const shared::PartIndex& parts,
                                  shared::PartKind kind, std::string_view name,
                                  std::string_view leaf) {
-  const auto f = run_figures(r);
-  return shared::part_metric_value(kind, name, leaf, r.totals.parts, parts, f.duration_s,
+  return shared::part_metric_value(kind, name, leaf, f.delta.parts, parts, f.duration_s,
                                    f.ramp_up_s);
 }
 
@@ -52,24 +51,25 @@ std::optional<double> part_value(const StageResult& r, const shared::PartIndex& 
 
 std::optional<double> metric_value(const StageResult& result, std::string_view name) {
   if (const auto part = shared::split_part_metric(name)) {
-    return part_value(result, stage_parts(result.scenario), part->kind, part->part, part->leaf);
+    return part_value(run_figures(result), stage_parts(result.scenario), part->kind, part->part,
+                      part->leaf);
   }
   const auto* info = shared::find_metric(name);
   if (info == nullptr) return std::nullopt;
   return shared::metric_value(*info, run_figures(result));
 }
 
-void evaluate_thresholds(StageResult& result) {
-  result.thresholds.clear();
-  const auto figures = run_figures(result);
-  const auto parts = stage_parts(result.scenario);
-  for (const auto& t : result.scenario.thresholds) {
+std::vector<ThresholdResult> threshold_results(const shared::Scenario& scenario,
+                                               const shared::RunFigures& figures) {
+  std::vector<ThresholdResult> out;
+  const auto parts = stage_parts(scenario);
+  for (const auto& t : scenario.thresholds) {
     ThresholdResult tr;
     tr.expression = t.expression;
     tr.metric = t.metric;
     std::optional<double> value;
     if (t.part != shared::PartKind::kTotal) {
-      value = part_value(result, parts, t.part, t.part_name, t.leaf);
+      value = part_value(figures, parts, t.part, t.part_name, t.leaf);
     } else if (const auto* info = shared::find_metric(t.metric)) {
       // Parsing accepted only names of the table; a hand-made Threshold with another name has no
       // value.
@@ -78,8 +78,13 @@ void evaluate_thresholds(StageResult& result) {
     tr.available = value.has_value();
     tr.actual = value.value_or(0);
     tr.passed = tr.available && shared::threshold_passes(t, tr.actual);
-    result.thresholds.push_back(std::move(tr));
+    out.push_back(std::move(tr));
   }
+  return out;
+}
+
+void evaluate_thresholds(StageResult& result) {
+  result.thresholds = threshold_results(result.scenario, run_figures(result));
 }
 
 }  // namespace wsload::controller

@@ -30,4 +30,19 @@ constexpr AgentPhase next_phase(AgentPhase phase, AgentInput input) {
   return phase;
 }
 
+// "running", "finished", "lost", "ended" (the live dashboard's agent states).
+constexpr std::string_view agent_phase_name(AgentPhase phase) {
+  switch (phase) {
+    case AgentPhase::kRunning:
+      return "running";
+    case AgentPhase::kFinished:
+      return "finished";
+    case AgentPhase::kLost:
+      return "lost";
+    case AgentPhase::kEnded:
+      return "ended";
+  }
+  return "unknown";
+}
+
 }  // namespace wsload::controller

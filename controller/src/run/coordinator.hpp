@@ -19,7 +19,7 @@
 
 namespace wsload::controller {
 
-class MetricsServer;
+class LivePublisher;
 
 // The controller heartbeats every agent this often for the whole session (also while it waits for
 // answers); agents stop their load after 2 s without hearing from it.
@@ -44,8 +44,9 @@ class Coordinator {
   // under --on-agent-loss abort, never; an aborted stage returns with result.aborted set.
   StageResult run(const shared::Scenario& scenario);
 
-  // Where to publish the merged live metrics (--metrics-listen); may be null.
-  void set_metrics_server(MetricsServer* server) { metrics_server_ = server; }
+  // Also hands the running stage to `publisher` every second and once at its end (--metrics-listen,
+  // --web); it must outlive run().
+  void add_publisher(LivePublisher* publisher) { publishers_.push_back(publisher); }
 
  private:
   using Clock = std::chrono::steady_clock;
@@ -73,7 +74,7 @@ class Coordinator {
   void supervise(Loop& loop, Clock::time_point now);
   void add_points(Loop& loop, const std::vector<AlignedInterval>& points, bool at_end);
   void update_live(Loop& loop, Clock::time_point now);
-  // Publishes the merged figures so far (and each agent's) to --metrics-listen's server.
+  // Hands the merged figures so far (and each agent's) to the publishers.
   void publish_metrics(Loop& loop, Clock::time_point now);
   void drain_sessions();
   uint64_t open_connections() const;
@@ -101,8 +102,8 @@ class Coordinator {
   EventQueue events_;
   std::vector<std::unique_ptr<AgentState>> agents_;
   uint64_t command_id_ = 0;
-  std::vector<int64_t> last_clock_receive_;
-  MetricsServer* metrics_server_ = nullptr;  // per agent: when its last clock reply arrived (us)
+  std::vector<int64_t> last_clock_receive_;  // per agent: when its last clock reply arrived (us)
+  std::vector<LivePublisher*> publishers_;
 };
 
 }  // namespace wsload::controller

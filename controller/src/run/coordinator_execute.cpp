@@ -6,7 +6,7 @@
 
 #include "report/interval_views.hpp"
 #include "run/coordinator.hpp"
-#include "run/metrics_server.hpp"
+#include "run/live_frame.hpp"
 #include "run/monitor_poller.hpp"
 #include "run/stage_clock.hpp"
 #include "run/timeline_aligner.hpp"
@@ -22,7 +22,7 @@ using Clock = std::chrono::steady_clock;
 constexpr auto kStartLead = std::chrono::milliseconds(1000);  // time agents get to arm timers
 constexpr auto kStopGrace = std::chrono::seconds(5);          // final reports after a stop
 constexpr auto kOverrun = std::chrono::seconds(15);           // past the plan before we stop
-constexpr auto kPublishStep = std::chrono::seconds(1);        // --metrics-listen refresh
+constexpr auto kPublishStep = std::chrono::seconds(1);        // --metrics-listen, --web refresh
 
 using shared::unix_us_now;
 
@@ -40,10 +40,11 @@ struct Coordinator::Loop {
   TimelineAligner aligner;
   shared::LoadPlan plan;  // the stage's load shape: the target level at any instant
   std::unique_ptr<MonitorPoller> monitor;
-  std::string monitor_note;      // last note printed about dropped monitor fields
-  shared::MetricsDelta running;  // everything so far, for --metrics-listen
-  shared::MetricsDelta scratch;  // each report is decoded here, reusing its storage
-  shared::MetricsDelta live;     // aligned intervals since the last live update
+  std::string monitor_note;                      // last note printed about dropped monitor fields
+  std::map<std::string, double> monitor_fields;  // the monitor's latest, for the publishers
+  shared::MetricsDelta running;                  // everything so far, for the publishers
+  shared::MetricsDelta scratch;                  // each report is decoded here, reusing its storage
+  shared::MetricsDelta live;                     // aligned intervals since the last live update
   uint64_t live_intervals = 0;
   std::optional<Clock::time_point> stop_deadline;
   bool hurried = false;  // a second interrupt: stop waiting for final reports
@@ -78,8 +79,7 @@ void Coordinator::mark_lost(size_t index, const std::string& reason, StageResult
   agent.result.in_flight = 0;
   agent.link->cancel();
   result.partial = true;
-  live_.message(fmt::format("agent {} lost: {} (its {} connections' metrics up to now are kept)",
-                            agent.link->endpoint(), reason, agent.result.share));
+  live_.agent_lost(agent.link->endpoint(), reason, agent.result.share);
   if (options_.on_agent_loss == AgentLossPolicy::kAbort && !result.aborted) {
     result.aborted = true;
     result.abort_reason = fmt::format("agent {} lost: {}", agent.link->endpoint(), reason);
@@ -134,7 +134,7 @@ void Coordinator::on_report(size_t index, const v1::AgentMessage& m, Loop& loop)
   agent.last_heard = Clock::now();
   agent.result.totals.merge(loop.scratch);
   loop.aligner.add(index, report.interval_index(), loop.scratch, report.open_connections());
-  if (metrics_server_) loop.running.merge(loop.scratch);
+  if (!publishers_.empty()) loop.running.merge(loop.scratch);
   agent.result.open_connections = report.open_connections();
   agent.result.in_flight = report.in_flight();
   if (m.has_final()) {
@@ -246,17 +246,36 @@ void Coordinator::update_live(Loop& loop, Clock::time_point now) {
 }
 
 void Coordinator::publish_metrics(Loop& loop, Clock::time_point now) {
-  if (!metrics_server_) return;
+  if (publishers_.empty()) return;
   std::vector<AgentExposition> agents;
   agents.reserve(agents_.size());
   for (const auto& a : agents_) {
     agents.push_back({a->link->endpoint(), &a->result.totals, a->result.open_connections,
-                      a->phase != AgentPhase::kLost});
+                      a->phase != AgentPhase::kLost, agent_phase_name(a->phase)});
   }
-  metrics_server_->publish(
-      live_exposition(loop.running, loop.scenario.name, seconds_between(loop.t_start, now),
-                      open_connections(), loop.result.peak_open, healthy_agents(),
-                      static_cast<unsigned>(agents_.size()), loop.parts, agents));
+  const auto elapsed = std::chrono::duration_cast<std::chrono::nanoseconds>(now - loop.t_start);
+  if (loop.monitor) loop.monitor_fields = loop.monitor->latest();
+  const LiveFrame frame{
+      .scenario = loop.scenario,
+      .parts = loop.parts,
+      .figures = {.delta = loop.running,
+                  .open = open_connections(),
+                  .peak_open = loop.result.peak_open,
+                  .duration_s = seconds_between(loop.t_start, now),
+                  // connections.rate so far: over the opening time that has passed
+                  .ramp_up_s =
+                      std::min(opening_s(loop.scenario.load), seconds_between(loop.t_start, now)),
+                  .arrivals = loop.scenario.load.arrival.has_value()},
+      .agents = agents,
+      .timeline = loop.result.timeline,
+      .phase = phase_at(elapsed, loop.scenario.load),
+      .target = loop.plan.level(elapsed),
+      .planned_s = std::chrono::duration<double>(loop.plan.end()).count(),
+      .agents_healthy = healthy_agents(),
+      .agents_total = static_cast<unsigned>(agents_.size()),
+      .server = loop.monitor ? &loop.monitor_fields : nullptr,
+      .server_error = loop.monitor ? loop.monitor->last_error() : std::string()};
+  for (auto* p : publishers_) p->publish(frame);
 }
 
 void Coordinator::execute(const shared::Scenario& scenario, StageResult& result) {

@@ -1,177 +1,28 @@
 #include "run/metrics_server.hpp"
 
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include <algorithm>
-#include <cerrno>
-#include <charconv>
-#include <cstring>
-#include <stdexcept>
-#include <vector>
-
 #include "wsload/shared/prometheus_writer.hpp"
 
 namespace wsload::controller {
-namespace {
 
-using Clock = std::chrono::steady_clock;
-constexpr std::size_t kMaxRequest = 16384;
-
-}  // namespace
-
-struct MetricsServer::Client {
-  int fd = -1;
-  Clock::time_point deadline;
-  std::string request;   // read until the end of the head
-  std::string response;  // set once the head is complete
-  std::size_t sent = 0;
-};
-
-std::optional<ListenAddress> parse_listen_address(const std::string& text, std::string* error) {
-  const auto colon = text.rfind(':');
-  if (colon == std::string::npos) {
-    *error = "expected HOST:PORT (e.g. 127.0.0.1:9464, port 0 picks one)";
-    return std::nullopt;
-  }
-  ListenAddress out;
-  out.host = text.substr(0, colon);
-  if (out.host.empty() || out.host == "localhost") out.host = "127.0.0.1";
-  in_addr ignored{};
-  if (inet_pton(AF_INET, out.host.c_str(), &ignored) != 1) {
-    *error = "'" + out.host + "' is not an IPv4 address";
-    return std::nullopt;
-  }
-  const std::string port = text.substr(colon + 1);
-  unsigned value = 0;
-  const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
-  if (port.empty() || ec != std::errc() || end != port.data() + port.size() || value > 65535) {
-    *error = "port '" + port + "' is not a number from 0 to 65535";
-    return std::nullopt;
-  }
-  out.port = static_cast<uint16_t>(value);
-  return out;
-}
-
-MetricsServer::MetricsServer(const std::string& listen) {
-  std::string error;
-  const auto parsed = parse_listen_address(listen, &error);
-  if (!parsed) throw std::runtime_error("--metrics-listen " + listen + ": " + error);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(parsed->port);
-  inet_pton(AF_INET, parsed->host.c_str(), &addr.sin_addr);
-  listen_fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-  const int one = 1;
-  setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-  socklen_t len = sizeof(addr);
-  if (bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
-      ::listen(listen_fd_, 128) != 0 ||
-      getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    const std::string reason = strerror(errno);
-    close(listen_fd_);
-    throw std::runtime_error("--metrics-listen: cannot listen on " + listen + ": " + reason);
-  }
-  address_ = parsed->host + ":" + std::to_string(ntohs(addr.sin_port));
-  if (pipe2(wake_fds_, O_CLOEXEC) != 0) throw std::runtime_error("--metrics-listen: pipe failed");
-  thread_ = std::thread([this] { run(); });
-}
-
-MetricsServer::~MetricsServer() {
-  const char stop = 1;
-  (void)!write(wake_fds_[1], &stop, 1);
-  thread_.join();
-  close(listen_fd_);
-  close(wake_fds_[0]);
-  close(wake_fds_[1]);
-}
+MetricsServer::MetricsServer(const std::string& listen)
+    : server_(listen, "--metrics-listen",
+              [this](const HttpServer::Request& r) { return answer(r); }) {}
 
 void MetricsServer::publish(std::string exposition_text) {
   std::lock_guard lock(mutex_);
   body_ = std::move(exposition_text);
 }
 
-void MetricsServer::run() {
-  std::vector<Client> clients;
-  std::vector<pollfd> fds;
-  for (;;) {
-    fds.assign({{wake_fds_[0], POLLIN, 0}, {listen_fd_, POLLIN, 0}});
-    auto next_deadline = Clock::time_point::max();
-    for (const auto& c : clients) {
-      fds.push_back({c.fd, static_cast<short>(c.response.empty() ? POLLIN : POLLOUT), 0});
-      next_deadline = std::min(next_deadline, c.deadline);
-    }
-    int timeout_ms = -1;
-    if (!clients.empty()) {
-      timeout_ms = static_cast<int>(std::max<int64_t>(
-          0, std::chrono::duration_cast<std::chrono::milliseconds>(next_deadline - Clock::now())
-                     .count() +
-                 1));
-    }
-    if (poll(fds.data(), fds.size(), timeout_ms) < 0 && errno != EINTR) break;
-    if (fds[0].revents) break;
-    const auto now = Clock::now();
-    std::size_t kept = 0;
-    for (std::size_t i = 0; i < clients.size(); ++i) {
-      auto& c = clients[i];
-      const bool keep = now < c.deadline && (fds[i + 2].revents == 0 || serve(c));
-      if (keep) {
-        clients[kept++] = std::move(c);
-      } else {
-        close(c.fd);
-      }
-    }
-    clients.resize(kept);
-    if (fds[1].revents & POLLIN) accept_clients(clients);
-  }
-  for (auto& c : clients) close(c.fd);
+void MetricsServer::publish(const LiveFrame& f) {
+  publish(live_exposition(f.figures.delta, f.scenario.name, f.figures.duration_s, f.figures.open,
+                          f.figures.peak_open, f.agents_healthy, f.agents_total, f.parts,
+                          f.agents));
 }
 
-void MetricsServer::accept_clients(std::vector<Client>& clients) {
-  for (;;) {
-    const int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
-    if (fd < 0) return;
-    if (clients.size() >= kMaxClients) {
-      close(fd);  // full: a scraper retries; the ones being served are not slowed down
-      continue;
-    }
-    clients.push_back({fd, Clock::now() + kClientTimeout, {}, {}, 0});
-  }
-}
-
-bool MetricsServer::serve(Client& c) {
-  if (c.response.empty()) {
-    char buffer[2048];
-    const auto n = recv(c.fd, buffer, sizeof(buffer), 0);
-    if (n < 0) return errno == EAGAIN || errno == EINTR;
-    if (n == 0) return false;
-    c.request.append(buffer, static_cast<std::size_t>(n));
-    if (c.request.find("\r\n\r\n") == std::string::npos) return c.request.size() < kMaxRequest;
-    c.response = response_for(c.request);
-  }
-  const auto n = send(c.fd, c.response.data() + c.sent, c.response.size() - c.sent, MSG_NOSIGNAL);
-  if (n < 0) return errno == EAGAIN || errno == EINTR;
-  c.sent += static_cast<std::size_t>(n);
-  return c.sent < c.response.size();
-}
-
-std::string MetricsServer::response_for(const std::string& request) {
-  std::string status = "200 OK", type = std::string(shared::PrometheusWriter::kContentType), body;
-  if (request.rfind("GET /metrics ", 0) == 0 || request.rfind("GET /metrics?", 0) == 0) {
-    std::lock_guard lock(mutex_);
-    body = body_;
-  } else {
-    status = "404 Not Found";
-    type = "text/plain";
-    body = "wsload serves /metrics only\n";
-  }
-  return "HTTP/1.1 " + status + "\r\nContent-Type: " + type +
-         "\r\nContent-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" +
-         body;
+HttpServer::Response MetricsServer::answer(const HttpServer::Request& request) {
+  if (request.path != "/metrics") return {404, "text/plain", "wsload serves /metrics only\n"};
+  std::lock_guard lock(mutex_);
+  return {200, std::string(shared::PrometheusWriter::kContentType), body_};
 }
 
 }  // namespace wsload::controller

@@ -3,6 +3,7 @@
 // evaluation. Reports read metric values through run_figures()/agent_figures() and the table.
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #include "wsload/controller/stage_result.hpp"
 #include "wsload/shared/metric_catalog.hpp"
@@ -31,6 +32,10 @@ shared::PartIndex stage_parts(const shared::Scenario& scenario);
 // (streams.<name>.*, steps.<name>.*, groups.<name>.*) read from the totals' parts. nullopt when it
 // has no value, or the name is neither in the table nor a part of the stage's scenario.
 std::optional<double> metric_value(const StageResult& result, std::string_view name);
+
+// The scenario's thresholds evaluated on `figures` (also while the stage runs: --web).
+std::vector<ThresholdResult> threshold_results(const shared::Scenario& scenario,
+                                               const shared::RunFigures& figures);
 
 // Evaluates the scenario's thresholds against the result (fills result.thresholds).
 void evaluate_thresholds(StageResult& result);

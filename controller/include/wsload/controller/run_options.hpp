@@ -36,6 +36,10 @@ struct RunOptions {
   // --metrics-linger: how long the endpoint keeps serving the final figures after the run (an
   // interrupt ends it early); at most kMaxMetricsLinger
   std::chrono::nanoseconds metrics_linger = 0s;
+  std::string web_listen;  // --web: host:port of the live dashboard; empty = off
+  // --web-linger: how long the dashboard keeps serving the final report after the run (an
+  // interrupt ends it early); at most kMaxMetricsLinger
+  std::chrono::nanoseconds web_linger = 0s;
   std::chrono::milliseconds report_interval = 1000ms;  // agent -> controller deltas
   AgentLossPolicy on_agent_loss = AgentLossPolicy::kAbort;
   bool allow_partial = false;  // a run that lost an agent (PARTIAL) exits 0 instead of 1
