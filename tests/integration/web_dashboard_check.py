@@ -8,9 +8,9 @@ it. Checks, while the run goes on:
   - the charts are drawn: a path per series with points, y ticks with units, a log latency axis;
   - the thresholds are evaluated live and errors by reason are listed;
 and after the run: the verdict of the JSON report shows on the page, the final report is framed
-from /report, and /api/live says finished with the same verdict and exit code. A screenshot of
-the running page and of the finished one are written for a person to look at
-($WEB_DASHBOARD_SHOTS or the work directory).
+from /report, and /api/live says finished with the same verdict and exit code. The finished page fits a
+390 px phone screen. Screenshots of the running page, the finished one and the phone view are
+written for a person to look at ($WEB_DASHBOARD_SHOTS or the work directory).
 
 Usage: web_dashboard_check.py BIN_DIR      (needs chromium and python3-websockets; FAILs without)
 """
@@ -175,6 +175,13 @@ async def drive(devtools_port, url, shots, report_path):
         check(status == 200 and "<html" in body and report["verdict"] in body, "/report serves the HTML report")
         await asyncio.sleep(1.0)
         await page.screenshot(os.path.join(shots, "dashboard_finished.png"))
+        # Readable on a phone: nothing wider than the screen but what scrolls inside its own box.
+        await page.call("Emulation.setDeviceMetricsOverride", width=390, height=844,
+                        deviceScaleFactor=2, mobile=True)
+        await asyncio.sleep(0.5)
+        width = await page.eval("document.documentElement.scrollWidth")
+        check(width <= 391, f"on a 390 px phone screen the page is {width} px wide (no sideways scroll)")
+        await page.screenshot(os.path.join(shots, "dashboard_phone.png"))
 
 
 def main():
@@ -227,7 +234,7 @@ def main():
         if not check(port is not None, "chromium opened its DevTools port"):
             return 1
         asyncio.run(asyncio.wait_for(drive(port, url, shots, report_path), 120))
-        print(f"screenshots: {shots}/dashboard_running.png, {shots}/dashboard_finished.png")
+        print(f"screenshots: {shots}/dashboard_{{running,finished,phone}}.png")
     finally:
         for p in reversed(procs):
             if p.poll() is None:
