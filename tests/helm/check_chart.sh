@@ -5,7 +5,9 @@
 # and the Grafana dashboard ConfigMap), the checker's own ability to catch broken objects
 # (check_checker.py), the controller Job's script against a stub wsload (check_controller_script.py),
 # and deploy/compose.yaml. The dashboard's queries against a live scrape: check_dashboard_metrics.sh.
-#   tests/helm/check_chart.sh            run every check; exit 1 on the first failing group
+#   tests/helm/check_chart.sh [BIN_DIR]  run every check; exit 1 on the first failing group. With
+#                                        BIN_DIR (build/bin), every flag the Job passes to wsload run
+#                                        must be one `BIN_DIR/wsload run --help` lists
 #   tests/helm/check_chart.sh --update   rewrite tests/helm/golden/* from the current chart
 # Needs: golang-go golang-github-masterminds-sprig-dev golang-k8s-sigs-yaml-dev python3-kubernetes
 # python3-yaml. HELM_CHECK_WORKDIR: where to build and render (default: a temporary directory).
@@ -15,8 +17,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 chart=$root/helm/wsload
 golden=$here/golden
-update=0
-if [ "${1:-}" = "--update" ]; then update=1; fi
+update=0 bin_dir=""
+if [ "${1:-}" = "--update" ]; then update=1; elif [ -n "${1:-}" ]; then bin_dir=$1; fi
 
 missing() {
   echo "FAIL: $1 is missing. Install: apt-get install golang-go golang-github-masterminds-sprig-dev" \
@@ -121,6 +123,22 @@ done
 
 /usr/bin/python3 "$here/check_checker.py" "$work/scale.yaml" "$work/metrics.yaml" || fail "check_checker"
 /usr/bin/python3 "$here/check_controller_script.py" "$work/scale.yaml" || fail "check_controller_script"
+
+# The controller's flags (golden/metrics.yaml has them all, --web included) exist in this wsload.
+if [ -n "$bin_dir" ]; then
+  "$bin_dir/wsload" run --help >"$work/run-help.txt"
+  flags=$(/usr/bin/python3 - "$work/metrics.yaml" <<'PY'
+import sys, yaml
+docs = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d]
+args = next(d for d in docs if d["kind"] == "Job")["spec"]["template"]["spec"]["containers"][0]["args"]
+print(" ".join(sorted({a for a in args if a.startswith("--")})))
+PY
+)
+  for flag in $flags; do
+    grep -qE -- "(^|[ ,])$flag( |=|\$)" "$work/run-help.txt" || fail "the controller Job passes $flag, which wsload run --help does not list"
+  done
+  echo "controller flags known to $bin_dir/wsload run: $flags"
+fi
 
 # deploy/compose.yaml: three agents with raised limits, a controller that uses all three.
 /usr/bin/python3 - "$root/deploy/compose.yaml" <<'PY' || fail "deploy/compose.yaml"
