@@ -111,6 +111,23 @@ ClassifiedMessage classify_message(std::string_view text) {
   return {kind, *span};
 }
 
+bool answer_text(std::string& message, SessionMessages& messages) {
+  const ClassifiedMessage classified = classify_message(message);
+  switch (classified.kind) {
+    case SessionMessageKind::kOther:
+      return false;
+    case SessionMessageKind::kPing:
+      message.replace(classified.type.offset, classified.type.size, "pong");
+      return false;
+    case SessionMessageKind::kSubscribe:
+    case SessionMessageKind::kUnsubscribe:
+    case SessionMessageKind::kPublish:
+      message = messages.handle(classified.kind, message);
+      return true;
+  }
+  return false;
+}
+
 SessionMessages::~SessionMessages() {
   if (!channels_.empty()) counters_.subscriptions_released.add(channels_.size());
 }

@@ -30,6 +30,13 @@ struct ClassifiedMessage {
 // pass. Every text frame goes through here.
 ClassifiedMessage classify_message(std::string_view text);
 
+class SessionMessages;
+
+// Turns a ping into its pong in place, or a session message into its reply; other text is left as
+// is (echoed). Returns true when `message` was a session message: the subscriptions of `messages`
+// may have changed.
+bool answer_text(std::string& message, SessionMessages& messages);
+
 // The channels one session holds and its answers to subscribe, unsubscribe and publish.
 // Not thread-safe: used on the session's shard thread only, which is the only writer of `counters`.
 class SessionMessages {

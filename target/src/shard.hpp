@@ -1,7 +1,9 @@
 #pragma once
 // One io_context thread with the WebSocket sessions it owns and its counters.
 #include <boost/asio/io_context.hpp>
+#include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <unordered_set>
 
@@ -52,12 +54,20 @@ class Shard {
   void go_away_all() {
     for (auto* session : sessions_) session->go_away();
   }
+  // Scratch space for the synchronous reads of this shard's sessions (LeanWsSession), allocated on
+  // first use: its contents are valid until the next read on this thread.
+  std::span<uint8_t> read_buffer() {
+    if (!read_buffer_) read_buffer_.reset(new uint8_t[kReadBufferBytes]);
+    return {read_buffer_.get(), kReadBufferBytes};
+  }
 
  private:
   int index_;
   ShardCounters counters_;
   std::unordered_set<SessionHandle*> sessions_;
   std::unordered_set<SessionHandle*> subscribed_;  // subset of sessions_
+  static constexpr std::size_t kReadBufferBytes = 64 * 1024;
+  std::unique_ptr<uint8_t[]> read_buffer_;
   // Declared last: destroying it destroys pending handlers, whose sessions detach from sessions_.
   boost::asio::io_context ioc_{1};
 };

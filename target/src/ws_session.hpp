@@ -7,6 +7,9 @@
 // slow client: it is counted as a drop and closed with 1008, and its socket is closed if the close
 // frame cannot be written within kCloseGrace.
 //
+// Plain sessions that negotiate no extension are handed to a LeanWsSession once the handshake is
+// done: WsSession serves TLS and permessage-deflate sessions.
+//
 // Text frames: pings are answered with pongs, subscribe/unsubscribe/publish by SessionMessages
 // (which holds the session's channels), anything else is echoed.
 #include <boost/asio/dispatch.hpp>
@@ -17,9 +20,11 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <type_traits>
 
 #include "http_routes.hpp"
 #include "hub.hpp"
+#include "lean_ws_session.hpp"
 #include "session_messages.hpp"
 
 namespace wsload::target {
@@ -39,7 +44,7 @@ class WsSession : public SessionHandle, public std::enable_shared_from_this<WsSe
       shard_.detach(this);
       shard_.counters().connections_closed.add();
     }
-    hub_.release_session();
+    if (!handed_over_) hub_.release_session();
   }
 
   // `request` is the upgrade request already accepted by route_request (slot reserved); `subject`
@@ -51,9 +56,12 @@ class WsSession : public SessionHandle, public std::enable_shared_from_this<WsSe
     auto timeouts = websocket::stream_base::timeout::suggested(boost::beast::role_type::server);
     timeouts.idle_timeout = websocket::stream_base::none();
     ws_.set_option(timeouts);
-    ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& res) {
-      res.set(boost::beast::http::field::server, "wsload-target");
-    }));
+    // The decorator runs after Beast's permessage-deflate negotiation: it sees the extension.
+    ws_.set_option(websocket::stream_base::decorator(
+        [negotiated = &deflate_negotiated_](websocket::response_type& res) {
+          res.set(boost::beast::http::field::server, "wsload-target");
+          *negotiated = res.count(boost::beast::http::field::sec_websocket_extensions) != 0;
+        }));
     ws_.read_message_max(hub_.config().max_message_size);
     ws_.auto_fragment(false);
     if (const DeflateMode mode = hub_.config().deflate; mode != DeflateMode::kOff) {
@@ -85,6 +93,14 @@ class WsSession : public SessionHandle, public std::enable_shared_from_this<WsSe
   void on_accept(std::optional<std::string> subject, boost::beast::error_code ec) {
     if (ec) return;
     if (subject) hub_.subjects().record(*subject);
+    if constexpr (std::is_same_v<Stream, boost::beast::tcp_stream>) {
+      if (!deflate_negotiated_) {
+        // Plain and no extension: a LeanWsSession takes the socket and the reserved slot.
+        handed_over_ = true;
+        start_lean_session(ws_.next_layer().release_socket(), hub_, shard_);
+        return;
+      }
+    }
     attached_ = true;
     shard_.attach(this);
     shard_.counters().connections_total.add();
@@ -112,28 +128,10 @@ class WsSession : public SessionHandle, public std::enable_shared_from_this<WsSe
     auto data = buffer_.data();
     std::string message(static_cast<const char*>(data.data()), data.size());
     buffer_.consume(buffer_.size());
-    if (!binary) answer_text(message);
+    if (!binary && answer_text(message, messages_))
+      shard_.set_subscribed(this, messages_.subscribed());
     enqueue(std::make_shared<const std::string>(std::move(message)), binary);
     do_read();
-  }
-
-  // Turns a ping into its pong in place, or a session message into its reply; other text is left
-  // as is (echoed).
-  void answer_text(std::string& message) {
-    const ClassifiedMessage classified = classify_message(message);
-    switch (classified.kind) {
-      case SessionMessageKind::kOther:
-        return;
-      case SessionMessageKind::kPing:
-        message.replace(classified.type.offset, classified.type.size, "pong");
-        return;
-      case SessionMessageKind::kSubscribe:
-      case SessionMessageKind::kUnsubscribe:
-      case SessionMessageKind::kPublish:
-        message = messages_.handle(classified.kind, message);
-        shard_.set_subscribed(this, messages_.subscribed());
-        return;
-    }
   }
 
   void enqueue(const SharedText& message, bool binary) {
@@ -219,6 +217,8 @@ class WsSession : public SessionHandle, public std::enable_shared_from_this<WsSe
   std::optional<boost::beast::websocket::close_code> close_code_;
   SessionMessages messages_;
   bool attached_ = false;
+  bool deflate_negotiated_ = false;  // set by the handshake's decorator
+  bool handed_over_ = false;         // the socket and the slot went to a LeanWsSession
   bool reading_ = true;
   bool writing_ = false;
   bool closing_ = false;
