@@ -5,6 +5,7 @@
 #include <ostream>
 
 #include "report/load_shape.hpp"
+#include "report/text_agents.hpp"
 #include "wsload/controller/reports.hpp"
 #include "wsload/controller/run_metrics.hpp"
 #include "wsload/shared/duration.hpp"
@@ -190,23 +191,6 @@ void write_sessions(std::ostream& out, const StageResult& r, const shared::RunFi
         << fmt::format("sent {}  replies {}  timeouts {}  unsent {}  {}\n", s.sent, s.replies,
                        s.timeouts, s.unsent,
                        latency_stats(s.latency, {S::kAvg, S::kP50, S::kP99, S::kMax}));
-  }
-}
-
-void write_agent_lines(std::ostream& out, const StageResult& r) {
-  using shared::metric;
-  out << "\nAgents:\n";
-  for (const auto& a : r.agents) {
-    const auto f = agent_figures(a);
-    auto n = [&](const shared::MetricInfo& m) { return shared::metric_count(m, f); };
-    auto v = [&](const shared::MetricInfo& m) { return shared::metric_value(m, f); };
-    out << fmt::format(
-        "   {} ({}): share {}, established {}, failed {}, sent {}, replies {}, timeouts {}, p50 {} "
-        "p99 {}{}\n",
-        a.endpoint, a.hostname, a.share, n(metric("connections.established")),
-        n(metric("connections.failed")), n(metric("messages.sent")), n(metric("messages.replies")),
-        n(metric("messages.timeouts")), ms_or_dash(v(metric("latency.p50"))),
-        ms_or_dash(v(metric("latency.p99"))), a.lost ? " LOST: " + a.loss_reason : "");
   }
 }
 

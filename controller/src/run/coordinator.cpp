@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "cluster/agent_capacity.hpp"
+#include "run/agent_notices.hpp"
 #include "run/stage_clock.hpp"
 #include "wsload/proto/convert.hpp"
 #include "wsload/shared/clock.hpp"
@@ -20,6 +21,11 @@ namespace wsload::controller {
 namespace {
 
 using shared::unix_us_now;
+
+int64_t milliseconds(std::chrono::steady_clock::time_point from,
+                     std::chrono::steady_clock::time_point to) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(to - from).count();
+}
 
 std::string read_ca(const shared::Scenario& scenario) {
   const auto& path = scenario.target.tls.ca_file;
@@ -189,14 +195,16 @@ void Coordinator::measure_clocks() {
       }
     }
   }
+  std::vector<std::string> skewed;
+  int64_t worst_us = 0;
   for (const auto& a : agents_) {
     if (std::abs(a->result.clock_offset_us) > 100'000) {
-      live_.message(fmt::format(
-          "warning: agent {} clock differs from this host's by {:.1f} ms; the start "
-          "is corrected, but timestamps in its logs will be off (run NTP)",
-          a->link->endpoint(), static_cast<double>(a->result.clock_offset_us) / 1000.0));
+      skewed.push_back(a->link->endpoint());
+      if (std::abs(a->result.clock_offset_us) > std::abs(worst_us))
+        worst_us = a->result.clock_offset_us;
     }
   }
+  if (auto warning = clock_warning(skewed, worst_us); !warning.empty()) live_.message(warning);
 }
 
 namespace {
@@ -252,6 +260,7 @@ void Coordinator::assign(const shared::Scenario& scenario, const shared::AgentSp
 StageResult Coordinator::run(const shared::Scenario& scenario) {
   StageResult result;
   result.scenario = scenario;
+  const auto t_connect = Clock::now();
   connect_all();
   std::vector<double> weights;
   for (const auto& e : endpoints_) weights.push_back(e.weight);
@@ -262,9 +271,15 @@ StageResult Coordinator::run(const shared::Scenario& scenario) {
     throw RunFailure(problem);
   }
   check_capacity(scenario, split);
+  const auto t_hello = Clock::now();
   measure_clocks();
+  const auto t_clocks = Clock::now();
   assign(scenario, split);
+  spdlog::debug("{} agent(s): hello {} ms, clocks {} ms, assignment {} ms", agents_.size(),
+                milliseconds(t_connect, t_hello), milliseconds(t_hello, t_clocks),
+                milliseconds(t_clocks, Clock::now()));
   execute(scenario, result);
+  live_.flush_notices();  // agents lost since the last live update
   for (const auto& a : agents_) {
     result.agents.push_back(a->result);
     result.totals.merge(a->result.totals);

@@ -118,6 +118,7 @@ void LiveView::erase_panel() {
 
 void LiveView::update(const LiveSnapshot& s) {
   if (quiet_) return;
+  flush_notices();
   if (!terminal_) {
     out_ << plain_line(s) << std::endl;
     return;
@@ -128,11 +129,25 @@ void LiveView::update(const LiveSnapshot& s) {
   out_ << text << std::flush;
 }
 
-void LiveView::message(const std::string& line) {
-  if (quiet_) return;
+void LiveView::print_notice(const std::string& line) {
   // Notices go above the panel; the panel is drawn again at the next update.
   erase_panel();
   out_ << line << std::endl;
+}
+
+void LiveView::message(const std::string& line) {
+  if (quiet_) return;
+  flush_notices();
+  print_notice(line);
+}
+
+void LiveView::agent_lost(const std::string& agent, const std::string& reason, uint64_t share) {
+  if (quiet_) return;
+  if (auto line = losses_.lost(agent, reason, share)) print_notice(*line);
+}
+
+void LiveView::flush_notices() {
+  for (const auto& line : losses_.flush()) print_notice(line);
 }
 
 }  // namespace wsload::controller

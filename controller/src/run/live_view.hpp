@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "run/agent_notices.hpp"
+
 namespace wsload::controller {
 
 // One stream of a format-v2 scenario over the interval.
@@ -49,7 +51,14 @@ class LiveView {
   LiveView(std::ostream& out, bool quiet, bool terminal = false)
       : out_(out), quiet_(quiet), terminal_(terminal) {}
   void update(const LiveSnapshot& s);
-  void message(const std::string& line);  // a notice (agent lost, stopping, ...) unless quiet
+  // A notice (stopping, interrupted, ...) unless quiet; notices held by agent_lost go first.
+  void message(const std::string& line);
+  // Agent `agent` with `share` connections was lost for `reason`: told at once, unless another
+  // agent was lost for the same reason since the last update; those are told as one line at the
+  // next update, message or flush_notices (AgentLossNotices).
+  void agent_lost(const std::string& agent, const std::string& reason, uint64_t share);
+  // Prints the held notices (the end of a stage).
+  void flush_notices();
 
   // One line; for a format-v2 scenario a second one (streams and failed steps) under it.
   static std::string plain_line(const LiveSnapshot& s);
@@ -57,11 +66,13 @@ class LiveView {
 
  private:
   void erase_panel();
+  void print_notice(const std::string& line);
 
   std::ostream& out_;
   bool quiet_;
   bool terminal_;
   int panel_lines_ = 0;  // lines of the panel currently on screen
+  AgentLossNotices losses_;
 };
 
 }  // namespace wsload::controller
