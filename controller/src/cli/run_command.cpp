@@ -225,7 +225,8 @@ int run_command(RunRequest request, const std::atomic<int>& interrupts) {
   if (request.options.agents_spec.empty()) {
     // Refuse what this machine cannot hold before anything is spawned.
     local_plan = plan_local_agents(most_connections(plan), request.options.local_agents,
-                                   request.options.spawn_target || targets_loopback(plan));
+                                   request.options.spawn_target || targets_loopback(plan),
+                                   request.options.spawn_target);
     if (!local_plan.refusal.empty()) {
       std::cerr << "wsload: this machine cannot run the plan: " << local_plan.refusal << "\n";
       return kExitIncomplete;

@@ -109,9 +109,15 @@ bool ChildProcess::running() {
   return true;
 }
 
+void ChildProcess::request_stop() {
+  if (terminated_ || !running()) return;
+  kill(pid_, SIGTERM);
+  terminated_ = true;
+}
+
 int ChildProcess::stop(std::chrono::milliseconds grace) {
   if (status_ || pid_ <= 0) return status_.value_or(0);
-  if (running()) kill(pid_, SIGTERM);
+  request_stop();
   const auto deadline = std::chrono::steady_clock::now() + grace;
   while (running() && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));

@@ -34,7 +34,11 @@ class ChildProcess {
   std::optional<std::string> wait_for_line(const std::string& prefix,
                                            std::chrono::milliseconds timeout);
 
-  // SIGTERM, wait up to `grace`, then SIGKILL. Returns the wait status. Idempotent.
+  // Sends SIGTERM once and returns at once (stop() then only waits): stopping many children
+  // takes one grace period, not one each.
+  void request_stop();
+  // SIGTERM (unless request_stop sent it), wait up to `grace`, then SIGKILL. Returns the wait
+  // status. Idempotent.
   int stop(std::chrono::milliseconds grace = std::chrono::milliseconds(3000));
 
   pid_t pid() const { return pid_; }
@@ -48,6 +52,7 @@ class ChildProcess {
   std::string forward_prefix_;
   pid_t pid_ = -1;
   std::optional<int> status_;
+  bool terminated_ = false;  // SIGTERM sent
   std::thread reader_;
   std::mutex mutex_;
   std::condition_variable changed_;

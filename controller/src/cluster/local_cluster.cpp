@@ -6,6 +6,7 @@
 
 #include <fstream>
 #include <iomanip>
+#include <limits>
 #include <sstream>
 
 namespace wsload::controller {
@@ -28,14 +29,6 @@ std::string random_secret() {
 
 namespace {
 
-// Connections one local agent can hold: it raises its soft limit to the hard one and keeps a
-// reserve for itself.
-uint64_t per_agent_budget() {
-  rlimit limit{};
-  getrlimit(RLIMIT_NOFILE, &limit);
-  return limit.rlim_max > 1024 ? static_cast<uint64_t>(limit.rlim_max) - 1024 : 1;
-}
-
 // MemAvailable from /proc/meminfo in bytes; 0 when unknown.
 uint64_t memory_available() {
   std::ifstream in("/proc/meminfo");
@@ -48,73 +41,78 @@ uint64_t memory_available() {
   return 0;
 }
 
-// Measured per idle loopback connection (README, Troubleshooting: memory): the client socket in
-// the kernel plus the agent ~8 KiB; the server's socket and wsload-target ~12 KiB more.
-constexpr uint64_t kClientBytesPerConnection = uint64_t{8} * 1024;
-constexpr uint64_t kTargetBytesPerConnection = uint64_t{12} * 1024;
+int64_t ms_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                               start)
+      .count();
+}
+
+std::string log_level_name() {
+  const auto name = spdlog::level::to_string_view(spdlog::get_level());
+  return std::string(name.data(), name.size());
+}
 
 }  // namespace
 
-unsigned default_local_agents(uint64_t connections) {
-  const uint64_t per_agent = per_agent_budget();
-  return static_cast<unsigned>(std::min<uint64_t>(
-      std::max<uint64_t>(1, (connections + per_agent - 1) / per_agent), kMaxLocalAgents + 1));
+MachineFacts this_machine() {
+  rlimit limit{};
+  getrlimit(RLIMIT_NOFILE, &limit);
+  return {.fd_hard_limit = static_cast<uint64_t>(limit.rlim_max),
+          .memory_available = memory_available()};
 }
 
-LocalPlan plan_local_agents(uint64_t connections, unsigned requested, bool target_here) {
-  const uint64_t per_agent = per_agent_budget();
-  const uint64_t needed = std::max<uint64_t>(1, (connections + per_agent - 1) / per_agent);
-  LocalPlan plan;
-  if (requested > 0 && requested < needed) {
-    plan.refusal = fmt::format(
-        "{} local agent(s) cannot hold {} connections: each has a file-descriptor budget of {}"
-        " (use --local-agents {} or more, or --agents)",
-        requested, connections, per_agent, needed);
-    return plan;
+unsigned default_local_agents(uint64_t connections) {
+  const uint64_t needed =
+      agents_needed(connections, process_fd_budget(this_machine().fd_hard_limit));
+  return static_cast<unsigned>(std::min<uint64_t>(needed, std::numeric_limits<unsigned>::max()));
+}
+
+LocalPlan plan_local_agents(uint64_t connections, unsigned requested, bool target_here,
+                            bool target_spawned) {
+  const auto machine = this_machine();
+  if (target_spawned) {
+    if (auto why = spawned_target_refusal(connections, machine.fd_hard_limit); !why.empty())
+      return {.agents = 0, .refusal = std::move(why)};
   }
-  if (requested == 0 && needed > kMaxLocalAgents) {
-    plan.refusal = fmt::format(
-        "{} connections need {} local agents of {} connections each, more than the {} this "
-        "machine may spawn; run agents on other machines (--agents)",
-        connections, needed, per_agent, kMaxLocalAgents);
-    return plan;
-  }
-  const uint64_t per_connection =
-      kClientBytesPerConnection + (target_here ? kTargetBytesPerConnection : 0);
-  const uint64_t available = memory_available();
-  if (available > 0 && connections > available / per_connection) {
-    plan.refusal = fmt::format(
-        "{} connections need about {} MiB here ({} KiB each{}), but only {} MiB are available; "
-        "run agents on other machines (--agents)",
-        connections, connections / 1024 * per_connection / 1024, per_connection / 1024,
-        target_here ? ", the target's side included" : "", available >> 20);
-    return plan;
-  }
-  plan.agents = requested > 0 ? requested : static_cast<unsigned>(needed);
-  return plan;
+  return plan_local(connections, requested, target_here, machine);
 }
 
 LocalAgents::LocalAgents(unsigned count, unsigned threads_each, const std::string& token) {
+  const auto started = std::chrono::steady_clock::now();
   const auto binary = sibling_binary("wsload-agent");
+  // Every agent starts before the first is waited for: their start-ups (exec, gRPC server) run
+  // side by side instead of one after another.
   for (unsigned i = 0; i < count; ++i) {
-    auto process = std::make_unique<ChildProcess>(
+    processes_.push_back(std::make_unique<ChildProcess>(
         binary,
         // The agents log at the controller's level, to its stderr (--log-level debug shows why
         // connections failed).
-        std::vector<std::string>{
-            "--listen", "127.0.0.1:0", "--threads", std::to_string(threads_each), "--log-level",
-            std::string(spdlog::level::to_string_view(spdlog::get_level()).data(),
-                        spdlog::level::to_string_view(spdlog::get_level()).size())},
+        std::vector<std::string>{"--listen", "127.0.0.1:0", "--threads",
+                                 std::to_string(threads_each), "--log-level", log_level_name()},
         std::vector<std::pair<std::string, std::string>>{{"WSLOAD_AGENT_TOKEN", token}},
-        fmt::format("[agent {}] ", i + 1));
-    auto line = process->wait_for_line(std::string(kListening), kStartTimeout);
+        fmt::format("[agent {}] ", i + 1)));
+  }
+  const auto deadline = started + kStartTimeout;
+  for (unsigned i = 0; i < count; ++i) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    auto line = processes_[i]->wait_for_line(std::string(kListening),
+                                             std::max(left, std::chrono::milliseconds(0)));
     if (!line) {
+      for (auto& p : processes_) p->request_stop();  // the destructors then wait side by side
       throw RunFailure(fmt::format("local agent {} ({}) did not start within {} s", i + 1, binary,
                                    kStartTimeout.count()));
     }
     endpoints_.push_back({line->substr(kListening.size()), 1.0});
-    processes_.push_back(std::move(process));
   }
+  spdlog::debug("{} local agent(s) started and listening in {} ms", count, ms_since(started));
+}
+
+LocalAgents::~LocalAgents() {
+  const auto started = std::chrono::steady_clock::now();
+  for (auto& p : processes_) p->request_stop();
+  for (auto& p : processes_) p->stop();
+  spdlog::debug("{} local agent(s) stopped in {} ms", processes_.size(), ms_since(started));
 }
 
 SpawnedTarget::SpawnedTarget() : secret_(random_secret()) {

@@ -6,14 +6,20 @@
 #include <vector>
 
 #include "cluster/child_process.hpp"
+#include "cluster/local_plan.hpp"
 #include "wsload/controller/run_options.hpp"
 
 namespace wsload::controller {
 
 class LocalAgents {
  public:
-  // Starts `count` wsload-agent processes on 127.0.0.1 with free ports; throws RunFailure.
+  // Starts `count` wsload-agent processes on 127.0.0.1 with free ports, all at once, and waits
+  // for every one to listen; throws RunFailure (the started ones are stopped).
   LocalAgents(unsigned count, unsigned threads_each, const std::string& token);
+  // Stops them all at once: SIGTERM to every agent, then one shared grace period.
+  ~LocalAgents();
+  LocalAgents(const LocalAgents&) = delete;
+  LocalAgents& operator=(const LocalAgents&) = delete;
   const std::vector<AgentEndpoint>& endpoints() const { return endpoints_; }
 
  private:
@@ -36,21 +42,17 @@ class SpawnedTarget {
   std::string host_port_;
 };
 
-// At most this many local agents (--local-agents accepts 1..kMaxLocalAgents).
-inline constexpr unsigned kMaxLocalAgents = 64;
+// This process's descriptor hard limit (what spawned children inherit) and MemAvailable.
+MachineFacts this_machine();
 
-// How many local agents a scenario of `connections` needs so that none exceeds its budget.
+// How many local agents a scenario of `connections` needs so that none exceeds its budget (may
+// be more than kMaxLocalAgents: plan_local_agents refuses those).
 unsigned default_local_agents(uint64_t connections);
 
-struct LocalPlan {
-  unsigned agents = 0;  // processes to spawn; 0 when `refusal` is set
-  std::string refusal;  // why this machine cannot hold the plan, with the numbers
-};
-// Checks, before anything is spawned, that `connections` fit on this machine: the number of local
-// agents (requested, or enough for the file-descriptor budget) is within kMaxLocalAgents, each
-// share fits its budget, and the estimated memory (kernel socket + agent per connection, plus the
-// target's side when it runs here too) is below MemAvailable.
-LocalPlan plan_local_agents(uint64_t connections, unsigned requested, bool target_here);
+// plan_local (local_plan.hpp) with this machine's facts; with `target_spawned` (--spawn-target)
+// also refused when the spawned target cannot hold the connections (spawned_target_refusal).
+LocalPlan plan_local_agents(uint64_t connections, unsigned requested, bool target_here,
+                            bool target_spawned = false);
 
 // 32 random bytes as hex, from the OS.
 std::string random_secret();
