@@ -6,7 +6,6 @@
 
 #include <fstream>
 #include <iomanip>
-#include <limits>
 #include <sstream>
 
 namespace wsload::controller {
@@ -59,12 +58,6 @@ MachineFacts this_machine() {
   getrlimit(RLIMIT_NOFILE, &limit);
   return {.fd_hard_limit = static_cast<uint64_t>(limit.rlim_max),
           .memory_available = memory_available()};
-}
-
-unsigned default_local_agents(uint64_t connections) {
-  const uint64_t needed =
-      agents_needed(connections, process_fd_budget(this_machine().fd_hard_limit));
-  return static_cast<unsigned>(std::min<uint64_t>(needed, std::numeric_limits<unsigned>::max()));
 }
 
 LocalPlan plan_local_agents(uint64_t connections, unsigned requested, bool target_here,

@@ -45,10 +45,6 @@ class SpawnedTarget {
 // This process's descriptor hard limit (what spawned children inherit) and MemAvailable.
 MachineFacts this_machine();
 
-// How many local agents a scenario of `connections` needs so that none exceeds its budget (may
-// be more than kMaxLocalAgents: plan_local_agents refuses those).
-unsigned default_local_agents(uint64_t connections);
-
 // plan_local (local_plan.hpp) with this machine's facts; with `target_spawned` (--spawn-target)
 // also refused when the spawned target cannot hold the connections (spawned_target_refusal).
 LocalPlan plan_local_agents(uint64_t connections, unsigned requested, bool target_here,
