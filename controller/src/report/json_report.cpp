@@ -122,7 +122,8 @@ json agent_json(const AgentResult& a) {
   aj["lost"] = a.lost;
   if (a.lost) aj["loss_reason"] = a.loss_reason;
   aj["clock_offset_ms"] = static_cast<double>(a.clock_offset_us) / 1000.0;
-  aj["latency"] = distribution(a.totals, &shared::MetricsDelta::latency);
+  aj["latency"] =
+      distribution_json(a.totals.latency, &shared::MetricsDelta::latency, BucketList::kWithout);
   return aj;
 }
 

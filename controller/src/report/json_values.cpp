@@ -15,8 +15,8 @@ json metric_json(const shared::MetricInfo& m, const shared::RunFigures& f) {
   return optional_number(shared::metric_value(m, f));
 }
 
-json distribution_json(const shared::Histogram& h,
-                       shared::Histogram shared::MetricsDelta::*family) {
+json distribution_json(const shared::Histogram& h, shared::Histogram shared::MetricsDelta::*family,
+                       BucketList list) {
   json j;
   j["count"] = h.count();
   for (const auto& m : shared::kMetricTable) {
@@ -24,11 +24,13 @@ json distribution_json(const shared::Histogram& h,
     j[std::string(shared::metric_leaf(m)) + "_ms"] =
         optional_number(shared::histogram_stat_ms(h, m.stat));
   }
-  json buckets = json::array();
-  h.for_each_bucket([&](int64_t lo, int64_t hi, uint64_t n) { buckets.push_back({lo, hi, n}); });
-  j["histogram"] = {{"unit", "us"},
-                    {"buckets", std::move(buckets)},
-                    {"encoded", shared::base64url_encode(h.serialize())}};
+  j["histogram"] = {{"unit", "us"}};
+  if (list == BucketList::kWith) {
+    json buckets = json::array();
+    h.for_each_bucket([&](int64_t lo, int64_t hi, uint64_t n) { buckets.push_back({lo, hi, n}); });
+    j["histogram"]["buckets"] = std::move(buckets);
+  }
+  j["histogram"]["encoded"] = shared::base64url_encode(h.serialize());
   return j;
 }
 

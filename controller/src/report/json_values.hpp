@@ -18,10 +18,17 @@ nlohmann::json optional_number(const std::optional<double>& v);  // null without
 // A count exactly (a JSON integer), anything else as a number or null when it has no value.
 nlohmann::json metric_json(const shared::MetricInfo& m, const shared::RunFigures& f);
 
+// Whether a distribution lists its non-empty buckets as [low_us, high_us, count] beside the exact
+// encoded form. Agents' distributions do not: a report's size then grows with the number of
+// agents, not with what they measured (the encoded form restores every bucket).
+enum class BucketList { kWith, kWithout };
+
 // count, "<stat>_ms" for every row of the table in `family` (latency, connect_time, ...) valued on
-// `h`, and the histogram itself: its non-empty buckets and its exact encoded form.
+// `h`, and the histogram itself: its exact encoded form and, unless kWithout, its non-empty
+// buckets.
 nlohmann::json distribution_json(const shared::Histogram& h,
-                                 shared::Histogram shared::MetricsDelta::*family);
+                                 shared::Histogram shared::MetricsDelta::*family,
+                                 BucketList list = BucketList::kWith);
 
 nlohmann::json counts_json(const std::map<std::string, uint64_t>& m);  // reason -> count
 
