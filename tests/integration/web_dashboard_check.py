@@ -43,6 +43,25 @@ def fetch(url, timeout=5):
         return r.status, r.read().decode()
 
 
+def first_match(stream, pattern, seconds, echo=None):
+    """The first group of `pattern` in the lines of `stream` within `seconds`; None otherwise."""
+    found = []
+
+    def read():
+        for line in stream:
+            if echo:
+                print(echo + line.rstrip())
+            match = re.search(pattern, line)
+            if match:
+                found.append(match.group(1))
+                return
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    reader.join(seconds)
+    return found[0] if found else None
+
+
 class Page:
     """One Chromium tab over the DevTools protocol (Runtime.evaluate, Page.captureScreenshot)."""
 
@@ -202,15 +221,7 @@ def main():
              "--json", report_path],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
         procs.append(run)
-        url = None
-        deadline = time.time() + 30
-        while time.time() < deadline and url is None:
-            line = run.stdout.readline()
-            if not line:
-                break
-            print("wsload: " + line.rstrip())
-            found = re.search(r"live dashboard at (http://127\.0\.0\.1:\d+/)", line)
-            url = found.group(1) if found else None
+        url = first_match(run.stdout, r"live dashboard at (http://127\.0\.0\.1:\d+/)", 30, "wsload: ")
         if not check(url is not None, "wsload printed the dashboard URL"):
             return 1
         # Keep reading what wsload prints so that it never blocks on a full pipe.
@@ -223,16 +234,10 @@ def main():
              "--user-data-dir=" + os.path.join(work, "profile"), url],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True)
         procs.append(chrome)
-        port = None
-        deadline = time.time() + 30
-        while time.time() < deadline and port is None:
-            line = chrome.stderr.readline()
-            if not line:
-                break
-            found = re.search(r"DevTools listening on ws://127\.0\.0\.1:(\d+)/", line)
-            port = found.group(1) if found else None
+        port = first_match(chrome.stderr, r"DevTools listening on ws://127\.0\.0\.1:(\d+)/", 30)
         if not check(port is not None, "chromium opened its DevTools port"):
             return 1
+        threading.Thread(target=lambda: [None for _ in chrome.stderr], daemon=True).start()
         asyncio.run(asyncio.wait_for(drive(port, url, shots, report_path), 120))
         print(f"screenshots: {shots}/dashboard_{{running,finished,phone}}.png")
     finally:
