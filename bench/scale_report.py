@@ -8,9 +8,10 @@ and exits 0 only when every connection was established, none failed, and every p
 
 Pings: a connection sends its first ping when it opens and one every INTERVAL after it, while the
 ramp and the hold last. With ramp + hold <= 2 x INTERVAL and hold > INTERVAL that is exactly 2 per
-connection (the opening one and one inside the hold), so replies must equal 2 x N. A longer ramp
-gives the early connections more pings: then every scheduled ping must be answered
-(replies == scheduled == sent) and there must be at least 2 x N of them.
+connection (the opening one and one inside the hold; with the default 35 s hold both at least 5 s
+before its end), so replies must equal 2 x N and nothing may be unsent. A longer ramp gives the
+early connections more pings and puts some due in the last milliseconds of the hold; see the checks
+below for the tolerance.
 
 Usage: scale_report.py REPORT N RAMP_S HOLD_S INTERVAL_S AGENT_BYTES TARGET_BYTES KERNEL_BYTES
                        PROCESSES SS_ESTABLISHED CONTROLLER_RC ELAPSED_S
@@ -43,23 +44,43 @@ def main(argv):
             break
 
     exact = ramp + hold <= 2 * interval and hold > interval
-    # What the plan alone predicts (connection i opening at ramp * i / n): for information; the
-    # agents schedule from the actual establishment instants.
-    end = ramp + hold
-    planned = sum(-(-(end * n - ramp * i) // (interval * n)) for i in range(n))
-    expected = 2 * n
+    reasons = m.get("unsent_reasons") or {}
+    stopped = reasons.get("stopped", 0)
+    if exact:
+        # Every connection pings when it opens and once 30 s later, both at least 5 s before the
+        # end of the hold: exactly 2 x N, nothing may be left unsent.
+        ping_checks = [
+            (unsent == 0, f"unsent {unsent} == 0 (reasons {reasons or 'none'})"),
+            (replies == sent == scheduled == 2 * n,
+             f"replies {replies} == sent {sent} == scheduled {scheduled} == 2 pings x {n} connections"),
+        ]
+    else:
+        # A ramp longer than 30 s puts pings at every phase of the 30 s cycle, so some are due in the
+        # last milliseconds of the hold: an agent that reaches such a send after the end does not
+        # send it (unsent `stopped`). Those are tolerated up to the pings due in the hold's last
+        # 100 ms (N / 300), and the count must match the plan: connection i opening at ramp * i / N
+        # sends ceil((ramp + hold - t_i) / 30) pings, give or take the connections whose actual
+        # establishment moved a ping across the end (again at most N / 300).
+        end = ramp + hold
+        planned = sum(-(-(end * n - ramp * i) // (interval * n)) for i in range(n))
+        slack = n // 300
+        ping_checks = [
+            (unsent == stopped <= slack,
+             f"unsent {unsent} (reasons {reasons or 'none'}) only `stopped` (due in the hold's last "
+             f"instants, not yet sent when it ended), at most N/300 = {slack}"),
+            (replies == sent and sent + unsent == scheduled,
+             f"every ping sent was answered: replies {replies} == sent {sent}; sent + unsent == scheduled {scheduled}"),
+            (planned - slack <= scheduled <= planned,
+             f"scheduled {scheduled} within {slack} below the plan's {planned} (ramp {ramp}s + hold {hold}s: "
+             f"each connection pings at its opening and every 30 s, {planned / n:.2f} on average)"),
+        ]
     checks = [
         (established == n, f"established {established} == {n}"),
         (failed == 0, f"failed {failed} == 0"),
         (disconnects == 0, f"unexpected disconnects {disconnects} == 0"),
         (not lost, f"no agent lost ({lost or 'none'})"),
-        (timeouts == 0, f"timeouts {timeouts} == 0"),
-        (unsent == 0 and in_flight == 0, f"unsent {unsent} == 0, in flight {in_flight} == 0"),
-        (replies == sent == scheduled, f"replies {replies} == sent {sent} == scheduled {scheduled}"),
-        (replies == expected if exact else replies >= expected,
-         f"replies {replies} {'==' if exact else '>='} 2 pings x {n} connections = {expected}"
-         + ("" if exact else f" (ramp {ramp}s + hold {hold}s > {2 * interval}s: early connections ping more;"
-                             f" the plan's opening instants give {planned})")),
+        (timeouts == 0 and in_flight == 0, f"timeouts {timeouts} == 0, in flight {in_flight} == 0"),
+        *ping_checks,
         (ss_est == n, f"the kernel saw {ss_est} established sockets on the target port during the hold"),
         (seconds_to_open is not None, f"the timeline reached open {n} (at {seconds_to_open} s)"),
         (rc == 0, f"wsload exited {rc}"),
