@@ -235,12 +235,14 @@ since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'; 
 rss_sum_kib() { local s=0 pid v; for pid in "$@"; do v=$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status" 2>/dev/null || true); s=$(( s + ${v:-0} )); done; echo "$s"; }
 cpu_sum_ticks() { local s=0 pid v; for pid in "$@"; do v=$(awk '{sub(/.*\) /, ""); print $12 + $13}' "/proc/$pid/stat" 2>/dev/null || true); s=$(( s + ${v:-0} )); done; echo "$s"; }
 cores() { awk -v t="$1" -v s="$2" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", (s > 0 ? t / hz / s : 0) }'; }
+# /proc/net/sockstat as seen from inside the namespace (empty if that fails).
+ns_sockstat() { nsenter --net="$NSPATH" cat /proc/net/sockstat 2>/dev/null || true; }
 # Slab (KiB) + TCP memory pages (KiB), as seen from inside the namespace.
 kernel_kib() {
   local slab tcp
   slab=$(awk '/^Slab:/ {print $2}' /proc/meminfo)
-  tcp=$(awk '/^TCP:/ {for (i = 1; i < NF; i++) if ($i == "mem") print $(i + 1)}' "/proc/${TARGET_PIDS[0]}/net/sockstat")
-  echo "$slab $(( tcp * 4 ))"
+  tcp=$(ns_sockstat | awk '/^TCP:/ {for (i = 1; i < NF; i++) if ($i == "mem") print $(i + 1)}')
+  echo "$slab $(( ${tcp:-0} * 4 ))"
 }
 
 # ---- targets and agents -----------------------------------------------------------------------
@@ -293,7 +295,7 @@ tick_t=$run_start tick_a=$agent_cpu0 tick_b=$target_cpu0
 while alive "$CONTROLLER_PID"; do
   controller_cpu=$(cpu_sum_ticks "$CONTROLLER_PID")
   line=$(grep -a -o "open [0-9]*/$N" "$WORK/controller.log" | tail -1 || true)
-  inuse=$(awk '/^TCP:/ {print $3}' "/proc/${TARGET_PIDS[0]}/net/sockstat")
+  inuse=$(ns_sockstat | awk '/^TCP:/ {print $3}')
   elapsed=$(since "$run_start")
   if (( ${elapsed%.*} >= next_progress )); then  # every 10 s: the live view's figures, CPU in cores
     a=$(cpu_sum_ticks "${AGENT_PIDS[@]}") b=$(cpu_sum_ticks "${TARGET_PIDS[@]}") dt=$(since "$tick_t")
@@ -304,15 +306,15 @@ while alive "$CONTROLLER_PID"; do
   fi
   # The hold: the live view says every connection is open, or (should its format change) the
   # namespace holds both ends of N sockets besides the listeners and the agents' gRPC connections.
-  if (( ! measured )) && { [ "$line" = "open $N/$N" ] || (( inuse >= 2 * N + TARGETS + 3 * AGENTS )); }; then
+  if (( ! measured )) && { [ "$line" = "open $N/$N" ] || (( ${inuse:-0} >= 2 * N + TARGETS + 3 * AGENTS )); }; then
     sleep 2  # settle: the last handshakes' buffers
     agent_rss1=$(rss_sum_kib "${AGENT_PIDS[@]}")
     target_rss1=$(rss_sum_kib "${TARGET_PIDS[@]}")
     read -r slab1 tcp1 < <(kernel_kib)
     t0=$EPOCHREALTIME
-    in_ns_established=$(in_ns ss -Htn state established "( sport = :$PORT )" | wc -l)
+    in_ns_established=$(in_ns ss -Htn state established "( sport = :$PORT )" | wc -l || true)
     ss_s=$(since "$t0")
-    sockstat=$(grep '^TCP:' "/proc/${TARGET_PIDS[0]}/net/sockstat")
+    sockstat=$(ns_sockstat | grep '^TCP:' || true)
     echo "scale: hold: $in_ns_established established sockets on :$PORT in the namespace (ss took ${ss_s}s); $sockstat"
     echo "scale: hold: agents VmRSS $agent_rss0 -> $agent_rss1 KiB, targets $target_rss0 -> $target_rss1 KiB, Slab $slab0 -> $slab1 KiB, TCP mem $tcp0 -> $tcp1 KiB"
     measured=1
@@ -323,6 +325,8 @@ wait "$CONTROLLER_PID" && controller_rc=0 || controller_rc=$?
 run_seconds=$(since "$run_start")
 agent_cpu=$(( $(cpu_sum_ticks "${AGENT_PIDS[@]}") - agent_cpu0 ))
 target_cpu=$(( $(cpu_sum_ticks "${TARGET_PIDS[@]}") - target_cpu0 ))
+(( agent_cpu < 0 )) && agent_cpu=0   # a process that died took its ticks with it
+(( target_cpu < 0 )) && target_cpu=0
 secs() { awk -v t="$1" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", t / hz }'; }
 echo "scale: controller exited $controller_rc after ${run_seconds}s; CPU seconds: agents $(secs "$agent_cpu"), targets $(secs "$target_cpu"), controller ~$(secs "$controller_cpu"); load average $(cut -d' ' -f1-3 /proc/loadavg)"
 tail -40 "$WORK/controller.log" | sed 's/^/  | /'
