@@ -165,6 +165,10 @@ template <class Ws>
 void WsConnection<Ws>::record_reply(const InFlight& request, TimePoint now) {
   ++counters().replies;
   --ctx_.in_flight;
+  // Nothing left to time out: a timeout deadline left armed would cost the worker a wake-up of its
+  // own right after the connection's next send (the timeout equals the interval by default).
+  // Disarming is free (SlotDeadlines leaves a stale entry); the next request arms it again.
+  if (in_flight_.empty()) disarm(DeadlineKind::kTimeout);
   const int64_t latency = session_detail::micros(now - request.scheduled);
   ctx_.delta.latency.record(latency);
   ctx_.delta.latency_service.record(session_detail::micros(now - request.sent));
@@ -297,7 +301,8 @@ void WsConnection<Ws>::encode_request(size_t stream, TimePoint scheduled, TimePo
 }
 
 // At most one timeout deadline per connection, for its oldest request; it stays armed while
-// replies arrive and, when it fires, expires what is due and re-arms for the new oldest.
+// replies arrive with requests still in flight (disarmed when none is left, see record_reply)
+// and, when it fires, expires what is due and re-arms for the new oldest.
 // With streams whose timeouts differ, the earliest deadline of any request in flight.
 template <class Ws>
 void WsConnection<Ws>::arm_timeout() {

@@ -27,6 +27,10 @@ inline constexpr std::chrono::microseconds kPrewake{150};
 // A wait shorter than kPrewake + kMinSleep is polled through instead of slept.
 inline constexpr std::chrono::microseconds kMinSleep{150};
 inline constexpr std::chrono::milliseconds kSpinBudget{20};
+// While polling, the worker looks at its sockets (one epoll_wait) once per this much time and
+// watches the clock alone in between: I/O that arrives meanwhile is handled at most this late.
+// A look per round instead cost ~30 epoll_wait calls per message at 1,000 msg/s.
+inline constexpr std::chrono::microseconds kPollSlice{50};
 
 class WakePolicy {
  public:

@@ -244,12 +244,16 @@ void Worker::wake_at(TimePoint at) {
   });
 }
 
-// Runs the tick once tick_at_ is reached. Until then each round is a posted handler; between
-// posted handlers Asio polls the reactor without blocking, so replies arriving meanwhile are
-// handled (and timed) at once. A newer plan (gen) ends the rounds of an older one.
+// Runs the tick once tick_at_ is reached. Until then each round watches the clock for up to
+// kPollSlice, then posts the next round; between posted handlers Asio polls the reactor without
+// blocking (one epoll_wait), so replies arriving meanwhile are handled, and timed, at most
+// kPollSlice late. A newer plan (gen) ends the rounds of an older one.
 void Worker::poll(uint64_t gen) {
   if (gen != tick_gen_) return;
-  if (Clock::now() >= tick_at_) {
+  TimePoint now = Clock::now();
+  const TimePoint until = std::min(tick_at_, now + kPollSlice);
+  while (now < until) now = Clock::now();
+  if (now >= tick_at_) {
     on_tick();
     return;
   }

@@ -58,6 +58,27 @@ TEST_F(MemoryConnection, UnansweredRequestTimesOutAfterTimeoutAndItsReplyIsLate)
   EXPECT_EQ(counters().unmatched, 1u);
 }
 
+// The worker wakes for every armed deadline: a timeout deadline left armed with nothing in flight
+// would cost a wake-up right behind the connection's next send (issue 16).
+TEST_F(MemoryConnection, TimeoutDeadlineIsDisarmedWhenTheLastReplyArrives) {
+  establish();
+  ASSERT_EQ(client_frames().size(), 1u);
+  EXPECT_TRUE(ctx_->deadlines.armed(0, DeadlineKind::kTimeout));
+  advance(1ms);
+  server_frame(ws::Opcode::kText, R"({"id":1})");
+  EXPECT_EQ(counters().replies, 1u);
+  EXPECT_FALSE(ctx_->deadlines.armed(0, DeadlineKind::kTimeout));
+  EXPECT_TRUE(ctx_->deadlines.armed(0, DeadlineKind::kSend));
+  advance(kInterval - 1ms);  // request 2 leaves and arms it again, for its own instant
+  ASSERT_EQ(client_frames().size(), 1u);
+  EXPECT_TRUE(ctx_->deadlines.armed(0, DeadlineKind::kTimeout));
+  // Unanswered, request 2 still times out at its sent instant + kTimeout.
+  advance(kTimeout - 1ms);
+  EXPECT_EQ(counters().timeouts, 0u);
+  advance(1ms);
+  EXPECT_EQ(counters().timeouts, 1u);
+}
+
 TEST_F(MemoryConnection, PlannedCloseSendsCloseFrameAndCountsThePeersCode) {
   establish();
   server_frame(ws::Opcode::kText, R"({"id":1})");
