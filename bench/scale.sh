@@ -51,7 +51,8 @@
 #
 # Usage: [BIN_DIR=build/bin] sudo bench/scale.sh [N=1000000]
 # Tunables (environment): SCALE_BYTES_PER_CONN SCALE_PER_AGENT SCALE_PER_TARGET SCALE_RATE
-# SCALE_HOLD SCALE_CLOSE_RATE SCALE_TIMEOUT SCALE_KEEP=1 (keep the work directory: logs, report).
+# SCALE_HOLD SCALE_CLOSE_RATE SCALE_TIMEOUT SCALE_PING=json|ws SCALE_KEEP=1 (keep the work directory:
+# logs, report).
 # Run it on a quiet machine: under other heavy work (compiles) the 2 cores starve the gRPC streams
 # and agents are lost (the start and end load averages are printed).
 set -euo pipefail
@@ -73,6 +74,7 @@ SCALE_PER_TARGET=${SCALE_PER_TARGET:-16000}  # mean connections per target (SO_R
 SCALE_RATE=${SCALE_RATE:-auto}
 SCALE_HOLD=${SCALE_HOLD:-35}                 # seconds at N; 30 + 5 s margin: every connection pings in it
 SCALE_CLOSE_RATE=${SCALE_CLOSE_RATE:-10000}  # planned closes per second after the hold (ramp-down)
+SCALE_PING=${SCALE_PING:-json}               # json: {"type":"ping","id":N} paired by id; ws: ping frames
 PING_INTERVAL=30
 PORT=3001
 
@@ -95,6 +97,7 @@ for bin in wsload wsload-agent wsload-target; do
   [ -x "$BIN_DIR/$bin" ] || { echo "scale: $BIN_DIR/$bin is not built" >&2; exit 2; }
 done
 
+[[ "$SCALE_PING" == json || "$SCALE_PING" == ws ]] || { echo "scale: SCALE_PING must be json or ws" >&2; exit 2; }
 [ "$SCALE_RATE" = auto ] && SCALE_RATE=$(( N <= 100000 ? 4000 : 2000 ))
 for knob in SCALE_BYTES_PER_CONN SCALE_PER_AGENT SCALE_PER_TARGET SCALE_RATE SCALE_HOLD SCALE_CLOSE_RATE; do
   [[ "${!knob}" =~ ^[1-9][0-9]*$ ]] || { echo "scale: $knob must be a positive whole number (got '${!knob}')" >&2; exit 2; }
@@ -267,11 +270,18 @@ sleep 1
 echo "scale: $TARGETS targets on 127.0.0.1:$PORT (SO_REUSEPORT), $AGENTS agents (127.1.0.1 onwards), namespace $NS, guard route unreachable $SUBNET"
 
 # ---- the run ----------------------------------------------------------------------------------
+# The ping: the Odin application ping (JSON, paired by id) by default; SCALE_PING=ws sends RFC 6455
+# ping frames instead (the server's pong is the reply).
+if [ "$SCALE_PING" = ws ]; then
+  MESSAGES="{ interval: ${PING_INTERVAL}s, kind: ping, match: next, timeout: 10s }"
+else
+  MESSAGES="{ interval: ${PING_INTERVAL}s, kind: json, template: '{\"type\":\"ping\",\"id\":{{seq}}}', match: id, timeout: 10s }"
+fi
 cat >"$WORK/scenario.yaml" <<EOF
 name: scale-$N
 target: { url: 'ws://127.0.0.1:$PORT/ws', connect_timeout: 30s }
 load: { connections: $N, ramp_up: ${RAMP}s, hold: ${SCALE_HOLD}s, ramp_down: ${RAMP_DOWN}s }
-messages: { interval: ${PING_INTERVAL}s, kind: json, template: '{"type":"ping","id":{{seq}}}', match: id, timeout: 10s }
+messages: $MESSAGES
 thresholds:
   - connections.success_rate == 100%
 EOF
