@@ -175,10 +175,11 @@ setpriv --pdeathsig KILL -- bash -c 'setpriv --pdeathsig KILL -- sleep "$1" && k
   scale-watchdog "$SCALE_TIMEOUT" $$ &
 WATCHDOG=$!
 
-# Leftovers of labs or scale runs whose script was SIGKILLed (the lab's state-file format).
+# Leftovers of labs or scale runs whose script was SIGKILLed (the lab's state-file format, plus the
+# scale run's work directory, a key lab.py ignores).
 mkdir -p "$STATE_DIR"
 /usr/bin/python3 - "$STATE_DIR" <<'EOF'
-import json, os, subprocess, sys
+import json, os, shutil, subprocess, sys
 d = sys.argv[1]
 for name in os.listdir(d):
     path = os.path.join(d, name)
@@ -196,6 +197,9 @@ for name in os.listdir(d):
     for ns in state.get("namespaces", []):
         subprocess.run(["ip", "netns", "del", ns], capture_output=True)
     subprocess.run(["ip", "route", "del", "unreachable", state["subnet"]], capture_output=True)
+    work = state.get("workdir", "")  # a scale run's temporary directory (labs clean their own)
+    if work.startswith("/tmp/wsload-scale-") and "/" not in work[len("/tmp/"):]:
+        shutil.rmtree(work, ignore_errors=True)
     os.unlink(path)
 EOF
 
@@ -205,7 +209,7 @@ for third in $(( $$ % 250 + 1 )) $(seq 1 250); do
   if ! grep -q "10\.231\.$third\." <<<"$routes"; then SUBNET=10.231.$third.0/24; break; fi
 done
 [ -n "$SUBNET" ] || { echo "scale: no free 10.231.N.0/24 for the guard route" >&2; exit 2; }
-printf '{"pid": %d, "subnet": "%s", "namespaces": ["%s"]}\n' $$ "$SUBNET" "$NS" >"$STATE_FILE"
+printf '{"pid": %d, "subnet": "%s", "namespaces": ["%s"], "workdir": "%s"}\n' $$ "$SUBNET" "$NS" "$WORK" >"$STATE_FILE"
 ip route add unreachable "$SUBNET"      # the guard comes first
 ROUTE_ADDED=1
 ip netns add "$NS"
