@@ -5,15 +5,16 @@
 //
 // A thread woken by a timer runs some time after the timer's instant (about 0.1 ms on an idle VM),
 // and every latency is measured from the scheduled instant. So for a send or a request timeout
-// the worker arms its timer kPrewake early and polls, handling I/O as it comes, until the instant;
-// one too close to sleep for is polled for from now on. A request's timeout deadline falls right
-// behind the next send of its connection, so polling for it also takes that send's reply as it
-// arrives, without the thread's wake-up delay in latency_service. Connect, backoff and close
-// bounds need no such precision: their timer fires at the instant and the thread sleeps until
-// then. Polling is limited to kSpinBudget of CPU per second (2% of a core); beyond it the worker
-// sleeps until the instant itself. A longer prewake does not help on a busy machine: a thread
-// that spins uses up its scheduler credit and is preempted just before the instant instead
-// (measured on this 2-core VM with two CPU-bound neighbours).
+// the worker arms its timer kPrewake early and polls, handling I/O within kPollSlice, until the
+// instant; one too close to sleep for is polled for from now on. A timeout deadline is armed only
+// while a request is in flight (a reply disarms it), so it costs no wake-up of its own when the
+// replies come; a reply that arrives while the thread sleeps is handled when it wakes it (that
+// delay is in latency_service). Connect, backoff and close bounds need no such precision: their
+// timer fires at the instant and the thread sleeps until then. Polling is limited to kSpinBudget
+// of CPU per second (2% of a core); beyond it the worker sleeps until the instant itself. A longer
+// prewake does not help on a busy machine: a thread that spins uses up its scheduler credit and
+// is preempted just before the instant instead (measured on this 2-core VM with two CPU-bound
+// neighbours).
 #include <chrono>
 
 #include "schedule.hpp"
