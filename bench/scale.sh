@@ -61,7 +61,7 @@ set -euo pipefail
 # Memory one connection costs on this machine, both ends and the kernel (MACHINE.md, measured at
 # 10,000 connections: kernel slab 9.7 KB + TCP buffers 2 KB + wsload-target 6.8 KB + agent 1.1 KB).
 # Lower it when the lean target lands (~2 KiB in the target instead of 6.8 KB).
-SCALE_BYTES_PER_CONN=${SCALE_BYTES_PER_CONN:-18432}
+SCALE_BYTES_PER_CONN=${SCALE_BYTES_PER_CONN:-14336}
 AGENT_BASE_KIB=20480        # an agent before its first connection (16.5 MB measured)
 TARGET_BASE_KIB=4096        # a target before its first connection (2 MB measured)
 CONTROLLER_KIB=262144       # the controller (64 MB binary, per-agent state, report)
