@@ -62,6 +62,17 @@ run_wsload() {
   BENCH_PIDS+=("$WSLOAD_PID")
 }
 
+# wait_all_open N: until the run_wsload live view shows N/N open (at most 60 s, or until wsload
+# exits), then one second more to settle.
+wait_all_open() {
+  for _ in $(seq 1 600); do
+    grep -q "open $1/$1" "$BENCH_DIR/wsload.out" && break
+    kill -0 "$WSLOAD_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  sleep 1
+}
+
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 # User + system CPU time of a process, in clock ticks.
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }

@@ -39,12 +39,7 @@ target: { url: 'ws://127.0.0.1:$port/ws', auth: { token: '$token' }, connect_tim
 load: { connections: $CONNECTIONS, ramp_up: 10s, hold: 8s }" "$BENCH_DIR/report.json"
 
 # Sample once the live view shows every connection open, after one more second to settle.
-for _ in $(seq 1 600); do
-  grep -q "open $CONNECTIONS/$CONNECTIONS" "$BENCH_DIR/wsload.out" && break
-  kill -0 "$WSLOAD_PID" 2>/dev/null || break
-  sleep 0.1
-done
-sleep 1
+wait_all_open "$CONNECTIONS"
 rss_open=$(rss_kib "$TARGET_PID")
 open_now=$(curl -s "http://127.0.0.1:$port/stats" | /usr/bin/python3 -c \
   'import json,sys; print(json.load(sys.stdin)["connections_open"])' || echo "?")
