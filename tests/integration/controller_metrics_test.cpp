@@ -84,20 +84,6 @@ TEST(ExpositionParser, RejectsMalformedText) {
   EXPECT_TRUE(parse_exposition("# HELP a a\n# TYPE a gauge\na{x=\"1\"} 2.5\n").error.empty());
 }
 
-// Empty when `name` is not an executable on PATH.
-std::string executable_on_path(const std::string& name) {
-  const char* path = std::getenv("PATH");
-  std::string_view dirs = path ? path : "";
-  while (!dirs.empty()) {
-    const auto colon = dirs.find(':');
-    const std::string candidate = std::string(dirs.substr(0, colon)) + "/" + name;
-    if (access(candidate.c_str(), X_OK) == 0) return candidate;
-    if (colon == std::string_view::npos) break;
-    dirs.remove_prefix(colon + 1);
-  }
-  return {};
-}
-
 // `promtool check metrics` over `text`: its output (empty when clean) and exit code.
 std::pair<std::string, int> promtool_check(const std::string& promtool, const std::string& text) {
   TempDir dir;

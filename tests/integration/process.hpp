@@ -282,4 +282,18 @@ inline uint16_t free_loopback_port() {
   return ntohs(addr.sin_port);
 }
 
+// The path of the executable `name` on PATH; empty when there is none.
+inline std::string executable_on_path(const std::string& name) {
+  const char* path = std::getenv("PATH");
+  std::string_view dirs = path ? path : "";
+  while (!dirs.empty()) {
+    const auto colon = dirs.find(':');
+    const std::string candidate = std::string(dirs.substr(0, colon)) + "/" + name;
+    if (access(candidate.c_str(), X_OK) == 0) return candidate;
+    if (colon == std::string_view::npos) break;
+    dirs.remove_prefix(colon + 1);
+  }
+  return {};
+}
+
 }  // namespace wsload::test

@@ -202,20 +202,6 @@ TEST(TargetSessions, HostileChannelsAreRefusedAndBounded) {
   EXPECT_EQ(ask(*clients[0], R"({"type":"ping","id":9})").at("type"), "pong");
 }
 
-// Empty when `name` is not an executable on PATH.
-std::string find_on_path(const std::string& name) {
-  const char* path = std::getenv("PATH");
-  std::string_view dirs = path ? path : "";
-  while (!dirs.empty()) {
-    const auto colon = dirs.find(':');
-    const std::string candidate = std::string(dirs.substr(0, colon)) + "/" + name;
-    if (access(candidate.c_str(), X_OK) == 0) return candidate;
-    if (colon == std::string_view::npos) break;
-    dirs.remove_prefix(colon + 1);
-  }
-  return {};
-}
-
 TEST(TargetSessions, MetricsPassPromtoolCheck) {
   TargetProcess target({"--no-auth"});
   ASSERT_TRUE(target.ok()) << target.error();
@@ -225,7 +211,7 @@ TEST(TargetSessions, MetricsPassPromtoolCheck) {
   ask(client, R"({"type":"unsubscribe","channel":"b"})");
   auto metrics = http_get(target.port(), "/metrics");
   ASSERT_EQ(metrics.status, 200) << metrics.error;
-  const std::string promtool = find_on_path("promtool");
+  const std::string promtool = executable_on_path("promtool");
   if (promtool.empty())
     GTEST_SKIP() << "promtool is not installed (Debian package 'prometheus'): the /metrics text "
                     "was not checked by promtool";

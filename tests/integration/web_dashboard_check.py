@@ -1,12 +1,13 @@
 """The --web live dashboard in a real headless Chromium, driven over the DevTools protocol.
 
-A real run (wsload, a spawned wsload-target, one local agent) serves the dashboard; Chromium opens
-it. Checks, while the run goes on:
+A real run (wsload, one local agent, a wsload-target capped below the run's connections so that
+some fail by reason) serves the dashboard; Chromium opens it. Checks, while the run goes on:
   - the page's figures (DOM) equal those of the /api/live answer the page drew, and that answer
     agrees with an independent GET /api/live taken just after it (same stage, counters not ahead);
   - the figures and the charts change from one sample to the next (the page updates itself);
   - the charts are drawn: a path per series with points, y ticks with units, a log latency axis;
-  - the thresholds are evaluated live and errors by reason are listed;
+  - the thresholds are evaluated live, errors by reason (the target refuses some connections with
+    503) are the rows of /api/live, and sent/s is the last point's count over its second;
 and after the run: the verdict of the JSON report shows on the page, the final report is framed
 from /report, and /api/live says finished with the same verdict and exit code. The finished page fits a
 390 px phone screen. Screenshots of the running page, the finished one and the phone view are
@@ -17,6 +18,7 @@ Usage: web_dashboard_check.py BIN_DIR      (needs chromium and python3-websocket
 import asyncio
 import base64
 import json
+import math
 import os
 import re
 import shutil
@@ -29,6 +31,8 @@ import time
 import urllib.request
 
 FAILURES = []
+CONNECTIONS = 40
+TARGET_CAP = 30  # wsload-target --max-connections: the rest are refused with 503
 
 
 def check(ok, what):
@@ -101,10 +105,10 @@ SAMPLE = """(() => {
       series: p.dataset.series, points: Number(p.dataset.points), d: p.getAttribute('d').length}));
   const ticks = id => [...document.querySelectorAll('#' + id + ' text')].map(t => t.textContent);
   return {
-    live, points: window.wsloadPoints.length,
+    live, points: window.wsloadPoints.length, timeline: window.wsloadPoints.slice(-2),
     dom: {target: fig('target'), open: fig('open'), established: fig('established'),
           failed: fig('failed'), sent: fig('sent'), received: fig('received'),
-          timeouts: fig('timeouts'), errors: fig('errors'),
+          timeouts: fig('timeouts'), errors: fig('errors'), sent_rate: fig('sent-rate'),
           p50: document.getElementById('fig-latency').dataset.p50,
           state: document.getElementById('state').textContent,
           phase: document.getElementById('phase').textContent,
@@ -128,7 +132,16 @@ def check_sample(s, url, label):
               "timeouts": m["timeouts"], "errors": live["errors"]["count"]}
     same = all(str(v) == dom[k] for k, v in expect.items())
     check(same, f"{label}: page figures equal its /api/live answer: {dom} vs {expect}")
+    p50 = live["latency"]["p50_ms"]
+    check(p50 is not None and float(dom["p50"]) == p50,
+          f"{label}: latency p50 on the page is /api/live's: {dom['p50']} vs {p50}")
     check(dom["agents"] == len(live["agents"]), f"{label}: one agent row per agent")
+    points = s["timeline"]
+    if len(points) >= 2:
+        last, before = points[-1], points[-2]
+        rate = math.floor(last["sent"] / (last["t_s"] - before["t_s"]) + 0.5)  # JS Math.round
+        check(dom["sent_rate"] == str(rate),
+              f"{label}: sent/s is the last point's sent over its second: {dom['sent_rate']} vs {rate}")
     check(dom["thresholds"] == [str(t["passed"]).lower() for t in live["thresholds"]],
           f"{label}: thresholds evaluated live as /api/live says: {dom['thresholds']}")
     _, body = fetch(url + "api/live")
@@ -170,8 +183,12 @@ async def drive(devtools_port, url, shots, report_path):
         check(any(re.search(r"(µs|ms)$", t) for t in charts["latency_ticks"]),
               f"latency axis ticks carry units: {charts['latency_ticks']}")
         check(len(charts["connection_ticks"]) >= 4, "connections chart has y and time ticks")
-        check(second["dom"]["reasons"] == [f"{r['reason']}={r['count']}" for r in second["live"]["errors"]["by_reason"]],
-              f"errors by reason as /api/live lists them: {second['dom']['reasons']}")
+        reasons = [f"{r['reason']}={r['count']}" for r in second["live"]["errors"]["by_reason"]]
+        check(second["dom"]["reasons"] == reasons and reasons,
+              f"errors by reason as /api/live lists them: {second['dom']['reasons']} vs {reasons}")
+        check(second["live"]["connections"]["failed"] == CONNECTIONS - TARGET_CAP,
+              f"the {CONNECTIONS - TARGET_CAP} connections beyond the target's cap are failed: "
+              f"{second['live']['connections']['failed']}")
         await page.screenshot(os.path.join(shots, "dashboard_running.png"))
         # After the run: the verdict and the framed report.
         final = None
@@ -214,11 +231,22 @@ def main():
     report_path = os.path.join(work, "report.json")
     procs = []
     try:
+        # Our own target, capped at 30 sessions: of the run's 40 connections 10 fail (http_503), so
+        # errors by reason have rows to compare.
+        target = subprocess.Popen(
+            [os.path.join(bin_dir, "wsload-target"), "--listen", "127.0.0.1:0", "--no-auth",
+             "--max-connections", str(TARGET_CAP)],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+        procs.append(target)
+        address = first_match(target.stdout, r"listening on (127\.0\.0\.1:\d+)", 15)
+        if not check(address is not None, "wsload-target printed its address"):
+            return 1
+        threading.Thread(target=lambda: [None for _ in target.stdout], daemon=True).start()
         run = subprocess.Popen(
-            [os.path.join(bin_dir, "wsload"), "run", "quick", "--spawn-target", "--connections", "40",
-             "--ramp-up", "3s", "--duration", "7s", "--message-interval", "200ms", "--local-agents", "1",
-             "--threshold", "latency.p99 < 1ms", "--web", "127.0.0.1:0", "--web-linger", "30s",
-             "--json", report_path],
+            [os.path.join(bin_dir, "wsload"), "run", "quick", "--url", f"ws://{address}/ws",
+             "--connections", str(CONNECTIONS), "--ramp-up", "3s", "--duration", "7s",
+             "--message-interval", "200ms", "--local-agents", "1", "--threshold", "latency.p99 < 1ms",
+             "--web", "127.0.0.1:0", "--web-linger", "30s", "--json", report_path],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
         procs.append(run)
         url = first_match(run.stdout, r"live dashboard at (http://127\.0\.0\.1:\d+/)", 30, "wsload: ")
