@@ -58,6 +58,7 @@ shared::Match match_from_wire(v1::MessagesSpec::MatchMode mode, const std::strin
 void messages_to_wire(const shared::MessagesSpec& m, v1::MessagesSpec* out) {
   out->set_name(m.name);
   out->set_interval_us(us(m.interval));
+  out->set_start_us(us(m.start));
   out->set_kind(kind_to_wire(m.kind));
   out->set_payload_template(m.payload_template);
   out->set_match_mode(match_to_wire(m.match.mode));
@@ -70,6 +71,7 @@ shared::MessagesSpec messages_from_wire(const v1::MessagesSpec& m) {
   shared::MessagesSpec messages;
   if (!m.name().empty()) messages.name = m.name();
   messages.interval = microseconds(m.interval_us());
+  messages.start = microseconds(m.start_us());
   messages.kind = kind_from_wire(m.kind());
   messages.payload_template = m.payload_template();
   messages.match = match_from_wire(m.match_mode(), m.match_field());

@@ -90,6 +90,7 @@ struct WorkerContext {
   // permessage-deflate streams and buffers the connections share (deflate_workspace()).
   std::unique_ptr<ws::DeflateWorkspace> deflate;
   TimePoint hold_end = TimePoint::max();  // no request starts at or after this instant
+  TimePoint t0{};                         // the stage's start (streams' `start` counts from it)
   // While the worker calls Connection::finish for a planned close (stages, arrivals, ramp-down):
   // the instant that close was planned for; slots at or after it were never scheduled.
   TimePoint planned_close = TimePoint::max();

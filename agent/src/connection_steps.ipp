@@ -52,7 +52,8 @@ void WsConnection<Ws>::start_streams(TimePoint now) {
   if (session_) session_->streaming = true;
   bool open_loop = false;
   for (size_t stream = 0; stream < group_.streams.size(); ++stream) {
-    schedule(stream).reset(now, group_.streams[stream].spec.interval);
+    const auto& spec = group_.streams[stream].spec;
+    schedule(stream).reset(now, spec.interval, ctx_.t0 + spec.start);
     open_loop = open_loop || !schedule(stream).closed_loop();
   }
   attempt_.sending = open_loop && !sending_stopped() && now < ctx_.hold_end;

@@ -39,10 +39,14 @@ uint64_t RunSchedule::peak() const {
   return static_cast<uint64_t>(peak);
 }
 
-void SendSchedule::reset(TimePoint established, std::chrono::nanoseconds interval) {
+void SendSchedule::reset(TimePoint established, std::chrono::nanoseconds interval,
+                         TimePoint not_before) {
   established_ = established;
   interval_ = interval;
   next_k_ = 0;
+  if (closed_loop() || not_before <= established) return;
+  const auto ahead = not_before - established;  // the first k with established + k * interval
+  next_k_ = static_cast<uint64_t>((ahead + interval_ - Clock::duration(1)) / interval_);  // >= it
 }
 
 TimePoint SendSchedule::next_instant() const {

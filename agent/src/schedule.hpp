@@ -51,7 +51,9 @@ class RunSchedule {
 // With interval 0 (closed loop) a request is due whenever the caller asks (after each reply).
 class SendSchedule {
  public:
-  void reset(TimePoint established, std::chrono::nanoseconds interval);
+  // Slots established + k * interval; those before `not_before` are skipped (never scheduled).
+  void reset(TimePoint established, std::chrono::nanoseconds interval,
+             TimePoint not_before = TimePoint::min());
   bool closed_loop() const { return interval_.count() == 0; }
   uint64_t next_index() const { return next_k_; }
   // Scheduled instant of the next request (closed loop: the established instant; callers use now).

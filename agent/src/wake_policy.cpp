@@ -21,8 +21,10 @@ bool WakePolicy::may_poll(TimePoint now) {
   if (now - budget_second_ >= std::chrono::seconds(1)) {
     budget_second_ = now;
     spent_ = std::chrono::nanoseconds::zero();
+    budget_ = machine_busy_ && machine_busy_() ? std::chrono::nanoseconds::zero()
+                                               : std::chrono::nanoseconds(kSpinBudget);
   }
-  return spent_ < kSpinBudget;
+  return spent_ < budget_;
 }
 
 }  // namespace wsload::agent

@@ -14,8 +14,12 @@
 // of CPU per second (2% of a core); beyond it the worker sleeps until the instant itself. A longer
 // prewake does not help on a busy machine: a thread that spins uses up its scheduler credit and
 // is preempted just before the instant instead (measured on this 2-core VM with two CPU-bound
-// neighbours).
+// neighbours). So when the machine has no core to spare (asked once per budget second, see
+// cpu_headroom.hpp) the budget of that second is zero: 56 agents on 2 cores each spinning 2% spent
+// a whole core on watching the clock (bench/scale.sh, perf: clock_gettime 10% of all samples).
 #include <chrono>
+#include <functional>
+#include <utility>
 
 #include "schedule.hpp"
 
@@ -35,6 +39,11 @@ inline constexpr std::chrono::microseconds kPollSlice{50};
 
 class WakePolicy {
  public:
+  // `machine_busy` is asked when a budget second begins; true makes that second's budget zero.
+  // Empty: never busy.
+  explicit WakePolicy(std::function<bool()> machine_busy = {})
+      : machine_busy_(std::move(machine_busy)) {}
+
   struct Plan {
     TimePoint tick;  // when due deadlines are handled: max(deadline, last tick + kMinTickGap)
     // When the timer fires: tick - kPrewake; `now` to poll from now on; tick itself when the
@@ -53,8 +62,10 @@ class WakePolicy {
  private:
   bool may_poll(TimePoint now);
 
+  std::function<bool()> machine_busy_;
   TimePoint budget_second_{};
   std::chrono::nanoseconds spent_{0};
+  std::chrono::nanoseconds budget_{kSpinBudget};
 };
 
 }  // namespace wsload::agent

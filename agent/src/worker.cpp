@@ -88,6 +88,7 @@ void Worker::start(TimePoint t0, std::shared_ptr<const shared::LoadPlan> plan) {
     ctx_->deadlines.reset(schedule_.slots());
     conns_.assign(schedule_.slots(), nullptr);
     ctx_->hold_end = schedule_.hold_end();
+    ctx_->t0 = t0;
     open_due();
     if (schedule_.slots() > 0) arm_close_timer();  // stages and arrivals close before hold_end
     hold_timer_.expires_at(schedule_.hold_end());

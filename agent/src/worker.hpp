@@ -16,6 +16,7 @@
 #include "connection.hpp"
 #include "run_config.hpp"
 #include "schedule.hpp"
+#include "cpu_headroom.hpp"
 #include "wake_policy.hpp"
 #include "wsload/shared/metrics.hpp"
 
@@ -85,7 +86,7 @@ class Worker {
   boost::asio::steady_timer tick_timer_{ioc_};
   TimePoint tick_at_ = TimePoint::max();  // instant of the planned tick; max = none planned
   TimePoint last_tick_{};
-  WakePolicy wake_;
+  WakePolicy wake_{[] { return !machine_has_spare_core(); }};
   TimePoint poll_from_ = TimePoint::max();  // max = not polling
   uint64_t tick_gen_ = 0;
   bool in_tick_ = false;

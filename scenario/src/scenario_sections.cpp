@@ -18,6 +18,7 @@ StreamMarks read_messages(ScenarioReader& reader, const YAML::Node& node, const 
   StreamMarks marks;
   std::optional<YAML::Node> match_node;  // set when the key is present
   std::optional<YAML::Node> size_node;
+  std::optional<YAML::Node> start_node;
   bool template_given = false;
   bool name_given = false;
   const auto handle = [&](const std::string& key, const YAML::Node& value) {
@@ -32,6 +33,9 @@ StreamMarks read_messages(ScenarioReader& reader, const YAML::Node& node, const 
       }
     } else if (key == "interval") {
       if (auto v = reader.duration(value, key_path, false)) out.interval = *v;
+    } else if (key == "start") {
+      start_node = value;
+      if (auto v = reader.duration(value, key_path, false)) out.start = *v;
     } else if (key == "kind") {
       if (auto v = reader.choice(value, key_path, {"ping", "text", "binary", "json"})) {
         out.kind = *v == "ping"     ? MessageKind::kPing
@@ -65,13 +69,13 @@ StreamMarks read_messages(ScenarioReader& reader, const YAML::Node& node, const 
   bool is_map = false;
   if (named) {
     is_map = reader.for_each_key(
-        node, path, {"name", "interval", "kind", "template", "match", "timeout", "size"}, handle);
+        node, path, {"name", "interval", "start", "kind", "template", "match", "timeout", "size"}, handle);
     if (is_map && !name_given) {
       reader.error(node, path + ".name: is required (streams are named: streams.<name>.* metrics)");
     }
   } else {
     is_map = reader.for_each_key(
-        node, path, {"interval", "kind", "template", "match", "timeout", "size"}, handle);
+        node, path, {"interval", "start", "kind", "template", "match", "timeout", "size"}, handle);
   }
   if (!match_node)
     out.match = out.kind == MessageKind::kJson ? Match::by_field("id") : Match::next();
@@ -79,6 +83,11 @@ StreamMarks read_messages(ScenarioReader& reader, const YAML::Node& node, const 
     reader.error(*match_node, path +
                                   ".match: binary replies cannot be paired by a JSON field; "
                                   "use next or none");
+  }
+  if (start_node && out.start.count() > 0 && out.interval.count() == 0) {
+    reader.error(*start_node, path +
+                                  ".start: needs an open-loop stream (interval > 0); a closed "
+                                  "loop (interval 0) starts when its connection opens");
   }
   if (size_node) {
     if (out.kind != MessageKind::kBinary) {

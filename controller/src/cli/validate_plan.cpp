@@ -13,6 +13,12 @@ namespace {
 
 using shared::format_duration;
 
+// " from START" when the stream waits for a point of the stage (`start`), else "".
+std::string from_start(const shared::MessagesSpec& stream) {
+  if (stream.start.count() == 0) return "";
+  return " from " + format_duration(stream.start);
+}
+
 std::string describe_match(const shared::Match& match, std::chrono::nanoseconds timeout) {
   if (match.mode == shared::Match::Mode::kNone) return "match none";
   return fmt::format("match {}, timeout {}", match.to_string(), format_duration(timeout));
@@ -62,8 +68,8 @@ void print_groups(std::ostream& out, const shared::Scenario& s, std::span<const 
                        group.target.url);
     print_steps(out, "on_open", group.on_open);
     for (const auto& stream : group.streams) {
-      out << fmt::format("    stream {}: every {}, {}\n", stream.name,
-                         format_duration(stream.interval),
+      out << fmt::format("    stream {}: every {}{}, {}\n", stream.name,
+                         format_duration(stream.interval), from_start(stream),
                          describe_match(stream.match, stream.timeout));
     }
     if (group.streams.empty()) out << "    no streams (idle after on_open)\n";
@@ -117,9 +123,9 @@ bool print_stage_head(std::ostream& out, const shared::Scenario& s) {
   } else {
     out << fmt::format("\nstage {}: {}\n", s.name, load_text(s.load, " to " + s.target.url));
     if (s.messages) {
-      out << fmt::format("  messages every {} per connection, match {}, timeout {}\n",
-                         format_duration(s.messages->interval), s.messages->match.to_string(),
-                         format_duration(s.messages->timeout));
+      out << fmt::format("  messages every {} per connection{}, match {}, timeout {}\n",
+                         format_duration(s.messages->interval), from_start(*s.messages),
+                         s.messages->match.to_string(), format_duration(s.messages->timeout));
     } else {
       out << "  idle connections (no messages)\n";
     }

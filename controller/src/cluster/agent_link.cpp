@@ -23,6 +23,7 @@ std::string describe_status(const std::string& endpoint, const grpc::Status& sta
 }
 
 void EventQueue::push(AgentEvent event) {
+  event.queued_at = std::chrono::steady_clock::now();
   {
     std::lock_guard lock(mutex_);
     events_.push_back(std::move(event));

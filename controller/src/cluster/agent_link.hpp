@@ -24,6 +24,9 @@ struct AgentEvent {
   std::optional<v1::AgentMessage> message;  // nullopt: the stream ended with `status`
   grpc::Status status;
   int64_t received_unix_us = 0;  // when the reader took it off the stream (clock probes)
+  // When it reached the queue (EventQueue::push): an agent is heard when its report arrives, not
+  // when a busy coordinator gets round to it.
+  std::chrono::steady_clock::time_point queued_at{};
 };
 
 // A one-line explanation of why a session with `endpoint` ended with `status`.
@@ -32,7 +35,8 @@ std::string describe_status(const std::string& endpoint, const grpc::Status& sta
 class EventQueue {
  public:
   void push(AgentEvent event);
-  // The next event, waiting until `deadline`; nullopt when none arrived in time.
+  // The next event, waiting until `deadline` (none in the past: only what is queued already);
+  // nullopt when none arrived in time.
   std::optional<AgentEvent> pop(std::chrono::steady_clock::time_point deadline);
 
  private:

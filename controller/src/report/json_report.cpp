@@ -88,6 +88,8 @@ json scenario_json(const shared::Scenario& s) {
       s.messages ? json(shared::format_duration(s.messages->interval)) : json(nullptr);
   j["message_timeout"] =
       s.messages ? json(shared::format_duration(s.messages->timeout)) : json(nullptr);
+  if (s.messages && s.messages->start.count() > 0)
+    j["message_start"] = shared::format_duration(s.messages->start);
   put_load_shape(j, s.load);
   if (s.has_sessions()) j["groups"] = scenario_groups_json(s);
   if (s.target.compression == shared::Compression::kDeflate) j["compression"] = "deflate";

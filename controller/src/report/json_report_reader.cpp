@@ -87,6 +87,8 @@ shared::Scenario scenario_from_json(const json& sc) {
     s.messages->interval = duration_field(sc, "message_interval", "scenario");
     if (sc.contains("message_timeout"))
       s.messages->timeout = duration_field(sc, "message_timeout", "scenario");
+    if (sc.contains("message_start"))
+      s.messages->start = duration_field(sc, "message_start", "scenario");
   }
   if (sc.contains("groups")) s.groups = scenario_groups_from_json(sc["groups"]);
   if (sc.contains("compression") && sc["compression"] == "deflate") {

@@ -70,7 +70,8 @@ class Coordinator {
   struct Loop;
   Clock::time_point start_agents(StageResult& result);
   void on_event(const AgentEvent& event, Loop& loop);
-  void on_report(size_t agent, const v1::AgentMessage& message, Loop& loop);
+  void on_report(size_t agent, const v1::AgentMessage& message, Clock::time_point queued_at,
+                 Loop& loop);
   void supervise(Loop& loop, Clock::time_point now);
   void add_points(Loop& loop, const std::vector<AlignedInterval>& points, bool at_end);
   void update_live(Loop& loop, Clock::time_point now);

@@ -74,6 +74,7 @@ shared::Scenario v2_scenario() {
       stream("frames", 250ms, MessageKind::kBinary, "", Match::next(), 2s),
   };
   listeners.streams[2].size = 64;
+  listeners.streams[1].start = 8min + 20s;  // chat only once the ramp is over
   shared::StepSpec unsubscribe = step("unsubscribe");
   unsubscribe.send = shared::SendSpec{MessageKind::kBinary, "", 16};
   listeners.on_close = {unsubscribe};
@@ -168,6 +169,7 @@ void expect_streams_eq(const std::vector<shared::MessagesSpec>& got,
     SCOPED_TRACE("stream " + want[i].name);
     EXPECT_EQ(got[i].name, want[i].name);
     EXPECT_EQ(got[i].interval, want[i].interval);
+    EXPECT_EQ(got[i].start, want[i].start);
     EXPECT_EQ(got[i].kind, want[i].kind);
     EXPECT_EQ(got[i].payload_template, want[i].payload_template);
     EXPECT_EQ(got[i].match, want[i].match);

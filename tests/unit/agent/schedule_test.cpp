@@ -105,6 +105,29 @@ TEST(SendSchedule, OpenLoopInstantsDoNotDependOnWhenSendsHappen) {
   EXPECT_EQ(s.next_instant(), t(10s + 300ms));
 }
 
+// `start`: slots before it are skipped, the later ones keep the connection's own phase.
+TEST(SendSchedule, SlotsBeforeNotBeforeAreSkippedAndThePhaseKept) {
+  SendSchedule s;
+  s.reset(t(10s + 7ms), 30s, t(500s));  // opened at 10.007 s; pings from 500 s on
+  EXPECT_EQ(s.next_instant(), t(520s + 7ms));  // 10.007 + 17 x 30
+  EXPECT_EQ(s.next_index(), 17u);
+  EXPECT_FALSE(s.due(t(520s)));
+  EXPECT_EQ(s.overdue(t(519s), TimePoint::max()), 0u);  // skipped slots are never scheduled
+  EXPECT_EQ(s.overdue(t(551s), TimePoint::max()), 2u);
+  s.reset(t(10s), 30s, t(490s));  // a slot exactly at not_before is kept
+  EXPECT_EQ(s.next_instant(), t(490s));
+  s.reset(t(10s), 30s, t(490s) + 1ns);
+  EXPECT_EQ(s.next_instant(), t(520s));
+  s.reset(t(600s), 30s, t(500s));  // opened after it: from the opening, as without start
+  EXPECT_EQ(s.next_instant(), t(600s));
+  EXPECT_EQ(s.next_index(), 0u);
+  // Exactly one slot in any half-open window of one interval from not_before on (bench/scale.sh).
+  for (int open_ms = 0; open_ms < 30'000; open_ms += 997) {
+    s.reset(t(std::chrono::milliseconds(open_ms)), 30s, t(40s));
+    EXPECT_EQ(s.overdue(t(70s), t(70s)), 1u) << open_ms;
+  }
+}
+
 TEST(SendSchedule, ClosedLoopIsAlwaysDueAtNow) {
   SendSchedule s;
   s.reset(t(1s), 0s);

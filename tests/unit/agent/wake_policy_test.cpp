@@ -1,5 +1,7 @@
 #include "../../../agent/src/wake_policy.hpp"
 
+#include "../../../agent/src/cpu_headroom.hpp"
+
 #include <gtest/gtest.h>
 
 namespace wsload::agent {
@@ -64,6 +66,35 @@ TEST(WakePolicy, NegativePollIntervalChargesNothing) {
   WakePolicy w;
   w.charge_poll(us(10), us(5));
   EXPECT_EQ(w.spent(), std::chrono::nanoseconds(0));
+}
+
+
+TEST(WakePolicy, ABusyMachineGetsNoPollingForThatSecond) {
+  bool busy = true;
+  int asked = 0;
+  WakePolicy w([&] {
+    ++asked;
+    return busy;
+  });
+  // Busy: the timer fires at the instant itself, even for a deadline too close to sleep for.
+  EXPECT_EQ(w.plan(us(0), us(5000), us(-10'000), true).fire, us(5000));
+  EXPECT_EQ(w.plan(us(10), us(100), us(-10'000), true).fire, us(100));
+  EXPECT_EQ(asked, 1);  // asked once per budget second, not per plan
+  busy = false;
+  EXPECT_EQ(w.plan(us(500'000), us(505'000), us(-10'000), true).fire, us(505'000));  // same second
+  EXPECT_EQ(w.plan(us(1'000'000), us(1'005'000), us(0), true).fire, us(1'005'000) - kPrewake);
+  EXPECT_EQ(asked, 2);
+}
+
+TEST(CpuHeadroom, ASpareCoreMeansTheLoadLeavesOneWholeCoreFree) {
+  EXPECT_TRUE(has_spare_core(0.0, 2));
+  EXPECT_TRUE(has_spare_core(1.0, 2));
+  EXPECT_FALSE(has_spare_core(1.01, 2));
+  EXPECT_FALSE(has_spare_core(104.6, 2));  // bench/scale.sh at a million before this rule
+  EXPECT_TRUE(has_spare_core(0.0, 1));     // one idle core
+  EXPECT_FALSE(has_spare_core(0.01, 1));   // one core with any other work: it would lose it
+  EXPECT_FALSE(has_spare_core(0.5, 0));    // unknown count: one core
+  EXPECT_TRUE(has_spare_core(6.9, 8));
 }
 
 }  // namespace

@@ -243,6 +243,15 @@ TEST(ScenarioLoader, PingKindDefaultsToNextAndAcceptsAnyMatch) {
   EXPECT_EQ(r.plan->stages[0].messages->match, Match::by_field("id"));
 }
 
+TEST(ScenarioLoader, StreamStartIsADurationFromTheStageStart) {
+  LoadResult r = load_ok("messages: { interval: 30s, start: 8m20s, kind: ping }\n");
+  EXPECT_EQ(r.plan->stages[0].messages->start, 500s);
+  r = load_ok("messages: { interval: 1s }\n");
+  EXPECT_EQ(r.plan->stages[0].messages->start, 0s);  // from each connection's opening
+  r = load_ok("messages: { interval: 0s, start: 0s }\n");  // zero is no start at all
+  EXPECT_EQ(r.plan->stages[0].messages->start, 0s);
+}
+
 TEST(ScenarioLoader, MatchSpellingsParseOnceIntoTheTypedMode) {
   LoadResult r = load_ok("messages: { match: none }\n");
   EXPECT_EQ(r.plan->stages[0].messages->match, Match::none());
@@ -292,6 +301,9 @@ INSTANTIATE_TEST_SUITE_P(
                   "either template or size"},
         InlineBad{"messages: { kind: binary, match: id }\n", 1, 34, "binary replies"},
         InlineBad{"messages: { timeout: 0s }\n", 1, 22, "must be greater than 0"},
+        InlineBad{"messages: { interval: 0s, start: 10s }\n", 1, 34,
+                  "start: needs an open-loop stream (interval > 0)"},
+        InlineBad{"messages: { start: -1s }\n", 1, 20, "must not be negative"},
         InlineBad{"target: { url: 'ws://:80/ws' }\n", 1, 16, "no host"},
         InlineBad{"target: { url: 'ws://h:99999/' }\n", 1, 16, "bad port"},
         InlineBad{"target: { auth: { token: t, jwt: { secret: s } } }\n", 1, 17,

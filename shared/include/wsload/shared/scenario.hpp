@@ -104,6 +104,10 @@ struct Match {
 struct MessagesSpec {
   std::string name = "default";            // unique in the scenario (streams.<name>.* metrics)
   std::chrono::nanoseconds interval = 5s;  // per connection; 0 = closed loop
+  // No request before this long after the stage's start (k6's startTime): the slots of the
+  // connection's schedule (its opening + k * interval) that fall earlier are skipped, not sent
+  // and not scheduled, so the phases stay spread as the ramp spread them. Open loop only.
+  std::chrono::nanoseconds start{0};
   MessageKind kind = MessageKind::kJson;
   std::string payload_template = R"({"type":"ping","id":{{seq}}})";
   Match match;  // the loader's default depends on the kind

@@ -2,11 +2,13 @@
 // controller's commands on the event queue as a real agent would, and then plays a script of
 // interval reports, a loss, or silence.
 #include "run/coordinator.hpp"
+#include "run/live_frame.hpp"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <sstream>
+#include <thread>
 
 #include "wsload/proto/convert.hpp"
 #include "wsload/shared/planner.hpp"
@@ -18,6 +20,9 @@ struct Script {
   std::vector<uint64_t>
       indices;  // interval reports sent at the start, each with 1 connection established
   enum class End { kFinal, kStreamEnds, kSilent } end = End::kFinal;
+  // 0: every report at once when started; else one report per tick, from the fake's own thread
+  // (as a real agent's reporter sends them while the coordinator may be busy).
+  std::chrono::milliseconds tick{0};
 };
 
 class FakeAgent final : public AgentChannel {
@@ -45,7 +50,11 @@ class FakeAgent final : public AgentChannel {
     } else if (m.has_assignment()) {
       reply.mutable_ready()->set_connections(m.assignment().shares(m.assignment().agent_index()));
     } else if (m.has_start_at()) {
-      play();
+      if (script_.tick.count() == 0) {
+        play();
+      } else {
+        player_ = std::thread([this] { play(); });
+      }
       return true;
     } else {
       return true;  // heartbeats, stops: a finished fake has nothing more to say
@@ -53,7 +62,13 @@ class FakeAgent final : public AgentChannel {
     push(std::move(reply));
     return true;
   }
-  void close_writes() override { end_stream(); }
+  ~FakeAgent() override {
+    if (player_.joinable()) player_.join();
+  }
+  void close_writes() override {
+    if (player_.joinable()) player_.join();
+    end_stream();
+  }
   void cancel() override { end_stream(); }
   const std::string& endpoint() const override { return endpoint_; }
 
@@ -72,6 +87,7 @@ class FakeAgent final : public AgentChannel {
       shared::MetricsDelta delta;
       delta.counters.connections_attempted = delta.counters.connections_established = 1;
       proto::to_wire(delta, report->mutable_delta());
+      if (script_.tick.count() > 0) std::this_thread::sleep_for(script_.tick);
       push(std::move(m));
     }
     if (script_.end == Script::End::kStreamEnds) end_stream();
@@ -80,8 +96,7 @@ class FakeAgent final : public AgentChannel {
     events_.push(AgentEvent{index_, std::move(m), grpc::Status::OK, 0});
   }
   void end_stream() {
-    if (ended_) return;
-    ended_ = true;
+    if (ended_.exchange(true)) return;
     events_.push(
         AgentEvent{index_, std::nullopt, grpc::Status(grpc::StatusCode::UNAVAILABLE, "gone"), 0});
   }
@@ -90,7 +105,8 @@ class FakeAgent final : public AgentChannel {
   std::string endpoint_;
   EventQueue& events_;
   Script script_;
-  bool ended_ = false;
+  std::atomic<bool> ended_{false};
+  std::thread player_;
 };
 
 struct Harness {
@@ -109,8 +125,9 @@ struct Harness {
       return std::make_unique<FakeAgent>(index, endpoint, events, scripts[index], sent[index]);
     };
   }
-  StageResult run() {
+  StageResult run(LivePublisher* publisher = nullptr) {
     Coordinator coordinator(options, endpoints, live, interrupts, factory);
+    if (publisher) coordinator.add_publisher(publisher);
     return coordinator.run(scenario);
   }
 
@@ -185,6 +202,30 @@ TEST(CoordinatorLoop, ASilentAgentIsLostAfterThreeReportIntervals) {
   EXPECT_TRUE(r.agents[1].lost);
   EXPECT_NE(r.agents[1].loss_reason.find("silent for 3 report intervals"), std::string::npos);
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
+}
+
+// A coordinator held up (here by a publisher that takes 8 report intervals once; on a saturated
+// machine by the scheduler) finds the agents' reports waiting in its queue: they were heard when
+// they arrived, so nobody is given up for silence.
+TEST(CoordinatorLoop, ReportsQueuedWhileTheCoordinatorWasBusyAreNotSilence) {
+  struct SlowPublisher final : LivePublisher {
+    void publish(const LiveFrame&) override {
+      if (calls++ == 0) std::this_thread::sleep_for(std::chrono::milliseconds(400));
+    }
+    int calls = 0;
+  } slow;
+  // One report each 50 ms (the interval) for 3 s: the fakes start when told, 1 s before t_start.
+  std::vector<uint64_t> indices(60);
+  for (size_t i = 0; i < indices.size(); ++i) indices[i] = i + 1;
+  const Script ticking{indices, Script::End::kFinal, std::chrono::milliseconds(50)};
+  Harness h({ticking, ticking, ticking});
+  const auto r = h.run(&slow);  // the first publish comes 1 s after the start
+  EXPECT_GE(slow.calls, 2);
+  EXPECT_FALSE(r.partial);
+  for (const auto& agent : r.agents) {
+    EXPECT_FALSE(agent.lost) << agent.loss_reason;
+    EXPECT_EQ(agent.totals.counters.connections_established, indices.size());
+  }
 }
 
 // Each agent receives only the data rows its own connections use (row = global id % row count).
