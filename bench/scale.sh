@@ -17,7 +17,7 @@
 #   agent k connecting from its own source address 127.1.k/250.k%250+1 (--source-ips): one source
 #   address gives ~64,500 ports toward the target's one address and port, more than an agent's share.
 # - One `wsload run` (controller) with `--agents` listing them: ramp to N at SCALE_RATE connections/s
-#   (4,000 per second), hold SCALE_HOLD = 35 s, then close evenly at SCALE_CLOSE_RATE = 10,000/s
+#   (4,000 per second), hold SCALE_HOLD = settle + 30 s, then close evenly at SCALE_CLOSE_RATE = 10,000/s
 #   (closing everything at once starved the control plane of 120 processes: agents and controller
 #   each took the other for lost). The controller runs at nice -10: its loss verdicts must not wait
 #   behind 100+ busy load processes on two cores.
@@ -75,7 +75,10 @@ SCALE_PER_AGENT=${SCALE_PER_AGENT:-18000}    # connections per agent (fd cap 20,
 SCALE_PER_TARGET=${SCALE_PER_TARGET:-16000}  # mean connections per target (SO_REUSEPORT imbalance)
 # Planned connection opens per second (~0.75 of a core here at 2,000/s; no pings during the ramp).
 SCALE_RATE=${SCALE_RATE:-4000}
-SCALE_HOLD=${SCALE_HOLD:-35}                 # seconds at N; 30 + 5 s margin: every connection pings in it
+# The hold: first a quiet settle, in which the script measures memory and counts the sockets with
+# `ss` (1.5-3 s at 300,000 idle; at a million under the pings it took 61 s of kernel time and
+# starved the run), then the pings' 30 s. 10 s + 1 s per 100,000 connections.
+SCALE_HOLD=${SCALE_HOLD:-auto}
 SCALE_CLOSE_RATE=${SCALE_CLOSE_RATE:-10000}  # planned closes per second after the hold (ramp-down)
 SCALE_PING=${SCALE_PING:-auto}               # json: {"type":"ping","id":N} paired by id; ws: ping frames
 PING_INTERVAL=${SCALE_PING_INTERVAL:-30}        # seconds between one connection's pings (the issue: 30)
@@ -102,6 +105,7 @@ done
 
 [[ "$SCALE_PING" == auto || "$SCALE_PING" == json || "$SCALE_PING" == ws ]] || { echo "scale: SCALE_PING must be auto, json or ws" >&2; exit 2; }
 if [ "$SCALE_PING" = auto ]; then SCALE_PING=json; (( N > 100000 )) && SCALE_PING=ws; fi
+[ "$SCALE_HOLD" = auto ] && SCALE_HOLD=$(( 10 + N / 100000 + PING_INTERVAL ))
 for knob in PING_INTERVAL SCALE_BYTES_PER_CONN SCALE_PER_AGENT SCALE_PER_TARGET SCALE_RATE SCALE_HOLD SCALE_CLOSE_RATE; do
   [[ "${!knob}" =~ ^[1-9][0-9]*$ ]] || { echo "scale: $knob must be a positive whole number (got '${!knob}')" >&2; exit 2; }
 done
@@ -335,7 +339,9 @@ while alive "$CONTROLLER_PID"; do
     in_ns_established=$(in_ns ss -Htn state established "( sport = :$PORT )" | wc -l || true)
     ss_s=$(since "$t0")
     sockstat=$(ns_sockstat | grep '^TCP:' || true)
-    echo "scale: hold: $in_ns_established established sockets on :$PORT in the namespace (ss took ${ss_s}s); $sockstat"
+    ss_end=$(since "$run_start")
+    echo "scale: hold: $in_ns_established established sockets on :$PORT in the namespace (ss took ${ss_s}s, done at +${ss_end}s; pings from +${PING_START}s); $sockstat"
+    (( ${ss_end%.*} < PING_START )) || echo "scale: warning: ss ran into the pings' window (raise SCALE_HOLD); it competes with them for the CPU"
     echo "scale: hold: agents VmRSS $agent_rss0 -> $agent_rss1 KiB, targets $target_rss0 -> $target_rss1 KiB, Slab $slab0 -> $slab1 KiB, TCP mem $tcp0 -> $tcp1 KiB"
     measured=1
   fi

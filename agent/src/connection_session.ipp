@@ -203,6 +203,7 @@ void WsConnection<Ws>::maybe_send() {
   }
   TimePoint now = ctx_.now();
   if (now >= ctx_.hold_end) {
+    send_due_before_end();
     stop_schedule(UnsentReason::kStopped);
     return;
   }
@@ -212,6 +213,30 @@ void WsConnection<Ws>::maybe_send() {
   if (ending() || backlogged() || !attempt_.sending) return;
   const TimePoint next = next_send_instant(now);
   if (next != TimePoint::max()) arm(DeadlineKind::kSend, next);
+}
+
+// Sending ends at hold_end: the slots before it that a busy worker has not reached yet still go
+// out now, late (the lag is in their latency, measured from their instants, and in
+// sends_behind_schedule, as for any late send); only what cannot go out (output backlogged, more
+// than kMaxSendBurst per stream) is left for stop_schedule to count as unsent.
+template <class Ws>
+void WsConnection<Ws>::send_due_before_end() {
+  if (group_.streams.empty() || state_ != State::kOpen || sending_stopped() || !attempt_.sending ||
+      backlogged() || steps_running() || (session_ && !session_->streaming)) {
+    return;
+  }
+  const TimePoint now = ctx_.now();
+  const TimePoint last = std::min(now, ctx_.hold_end - Clock::duration(1));
+  bool sent = false;
+  for (size_t stream = 0; stream < group_.streams.size(); ++stream) {
+    SendSchedule& sched = schedule(stream);
+    if (sched.closed_loop()) continue;
+    for (int n = 0; n < kMaxSendBurst && sched.due(last) && !backlogged(); ++n) {
+      encode_request(stream, sched.take(now), now);
+      sent = true;
+    }
+  }
+  if (sent) flush();
 }
 
 // The requests of one stream that are due at `now`; true when any was queued.
@@ -403,6 +428,7 @@ void WsConnection<Ws>::on_session_end() {
 
 template <class Ws>
 void WsConnection<Ws>::stop_sending() {
+  send_due_before_end();
   stop_schedule(UnsentReason::kStopped);
   wind_to(Winding::kHoldEnded);
   disarm(DeadlineKind::kSend);

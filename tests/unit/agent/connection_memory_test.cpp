@@ -232,5 +232,50 @@ TEST_F(MemoryConnection, ASlotDueBeforeThePlannedCloseAndNotSentIsUnsent) {
   advance(0ms);
 }
 
+// The hold's end reached late (a busy worker): a slot due before it goes out then, late, with its
+// lag counted like any late send, instead of being dropped as unsent; none at or after it is sent.
+TEST_F(MemoryConnection, AtTheHoldEndASlotDueBeforeItGoesOutLateNotUnsent) {
+  establish();
+  server_frame(ws::Opcode::kText, R"({"id":1})");
+  client_frames();
+  ctx_->hold_end = now_ + kInterval + 1ms;  // slot 1 (at kInterval) is before it
+  now_ += kInterval + 5ms;                  // reached 5 ms after slot 1, 4 ms after the end
+  conn_->stop_sending();
+  auto frames = client_frames();
+  ASSERT_EQ(frames.size(), 1u);
+  EXPECT_EQ(frames[0].payload, R"({"type":"ping","id":2})");
+  EXPECT_TRUE(counters().unsent.empty());
+  EXPECT_EQ(counters().messages_sent, 2u);
+  EXPECT_EQ(counters().sends_behind_schedule, 1u);
+  EXPECT_EQ(counters().max_schedule_lag_us, 5'000u);
+  advance(1ms);
+  server_frame(ws::Opcode::kText, R"({"id":2})");
+  EXPECT_EQ(counters().replies, 2u);
+  EXPECT_EQ(ctx_->delta.latency.max(), 6'000);  // from its slot: 5 ms late + 1 ms of service
+  advance(kInterval);  // slot 2 is after the end: never scheduled
+  EXPECT_TRUE(client_frames().empty());
+  EXPECT_TRUE(counters().unsent.empty());
+  EXPECT_EQ(counters().messages_sent, 2u);
+}
+
+// A server that queues more than one wake-up's bounded reads (16 x 64 KiB) at once: the rest is
+// read in posted rounds (no new readiness would come for bytes already queued), none is lost.
+TEST_F(MemoryConnection, MoreThanOneWakeUpsReadsIsReadOnInLaterRounds) {
+  establish();
+  const uint64_t before = counters().messages_received;
+  std::string burst;
+  const std::string payload(32 * 1024, 'x');
+  for (int i = 0; i < 40; ++i) {  // 1.28 MiB
+    std::string frame;
+    frame += static_cast<char>(0x81);
+    frame += static_cast<char>(126);
+    frame += static_cast<char>(payload.size() >> 8);
+    frame += static_cast<char>(payload.size() & 0xff);
+    burst += frame + payload;
+  }
+  server_write(burst);
+  EXPECT_EQ(counters().messages_received - before, 40u);
+}
+
 }  // namespace
 }  // namespace wsload::agent
