@@ -71,10 +71,6 @@ struct SocketStreamOps {
   static void async_wait_writable(Stream& stream, Handler&& handler) {
     Traits::socket(stream).async_wait(tcp::socket::wait_write, std::forward<Handler>(handler));
   }
-  template <class Stream, class Handler>
-  static void async_wait_readable(Stream& stream, Handler&& handler) {
-    Traits::socket(stream).async_wait(tcp::socket::wait_read, std::forward<Handler>(handler));
-  }
 };
 
 template <class Ws>

@@ -47,6 +47,9 @@ using Executor = net::io_context::executor_type;
 using Socket = net::basic_stream_socket<tcp, Executor>;
 using Resolver = net::ip::basic_resolver<tcp, Executor>;
 
+// ws:// reads land in this many bytes inside the connection (several short frames fit); a fuller
+// socket queue is read on into the worker's shared buffer.
+inline constexpr std::size_t kIdleReadBytes = 128;
 // wss:// read buffer (allocated while the session is established).
 inline constexpr std::size_t kTlsReadBytes = 16 * 1024;
 // Sends pause (and fall behind schedule, which is reported) while this much is queued unwritten.
@@ -69,8 +72,6 @@ inline constexpr int kMaxSendBurst = 64;
 //   set_no_delay(Stream&), set_non_blocking(Stream&) (own synchronous reads and writes);
 //   close(Stream&): pending operations complete with operation_aborted, the peer sees the end;
 //   async_wait_writable(Stream&, handler(error_code));
-//   async_wait_readable(Stream&, handler(error_code)) when not kTls: completes when a read would
-//   not block (data, end of stream or an error), without reading and without trying at once;
 //   handshake(Stream&, const RunConfig&, handler(error_code)) when kTls.
 // Streams over a Socket get the socket-level ones from SocketStreamOps (connection_connect.ipp).
 template <class Stream>
@@ -186,11 +187,8 @@ class WsConnection final : public Connection,
 
   // connection_session.ipp
   void on_established(std::string_view early_bytes);
-  enum class Drained : uint8_t { kEmptied, kMore, kEnded };
   void start_read();
-  bool read_returned(error_code ec);
-  void on_readable();
-  Drained drain();
+  bool drain();
   bool consume(std::string_view bytes);
   void on_read_end(error_code ec);
   bool on_message(bool text, std::string_view payload, std::size_t wire_size);
@@ -253,6 +251,7 @@ class WsConnection final : public Connection,
   std::unique_ptr<Resolver> resolver_;  // only until the worker has resolved the target once
   std::unique_ptr<Upgrade> upgrade_;
   std::unique_ptr<TlsIo> tls_io_;  // wss:// only, while established
+  char in_buf_[kIdleReadBytes];    // ws:// target of the pending read
   ws::Decoder decoder_{kReadMessageMax};
   std::unique_ptr<ws::PerMessageDeflate> deflate_;  // negotiated permessage-deflate, per session
   std::string out_;  // encoded frames not yet written (from out_done_ on)

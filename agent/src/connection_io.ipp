@@ -34,82 +34,57 @@ struct WsConnection<Ws>::Frames final : ws::FrameHandler {
   Self& conn;
 };
 
-// One read is always pending. ws://: a wait for readability, which needs no buffer (an idle
-// connection holds none) and which Asio does not try at once; when the socket is readable its
-// queue is read into the worker's shared buffer (drain). So a message costs one epoll event and
-// one recv: a read re-armed at once (async_read_some) first tries the empty socket, a failed recv
-// per message. wss://: through the TLS stream into the session's buffer.
+// One read is always pending. ws://: into in_buf_ (a small array inside the connection: Asio
+// tries it at once and otherwise waits in epoll without re-arming it); when it comes back full,
+// the rest of the socket's queue is read into the worker's shared buffer (drain). wss://: through
+// the TLS stream into the session's buffer. Not a wait for readability plus a read into the shared
+// buffer (no buffer per connection): Asio re-arms every such wait with epoll_ctl(EPOLL_CTL_MOD),
+// dearer than the failed recv it saves, and at a million connections that tipped the pings over
+// the machine's capacity (bench/scale.sh; wsload-target's lean sessions pay it, see its note).
 template <class Ws>
 void WsConnection<Ws>::start_read() {
-  attempt_.read_pending = true;
+  char* into = in_buf_;
+  std::size_t size = sizeof(in_buf_);
   if constexpr (kTls) {
-    char* into = tls_io_->in;
-    stream_->async_read_some(net::buffer(into, kTlsReadBytes),
-                             [self = this->shared_from_this(), into](error_code ec, std::size_t n) {
-                               if (!self->read_returned(ec)) return;
-                               if (!self->consume(std::string_view(into, n))) return;
-                               self->start_read();
-                             });
-  } else {
-    Traits::async_wait_readable(*stream_, [self = this->shared_from_this()](error_code ec) {
-      if (self->read_returned(ec)) self->on_readable();
-    });
+    into = tls_io_->in;
+    size = kTlsReadBytes;
   }
+  attempt_.read_pending = true;
+  stream_->async_read_some(net::buffer(into, size), [self = this->shared_from_this(), into, size](
+                                                        error_code ec, std::size_t n) {
+    self->attempt_.read_pending = false;
+    if (self->ending()) {
+      self->maybe_finalize();
+      return;
+    }
+    if (ec) {
+      self->on_read_end(ec);
+      return;
+    }
+    if (!self->consume(std::string_view(into, n))) return;
+    if (!kTls && n == size && !self->drain()) return;
+    self->start_read();
+  });
 }
 
-// The pending read (or wait, or drain continuation) came back: false when the session is ending
-// or the read failed (handled here), true when there is something to read.
+// Reads and decodes what the socket holds beyond in_buf_. False when the session is ending.
 template <class Ws>
-bool WsConnection<Ws>::read_returned(error_code ec) {
-  attempt_.read_pending = false;
-  if (ending()) {
-    maybe_finalize();
-    return false;
-  }
-  if (ec) {
-    on_read_end(ec);
-    return false;
-  }
-  return true;
-}
-
-// ws://: the socket is readable. Reads it empty (bounded) and waits again; after the bound the
-// rest is read in a posted round, so that a flooding server cannot keep the worker from its
-// other connections and deadlines (no new readiness edge would come for bytes already queued).
-template <class Ws>
-void WsConnection<Ws>::on_readable() {
-  switch (drain()) {
-    case Drained::kEnded:
-      return;
-    case Drained::kEmptied:
-      start_read();
-      return;
-    case Drained::kMore:
-      attempt_.read_pending = true;
-      net::post(stream_->get_executor(), [self = this->shared_from_this()] {
-        if (self->read_returned({})) self->on_readable();
-      });
-      return;
-  }
-}
-
-// Reads and decodes what the socket holds into the worker's shared buffer, at most
-// kMaxDrainReads times.
-template <class Ws>
-typename WsConnection<Ws>::Drained WsConnection<Ws>::drain() {
+bool WsConnection<Ws>::drain() {
   std::vector<char>& buf = ctx_.read_buffer;
+  // Bounded, so that a flooding server cannot keep the worker from its other connections and
+  // deadlines; what is left is picked up by the next pending read.
   for (int reads = 0; reads < kMaxDrainReads; ++reads) {
     error_code ec;
     std::size_t n = stream_->read_some(net::buffer(buf.data(), buf.size()), ec);
-    if (session_detail::would_block(ec)) return Drained::kEmptied;
+    if (session_detail::would_block(ec)) return true;
     if (ec) {
       on_read_end(ec);
-      return Drained::kEnded;
+      return false;
     }
-    if (!consume(std::string_view(buf.data(), n))) return Drained::kEnded;
-    if (n < buf.size()) return Drained::kEmptied;  // more data raises a new readiness event
+    if (!consume(std::string_view(buf.data(), n))) return false;
+    if (n < buf.size()) return true;  // emptied; more data raises a new readiness event
   }
-  return Drained::kMore;
+  return true;
 }
 
 // Decodes bytes from the server. False when the session is ending (the caller stops reading).

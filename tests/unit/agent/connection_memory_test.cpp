@@ -259,7 +259,8 @@ TEST_F(MemoryConnection, AtTheHoldEndASlotDueBeforeItGoesOutLateNotUnsent) {
 }
 
 // A server that queues more than one wake-up's bounded reads (16 x 64 KiB) at once: the rest is
-// read in posted rounds (no new readiness would come for bytes already queued), none is lost.
+// picked up by the next pending read (Asio tries it at once; no new readiness would come for bytes
+// already queued), none is lost.
 TEST_F(MemoryConnection, MoreThanOneWakeUpsReadsIsReadOnInLaterRounds) {
   establish();
   const uint64_t before = counters().messages_received;

@@ -26,43 +26,14 @@ class MemoryStream : public beast::test::stream {
  public:
   using Base = beast::test::stream;
   using Base::Base;
-  // Readiness as a socket has it (the connection's ws:// reads wait for it, then read without
-  // blocking): a 1-byte read that keeps its byte for the next read_some, and the end of the
-  // stream kept for it too.
-  template <class Handler>
-  void async_wait_readable(Handler&& handler) {
-    Base::async_read_some(net::buffer(&peek_, 1), [this, h = std::forward<Handler>(handler)](
-                                                      error_code ec, std::size_t n) mutable {
-      if (n == 1) has_peek_ = true;
-      if (ec == net::error::eof) {
-        at_eof_ = true;
-        ec = {};
-      }
-      h(ec);
-    });
-  }
   template <class Buffers>
   std::size_t read_some(const Buffers& buffers, error_code& ec) {
-    net::mutable_buffer into = *net::buffer_sequence_begin(buffers);
-    ec = {};
-    if (has_peek_ && into.size() > 0) {
-      has_peek_ = false;
-      *static_cast<char*>(into.data()) = peek_;
-      std::size_t n = 1;
-      if (into.size() > 1 && buffer().size() > 0) n += Base::read_some(into + 1, ec);
-      return n;
-    }
     if (buffer().size() == 0) {
-      ec = at_eof_ ? net::error::make_error_code(net::error::eof) : net::error::would_block;
+      ec = net::error::would_block;
       return 0;
     }
     return Base::read_some(buffers, ec);
   }
-
- private:
-  char peek_ = 0;
-  bool has_peek_ = false;
-  bool at_eof_ = false;
 };
 
 }  // namespace
@@ -90,10 +61,6 @@ struct StreamTraits<MemoryStream> {
   template <class Handler>
   static void async_wait_writable(MemoryStream& s, Handler&& handler) {
     net::post(s.get_executor(), [h = std::forward<Handler>(handler)]() mutable { h({}); });
-  }
-  template <class Handler>
-  static void async_wait_readable(MemoryStream& s, Handler&& handler) {
-    s.async_wait_readable(std::forward<Handler>(handler));
   }
 };
 
