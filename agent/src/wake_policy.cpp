@@ -13,6 +13,10 @@ WakePolicy::Plan WakePolicy::plan(TimePoint now, TimePoint at, TimePoint last_ti
   return p;
 }
 
+void WakePolicy::note_wake(TimePoint planned, TimePoint ran) {
+  if (ran - planned > kPrewake) budget_ = std::chrono::nanoseconds::zero();
+}
+
 void WakePolicy::charge_poll(TimePoint from, TimePoint to) {
   if (to > from) spent_ += to - from;
 }

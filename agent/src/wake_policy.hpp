@@ -56,6 +56,10 @@ class WakePolicy {
   Plan plan(TimePoint now, TimePoint at, TimePoint last_tick, bool precise);
   // The thread polled from `from` to `to`: charged to the current budget second.
   void charge_poll(TimePoint from, TimePoint to);
+  // A timer planned to fire at `planned` ran at `ran`: more than kPrewake late, the thread is
+  // waiting for a core (polling would not have kept the instant either), so the rest of this
+  // budget second sleeps to the instants. Reacts within one wake-up, where the load lags.
+  void note_wake(TimePoint planned, TimePoint ran);
   // Polling charged to the current budget second.
   std::chrono::nanoseconds spent() const { return spent_; }
 

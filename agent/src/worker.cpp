@@ -240,7 +240,9 @@ void Worker::wake_at(TimePoint at) {
   tick_timer_.expires_at(plan.fire);  // a pending wait completes with operation_aborted
   tick_timer_.async_wait([this, gen](boost::system::error_code ec) {
     if (ec || gen != tick_gen_) return;
-    begin_poll(Clock::now());
+    const TimePoint woke = Clock::now();
+    wake_.note_wake(tick_timer_.expiry(), woke);
+    begin_poll(woke);
     poll(gen);
   });
 }

@@ -86,15 +86,42 @@ TEST(WakePolicy, ABusyMachineGetsNoPollingForThatSecond) {
   EXPECT_EQ(asked, 2);
 }
 
-TEST(CpuHeadroom, ASpareCoreMeansTheLoadLeavesOneWholeCoreFree) {
-  EXPECT_TRUE(has_spare_core(0.0, 2));
-  EXPECT_TRUE(has_spare_core(1.0, 2));
-  EXPECT_FALSE(has_spare_core(1.01, 2));
-  EXPECT_FALSE(has_spare_core(104.6, 2));  // bench/scale.sh at a million before this rule
-  EXPECT_TRUE(has_spare_core(0.0, 1));     // one idle core
-  EXPECT_FALSE(has_spare_core(0.01, 1));   // one core with any other work: it would lose it
-  EXPECT_FALSE(has_spare_core(0.5, 0));    // unknown count: one core
-  EXPECT_TRUE(has_spare_core(6.9, 8));
+TEST(WakePolicy, AWakeUpLaterThanThePrewakeEndsPollingForThatSecond) {
+  WakePolicy w;
+  EXPECT_EQ(w.plan(us(0), us(5000), us(-10'000), true).fire, us(5000) - kPrewake);
+  w.note_wake(us(4850), us(4850) + kPrewake);  // exactly the prewake late: still worth polling
+  EXPECT_EQ(w.plan(us(5000), us(9000), us(5000), true).fire, us(9000) - kPrewake);
+  w.note_wake(us(8850), us(9100));  // 250 us late: waiting for a core
+  EXPECT_EQ(w.plan(us(9100), us(12'000), us(9100), true).fire, us(12'000));
+  EXPECT_EQ(w.plan(us(1'000'000), us(1'005'000), us(0), true).fire, us(1'005'000) - kPrewake);
+}
+
+TEST(CpuHeadroom, ASpareCoreMeansTheLoadLeavesOneWholeCoreFreeAndNothingQueuesNow) {
+  EXPECT_TRUE(has_spare_core(0.0, 1, 2));
+  EXPECT_TRUE(has_spare_core(1.0, 2, 2));
+  EXPECT_FALSE(has_spare_core(1.01, 1, 2));
+  EXPECT_FALSE(has_spare_core(104.6, 1, 2));  // bench/scale.sh at a million before this rule
+  EXPECT_FALSE(has_spare_core(0.3, 3, 2));    // the average lags: 3 runnable now on 2 cores
+  EXPECT_FALSE(has_spare_core(0.5, 121, 2));  // the million's pings starting after a quiet minute
+  EXPECT_TRUE(has_spare_core(0.0, 1, 1));     // one idle core
+  EXPECT_FALSE(has_spare_core(0.01, 1, 1));   // one core with any other work: it would lose it
+  EXPECT_FALSE(has_spare_core(0.5, 1, 0));    // unknown count: one core
+  EXPECT_TRUE(has_spare_core(6.9, 8, 8));
+}
+
+TEST(CpuHeadroom, ParsesProcLoadavg) {
+  auto s = parse_loadavg("0.43 3.68 12.52 2/878 12345\n");
+  ASSERT_TRUE(s.has_value());
+  EXPECT_DOUBLE_EQ(s->load1, 0.43);
+  EXPECT_EQ(s->running, 2u);
+  s = parse_loadavg("104.58 54.68 26.39 121/1053 4261");
+  ASSERT_TRUE(s.has_value());
+  EXPECT_DOUBLE_EQ(s->load1, 104.58);
+  EXPECT_EQ(s->running, 121u);
+  EXPECT_FALSE(parse_loadavg("").has_value());
+  EXPECT_FALSE(parse_loadavg("0.43 3.68 12.52").has_value());
+  EXPECT_FALSE(parse_loadavg("x 1 2 3/4 5").has_value());
+  EXPECT_FALSE(parse_loadavg("0.1 0.2 0.3 a/4 5").has_value());
 }
 
 }  // namespace
