@@ -26,7 +26,8 @@ std::optional<LoadSample> parse_loadavg(std::string_view text) {
   if (slash == std::string_view::npos) return std::nullopt;
   const size_t space = rest.rfind(' ', slash);
   if (space == std::string_view::npos) return std::nullopt;
-  auto [after_running, ec2] = std::from_chars(rest.data() + space + 1, rest.data() + slash, s.running);
+  auto [after_running, ec2] =
+      std::from_chars(rest.data() + space + 1, rest.data() + slash, s.running);
   if (ec2 != std::errc() || after_running != rest.data() + slash) return std::nullopt;
   return s;
 }

@@ -14,9 +14,9 @@
 #include <vector>
 
 #include "connection.hpp"
+#include "cpu_headroom.hpp"
 #include "run_config.hpp"
 #include "schedule.hpp"
-#include "cpu_headroom.hpp"
 #include "wake_policy.hpp"
 #include "wsload/shared/metrics.hpp"
 

@@ -69,7 +69,8 @@ StreamMarks read_messages(ScenarioReader& reader, const YAML::Node& node, const 
   bool is_map = false;
   if (named) {
     is_map = reader.for_each_key(
-        node, path, {"name", "interval", "start", "kind", "template", "match", "timeout", "size"}, handle);
+        node, path, {"name", "interval", "start", "kind", "template", "match", "timeout", "size"},
+        handle);
     if (is_map && !name_given) {
       reader.error(node, path + ".name: is required (streams are named: streams.<name>.* metrics)");
     }

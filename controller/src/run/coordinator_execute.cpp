@@ -324,7 +324,8 @@ void Coordinator::execute(const shared::Scenario& scenario, StageResult& result)
     }
   }
   add_points(loop, loop.aligner.take_all(), true);
-  publish_metrics(loop, loop.last_final);  // the final figures (the report's duration), for a scrape after the run
+  // The final figures, at the report's duration, for a scrape after the run.
+  publish_metrics(loop, loop.last_final);
   result.duration_s = std::max(0.0, seconds_between(t_start, loop.last_final));
   loop_ = nullptr;
   drain_sessions();

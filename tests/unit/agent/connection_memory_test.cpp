@@ -252,7 +252,7 @@ TEST_F(MemoryConnection, AtTheHoldEndASlotDueBeforeItGoesOutLateNotUnsent) {
   server_frame(ws::Opcode::kText, R"({"id":2})");
   EXPECT_EQ(counters().replies, 2u);
   EXPECT_EQ(ctx_->delta.latency.max(), 6'000);  // from its slot: 5 ms late + 1 ms of service
-  advance(kInterval);  // slot 2 is after the end: never scheduled
+  advance(kInterval);                           // slot 2 is after the end: never scheduled
   EXPECT_TRUE(client_frames().empty());
   EXPECT_TRUE(counters().unsent.empty());
   EXPECT_EQ(counters().messages_sent, 2u);

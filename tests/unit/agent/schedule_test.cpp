@@ -108,7 +108,7 @@ TEST(SendSchedule, OpenLoopInstantsDoNotDependOnWhenSendsHappen) {
 // `start`: slots before it are skipped, the later ones keep the connection's own phase.
 TEST(SendSchedule, SlotsBeforeNotBeforeAreSkippedAndThePhaseKept) {
   SendSchedule s;
-  s.reset(t(10s + 7ms), 30s, t(500s));  // opened at 10.007 s; pings from 500 s on
+  s.reset(t(10s + 7ms), 30s, t(500s));         // opened at 10.007 s; pings from 500 s on
   EXPECT_EQ(s.next_instant(), t(520s + 7ms));  // 10.007 + 17 x 30
   EXPECT_EQ(s.next_index(), 17u);
   EXPECT_FALSE(s.due(t(520s)));

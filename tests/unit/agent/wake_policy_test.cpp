@@ -1,8 +1,8 @@
 #include "../../../agent/src/wake_policy.hpp"
 
-#include "../../../agent/src/cpu_headroom.hpp"
-
 #include <gtest/gtest.h>
+
+#include "../../../agent/src/cpu_headroom.hpp"
 
 namespace wsload::agent {
 namespace {
@@ -67,7 +67,6 @@ TEST(WakePolicy, NegativePollIntervalChargesNothing) {
   w.charge_poll(us(10), us(5));
   EXPECT_EQ(w.spent(), std::chrono::nanoseconds(0));
 }
-
 
 TEST(WakePolicy, ABusyMachineGetsNoPollingForThatSecond) {
   bool busy = true;

@@ -247,7 +247,7 @@ TEST(ScenarioLoader, StreamStartIsADurationFromTheStageStart) {
   LoadResult r = load_ok("messages: { interval: 30s, start: 8m20s, kind: ping }\n");
   EXPECT_EQ(r.plan->stages[0].messages->start, 500s);
   r = load_ok("messages: { interval: 1s }\n");
-  EXPECT_EQ(r.plan->stages[0].messages->start, 0s);  // from each connection's opening
+  EXPECT_EQ(r.plan->stages[0].messages->start, 0s);        // from each connection's opening
   r = load_ok("messages: { interval: 0s, start: 0s }\n");  // zero is no start at all
   EXPECT_EQ(r.plan->stages[0].messages->start, 0s);
 }

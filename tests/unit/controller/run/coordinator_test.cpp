@@ -2,7 +2,6 @@
 // controller's commands on the event queue as a real agent would, and then plays a script of
 // interval reports, a loss, or silence.
 #include "run/coordinator.hpp"
-#include "run/live_frame.hpp"
 
 #include <gtest/gtest.h>
 
@@ -10,6 +9,7 @@
 #include <sstream>
 #include <thread>
 
+#include "run/live_frame.hpp"
 #include "wsload/proto/convert.hpp"
 #include "wsload/shared/planner.hpp"
 
