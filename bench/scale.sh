@@ -365,7 +365,7 @@ if [ ! -s "$WORK/report.json" ]; then
   exit 1
 fi
 
-/usr/bin/python3 "$HERE/scale_report.py" "$WORK/report.json" "$N" "$RAMP" "$SCALE_HOLD" "$PING_INTERVAL" \
+/usr/bin/python3 "$HERE/scale_report.py" "$WORK/report.json" "$N" "$PING_INTERVAL" \
   "$(( (agent_rss1 - agent_rss0) * 1024 ))" "$(( (target_rss1 - target_rss0) * 1024 ))" \
   "$(( (slab1 - slab0 + tcp1 - tcp0) * 1024 ))" "$(( AGENTS + TARGETS + 1 ))" "$in_ns_established" "$controller_rc" \
   "$(( $(date +%s) - STARTED ))"

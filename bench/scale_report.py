@@ -9,7 +9,7 @@ and exits 0 only when every connection was established, none failed, and every p
 Pings: one per connection, in the hold's last INTERVAL seconds (the stream's `start`); see the
 checks below.
 
-Usage: scale_report.py REPORT N RAMP_S HOLD_S INTERVAL_S AGENT_BYTES TARGET_BYTES KERNEL_BYTES
+Usage: scale_report.py REPORT N INTERVAL_S AGENT_BYTES TARGET_BYTES KERNEL_BYTES
                        PROCESSES SS_ESTABLISHED CONTROLLER_RC ELAPSED_S
 """
 import json
@@ -17,9 +17,8 @@ import sys
 
 
 def main(argv):
-    (path, n, ramp, hold, interval, agent_b, target_b, kernel_b, processes, ss_est, rc,
-     elapsed) = argv[1:13]
-    n, ramp, hold, interval = int(n), int(ramp), int(hold), int(interval)
+    (path, n, interval, agent_b, target_b, kernel_b, processes, ss_est, rc, elapsed) = argv[1:11]
+    n, interval = int(n), int(interval)
     agent_b, target_b, kernel_b = int(agent_b), int(target_b), int(kernel_b)
     ss_est, rc = int(ss_est), int(rc)
     with open(path) as f:

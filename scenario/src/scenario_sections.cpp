@@ -10,6 +10,45 @@ namespace wsload::scenario::detail {
 
 using namespace shared;  // the model types (scenario.hpp) and core parsers
 
+namespace {
+
+// Which keys a stream gave (the rules below depend on presence, not only on the values).
+struct GivenKeys {
+  std::optional<YAML::Node> match;
+  std::optional<YAML::Node> size;
+  std::optional<YAML::Node> start;
+  bool template_given = false;
+};
+
+// The rules between a stream's keys, once all are read: the kind's default match, binary
+// pairing, `start` only on an open loop, `size` only for binary without a template.
+void settle_stream(ScenarioReader& reader, const std::string& path, const GivenKeys& given,
+                   MessagesSpec& out) {
+  if (!given.match)
+    out.match = out.kind == MessageKind::kJson ? Match::by_field("id") : Match::next();
+  if (out.kind == MessageKind::kBinary && given.match && out.match.mode == Match::Mode::kField) {
+    reader.error(*given.match, path +
+                                   ".match: binary replies cannot be paired by a JSON field; "
+                                   "use next or none");
+  }
+  if (given.start && out.start.count() > 0 && out.interval.count() == 0) {
+    reader.error(*given.start, path +
+                                   ".start: needs an open-loop stream (interval > 0); a closed "
+                                   "loop (interval 0) starts when its connection opens");
+  }
+  if (given.size) {
+    if (out.kind != MessageKind::kBinary) {
+      reader.error(*given.size, path + ".size: only applies to kind binary");
+    } else if (given.template_given) {
+      reader.error(*given.size, path + ".size: give either template or size, not both");
+    } else {
+      out.payload_template.clear();
+    }
+  }
+}
+
+}  // namespace
+
 // Defaults that depend on the kind: match is "id" for json and "next" otherwise (ping replies are
 // pong frames, paired by the sequence number in their payload unless match is none; see
 // shared::Match); a binary message with `size` and no template is `size` bytes of payload.
@@ -78,27 +117,7 @@ StreamMarks read_messages(ScenarioReader& reader, const YAML::Node& node, const 
     is_map = reader.for_each_key(
         node, path, {"interval", "start", "kind", "template", "match", "timeout", "size"}, handle);
   }
-  if (!match_node)
-    out.match = out.kind == MessageKind::kJson ? Match::by_field("id") : Match::next();
-  if (out.kind == MessageKind::kBinary && match_node && out.match.mode == Match::Mode::kField) {
-    reader.error(*match_node, path +
-                                  ".match: binary replies cannot be paired by a JSON field; "
-                                  "use next or none");
-  }
-  if (start_node && out.start.count() > 0 && out.interval.count() == 0) {
-    reader.error(*start_node, path +
-                                  ".start: needs an open-loop stream (interval > 0); a closed "
-                                  "loop (interval 0) starts when its connection opens");
-  }
-  if (size_node) {
-    if (out.kind != MessageKind::kBinary) {
-      reader.error(*size_node, path + ".size: only applies to kind binary");
-    } else if (template_given) {
-      reader.error(*size_node, path + ".size: give either template or size, not both");
-    } else {
-      out.payload_template.clear();
-    }
-  }
+  settle_stream(reader, path, {match_node, size_node, start_node, template_given}, out);
   return marks;
 }
 

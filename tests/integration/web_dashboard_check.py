@@ -66,6 +66,23 @@ def first_match(stream, pattern, seconds, echo=None):
     return found[0] if found else None
 
 
+def spawn(procs, cmd, from_stderr, pattern, seconds, echo=None):
+    """Starts `cmd` (added to `procs`, stopped by the caller), waits for the first group of
+    `pattern` on its stdout (stdout and stderr merged) or, with `from_stderr`, its stderr; then
+    keeps reading that stream so that the process never blocks on a full pipe (printing each line
+    after `echo` when given). The group, or None."""
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.DEVNULL if from_stderr else subprocess.PIPE,
+        stderr=subprocess.PIPE if from_stderr else subprocess.STDOUT, text=True,
+        start_new_session=True)
+    procs.append(proc)
+    stream = proc.stderr if from_stderr else proc.stdout
+    found = first_match(stream, pattern, seconds, echo)
+    drain = (lambda: [print(echo + l.rstrip()) for l in stream]) if echo else (lambda: [None for _ in stream])
+    threading.Thread(target=drain, daemon=True).start()
+    return found
+
+
 class Page:
     """One Chromium tab over the DevTools protocol (Runtime.evaluate, Page.captureScreenshot)."""
 
@@ -233,39 +250,30 @@ def main():
     try:
         # Our own target, capped at 30 sessions: of the run's 40 connections 10 fail (http_503), so
         # errors by reason have rows to compare.
-        target = subprocess.Popen(
-            [os.path.join(bin_dir, "wsload-target"), "--listen", "127.0.0.1:0", "--no-auth",
-             "--max-connections", str(TARGET_CAP)],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
-        procs.append(target)
-        address = first_match(target.stdout, r"listening on (127\.0\.0\.1:\d+)", 15)
+        address = spawn(
+            procs, [os.path.join(bin_dir, "wsload-target"), "--listen", "127.0.0.1:0", "--no-auth",
+                    "--max-connections", str(TARGET_CAP)],
+            False, r"listening on (127\.0\.0\.1:\d+)", 15)
         if not check(address is not None, "wsload-target printed its address"):
             return 1
-        threading.Thread(target=lambda: [None for _ in target.stdout], daemon=True).start()
-        run = subprocess.Popen(
-            [os.path.join(bin_dir, "wsload"), "run", "quick", "--url", f"ws://{address}/ws",
-             "--connections", str(CONNECTIONS), "--ramp-up", "3s", "--duration", "7s",
-             "--message-interval", "200ms", "--local-agents", "1", "--threshold", "latency.p99 < 1ms",
-             "--web", "127.0.0.1:0", "--web-linger", "30s", "--json", report_path],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
-        procs.append(run)
-        url = first_match(run.stdout, r"live dashboard at (http://127\.0\.0\.1:\d+/)", 30, "wsload: ")
+        url = spawn(
+            procs, [os.path.join(bin_dir, "wsload"), "run", "quick", "--url", f"ws://{address}/ws",
+                    "--connections", str(CONNECTIONS), "--ramp-up", "3s", "--duration", "7s",
+                    "--message-interval", "200ms", "--local-agents", "1",
+                    "--threshold", "latency.p99 < 1ms", "--web", "127.0.0.1:0",
+                    "--web-linger", "30s", "--json", report_path],
+            False, r"live dashboard at (http://127\.0\.0\.1:\d+/)", 30, "wsload: ")
         if not check(url is not None, "wsload printed the dashboard URL"):
             return 1
-        # Keep reading what wsload prints so that it never blocks on a full pipe.
-        threading.Thread(target=lambda: [print("wsload: " + l.rstrip()) for l in run.stdout],
-                         daemon=True).start()
-        chrome = subprocess.Popen(
-            [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             "--remote-debugging-port=0", "--remote-debugging-address=127.0.0.1",
-             "--user-data-dir=" + os.path.join(work, "profile"), url],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True)
-        procs.append(chrome)
-        port = first_match(chrome.stderr, r"DevTools listening on ws://127\.0\.0\.1:(\d+)/", 30)
+        port = spawn(
+            procs, [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                    "--no-first-run", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync", "--remote-debugging-port=0",
+                    "--remote-debugging-address=127.0.0.1",
+                    "--user-data-dir=" + os.path.join(work, "profile"), url],
+            True, r"DevTools listening on ws://127\.0\.0\.1:(\d+)/", 30)
         if not check(port is not None, "chromium opened its DevTools port"):
             return 1
-        threading.Thread(target=lambda: [None for _ in chrome.stderr], daemon=True).start()
         asyncio.run(asyncio.wait_for(drive(port, url, shots, report_path), 120))
         print(f"screenshots: {shots}/dashboard_{{running,finished,phone}}.png")
     finally:

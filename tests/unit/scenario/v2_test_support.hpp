@@ -1,5 +1,5 @@
 #pragma once
-// Helpers shared by the format-v2 loader tests: inline YAML parsed as if it were a file in
+// Helpers shared by the loader tests: inline YAML parsed as if it were a file in
 // tests/data/scenarios/v2 (so its data files resolve there), and one-problem assertions.
 #include <gtest/gtest.h>
 
@@ -25,6 +25,14 @@ inline std::string dump(const std::vector<Diagnostic>& diagnostics) {
   std::string out;
   for (const Diagnostic& d : diagnostics) out += d.to_string() + "\n";
   return out;
+}
+
+// Inline YAML that must load without a diagnostic (format v1 tests: named inline.yaml).
+inline LoadResult load_ok(const std::string& yaml, const EnvLookup& env = env_of()) {
+  LoadResult r = parse_scenario_text(yaml, "inline.yaml", env);
+  EXPECT_TRUE(r.diagnostics.empty()) << dump(r.diagnostics);
+  EXPECT_TRUE(r.plan.has_value());
+  return r;
 }
 
 inline shared::Scenario load_v2(const std::string& yaml, const EnvLookup& env = env_of()) {

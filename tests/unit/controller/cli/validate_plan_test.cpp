@@ -34,6 +34,25 @@ TEST(ValidatePlan, V1OutputIsUnchanged) {
             "  b: 50 connections, opening from +100ms to +9s900ms\n");
 }
 
+// A stream's `start` is printed where its interval is, in both formats.
+TEST(ValidatePlan, AStreamsStartIsShownWithItsInterval) {
+  const std::string v1 = print(load("load: { connections: 10, ramp_up: 100s, hold: 35s }\n"
+                                    "messages: { interval: 30s, start: 105s, kind: ping }\n",
+                                    false),
+                               {{"a", 1.0}});
+  EXPECT_NE(v1.find("  messages every 30s per connection from 1m45s, match next, timeout 5s\n"),
+            std::string::npos)
+      << v1;
+  const std::string v2 =
+      print(load("groups:\n  - name: g\n    messages:\n"
+                 "      - { name: ping, interval: 30s, start: 2m, kind: ping }\n"
+                 "      - { name: chat, interval: 5s, kind: text, template: hi, match: none }\n",
+                 false),
+            {{"a", 1.0}});
+  EXPECT_NE(v2.find("    stream ping: every 30s from 2m, match next"), std::string::npos) << v2;
+  EXPECT_NE(v2.find("    stream chat: every 5s, match none"), std::string::npos) << v2;
+}
+
 TEST(ValidatePlan, SessionsShowGroupSharesAndEachAgentsConnectionsPerGroup) {
   const std::string text = print(load("odin-session", true), {{"a", 1.0}, {"b", 1.0}, {"c", 1.0}});
   EXPECT_NE(text.find("stage odin-session: 100 connections in 2 groups, ramp-up 10s, hold 30s"),
