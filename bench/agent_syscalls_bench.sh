@@ -20,7 +20,7 @@ WINDOW_S=${3:-10}
 TRACER=${TRACER:-perf}
 RAMP_S=10
 HOLD_S=$((INTERVAL_S + WINDOW_S + 5))
-CALLS=(epoll_wait epoll_pwait epoll_ctl timerfd_settime recvfrom sendto recvmsg sendmsg read write
+CALLS=(epoll_wait epoll_pwait epoll_pwait2 epoll_ctl timerfd_settime recvfrom sendto recvmsg sendmsg read write
   readv writev futex sched_yield nanosleep clock_nanosleep ioctl close)
 
 if [ "${PUSHES:-0}" = 1 ]; then

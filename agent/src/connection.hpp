@@ -27,6 +27,8 @@ class context;
 
 namespace wsload::agent {
 
+class EventLoop;
+
 // Size of a worker's shared read buffer: one read takes up to this much of a socket's queue.
 inline constexpr std::size_t kWorkerReadBytes = 64 * 1024;
 // A session whose unwritten output makes no write progress for this long has a peer that stopped
@@ -58,6 +60,12 @@ struct FailureLogBudget {
   std::chrono::steady_clock::time_point window_start{};
   uint32_t used = 0;
   uint64_t refused = 0;
+};
+
+// A session socket to read on in the worker's next round (see WorkerContext::read_again).
+struct RawRead {
+  uint32_t slot = 0;
+  int fd = -1;
 };
 
 // What a worker shares with its connections (owned by the worker, used on its thread only).
@@ -107,6 +115,13 @@ struct WorkerContext {
   // arming, a connection calls wake_at(instant) so that the worker's timer fires in time.
   SlotDeadlines deadlines;
   std::function<void(TimePoint)> wake_at;
+  // The worker's wait (event_loop.hpp): established ws:// sessions hand their socket to it.
+  // nullptr without a worker (in-memory tests).
+  EventLoop* loop = nullptr;
+  uint64_t raw_open = 0;   // sessions served by `loop` (not through the io_context)
+  uint32_t resolving = 0;  // resolves in progress (Asio's resolver thread does not wake `loop`)
+  // Sessions that stopped reading at their per-wake-up bound with bytes left in the socket.
+  std::vector<RawRead> read_again;
   // Write-stall bound of every session (kWriteStall; tests shorten it).
   std::chrono::milliseconds write_stall = kWriteStall;
   FailureLogBudget failure_log;
@@ -136,6 +151,9 @@ class Connection {
   virtual void on_deadline(DeadlineKind kind) = 0;
   // Encoded output not yet handed to the socket (wss://: including the write in progress).
   virtual std::size_t queued_bytes() const = 0;
+  // The worker's EventLoop reports epoll `events` on the session socket `fd` this connection
+  // registered (a stale report, for a socket since closed, is ignored).
+  virtual void on_io(int fd, uint32_t events) = 0;
 };
 
 // Factories; `slot` is the worker's handle passed back through WorkerContext::on_done.

@@ -78,6 +78,11 @@ WsConnection<Ws>::WsConnection(WorkerContext& ctx, uint32_t id, uint32_t slot)
     : ctx_(ctx), id_(id), slot_(slot), group_(ctx.cfg.group_of(id)) {}
 
 template <class Ws>
+WsConnection<Ws>::~WsConnection() {
+  if (raw_fd_ >= 0) ::close(raw_fd_);  // the worker is going away mid-session
+}
+
+template <class Ws>
 void WsConnection<Ws>::start() {
   attempt();
 }
@@ -97,9 +102,11 @@ void WsConnection<Ws>::attempt() {
   }
   attempt_.stage = Stage::kResolve;
   if (!resolver_) resolver_ = std::make_unique<Resolver>(ctx_.ioc);
+  ++ctx_.resolving;
   resolver_->async_resolve(
       group_.endpoint.host, group_.endpoint.port,
       [self = this->shared_from_this()](error_code ec, tcp::resolver::results_type results) {
+        --self->ctx_.resolving;
         self->on_resolve(ec, std::move(results));
       });
 }

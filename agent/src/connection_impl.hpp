@@ -10,9 +10,10 @@
 // pushes, close).
 //
 // I/O of an established session: frames to send are appended to out_ and written at once (many
-// messages that are due together leave in one system call). ws:// keeps one read pending into a
-// small array of the connection and reads any larger backlog into the worker's shared buffer;
-// wss:// reads through the TLS stream into a buffer allocated while established.
+// messages that are due together leave in one system call). ws:// hands its socket to the
+// worker's EventLoop once established (a raw session: no Asio operation, no buffer of its own) and
+// reads into the worker's shared buffer when the loop reports input; wss:// (and the in-memory
+// test stream) keeps one read pending through Asio into a buffer allocated while established.
 // With `target.compression: deflate` the upgrade offers permessage-deflate; when the server accepts
 // it, deflate_ holds the session's compression state (nothing else of the connection grows).
 #include <algorithm>
@@ -21,6 +22,7 @@
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -28,6 +30,7 @@
 
 #include "connection.hpp"
 #include "connection_reasons.hpp"
+#include "event_loop.hpp"
 #include "push_tracker.hpp"
 #include "reply_matcher.hpp"
 #include "schedule.hpp"
@@ -47,8 +50,8 @@ using Executor = net::io_context::executor_type;
 using Socket = net::basic_stream_socket<tcp, Executor>;
 using Resolver = net::ip::basic_resolver<tcp, Executor>;
 
-// ws:// reads land in this many bytes inside the connection (several short frames fit); a fuller
-// socket queue is read on into the worker's shared buffer.
+// Pending reads of a plain stream that is not a raw session (the in-memory test stream) land in
+// this many bytes (several short frames fit); a fuller queue is read on into the worker's buffer.
 inline constexpr std::size_t kIdleReadBytes = 128;
 // wss:// read buffer (allocated while the session is established).
 inline constexpr std::size_t kTlsReadBytes = 16 * 1024;
@@ -65,6 +68,7 @@ inline constexpr int kMaxSendBurst = 64;
 // The connection's seam to its byte stream; everything a connection does to its stream below
 // reads, writes and the upgrade goes through it (so a test can put an in-memory stream in):
 //   kTls;
+//   kRaw: an established session leaves Asio (Stream is a Socket; see on_established);
 //   emplace(optional<Stream>&, WorkerContext&): a fresh, unconnected stream;
 //   connect(Stream&, const tcp::resolver::results_type&, const std::optional<address>& source,
 //           handler(error_code)) -> error_code: starts connecting (from `source` when set); an
@@ -89,6 +93,8 @@ class WsConnection final : public Connection,
   void abort(std::chrono::milliseconds grace) override;
   void on_deadline(DeadlineKind kind) override;
   std::size_t queued_bytes() const override;
+  void on_io(int fd, uint32_t events) override;
+  ~WsConnection() override;
 
  private:
   // kIdle: no attempt (before the first, or in a reconnect backoff). kEnding: the session is over
@@ -133,9 +139,10 @@ class WsConnection final : public Connection,
     std::string offered_protocols;  // the Sec-WebSocket-Protocol we sent
   };
   struct Frames;  // ws::FrameHandler of this connection (connection_session.ipp)
-  // What only a wss:// session needs: its read buffer and the frames async_write is writing.
-  struct TlsIo {
-    char in[kTlsReadBytes];
+  static constexpr bool kRaw = StreamTraits<Stream>::kRaw;
+  // What a session through Asio needs: its read buffer and (wss://) the frames being written.
+  struct AsyncIo {
+    char in[kTls ? kTlsReadBytes : kIdleReadBytes];
     std::string writing;
   };
 
@@ -187,6 +194,9 @@ class WsConnection final : public Connection,
 
   // connection_session.ipp
   void on_established(std::string_view early_bytes);
+  bool go_raw();
+  bool read_raw();
+  void close_stream();
   void start_read();
   bool drain();
   bool consume(std::string_view bytes);
@@ -210,6 +220,7 @@ class WsConnection final : public Connection,
   // Returns the payload bytes the frame carries (compressed or not).
   std::size_t queue_frame(ws::Opcode op, std::string_view payload);
   void flush();
+  std::size_t write_some(const char* data, std::size_t size, error_code& ec);
   void compact_out();
   void note_write_blocked(bool progressed);
   void check_write_stall();
@@ -250,8 +261,7 @@ class WsConnection final : public Connection,
   std::optional<Stream> stream_;
   std::unique_ptr<Resolver> resolver_;  // only until the worker has resolved the target once
   std::unique_ptr<Upgrade> upgrade_;
-  std::unique_ptr<TlsIo> tls_io_;  // wss:// only, while established
-  char in_buf_[kIdleReadBytes];    // ws:// target of the pending read
+  std::unique_ptr<AsyncIo> async_io_;  // a session through Asio, while established
   ws::Decoder decoder_{kReadMessageMax};
   std::unique_ptr<ws::PerMessageDeflate> deflate_;  // negotiated permessage-deflate, per session
   std::string out_;  // encoded frames not yet written (from out_done_ on)
@@ -264,6 +274,7 @@ class WsConnection final : public Connection,
   // Connection lifetime: across attempts.
   uint64_t seq_ = 0;
   uint32_t reconnect_attempts_ = 0;
+  int raw_fd_ = -1;  // the socket of a raw session (owned), else -1
   State state_ = State::kIdle;
   Winding winding_ = Winding::kRunning;
   bool reconnecting_ = false;  // the current attempt follows an unexpected disconnect

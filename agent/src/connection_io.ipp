@@ -1,7 +1,12 @@
 // I/O of established sessions of WsConnection: reads and decoding, writes, the end of a session
 // (included by connection_impl.hpp only, before connection_session.ipp).
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/write.hpp>
+#include <cerrno>
 
 namespace wsload::agent {
 namespace session_detail {
@@ -34,40 +39,69 @@ struct WsConnection<Ws>::Frames final : ws::FrameHandler {
   Self& conn;
 };
 
-// One read is always pending. ws://: into in_buf_ (a small array inside the connection: Asio
-// tries it at once and otherwise waits in epoll without re-arming it); when it comes back full,
-// the rest of the socket's queue is read into the worker's shared buffer (drain). wss://: through
-// the TLS stream into the session's buffer. Not a wait for readability plus a read into the shared
-// buffer (no buffer per connection): Asio re-arms every such wait with epoll_ctl(EPOLL_CTL_MOD),
-// dearer than the failed recv it saves, and at a million connections that tipped the pings over
-// the machine's capacity (bench/scale.sh; wsload-target's lean sessions pay it: ~3% of the CPU).
+// A session through Asio (wss://, the in-memory test stream) always has one read pending, into
+// async_io_; a plain stream that fills it reads the rest of its queue into the worker's shared
+// buffer (drain). ws:// sessions do not come here: they are raw sessions (read_raw).
 template <class Ws>
 void WsConnection<Ws>::start_read() {
-  char* into = in_buf_;
-  std::size_t size = sizeof(in_buf_);
-  if constexpr (kTls) {
-    into = tls_io_->in;
-    size = kTlsReadBytes;
-  }
+  char* into = async_io_->in;
+  constexpr std::size_t size = sizeof(AsyncIo::in);
   attempt_.read_pending = true;
-  stream_->async_read_some(net::buffer(into, size), [self = this->shared_from_this(), into, size](
-                                                        error_code ec, std::size_t n) {
-    self->attempt_.read_pending = false;
-    if (self->ending()) {
-      self->maybe_finalize();
-      return;
-    }
-    if (ec) {
-      self->on_read_end(ec);
-      return;
-    }
-    if (!self->consume(std::string_view(into, n))) return;
-    if (!kTls && n == size && !self->drain()) return;
-    self->start_read();
-  });
+  stream_->async_read_some(net::buffer(into, size),
+                           [self = this->shared_from_this(), into](error_code ec, std::size_t n) {
+                             self->attempt_.read_pending = false;
+                             if (self->ending()) {
+                               self->maybe_finalize();
+                               return;
+                             }
+                             if (ec) {
+                               self->on_read_end(ec);
+                               return;
+                             }
+                             if (!self->consume(std::string_view(into, n))) return;
+                             if (!kTls && n == size && !self->drain()) return;
+                             self->start_read();
+                           });
 }
 
-// Reads and decodes what the socket holds beyond in_buf_. False when the session is ending.
+// The worker's EventLoop reports the raw session's socket: input (or its end) is read and decoded
+// at once; room for output that waited is used.
+template <class Ws>
+void WsConnection<Ws>::on_io(int fd, uint32_t events) {
+  if (!kRaw || fd != raw_fd_ || ending()) return;
+  if ((events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0 && !read_raw()) return;
+  if ((events & EPOLLOUT) != 0 && attempt_.write_blocked) on_write_done({});
+}
+
+// Reads the raw session's socket into the worker's shared buffer until a short read (the socket
+// is empty: the loop is edge-triggered and reports the next input), at most kMaxDrainReads times
+// per report (the rest waits in WorkerContext::read_again for the worker's next round, so that a
+// flooding server cannot keep the worker from its other connections). False when the session is
+// ending.
+template <class Ws>
+bool WsConnection<Ws>::read_raw() {
+  std::vector<char>& buf = ctx_.read_buffer;
+  for (int reads = 0; reads < kMaxDrainReads; ++reads) {
+    const ssize_t n = ::recv(raw_fd_, buf.data(), buf.size(), MSG_DONTWAIT);
+    if (n > 0) {
+      if (!consume(std::string_view(buf.data(), static_cast<std::size_t>(n)))) return false;
+      if (static_cast<std::size_t>(n) < buf.size()) return true;
+      continue;
+    }
+    if (n == 0) {
+      on_read_end(net::error::eof);
+      return false;
+    }
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return true;
+    if (errno == EINTR) continue;
+    on_read_end(error_code(errno, boost::system::system_category()));
+    return false;
+  }
+  ctx_.read_again.push_back(RawRead{slot_, raw_fd_});
+  return true;
+}
+
+// Reads and decodes what the stream holds beyond async_io_. False when the session is ending.
 template <class Ws>
 bool WsConnection<Ws>::drain() {
   std::vector<char>& buf = ctx_.read_buffer;
@@ -130,7 +164,7 @@ template <class Ws>
 std::size_t WsConnection<Ws>::queued_bytes() const {
   std::size_t n = out_.size() - out_done_;
   if constexpr (kTls) {
-    if (tls_io_) n += tls_io_->writing.size();
+    if (async_io_) n += async_io_->writing.size();
   }
   return n;
 }
@@ -159,28 +193,28 @@ void WsConnection<Ws>::flush() {
     return;
   }
   if constexpr (kTls) {
-    tls_io_->writing.swap(out_);
+    async_io_->writing.swap(out_);
     out_.clear();
     out_done_ = 0;
     attempt_.pong_at = kNoPong;  // its bytes are being written
     // A write starts only once the previous one completed: that is progress.
     note_write_blocked(true);
     attempt_.write_pending = true;
-    net::async_write(*stream_, net::buffer(tls_io_->writing),
+    net::async_write(*stream_, net::buffer(async_io_->writing),
                      [self = this->shared_from_this()](error_code ec, std::size_t) {
                        self->attempt_.write_pending = false;
-                       self->tls_io_->writing.clear();
+                       self->async_io_->writing.clear();
                        self->on_write_done(ec);
                      });
   } else {
     const std::size_t started_at = out_done_;
     while (out_done_ < out_.size()) {
       error_code ec;
-      std::size_t n =
-          stream_->write_some(net::buffer(out_.data() + out_done_, out_.size() - out_done_), ec);
+      std::size_t n = write_some(out_.data() + out_done_, out_.size() - out_done_, ec);
       if (session_detail::would_block(ec)) {
         note_write_blocked(out_done_ != started_at);
         if (out_done_ >= kOutHighWater) compact_out();  // keep only the unwritten part
+        if constexpr (kRaw) return;                     // the loop reports room (on_io)
         attempt_.write_pending = true;
         Traits::async_wait_writable(*stream_, [self = this->shared_from_this()](error_code e) {
           self->attempt_.write_pending = false;
@@ -203,6 +237,19 @@ void WsConnection<Ws>::flush() {
     attempt_.pong_at = kNoPong;
     attempt_.write_blocked = false;
     if (out_.capacity() > kOutHighWater) std::string().swap(out_);
+  }
+}
+
+// Writes what the socket takes now, without waiting (ws://).
+template <class Ws>
+std::size_t WsConnection<Ws>::write_some(const char* data, std::size_t size, error_code& ec) {
+  if constexpr (kRaw) {
+    const ssize_t n = ::send(raw_fd_, data, size, MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (n >= 0) return static_cast<std::size_t>(n);
+    ec = error_code(errno, boost::system::system_category());
+    return 0;
+  } else {
+    return stream_->write_some(net::buffer(data, size), ec);
   }
 }
 
@@ -266,8 +313,22 @@ void WsConnection<Ws>::end_session(DisconnectReason cause) {
                                                        : UnsentReason::kClosed);
   state_ = State::kEnding;
   attempt_.end_cause = cause;
-  Traits::close(*stream_);
+  close_stream();
   maybe_finalize();
+}
+
+// Closes the session's socket: a raw session's own descriptor (which leaves the loop with it),
+// else the stream (its pending operations return with operation_aborted).
+template <class Ws>
+void WsConnection<Ws>::close_stream() {
+  if constexpr (kRaw) {
+    if (raw_fd_ >= 0) {
+      ::close(raw_fd_);
+      raw_fd_ = -1;
+      --ctx_.raw_open;
+    }
+  }
+  if (stream_) Traits::close(*stream_);
 }
 
 // Accounts the session once it is ending and nothing of ours is outstanding on it.

@@ -21,16 +21,41 @@ void WsConnection<Ws>::on_established(std::string_view early_bytes) {
   }
   reconnect_attempts_ = 0;
   reconnecting_ = false;
-  Traits::set_non_blocking(*stream_);  // our own reads and writes never wait
-  if constexpr (kTls) tls_io_ = std::make_unique<TlsIo>();
+  if (kRaw) {
+    if (!go_raw()) {
+      end_session(DisconnectReason::kError);
+      return;
+    }
+  } else {
+    Traits::set_non_blocking(*stream_);  // our own reads and writes never wait
+    async_io_ = std::make_unique<AsyncIo>();
+  }
   if (!early_bytes.empty() && !consume(early_bytes)) return;
-  start_read();
+  if constexpr (!kRaw) start_read();
   if (ending()) return;
   if (finish_requested()) {
     begin_close(kCloseWait);
     return;
   }
   start_session(now);
+}
+
+// The established socket leaves Asio's reactor for the worker's EventLoop: no pending Asio
+// operation (~256 bytes), descriptor state (~168 bytes) or read buffer stays with the session, and
+// a read happens only when the loop reports input (no failed speculative read per message).
+template <class Ws>
+bool WsConnection<Ws>::go_raw() {
+  if constexpr (kRaw) {
+    if (ctx_.loop == nullptr) return false;
+    error_code ec;
+    const int fd = stream_->release(ec);
+    stream_.reset();
+    if (ec) return false;
+    raw_fd_ = fd;
+    ++ctx_.raw_open;
+    return !ctx_.loop->add_socket(fd, EventLoop::key_of(slot_, fd));
+  }
+  return false;
 }
 
 template <class Ws>
@@ -415,7 +440,7 @@ void WsConnection<Ws>::on_session_end() {
   out_done_ = 0;
   attempt_.pong_at = kNoPong;
   attempt_.write_blocked = false;
-  tls_io_.reset();
+  async_io_.reset();
   if (session_ && session_->runner) session_->runner->on_closed(*session_);
   session_.reset();
   state_ = State::kIdle;

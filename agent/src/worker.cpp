@@ -46,42 +46,128 @@ void total_groups(shared::MetricsDelta& delta) {
 
 Worker::Worker() : guard_(net::make_work_guard(ioc_)), thread_([this] { run(); }) {}
 
+template <class F>
+void Worker::post(F&& f) {
+  net::post(ioc_, std::forward<F>(f));
+  // After a poll the io_context does not interrupt its reactor for a post from another thread
+  // (it takes the reactor for running): the worker's own eventfd wakes the wait instead.
+  loop_.notify();
+}
+
+// Each round: the io_context's ready handlers when it may have any, one wait, its events, then
+// the tick when it is due. A due tick also runs between any two handlers or events: a send due in
+// the middle of a burst (a broadcast reaching every connection at once) waits for one handler,
+// not for the burst.
 void Worker::run() {
-  // Sends are timed by this thread's timer: let the kernel wake it within 1 µs of the instant
+  // Sends are timed by this thread's wait: let the kernel wake it within 1 µs of the instant
   // rather than its default 50 µs slack (the lag would count in every latency).
   ::prctl(PR_SET_TIMERSLACK, 1000UL, 0UL, 0UL, 0UL);
-  // A due tick runs between any two handlers: a send due in the middle of a burst of ready
-  // handlers (a broadcast reaching every connection at once) waits for one handler, not for the
-  // burst, behind which the timer's own completion would be queued.
-  while (ioc_.run_one() != 0) {
-    if (tick_at_ != TimePoint::max() && Clock::now() >= tick_at_) on_tick();
+  while (!quit_.load(std::memory_order_acquire)) {
+    if (asio_due_) run_asio();
+    if (!poll_until_tick()) {
+      for (const epoll_event& ev : loop_.wait(wait_bound())) {
+        dispatch(ev);
+        tick_if_due();
+      }
+    }
+    read_again();
+    tick_if_due();
+    // A connection in any stage but an established ws:// session may have started io_context
+    // operations from the events or the tick; some complete at once, without waking the reactor.
+    if (ctx_ && live_ > ctx_->raw_open) asio_due_ = true;
   }
+}
+
+void Worker::run_asio() {
+  asio_due_ = false;
+  while (ioc_.poll_one() != 0) tick_if_due();
+}
+
+// While the worker polls for a precise tick (fire_at_ reached), it watches the clock alone for up
+// to kPollSlice. True when the tick was reached: it runs at once, and the wait after it looks at
+// the sockets (what arrived meanwhile waits for the tick's sends, not for a look of its own).
+bool Worker::poll_until_tick() {
+  if (tick_at_ == TimePoint::max() || asio_due_ || (ctx_ && !ctx_->read_again.empty())) {
+    return false;
+  }
+  TimePoint now = Clock::now();
+  if (now < fire_at_) return false;
+  if (!woke_) {
+    woke_ = true;
+    wake_.note_wake(fire_at_, now);
+    begin_poll(now);
+  }
+  const TimePoint until = std::min(tick_at_, now + kPollSlice);
+  while (now < until) now = Clock::now();
+  return now >= tick_at_;
+}
+
+std::optional<std::chrono::nanoseconds> Worker::wait_bound() {
+  using std::chrono::nanoseconds;
+  if (asio_due_ || (ctx_ && !ctx_->read_again.empty())) return nanoseconds::zero();
+  // A resolve completes on Asio's resolver thread, which does not wake this one: look every 1 ms.
+  std::optional<nanoseconds> bound;
+  if (ctx_ && ctx_->resolving > 0) bound = std::chrono::milliseconds(1);
+  if (tick_at_ == TimePoint::max()) return bound;
+  const TimePoint now = Clock::now();
+  if (now >= fire_at_) return nanoseconds::zero();  // polling: a look between two slices
+  const nanoseconds until_fire = fire_at_ - now;
+  return bound ? std::min(*bound, until_fire) : until_fire;
+}
+
+void Worker::dispatch(const epoll_event& ev) {
+  const uint64_t key = ev.data.u64;
+  if (key == EventLoop::kNotifyKey) {
+    loop_.take_notify();
+    asio_due_ = true;
+  } else if (key == EventLoop::kAsioKey) {
+    asio_due_ = true;
+  } else if (const uint32_t slot = EventLoop::slot_of(key); slot < conns_.size()) {
+    if (auto conn = conns_[slot]) conn->on_io(EventLoop::fd_of(key), ev.events);
+  }
+}
+
+// Sessions that stopped reading at their per-wake-up bound read on (edge-triggered: no new event
+// comes for what they left in the socket).
+void Worker::read_again() {
+  if (!ctx_ || ctx_->read_again.empty()) return;
+  std::vector<RawRead> again;
+  again.swap(ctx_->read_again);
+  for (const RawRead& r : again) {
+    if (r.slot < conns_.size()) {
+      if (auto conn = conns_[r.slot]) conn->on_io(r.fd, EPOLLIN);
+    }
+    tick_if_due();
+  }
+  if (ctx_->read_again.empty()) again.swap(ctx_->read_again);  // keep the capacity
 }
 
 Worker::~Worker() {
   guard_.reset();
-  ioc_.stop();
+  quit_.store(true, std::memory_order_release);
+  loop_.notify();
   if (thread_.joinable()) thread_.join();
+  ioc_.stop();
   // Connections still referenced by handlers die with ioc_; drop ours first.
   conns_.clear();
 }
 
 void Worker::configure(std::shared_ptr<const RunConfig> cfg, std::vector<uint32_t> ids,
                        std::vector<std::shared_ptr<net::ssl::context>> tls) {
-  net::post(ioc_,
-            [this, cfg = std::move(cfg), ids = std::move(ids), tls = std::move(tls)]() mutable {
-              cfg_ = std::move(cfg);
-              ctx_ = std::make_unique<WorkerContext>(ioc_, *cfg_, std::move(tls));
-              ctx_->on_done = [this](uint32_t slot) { on_connection_done(slot); };
-              ctx_->wake_at = [this](TimePoint at) { wake_at(at); };
-              ids_ = std::move(ids);
-              size_parts(ctx_->delta, *cfg_);
-              spare_ = next_delta();  // the first take() then allocates nothing either
-            });
+  post([this, cfg = std::move(cfg), ids = std::move(ids), tls = std::move(tls)]() mutable {
+    cfg_ = std::move(cfg);
+    ctx_ = std::make_unique<WorkerContext>(ioc_, *cfg_, std::move(tls));
+    ctx_->on_done = [this](uint32_t slot) { on_connection_done(slot); };
+    ctx_->wake_at = [this](TimePoint at) { wake_at(at); };
+    ctx_->loop = &loop_;
+    ids_ = std::move(ids);
+    size_parts(ctx_->delta, *cfg_);
+    spare_ = next_delta();  // the first take() then allocates nothing either
+  });
 }
 
 void Worker::start(TimePoint t0, std::shared_ptr<const shared::LoadPlan> plan) {
-  net::post(ioc_, [this, t0, plan] {
+  post([this, t0, plan] {
     if (started_ || stopped_ || !ctx_) return;
     started_ = true;
     schedule_ = RunSchedule(t0, *plan, ids_);
@@ -100,7 +186,7 @@ void Worker::start(TimePoint t0, std::shared_ptr<const shared::LoadPlan> plan) {
 }
 
 void Worker::stop(std::chrono::milliseconds grace) {
-  net::post(ioc_, [this, grace] {
+  post([this, grace] {
     if (stopped_) return;
     stopped_ = true;
     schedule_done_ = true;
@@ -120,7 +206,7 @@ void Worker::stop(std::chrono::milliseconds grace) {
 std::future<WorkerSnapshot> Worker::take() {
   auto promise = std::make_shared<std::promise<WorkerSnapshot>>();
   auto future = promise->get_future();
-  net::post(ioc_, [this, promise] {
+  post([this, promise] {
     const bool finished = finished_.load(std::memory_order_relaxed);
     if (!ctx_) {
       promise->set_value(WorkerSnapshot{shared::MetricsDelta{}, 0, 0, finished});
@@ -144,7 +230,7 @@ shared::MetricsDelta Worker::next_delta() {
 
 void Worker::recycle(shared::MetricsDelta delta) {
   clear_delta(delta);
-  net::post(ioc_, [this, delta = std::move(delta)]() mutable {
+  post([this, delta = std::move(delta)]() mutable {
     if (!spare_) spare_ = std::move(delta);
   });
 }
@@ -218,7 +304,7 @@ void Worker::on_connection_done(uint32_t slot) {
 }
 
 void Worker::wake_at(TimePoint at) {
-  if (in_tick_ || at >= tick_at_) return;  // on_tick re-arms at its end; or already early enough
+  if (in_tick_ || at >= tick_at_) return;  // on_tick re-plans at its end; or already early enough
   // Planned for the earliest armed deadline: normally the one just armed at `at`.
   const auto next = ctx_->deadlines.next();
   if (!next) return;
@@ -227,40 +313,14 @@ void Worker::wake_at(TimePoint at) {
       wake_.plan(now, next->at, last_tick_, next->kind != DeadlineKind::kDeadline);
   if (plan.tick >= tick_at_) return;
   tick_at_ = plan.tick;
-  const uint64_t gen = ++tick_gen_;
-  if (plan.fire <= now && plan.tick > now) {
-    // Too close to sleep: poll from now on. Never inline: the caller may be a connection in the
-    // middle of arming its deadlines.
-    tick_timer_.cancel();
+  fire_at_ = plan.fire;
+  // Too close to sleep for: poll from now on (wait_bound), else sleep until fire_at_.
+  woke_ = plan.fire <= now;
+  if (woke_) {
     begin_poll(now);
-    net::post(ioc_, [this, gen] { poll(gen); });
-    return;
+  } else {
+    end_poll(now);
   }
-  end_poll(now);                      // sleeps until the timer
-  tick_timer_.expires_at(plan.fire);  // a pending wait completes with operation_aborted
-  tick_timer_.async_wait([this, gen](boost::system::error_code ec) {
-    if (ec || gen != tick_gen_) return;
-    const TimePoint woke = Clock::now();
-    wake_.note_wake(tick_timer_.expiry(), woke);
-    begin_poll(woke);
-    poll(gen);
-  });
-}
-
-// Runs the tick once tick_at_ is reached. Until then each round watches the clock for up to
-// kPollSlice, then posts the next round; between posted handlers Asio polls the reactor without
-// blocking (one epoll_wait), so replies arriving meanwhile are handled, and timed, at most
-// kPollSlice late. A newer plan (gen) ends the rounds of an older one.
-void Worker::poll(uint64_t gen) {
-  if (gen != tick_gen_) return;
-  TimePoint now = Clock::now();
-  const TimePoint until = std::min(tick_at_, now + kPollSlice);
-  while (now < until) now = Clock::now();
-  if (now >= tick_at_) {
-    on_tick();
-    return;
-  }
-  net::post(ioc_, [this, gen] { poll(gen); });
 }
 
 void Worker::begin_poll(TimePoint now) {
@@ -276,8 +336,8 @@ void Worker::end_poll(TimePoint now) {
 void Worker::on_tick() {
   TimePoint now = Clock::now();
   end_poll(now);
-  ++tick_gen_;  // whatever timer wait or poll round is pending belongs to this tick
   tick_at_ = TimePoint::max();
+  fire_at_ = TimePoint::max();
   in_tick_ = true;
   last_tick_ = now;
   // Handlers may arm new deadlines (due ones are popped in this loop too).

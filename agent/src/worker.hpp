@@ -1,6 +1,10 @@
 #pragma once
 // One load thread: its own io_context, connections and MetricsDelta (h2load's Worker).
-// Public members may be called from any thread; they post to the worker's io_context.
+// Public members may be called from any thread; they post to the worker's io_context and wake
+// its thread. The thread waits in its EventLoop (event_loop.hpp): established ws:// sessions are
+// served from there directly, everything else through the io_context, which it runs whenever the
+// io_context may have work (its reactor is ready, a post arrived, or a connection is in a stage
+// that uses it).
 #include <atomic>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -15,6 +19,7 @@
 
 #include "connection.hpp"
 #include "cpu_headroom.hpp"
+#include "event_loop.hpp"
 #include "run_config.hpp"
 #include "schedule.hpp"
 #include "wake_policy.hpp"
@@ -62,8 +67,19 @@ class Worker {
   void run();  // the thread's body
   // A delta to record into: the spare, or a fresh one sized for the run's parts.
   shared::MetricsDelta next_delta();
+  template <class F>
+  void post(F&& f);  // runs f on the worker thread (any thread)
+  void run_asio();
+  bool poll_until_tick();
+  // How long the next wait may block: until the planned wake-up; not at all while polling or while
+  // work is left; nullopt: no bound.
+  std::optional<std::chrono::nanoseconds> wait_bound();
+  void dispatch(const epoll_event& ev);
+  void read_again();
+  void tick_if_due() {
+    if (tick_at_ != TimePoint::max() && Clock::now() >= tick_at_) on_tick();
+  }
   void wake_at(TimePoint at);
-  void poll(uint64_t gen);
   // Polling time is charged to wake_ from begin_poll to the next end_poll.
   void begin_poll(TimePoint now);
   void end_poll(TimePoint now);
@@ -75,21 +91,22 @@ class Worker {
   // locking is off (posts from other threads still lock the scheduler).
   boost::asio::io_context ioc_{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard_;
+  EventLoop loop_{ioc_};  // nests ioc_'s reactor: after it, and gone before it
   std::vector<uint32_t> ids_;
   std::vector<std::shared_ptr<Connection>> conns_;  // by slot (index into ids_)
   boost::asio::steady_timer open_timer_{ioc_};
   boost::asio::steady_timer hold_timer_{ioc_};
   boost::asio::steady_timer close_timer_{ioc_};
-  // Handles the earliest of ctx_->deadlines when it is due (see WakePolicy): fires then, or
-  // earlier, and the worker then polls until the tick. A new plan bumps tick_gen_, so that the
-  // timer handler or poll round of an older plan does nothing.
-  boost::asio::steady_timer tick_timer_{ioc_};
+  // The earliest of ctx_->deadlines is handled at tick_at_ (see WakePolicy); the thread sleeps
+  // until fire_at_ (the wait's timeout) and polls from then on until the tick.
   TimePoint tick_at_ = TimePoint::max();  // instant of the planned tick; max = none planned
+  TimePoint fire_at_ = TimePoint::max();
+  bool woke_ = false;  // fire_at_ was reached (or the plan polled from the start)
   TimePoint last_tick_{};
   WakePolicy wake_{[] { return !machine_has_spare_core(); }};
   TimePoint poll_from_ = TimePoint::max();  // max = not polling
-  uint64_t tick_gen_ = 0;
   bool in_tick_ = false;
+  bool asio_due_ = true;                       // run the io_context before the next wait
   std::optional<shared::MetricsDelta> spare_;  // cleared, becomes ctx_->delta at the next take
   RunSchedule schedule_;
   size_t next_open_ = 0;
@@ -99,6 +116,7 @@ class Worker {
   bool stopped_ = false;
   bool schedule_done_ = false;
   std::atomic<bool> finished_{false};
+  std::atomic<bool> quit_{false};
   std::thread thread_;  // last: starts after every member exists
 };
 

@@ -8,9 +8,11 @@
 #include <boost/asio/steady_timer.hpp>
 #include <map>
 #include <string>
+#include <utility>
 
 #include "connection.hpp"
 #include "engine_run.hpp"
+#include "event_loop.hpp"
 #include "hostile_server.hpp"
 #include "run_config.hpp"
 #include "test_server.hpp"
@@ -41,6 +43,7 @@ class OneConnection {
     ctx_->deadlines.reset(1);
     ctx_->on_done = [this](uint32_t) { done_ = true; };
     ctx_->wake_at = [this](TimePoint at) { wake_at(at); };
+    ctx_->loop = &loop_;
     conn_ = make_plain_connection(*ctx_, 0, 0);
   }
   ~OneConnection() {
@@ -51,10 +54,21 @@ class OneConnection {
   Connection& conn() { return *conn_; }
   const shared::Counters& counters() const { return ctx_->delta.counters; }
   bool done() const { return done_; }
-  // Runs handlers for `d`; returns early once the connection is over.
+  // Runs handlers and the established session's socket events (as a Worker does) for `d`;
+  // returns early once the connection is over.
   void run_for(std::chrono::milliseconds d) {
     auto until = Clock::now() + d;
-    while (!done_ && Clock::now() < until) ioc_.run_one_for(5ms);
+    while (!done_ && Clock::now() < until) {
+      ioc_.poll();
+      for (const epoll_event& ev : loop_.wait(1ms)) {
+        if (ev.data.u64 < EventLoop::kAsioKey && !done_) {
+          conn_->on_io(EventLoop::fd_of(ev.data.u64), ev.events);
+        }
+      }
+      for (const RawRead& r : std::exchange(ctx_->read_again, {})) {
+        if (!done_) conn_->on_io(r.fd, EPOLLIN);
+      }
+    }
   }
 
  private:
@@ -73,6 +87,7 @@ class OneConnection {
   }
 
   boost::asio::io_context ioc_;
+  EventLoop loop_{ioc_};
   std::shared_ptr<const RunConfig> cfg_;
   std::unique_ptr<WorkerContext> ctx_;
   boost::asio::steady_timer timer_{ioc_};

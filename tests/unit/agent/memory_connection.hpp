@@ -43,6 +43,7 @@ class MemoryStream : public beast::test::stream {
 template <>
 struct StreamTraits<MemoryStream> {
   static constexpr bool kTls = false;
+  static constexpr bool kRaw = false;
   static inline std::function<void(MemoryStream&)> on_emplace;
 
   static void emplace(std::optional<MemoryStream>& s, WorkerContext& ctx, const GroupRuntime&) {
