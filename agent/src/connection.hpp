@@ -66,6 +66,7 @@ struct FailureLogBudget {
 struct RawRead {
   uint32_t slot = 0;
   int fd = -1;
+  uint32_t events = 0;  // of the report it did not finish reading
 };
 
 // What a worker shares with its connections (owned by the worker, used on its thread only).

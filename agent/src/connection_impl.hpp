@@ -195,7 +195,7 @@ class WsConnection final : public Connection,
   // connection_session.ipp
   void on_established(std::string_view early_bytes);
   bool go_raw();
-  bool read_raw();
+  bool read_raw(uint32_t events);
   void close_stream();
   void start_read();
   bool drain();

@@ -69,23 +69,25 @@ void WsConnection<Ws>::start_read() {
 template <class Ws>
 void WsConnection<Ws>::on_io(int fd, uint32_t events) {
   if (!kRaw || fd != raw_fd_ || ending()) return;
-  if ((events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0 && !read_raw()) return;
+  if ((events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0 && !read_raw(events)) return;
   if ((events & EPOLLOUT) != 0 && attempt_.write_blocked) on_write_done({});
 }
 
 // Reads the raw session's socket into the worker's shared buffer until a short read (the socket
 // is empty: the loop is edge-triggered and reports the next input), at most kMaxDrainReads times
 // per report (the rest waits in WorkerContext::read_again for the worker's next round, so that a
-// flooding server cannot keep the worker from its other connections). False when the session is
-// ending.
+// flooding server cannot keep the worker from its other connections). When the report says the
+// peer ended its side (or the socket failed), that end may already sit behind the data with no
+// report to come: it reads on until the end itself. False when the session is ending.
 template <class Ws>
-bool WsConnection<Ws>::read_raw() {
+bool WsConnection<Ws>::read_raw(uint32_t events) {
   std::vector<char>& buf = ctx_.read_buffer;
+  const bool ended = (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0;
   for (int reads = 0; reads < kMaxDrainReads; ++reads) {
     const ssize_t n = ::recv(raw_fd_, buf.data(), buf.size(), MSG_DONTWAIT);
     if (n > 0) {
       if (!consume(std::string_view(buf.data(), static_cast<std::size_t>(n)))) return false;
-      if (static_cast<std::size_t>(n) < buf.size()) return true;
+      if (static_cast<std::size_t>(n) < buf.size() && !ended) return true;
       continue;
     }
     if (n == 0) {
@@ -97,7 +99,7 @@ bool WsConnection<Ws>::read_raw() {
     on_read_end(error_code(errno, boost::system::system_category()));
     return false;
   }
-  ctx_.read_again.push_back(RawRead{slot_, raw_fd_});
+  ctx_.read_again.push_back(RawRead{slot_, raw_fd_, events});
   return true;
 }
 

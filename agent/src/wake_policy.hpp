@@ -5,12 +5,12 @@
 //
 // A thread woken by a timer runs some time after the timer's instant (about 0.1 ms on an idle VM),
 // and every latency is measured from the scheduled instant. So for a send or a request timeout
-// the worker arms its timer kPrewake early and polls, handling I/O within kPollSlice, until the
+// the worker ends its wait kPrewake early and polls, handling I/O within kPollSlice, until the
 // instant; one too close to sleep for is polled for from now on. A timeout deadline is armed only
 // while a request is in flight (a reply disarms it), so it costs no wake-up of its own when the
 // replies come; a reply that arrives while the thread sleeps is handled when it wakes it (that
-// delay is in latency_service). Connect, backoff and close bounds need no such precision: their
-// timer fires at the instant and the thread sleeps until then. Polling is limited to kSpinBudget
+// delay is in latency_service). Connect, backoff and close bounds need no such precision: the
+// wait ends at the instant and the thread sleeps until then. Polling is limited to kSpinBudget
 // of CPU per second (2% of a core); beyond it the worker sleeps until the instant itself. A longer
 // prewake does not help on a busy machine: a thread that spins uses up its scheduler credit and
 // is preempted just before the instant instead (measured on this 2-core VM with two CPU-bound
@@ -33,10 +33,12 @@ inline constexpr std::chrono::microseconds kPrewake{150};
 inline constexpr std::chrono::microseconds kMinSleep{150};
 inline constexpr std::chrono::milliseconds kSpinBudget{20};
 // While polling, the worker looks at its sockets (one wait without timeout) once per this much
-// time and watches the clock alone in between: I/O that arrives meanwhile is handled at most this
-// late, no later than a sleeping thread would wake for it. A look per round instead cost ~30 calls
-// per message at 1,000 msg/s; one per 50 µs, 0.35 (4.21 system calls per message where 4 are the
-// floor: bench/agent_syscalls_bench.sh); one per kPrewake, one look per send that polls.
+// time and watches the clock alone in between; a poll that reaches its tick runs it and leaves
+// the look to the wait after it. So I/O that arrives meanwhile is handled at most this late (plus
+// the tick's sends), no later than a sleeping thread would wake for it, and a poll of up to
+// kPrewake costs no system call. A look per round instead cost ~30 calls per message at 1,000
+// msg/s; one per 50 µs, 0.35 (4.21 per message where 4 are the floor: wait, send, wait, read;
+// bench/agent_syscalls_bench.sh measures 3.87 now: ticks merge sends within kMinTickGap).
 inline constexpr std::chrono::microseconds kPollSlice{kPrewake};
 
 class WakePolicy {

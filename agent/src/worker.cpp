@@ -73,8 +73,10 @@ void Worker::run() {
     read_again();
     tick_if_due();
     // A connection in any stage but an established ws:// session may have started io_context
-    // operations from the events or the tick; some complete at once, without waking the reactor.
-    if (ctx_ && live_ > ctx_->raw_open) asio_due_ = true;
+    // operations from a session's events or the tick; some complete at once, without waking the
+    // reactor. (What handlers start during run_asio completes there.)
+    if (ran_outside_asio_ && ctx_ && live_ > ctx_->raw_open) asio_due_ = true;
+    ran_outside_asio_ = false;
   }
 }
 
@@ -123,7 +125,10 @@ void Worker::dispatch(const epoll_event& ev) {
   } else if (key == EventLoop::kAsioKey) {
     asio_due_ = true;
   } else if (const uint32_t slot = EventLoop::slot_of(key); slot < conns_.size()) {
-    if (auto conn = conns_[slot]) conn->on_io(EventLoop::fd_of(key), ev.events);
+    if (auto conn = conns_[slot]) {
+      ran_outside_asio_ = true;
+      conn->on_io(EventLoop::fd_of(key), ev.events);
+    }
   }
 }
 
@@ -133,9 +138,10 @@ void Worker::read_again() {
   if (!ctx_ || ctx_->read_again.empty()) return;
   std::vector<RawRead> again;
   again.swap(ctx_->read_again);
+  ran_outside_asio_ = true;
   for (const RawRead& r : again) {
     if (r.slot < conns_.size()) {
-      if (auto conn = conns_[r.slot]) conn->on_io(r.fd, EPOLLIN);
+      if (auto conn = conns_[r.slot]) conn->on_io(r.fd, r.events);
     }
     tick_if_due();
   }
@@ -338,6 +344,7 @@ void Worker::on_tick() {
   end_poll(now);
   tick_at_ = TimePoint::max();
   fire_at_ = TimePoint::max();
+  ran_outside_asio_ = true;
   in_tick_ = true;
   last_tick_ = now;
   // Handlers may arm new deadlines (due ones are popped in this loop too).

@@ -106,7 +106,9 @@ class Worker {
   WakePolicy wake_{[] { return !machine_has_spare_core(); }};
   TimePoint poll_from_ = TimePoint::max();  // max = not polling
   bool in_tick_ = false;
-  bool asio_due_ = true;                       // run the io_context before the next wait
+  bool asio_due_ = true;  // run the io_context before the next wait
+  // This round ran connections outside the io_context (a session's events, the tick).
+  bool ran_outside_asio_ = false;
   std::optional<shared::MetricsDelta> spare_;  // cleared, becomes ctx_->delta at the next take
   RunSchedule schedule_;
   size_t next_open_ = 0;

@@ -4,16 +4,14 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <map>
 #include <string>
 #include <utility>
 
 #include "connection.hpp"
 #include "engine_run.hpp"
-#include "event_loop.hpp"
 #include "hostile_server.hpp"
+#include "one_connection.hpp"
 #include "run_config.hpp"
 #include "test_server.hpp"
 
@@ -25,76 +23,10 @@ using testing::Hostile;
 using testing::HostileOptions;
 using testing::HostileServer;
 using testing::make_assignment;
+using testing::OneConnection;
 using testing::run_engine;
 using testing::RunResult;
 using Reasons = std::map<std::string, uint64_t>;
-
-// One ws:// connection on an io_context of the test thread, with the worker's deadline loop
-// reduced to its essence (a timer at the earliest armed deadline), so that the test can read the
-// connection's state between handlers and shorten the write-stall bound.
-class OneConnection {
- public:
-  explicit OneConnection(Assignment a, std::chrono::milliseconds write_stall) {
-    auto made = make_run_config(std::move(a));
-    cfg_ = std::get<std::shared_ptr<const RunConfig>>(std::move(made));
-    ctx_ = std::make_unique<WorkerContext>(
-        ioc_, *cfg_, std::vector<std::shared_ptr<boost::asio::ssl::context>>(1));
-    ctx_->write_stall = write_stall;
-    ctx_->deadlines.reset(1);
-    ctx_->on_done = [this](uint32_t) { done_ = true; };
-    ctx_->wake_at = [this](TimePoint at) { wake_at(at); };
-    ctx_->loop = &loop_;
-    conn_ = make_plain_connection(*ctx_, 0, 0);
-  }
-  ~OneConnection() {
-    if (!done_) conn_->abort(0ms);
-    ioc_.run_for(1s);  // lets aborted operations return before the context dies
-  }
-
-  Connection& conn() { return *conn_; }
-  const shared::Counters& counters() const { return ctx_->delta.counters; }
-  bool done() const { return done_; }
-  // Runs handlers and the established session's socket events (as a Worker does) for `d`;
-  // returns early once the connection is over.
-  void run_for(std::chrono::milliseconds d) {
-    auto until = Clock::now() + d;
-    while (!done_ && Clock::now() < until) {
-      ioc_.poll();
-      for (const epoll_event& ev : loop_.wait(1ms)) {
-        if (ev.data.u64 < EventLoop::kAsioKey && !done_) {
-          conn_->on_io(EventLoop::fd_of(ev.data.u64), ev.events);
-        }
-      }
-      for (const RawRead& r : std::exchange(ctx_->read_again, {})) {
-        if (!done_) conn_->on_io(r.fd, EPOLLIN);
-      }
-    }
-  }
-
- private:
-  void wake_at(TimePoint at) {
-    if (at >= armed_at_) return;
-    armed_at_ = at;
-    timer_.expires_at(at);
-    timer_.async_wait([this](boost::system::error_code ec) {
-      if (ec) return;
-      armed_at_ = TimePoint::max();
-      while (auto due = ctx_->deadlines.pop_due(Clock::now())) {
-        if (!done_) conn_->on_deadline(due->kind);
-      }
-      if (auto next = ctx_->deadlines.earliest()) wake_at(*next);
-    });
-  }
-
-  boost::asio::io_context ioc_;
-  EventLoop loop_{ioc_};
-  std::shared_ptr<const RunConfig> cfg_;
-  std::unique_ptr<WorkerContext> ctx_;
-  boost::asio::steady_timer timer_{ioc_};
-  TimePoint armed_at_ = TimePoint::max();
-  std::shared_ptr<Connection> conn_;
-  bool done_ = false;
-};
 
 // Issue 11 item 2: after a correct 101 the server floods 125-byte pings and never reads. The
 // agent answers only the latest ping (a queued pong is replaced), so its queue stays at one pong
