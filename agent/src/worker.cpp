@@ -74,8 +74,12 @@ void Worker::run() {
     tick_if_due();
     // A connection in any stage but an established ws:// session may have started io_context
     // operations from a session's events or the tick; some complete at once, without waking the
-    // reactor. (What handlers start during run_asio completes there.)
-    if (ran_outside_asio_ && ctx_ && live_ > ctx_->raw_open) asio_due_ = true;
+    // reactor (what handlers start during run_asio completes there). A resolve completes on
+    // Asio's resolver thread, which wakes neither: the io_context runs every round (wait_bound
+    // keeps rounds 1 ms apart) until it is back.
+    if (ctx_ && (ctx_->resolving > 0 || (ran_outside_asio_ && live_ > ctx_->raw_open))) {
+      asio_due_ = true;
+    }
     ran_outside_asio_ = false;
   }
 }

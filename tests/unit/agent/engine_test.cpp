@@ -104,6 +104,31 @@ TEST(Engine, FiftyConnectionsOpenLoopEcho) {
   EXPECT_TRUE(engine.finished());
 }
 
+// Every connection opens at t0 (no ramp) and nothing takes a delta meanwhile: nothing wakes the
+// worker while Asio's resolver thread resolves the target, and that thread does not wake it
+// either; the worker looks for the resolve's completion by itself (every 1 ms meanwhile).
+TEST(Engine, ConnectionsOpeningAtOnceAreNotLeftWaitingForTheirResolve) {
+  TestServer server({});
+  Engine engine(1);
+  ASSERT_FALSE(engine.prepare(make_assignment(server.url(), 20, 0ms, 2s)));
+  engine.start(std::chrono::steady_clock::now());
+  std::this_thread::sleep_for(300ms);
+  RunResult r;
+  r.last = engine.take_delta();
+  r.total.merge(r.last.delta);
+  EXPECT_EQ(r.total.counters.connections_established, 20u);
+  engine.stop(200ms);
+  for (int i = 0; i < 250 && !r.finished; ++i) {  // at most 5 s
+    std::this_thread::sleep_for(20ms);
+    r.last = engine.take_delta();
+    r.total.merge(r.last.delta);
+    r.finished = r.last.finished;
+  }
+  ASSERT_TRUE(r.finished);
+  EXPECT_EQ(r.total.counters.connections_established, 20u);
+  EXPECT_EQ(r.total.counters.connections_failed, 0u);
+}
+
 TEST(Engine, LatencyIncludesServerDelay) {
   TestServer server(ServerOptions{ServerMode::kEcho, 50ms});
   Engine engine(1);
