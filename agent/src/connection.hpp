@@ -113,7 +113,7 @@ struct WorkerContext {
   std::function<void(uint32_t slot)> on_done;
   // Every connection's timed events (sends, request timeouts, connect/backoff/close bounds), by
   // slot; the worker's single timer reports due ones through Connection::on_deadline. After
-  // arming, a connection calls wake_at(instant) so that the worker's timer fires in time.
+  // arming, a connection calls wake_at(instant) so that the worker's wait ends in time.
   SlotDeadlines deadlines;
   std::function<void(TimePoint)> wake_at;
   // The worker's wait (event_loop.hpp): established ws:// sessions hand their socket to it.

@@ -18,8 +18,17 @@ namespace {
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
-// Each test runs the io_context once before it waits: a new reactor starts interrupted (ready
-// once), which the worker's first round takes away the same way.
+// An EventLoop over an io_context with work (as the worker's: poll() runs the reactor), which has
+// run once: a new reactor starts interrupted (ready once), and the worker's first round takes
+// that away the same way.
+struct LoopSetup {
+  LoopSetup() { io.poll(); }
+  boost::asio::io_context io;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work =
+      boost::asio::make_work_guard(io);
+  EventLoop loop{io};
+};
+
 std::vector<uint64_t> keys_of(std::span<const epoll_event> events) {
   std::vector<uint64_t> keys;
   for (const epoll_event& ev : events) keys.push_back(ev.data.u64);
@@ -34,10 +43,8 @@ TEST(EventLoop, KeysCarryTheSlotAndTheDescriptor) {
 }
 
 TEST(EventLoop, ATimeoutIsKeptToTheMillisecondAndNothingIsReported) {
-  boost::asio::io_context io;
-  auto work = boost::asio::make_work_guard(io);  // as the worker's: poll() runs the reactor
-  EventLoop loop(io);
-  io.poll();
+  LoopSetup setup;
+  EventLoop& loop = setup.loop;
   EXPECT_TRUE(loop.wait(0ns).empty());
   const auto start = Clock::now();
   EXPECT_TRUE(loop.wait(3ms).empty());
@@ -47,10 +54,8 @@ TEST(EventLoop, ATimeoutIsKeptToTheMillisecondAndNothingIsReported) {
 }
 
 TEST(EventLoop, NotifyWakesAWaitFromAnotherThread) {
-  boost::asio::io_context io;
-  auto work = boost::asio::make_work_guard(io);  // as the worker's: poll() runs the reactor
-  EventLoop loop(io);
-  io.poll();
+  LoopSetup setup;
+  EventLoop& loop = setup.loop;
   std::thread other([&] {
     std::this_thread::sleep_for(20ms);
     loop.notify();
@@ -67,28 +72,24 @@ TEST(EventLoop, NotifyWakesAWaitFromAnotherThread) {
 // The nesting the worker relies on: an expiring Asio timer (its reactor's timerfd) makes the wait
 // report kAsioKey, and once the io_context has run, the reactor is quiet again.
 TEST(EventLoop, AsioReactorWorkWakesTheWait) {
-  boost::asio::io_context io;
-  auto work = boost::asio::make_work_guard(io);  // as the worker's: poll() runs the reactor
-  EventLoop loop(io);
-  io.poll();
-  boost::asio::steady_timer timer(io);
+  LoopSetup setup;
+  EventLoop& loop = setup.loop;
+  boost::asio::steady_timer timer(setup.io);
   bool fired = false;
   timer.expires_after(20ms);
   timer.async_wait([&](boost::system::error_code ec) { fired = !ec; });
-  io.poll();
+  setup.io.poll();
   EXPECT_FALSE(fired);
   auto keys = keys_of(loop.wait(10s));
   EXPECT_EQ(keys, std::vector<uint64_t>{EventLoop::kAsioKey});
-  io.poll();
+  setup.io.poll();
   EXPECT_TRUE(fired);
   EXPECT_TRUE(loop.wait(0ns).empty()) << "nothing ready after the io_context ran";
 }
 
 TEST(EventLoop, ASocketReportsInputOutputRoomAndItsEnd) {
-  boost::asio::io_context io;
-  auto work = boost::asio::make_work_guard(io);  // as the worker's: poll() runs the reactor
-  EventLoop loop(io);
-  io.poll();
+  LoopSetup setup;
+  EventLoop& loop = setup.loop;
   int fds[2];
   ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, fds), 0);
   const uint64_t key = EventLoop::key_of(7, fds[0]);
