@@ -3,8 +3,10 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/asio/detail/epoll_reactor.hpp>
 #include <cerrno>
+#include <cstdint>
 
 namespace wsload::agent {
 
@@ -35,7 +37,7 @@ void add_or_throw(int epoll_fd, int fd, uint32_t events, uint64_t key, const cha
 
 }  // namespace
 
-EventLoop::EventLoop(boost::asio::io_context& io) {
+EventLoop::EventLoop(boost::asio::io_context& io, bool precise) : precise_(precise) {
   epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
   if (epoll_fd_ < 0) throw std::system_error(last_error(), "epoll_create1");
   notify_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -72,15 +74,20 @@ std::error_code EventLoop::add_socket(int fd, uint64_t key) {
 }
 
 std::span<const epoll_event> EventLoop::wait(std::optional<std::chrono::nanoseconds> timeout) {
-  timespec ts{};
-  const timespec* bound = nullptr;
-  if (timeout) {
-    const auto ns = std::max<int64_t>(0, timeout->count());
-    ts.tv_sec = static_cast<time_t>(ns / 1'000'000'000);
-    ts.tv_nsec = static_cast<long>(ns % 1'000'000'000);
-    bound = &ts;
+  const int64_t ns = timeout ? std::max<int64_t>(0, timeout->count()) : -1;
+  int n = -1;
+  if (precise_) {
+    timespec ts{static_cast<time_t>(ns / 1'000'000'000), static_cast<long>(ns % 1'000'000'000)};
+    n = ::epoll_pwait2(epoll_fd_, events_.data(), kMaxEvents, ns < 0 ? nullptr : &ts, nullptr);
+    if (n < 0 && errno == ENOSYS) precise_ = false;  // a kernel before 5.11: fall back below
   }
-  const int n = ::epoll_pwait2(epoll_fd_, events_.data(), kMaxEvents, bound, nullptr);
+  if (!precise_) {
+    // Whole milliseconds, rounded up so that the wait never ends before the instant (it may end
+    // up to 1 ms after it: a send's lag, measured and reported as such).
+    const int ms =
+        ns < 0 ? -1 : static_cast<int>(std::min<int64_t>((ns + 999'999) / 1'000'000, INT32_MAX));
+    n = ::epoll_wait(epoll_fd_, events_.data(), kMaxEvents, ms);
+  }
   if (n <= 0) return {};  // timeout, or EINTR: the caller looks at its clock again
   return {events_.data(), static_cast<size_t>(n)};
 }

@@ -28,8 +28,10 @@ class EventLoop {
   static constexpr int kMaxEvents = 256;
 
   // Nests `io`'s reactor (created now if it was not). Throws std::system_error when the kernel
-  // refuses an epoll instance or an eventfd.
-  explicit EventLoop(boost::asio::io_context& io);
+  // refuses an epoll instance or an eventfd. `precise`: wait with epoll_pwait2 (nanoseconds);
+  // false, or a kernel without it (before 5.11), waits with epoll_wait in whole milliseconds,
+  // rounded up.
+  explicit EventLoop(boost::asio::io_context& io, bool precise = true);
   ~EventLoop();
   EventLoop(const EventLoop&) = delete;
   EventLoop& operator=(const EventLoop&) = delete;
@@ -53,6 +55,7 @@ class EventLoop {
   void take_notify();
 
  private:
+  bool precise_ = true;
   int epoll_fd_ = -1;
   int notify_fd_ = -1;
   std::array<epoll_event, kMaxEvents> events_{};

@@ -93,9 +93,7 @@ void Worker::run_asio() {
 // to kPollSlice. True when the tick was reached: it runs at once, and the wait after it looks at
 // the sockets (what arrived meanwhile waits for the tick's sends, not for a look of its own).
 bool Worker::poll_until_tick() {
-  if (tick_at_ == TimePoint::max() || asio_due_ || (ctx_ && !ctx_->read_again.empty())) {
-    return false;
-  }
+  if (tick_at_ == TimePoint::max() || (ctx_ && !ctx_->read_again.empty())) return false;
   TimePoint now = Clock::now();
   if (now < fire_at_) return false;
   if (!woke_) {
@@ -110,7 +108,7 @@ bool Worker::poll_until_tick() {
 
 std::optional<std::chrono::nanoseconds> Worker::wait_bound() {
   using std::chrono::nanoseconds;
-  if (asio_due_ || (ctx_ && !ctx_->read_again.empty())) return nanoseconds::zero();
+  if (ctx_ && !ctx_->read_again.empty()) return nanoseconds::zero();
   // A resolve completes on Asio's resolver thread, which does not wake this one: look every 1 ms.
   std::optional<nanoseconds> bound;
   if (ctx_ && ctx_->resolving > 0) bound = std::chrono::milliseconds(1);

@@ -22,11 +22,11 @@ using Clock = std::chrono::steady_clock;
 // run once: a new reactor starts interrupted (ready once), and the worker's first round takes
 // that away the same way.
 struct LoopSetup {
-  LoopSetup() { io.poll(); }
+  explicit LoopSetup(bool precise = true) : loop(io, precise) { io.poll(); }
   boost::asio::io_context io;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work =
       boost::asio::make_work_guard(io);
-  EventLoop loop{io};
+  EventLoop loop;
 };
 
 std::vector<uint64_t> keys_of(std::span<const epoll_event> events) {
@@ -51,6 +51,21 @@ TEST(EventLoop, ATimeoutIsKeptToTheMillisecondAndNothingIsReported) {
   const auto took = Clock::now() - start;
   EXPECT_GE(took, 3ms);
   EXPECT_LT(took, 200ms);
+}
+
+// Kernels before 5.11 have no epoll_pwait2: the loop waits in whole milliseconds, never less than
+// asked.
+TEST(EventLoop, WithoutNanosecondWaitsATimeoutIsRoundedUpToTheMillisecond) {
+  LoopSetup setup(false);
+  EventLoop& loop = setup.loop;
+  EXPECT_TRUE(loop.wait(0ns).empty());
+  const auto start = Clock::now();
+  EXPECT_TRUE(loop.wait(1500us).empty());
+  const auto took = Clock::now() - start;
+  EXPECT_GE(took, 2ms);
+  EXPECT_LT(took, 200ms);
+  loop.notify();
+  EXPECT_EQ(keys_of(loop.wait(10s)), std::vector<uint64_t>{EventLoop::kNotifyKey});
 }
 
 TEST(EventLoop, NotifyWakesAWaitFromAnotherThread) {
