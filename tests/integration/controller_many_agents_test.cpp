@@ -137,7 +137,7 @@ std::vector<uint64_t> planned_shares(uint64_t connections) {
 TEST(ControllerManyAgents, SixtyAgentsTwoConnectionsEach) {
   TempDir dir;
   const auto run = run_many_agents(120, dir);
-  expect_clean_run(run, 120);
+  ASSERT_NO_FATAL_FAILURE(expect_clean_run(run, 120));
   for (const auto& agent : run.report["agents"]) {
     EXPECT_EQ(agent["share"], 2) << agent.dump();
     EXPECT_EQ(agent["connections"]["established"], 2) << agent.dump();
@@ -149,7 +149,7 @@ TEST(ControllerManyAgents, SixtyAgentsTwoConnectionsEach) {
 TEST(ControllerManyAgents, ExtraConnectionsGoToTheFirstAgents) {
   TempDir dir;
   const auto run = run_many_agents(130, dir);
-  expect_clean_run(run, 130);
+  ASSERT_NO_FATAL_FAILURE(expect_clean_run(run, 130));
   const auto shares = planned_shares(130);
   ASSERT_EQ(run.report["agents"].size(), shares.size());
   for (size_t i = 0; i < shares.size(); ++i) {

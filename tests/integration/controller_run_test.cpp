@@ -186,6 +186,49 @@ TEST(ControllerRun, UnreachableAgentExitsThree) {
   EXPECT_NE(r.output.find("cannot reach agent"), std::string::npos) << r.output;
 }
 
+// An agent that refuses the first attempt (it is not listening yet) is retried within the wait,
+// not given up: the path local agents take too, so that one refused first connection among sixty
+// starting at once does not fail the run.
+TEST(ControllerRun, AnAgentThatListensLateIsConnectedWithinTheWait) {
+  TempDir dir;
+  const auto address = "127.0.0.1:" + std::to_string(free_loopback_port());
+  ProcessOptions options;
+  options.capture_stderr = true;
+  ChildProcess wsload({bin("wsload"),
+                       "run",
+                       "quick",
+                       "--spawn-target",
+                       "--connections",
+                       "4",
+                       "--ramp-up",
+                       "1s",
+                       "--duration",
+                       "1s",
+                       "--agents",
+                       address,
+                       "--expect-agents",
+                       "1",
+                       "--agent-wait",
+                       "20s",
+                       "--agent-token",
+                       Cluster::kAgentToken,
+                       "--json",
+                       dir.file("report.json"),
+                       "-q"},
+                      options);
+  // wsload is refused at least once before the agent listens.
+  EXPECT_FALSE(wsload.wait_exit(std::chrono::milliseconds(1500)).has_value()) << wsload.output();
+  ChildProcess agent({bin("wsload-agent"), "--listen", address, "--threads", "1", "--token",
+                      Cluster::kAgentToken, "--log-level", "warn"});
+  const auto code = wsload.wait_exit(std::chrono::seconds(60));
+  if (!code) wsload.terminate();
+  ASSERT_EQ(code.value_or(-1), 0) << wsload.output();
+  std::ifstream in(dir.file("report.json"));
+  const auto report = nlohmann::json::parse(in, nullptr, false);
+  ASSERT_TRUE(report.is_object()) << wsload.output();
+  EXPECT_EQ(report["connections"]["established"], 4);
+}
+
 TEST(ControllerRun, SpawnTargetWithLocalAgentsRunsAndPasses) {
   TempDir dir;
   auto r = run_wsload({"run", "quick", "--spawn-target", "--connections", "20", "--ramp-up", "1s",

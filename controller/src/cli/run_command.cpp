@@ -266,6 +266,9 @@ int run_command(RunRequest request, const std::atomic<int>& interrupts) {
       local = std::make_unique<LocalAgents>(count, std::max(1u, cores / count),
                                             request.options.agent_token);
       endpoints = local->endpoints();
+      // They listen already, but one refused or reset first connection among many agents starting
+      // at once must not fail the run: gRPC retries it within this bound.
+      request.options.agent_connect_wait = kLocalAgentConnectWait;
       report.agents_mode = fmt::format("local ({} processes)", count);
     } else {
       endpoints = find_agents(request.options, out);

@@ -52,7 +52,7 @@ Coordinator::Coordinator(const RunOptions& options, std::vector<AgentEndpoint> a
   if (!channels_) {
     channels_ = [this](size_t index, const std::string& endpoint, EventQueue& events) {
       const auto connect_wait =
-          options_.expect_agents > 0 ? options_.agent_wait : std::chrono::nanoseconds::zero();
+          options_.expect_agents > 0 ? options_.agent_wait : options_.agent_connect_wait;
       return std::make_unique<AgentLink>(index, endpoint, options_.agent_token, events,
                                          connect_wait, options_.agent_ca_pem);
     };

@@ -40,17 +40,17 @@ struct Coordinator::Loop {
   Clock::time_point t_start;
   TimelineAligner aligner;
   shared::LoadPlan plan;  // the stage's load shape: the target level at any instant
-  std::unique_ptr<MonitorPoller> monitor;
-  std::string monitor_note;                      // last note printed about dropped monitor fields
-  std::map<std::string, double> monitor_fields;  // the monitor's latest, for the publishers
-  shared::MetricsDelta running;                  // everything so far, for the publishers
-  shared::MetricsDelta scratch;                  // each report is decoded here, reusing its storage
-  shared::MetricsDelta live;                     // aligned intervals since the last live update
+  std::unique_ptr<MonitorPoller> monitor{};
+  std::string monitor_note{};                      // last note printed about dropped monitor fields
+  std::map<std::string, double> monitor_fields{};  // the monitor's latest, for the publishers
+  shared::MetricsDelta running{};                  // everything so far, for the publishers
+  shared::MetricsDelta scratch{};  // each report is decoded here, reusing its storage
+  shared::MetricsDelta live{};     // aligned intervals since the last live update
   uint64_t live_intervals = 0;
-  std::optional<Clock::time_point> stop_deadline;
+  std::optional<Clock::time_point> stop_deadline{};
   bool hurried = false;  // a second interrupt: stop waiting for final reports
-  Clock::time_point next_heartbeat, next_publish, next_live, planned_end, last_final;
-  shared::PartIndex parts;  // the stage's streams, steps and groups (format v2; empty for v1)
+  Clock::time_point next_heartbeat{}, next_publish{}, next_live{}, planned_end{}, last_final{};
+  shared::PartIndex parts{};  // the stage's streams, steps and groups (format v2; empty for v1)
 };
 
 void Coordinator::stop_all(v1::Stop::Reason reason) {
@@ -282,8 +282,11 @@ void Coordinator::publish_metrics(Loop& loop, Clock::time_point now) {
 
 void Coordinator::execute(const shared::Scenario& scenario, StageResult& result) {
   const auto t_start = start_agents(result);
-  Loop loop{scenario, result, t_start, TimelineAligner(agents_.size()),
-            shared::LoadPlan(scenario.load)};
+  Loop loop{.scenario = scenario,
+            .result = result,
+            .t_start = t_start,
+            .aligner = TimelineAligner(agents_.size()),
+            .plan = shared::LoadPlan(scenario.load)};
   loop_ = &loop;
   loop.parts = stage_parts(scenario);
   if (scenario.monitor) {

@@ -19,12 +19,17 @@ struct AgentEndpoint {
 };
 
 inline constexpr std::chrono::nanoseconds kMaxMetricsLinger = 1h;
+inline constexpr std::chrono::nanoseconds kLocalAgentConnectWait = 10s;
 
 struct RunOptions {
   std::string agents_spec;     // --agents as given; empty = spawn local agents
   unsigned local_agents = 0;   // 0 = enough for the fd budget, at least 1
   unsigned expect_agents = 0;  // 0 = as many as --agents lists/resolves
   std::chrono::nanoseconds agent_wait = 30s;
+  // How long each agent's channel may take to connect, with gRPC's own retries, before its session
+  // opens; 0 = an agent that refuses the first attempt fails the run at once. --expect-agents uses
+  // agent_wait instead; local agents, which are known to listen, get kLocalAgentConnectWait.
+  std::chrono::nanoseconds agent_connect_wait = 0s;
   std::string agent_token;
   std::string agent_ca_pem;  // --agent-ca contents: TLS to the agents when set
   bool spawn_target = false;
