@@ -276,13 +276,20 @@ void AgentSession::on_start(uint64_t command_id, const v1::StartAt& start) {
   wake_.notify_all();
 }
 
-bool AgentSession::send_report(uint64_t sequence, uint64_t index, bool stopped_early) {
-  auto snapshot = engine_->take_delta();
+bool AgentSession::send_report(uint64_t sequence, uint64_t index, const ReportStep& step) {
+  auto snapshot = engine_->take_delta(step.answer_by);
+  if (snapshot.late_threads > 0) {
+    // Once at warn (the machine is saturated or the share too large for the threads), then debug.
+    spdlog::log(late_reports_++ == 0 ? spdlog::level::warn : spdlog::level::debug,
+                "report {}: {} load thread(s) did not answer within half a report interval; their "
+                "figures follow in a later report",
+                sequence, snapshot.late_threads);
+  }
   v1::AgentMessage message;
   v1::IntervalReport* report = nullptr;
   if (snapshot.finished) {
     auto* final_report = message.mutable_final();
-    final_report->set_stopped_early(stopped_early);
+    final_report->set_stopped_early(step.stopped_early);
     report = final_report->mutable_last();
   } else {
     report = message.mutable_interval();
@@ -319,7 +326,7 @@ AgentSession::ReportStep AgentSession::next_report_step(ReportSchedule& schedule
     // belongs to the interval in progress, which later reports may add to. Never decreasing.
     schedule.index = now >= schedule.next ? elapsed : std::max(schedule.index, elapsed + 1);
     while (schedule.next <= now) schedule.next += report_interval_;
-    return {ReportStep::kReport, nullptr, stopping_};
+    return {ReportStep::kReport, nullptr, stopping_, now + report_interval_ / 2};
   }
 }
 
@@ -343,7 +350,7 @@ void AgentSession::report_loop() {
         return;
       }
       case ReportStep::kReport:
-        if (send_report(++schedule.sequence, schedule.index, step.stopped_early)) return;
+        if (send_report(++schedule.sequence, schedule.index, step)) return;
         break;
     }
   }

@@ -48,12 +48,15 @@ class AgentSession {
     enum Action { kOrphaned, kEndBeforeStart, kReport } action;
     Engine* engine = nullptr;    // kOrphaned: the engine to stop, if any
     bool stopped_early = false;  // kReport: a stop was requested
+    // kReport: load threads that have not answered by then are not waited for (half an interval:
+    // the agent must not fall silent because one of its threads is behind)
+    std::chrono::steady_clock::time_point answer_by{};
   };
   ReportStep next_report_step(ReportSchedule& schedule);
   void report_loop();
   // Takes the engine's delta and writes it as report `index`; true when it was the final report.
   // Called by the reporter thread without state_mutex_ held.
-  bool send_report(uint64_t sequence, uint64_t index, bool stopped_early);
+  bool send_report(uint64_t sequence, uint64_t index, const ReportStep& step);
   void write(const v1::AgentMessage& message);
   void refuse(uint64_t command_id, const std::string& reason);
 
@@ -70,6 +73,7 @@ class AgentSession {
   std::chrono::steady_clock::time_point t0_;  // guarded by state_mutex_
 
   std::thread reporter_;
+  uint64_t late_reports_ = 0;  // reports sent while a load thread was late; reporter thread only
   std::mutex state_mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;                             // guarded by state_mutex_

@@ -5,12 +5,13 @@
 #include <variant>
 
 #include "run_config.hpp"
+#include "snapshot_collector.hpp"
 #include "worker.hpp"
 
 namespace wsload::agent {
 class Engine::Impl {
  public:
-  explicit Impl(unsigned threads) {
+  explicit Impl(unsigned threads) : collector_(std::max(1u, threads)) {
     workers_.reserve(std::max(1u, threads));
     for (unsigned i = 0; i < std::max(1u, threads); ++i)
       workers_.push_back(std::make_unique<Worker>());
@@ -66,24 +67,18 @@ class Engine::Impl {
     for (auto& worker : workers_) worker->start(t0, plan_);
   }
 
-  EngineSnapshot take_delta() {
-    std::vector<std::future<WorkerSnapshot>> futures;
-    futures.reserve(workers_.size());
-    for (auto& worker : workers_) futures.push_back(worker->take());
-    EngineSnapshot out;
-    bool all_done = true;
-    for (size_t w = 0; w < futures.size(); ++w) {
-      WorkerSnapshot snap = futures[w].get();
-      out.delta.merge(snap.delta);
-      out.open_connections += snap.open;
-      out.in_flight += snap.in_flight;
-      all_done = all_done && snap.finished;
-      workers_[w]->recycle(std::move(snap.delta));
-    }
-    {
-      std::lock_guard lock(mu_);
-      out.finished = started_ ? all_done : stopped_;
-    }
+  EngineSnapshot take_delta(std::optional<Clock::time_point> answer_by) {
+    std::lock_guard take_lock(take_mu_);
+    auto collected = collector_.collect(
+        [&](size_t w) { return workers_[w]->take(); },
+        [&](size_t w, shared::MetricsDelta delta) { workers_[w]->recycle(std::move(delta)); },
+        answer_by);
+    EngineSnapshot out{.delta = std::move(collected.delta),
+                       .open_connections = collected.open,
+                       .in_flight = collected.in_flight,
+                       .late_threads = collected.late};
+    std::lock_guard lock(mu_);
+    out.finished = started_ ? collected.all_finished : stopped_;
     return out;
   }
 
@@ -111,6 +106,8 @@ class Engine::Impl {
 
   mutable std::mutex mu_;
   std::vector<std::unique_ptr<Worker>> workers_;
+  std::mutex take_mu_;           // one report's collect at a time
+  SnapshotCollector collector_;  // guarded by take_mu_
   std::shared_ptr<const RunConfig> cfg_;
   std::shared_ptr<const shared::LoadPlan> plan_;  // the run's global schedule
   bool prepared_ = false;
@@ -127,7 +124,9 @@ std::optional<std::string> Engine::prepare(Assignment assignment) {
 
 void Engine::start(std::chrono::steady_clock::time_point t0) { impl_->start(t0); }
 
-EngineSnapshot Engine::take_delta() { return impl_->take_delta(); }
+EngineSnapshot Engine::take_delta(std::optional<std::chrono::steady_clock::time_point> answer_by) {
+  return impl_->take_delta(answer_by);
+}
 
 void Engine::stop(std::chrono::milliseconds grace) { impl_->stop(grace); }
 

@@ -27,6 +27,9 @@ struct EngineSnapshot {
   uint64_t open_connections = 0;  // gauge: established and not yet closed
   uint64_t in_flight = 0;         // gauge: requests sent and neither answered nor timed out
   bool finished = false;          // schedule complete, all connections closed, nothing in flight
+  // Load threads that had not answered by the deadline: their figures since their last answer are
+  // in a later snapshot, and their gauges above are the last they gave.
+  size_t late_threads = 0;
 };
 
 class Engine {
@@ -45,7 +48,9 @@ class Engine {
   void start(std::chrono::steady_clock::time_point t0);
 
   // Moves the per-thread deltas out (each thread answers through its io_context) and merges them.
-  EngineSnapshot take_delta();
+  // With `answer_by`, a thread that has not answered by then is not waited for (late_threads).
+  EngineSnapshot take_delta(
+      std::optional<std::chrono::steady_clock::time_point> answer_by = std::nullopt);
 
   // Stops early: no new connections or requests; open connections are closed gracefully, bounded
   // by `grace`, then dropped. Safe to call repeatedly and before start().
