@@ -299,6 +299,7 @@ bool AgentSession::send_report(uint64_t sequence, uint64_t index, const ReportSt
   report->set_agent_unix_us(unix_us_now());
   report->set_open_connections(snapshot.open_connections);
   report->set_in_flight(snapshot.in_flight);
+  report->set_late_threads(static_cast<uint32_t>(snapshot.late_threads));
   proto::to_wire(snapshot.delta, report->mutable_delta());
   write(message);
   return snapshot.finished;

@@ -39,6 +39,7 @@ struct AgentRow {
   shared::Counters counters;
   uint64_t open = 0;
   std::optional<bool> up;
+  uint64_t late_reports = 0;
 };
 
 std::vector<AgentRow> agent_rows(std::span<const AgentExposition> agents,
@@ -50,16 +51,17 @@ std::vector<AgentRow> agent_rows(std::span<const AgentExposition> agents,
     if (i < kMaxAgentSeries) {
       // Two agents dialled at one address still get a series each.
       auto name = seen.insert(a.agent).second ? a.agent : fmt::format("{}#{}", a.agent, i);
-      rows.push_back({stage, a.totals->counters, a.open, a.up});
+      rows.push_back({stage, a.totals->counters, a.open, a.up, a.late_reports});
       rows.back().labels.emplace_back("agent", std::move(name));
       continue;
     }
     if (rows.size() == kMaxAgentSeries) {
-      rows.push_back({stage, {}, 0, std::nullopt});
+      rows.push_back({stage, {}, 0, std::nullopt, 0});
       rows.back().labels.emplace_back("agent", "other");
     }
     rows.back().counters.merge(a.totals->counters);
     rows.back().open += a.open;
+    rows.back().late_reports += a.late_reports;
   }
   return rows;
 }
@@ -89,6 +91,13 @@ void write_agent_series(shared::PrometheusWriter& w, std::span<const AgentExposi
       w.counter(c.name, fmt::format("{}{}", c.help, bound),
                 static_cast<double>(r.counters.*c.field), r.labels);
     }
+  }
+  for (const auto& r : rows) {
+    w.counter("wsload_agent_late_reports_total",
+              fmt::format("Reports the agent cut before one of its load threads answered (its "
+                          "figures came in a later report: the threads were behind){}",
+                          bound),
+              static_cast<double>(r.late_reports), r.labels);
   }
 }
 

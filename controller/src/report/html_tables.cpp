@@ -177,7 +177,10 @@ std::string agents_table(const StageResult& r, const std::string& ids) {
         n(metric("connections.failed")), by_reason(a.totals.counters.failures),
         n(metric("messages.sent")), n(metric("messages.replies")), n(metric("messages.timeouts")),
         ms(metric("latency.p50")), ms(metric("latency.p99")), n(metric("schedule.behind")),
-        a.lost ? "fail" : "pass", a.lost ? "lost: " + escape(a.loss_reason) : "finished");
+        a.lost ? "fail" : "pass",
+        a.lost               ? "lost: " + escape(a.loss_reason)
+        : a.late_reports > 0 ? fmt::format("finished ({} late reports)", a.late_reports)
+                             : std::string("finished"));
   }
   out += "</table>";
   if (r.partial) {

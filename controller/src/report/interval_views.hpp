@@ -30,6 +30,7 @@ struct AgentExposition {
   uint64_t open = 0;                             // connections open at its last report
   bool up = true;                                // still reporting (not lost)
   std::string_view state = "running";            // agent_phase_name (run/agent_phase.hpp)
+  uint64_t late_reports = 0;  // reports cut before one of its load threads answered
 };
 
 // Agents beyond this many share the series agent="other" (bounded cardinality).

@@ -123,6 +123,7 @@ json agent_json(const AgentResult& a) {
   aj["finished"] = a.finished;
   aj["lost"] = a.lost;
   if (a.lost) aj["loss_reason"] = a.loss_reason;
+  aj["late_reports"] = a.late_reports;
   aj["clock_offset_ms"] = static_cast<double>(a.clock_offset_us) / 1000.0;
   aj["latency"] =
       distribution_json(a.totals.latency, &shared::MetricsDelta::latency, BucketList::kWithout);

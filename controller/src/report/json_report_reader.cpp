@@ -125,6 +125,7 @@ AgentResult agent_from_json(const json& aj, const std::string& where) {
   a.finished = field(aj, "finished", where).get<bool>();
   a.lost = field(aj, "lost", where).get<bool>();
   a.loss_reason = aj.value("loss_reason", std::string());
+  a.late_reports = aj.value("late_reports", uint64_t{0});  // absent in reports before it existed
   a.clock_offset_us =
       static_cast<int64_t>(field(aj, "clock_offset_ms", where).get<double>() * 1000.0);
   read_counters(aj, a.totals.counters, &a.in_flight, where);

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "report/interval_views.hpp"
+#include "run/agent_notices.hpp"
 #include "run/coordinator.hpp"
 #include "run/live_frame.hpp"
 #include "run/monitor_poller.hpp"
@@ -50,6 +51,7 @@ struct Coordinator::Loop {
   std::optional<Clock::time_point> stop_deadline{};
   bool hurried = false;  // a second interrupt: stop waiting for final reports
   Clock::time_point next_heartbeat{}, next_publish{}, next_live{}, planned_end{}, last_final{};
+  std::vector<std::string> newly_late{};  // agents with a first late report since the live update
   shared::PartIndex parts{};  // the stage's streams, steps and groups (format v2; empty for v1)
 };
 
@@ -134,6 +136,8 @@ void Coordinator::on_report(size_t index, const v1::AgentMessage& m, Clock::time
     spdlog::debug("agent {}: {} connection(s) failed: {}", agent.link->endpoint(), n, reason);
   }
   agent.last_heard = std::max(agent.last_heard, queued_at);
+  if (report.late_threads() > 0 && agent.result.late_reports++ == 0)
+    loop.newly_late.push_back(agent.link->endpoint());
   agent.result.totals.merge(loop.scratch);
   loop.aligner.add(index, report.interval_index(), loop.scratch, report.open_connections());
   if (!publishers_.empty()) loop.running.merge(loop.scratch);
@@ -242,6 +246,13 @@ void Coordinator::update_live(Loop& loop, Clock::time_point now) {
       loop.monitor_note = std::move(note);
     }
   }
+  if (!loop.newly_late.empty()) {
+    live_.message(fmt::format(
+        "{} agent(s) behind ({}): a report went before one of their load threads answered; its "
+        "figures follow in a later timeline point (is the machine saturated?)",
+        loop.newly_late.size(), agent_list(loop.newly_late)));
+    loop.newly_late.clear();
+  }
   live_.update(snapshot);
   loop.live = {};
   loop.live_intervals = 0;
@@ -253,7 +264,8 @@ void Coordinator::publish_metrics(Loop& loop, Clock::time_point now) {
   agents.reserve(agents_.size());
   for (const auto& a : agents_) {
     agents.push_back({a->link->endpoint(), &a->result.totals, a->result.open_connections,
-                      a->phase != AgentPhase::kLost, agent_phase_name(a->phase)});
+                      a->phase != AgentPhase::kLost, agent_phase_name(a->phase),
+                      a->result.late_reports});
   }
   const auto elapsed = std::chrono::duration_cast<std::chrono::nanoseconds>(now - loop.t_start);
   if (loop.monitor) loop.monitor_fields = loop.monitor->latest();

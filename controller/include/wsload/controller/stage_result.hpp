@@ -25,6 +25,9 @@ struct AgentResult {
   bool lost = false;
   std::string loss_reason;
   bool finished = false;  // sent its final report
+  // Reports it cut while one of its load threads had not answered (that thread's figures came in
+  // a later report, so a later timeline point): its threads were behind, e.g. a saturated machine.
+  uint64_t late_reports = 0;
 };
 
 // One point of the timeline: what happened during the interval ending at `t_s`.

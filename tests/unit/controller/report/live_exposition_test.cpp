@@ -109,7 +109,8 @@ TEST(LiveExposition, PerAgentSeriesWithUpAndAnOtherFoldBeyondTheBound) {
     totals[i].counters.connections_established = 10 + i;
     totals[i].counters.messages_sent = 100;
     totals[i].counters.timeouts = i == 1 ? 3 : 0;
-    agents.push_back({"10.0.0." + std::to_string(i) + ":7000", &totals[i], 2, i != 1});
+    agents.push_back({"10.0.0." + std::to_string(i) + ":7000", &totals[i], 2, i != 1, "running",
+                      i == 1 || i >= kMaxAgentSeries ? 4u : 0u});
   }
   const auto text = live_exposition({}, "s", 1, 0, 0, 65, 66, {}, agents);
   const auto p = parse(text);
@@ -119,12 +120,18 @@ TEST(LiveExposition, PerAgentSeriesWithUpAndAnOtherFoldBeyondTheBound) {
                 "wsload_agent_connections_established_total{stage=\"s\",agent=\"10.0.0.1:7000\"}"),
             11);
   EXPECT_EQ(p.samples.at("wsload_agent_timeouts_total{stage=\"s\",agent=\"10.0.0.1:7000\"}"), 3);
+  EXPECT_EQ(p.samples.at("wsload_agent_late_reports_total{stage=\"s\",agent=\"10.0.0.1:7000\"}"),
+            4);
+  EXPECT_EQ(p.samples.at("wsload_agent_late_reports_total{stage=\"s\",agent=\"10.0.0.0:7000\"}"),
+            0);
+  EXPECT_EQ(p.types.at("wsload_agent_late_reports_total"), "counter");
   EXPECT_EQ(p.samples.at("wsload_agent_connections_open{stage=\"s\",agent=\"10.0.0.63:7000\"}"), 2);
   // Agents 64 and 65 are summed under "other"; they have no series of their own and no up gauge.
   EXPECT_EQ(p.samples.at("wsload_agent_connections_established_total{stage=\"s\",agent=\"other\"}"),
             74 + 75);
   EXPECT_EQ(p.samples.at("wsload_agent_messages_sent_total{stage=\"s\",agent=\"other\"}"), 200);
   EXPECT_EQ(p.samples.at("wsload_agent_connections_open{stage=\"s\",agent=\"other\"}"), 4);
+  EXPECT_EQ(p.samples.at("wsload_agent_late_reports_total{stage=\"s\",agent=\"other\"}"), 8);
   EXPECT_EQ(text.find("10.0.0.64:7000"), std::string::npos);
   EXPECT_EQ(p.samples.count("wsload_agent_up{stage=\"s\",agent=\"other\"}"), 0u);
   size_t up_series = 0;

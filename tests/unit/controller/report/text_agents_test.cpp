@@ -70,3 +70,28 @@ TEST(TextAgents, SixtyAgentsFoldIntoASummaryAndTheWorst) {
 
 }  // namespace
 }  // namespace wsload::controller
+
+namespace wsload::controller {
+namespace {
+
+// Reports cut before a late load thread answered are told on the agent's line and in the summary
+// (only when there were some: a run without them reads as before).
+TEST(TextAgents, LateReportsAreToldWhereThereWereSome) {
+  auto few = stage_of(2);
+  few.agents[1].late_reports = 4;
+  std::ostringstream out;
+  write_agent_lines(out, few);
+  EXPECT_NE(out.str().find("127.0.0.1:7001 (vm): share 2, established 2"), std::string::npos);
+  EXPECT_NE(out.str().find(", late reports 4\n"), std::string::npos) << out.str();
+  EXPECT_EQ(out.str().find("late reports"), out.str().rfind("late reports")) << out.str();
+  auto many = stage_of(60);
+  many.agents[3].late_reports = 2;
+  many.agents[9].late_reports = 5;
+  std::ostringstream folded;
+  write_agent_lines(folded, many);
+  EXPECT_NE(folded.str().find("errors 0, lost 0, late reports 7, p99"), std::string::npos)
+      << folded.str();
+}
+
+}  // namespace
+}  // namespace wsload::controller
