@@ -75,6 +75,7 @@ class Coordinator {
   void supervise(Loop& loop, Clock::time_point now);
   void add_points(Loop& loop, const std::vector<AlignedInterval>& points, bool at_end);
   void update_live(Loop& loop, Clock::time_point now);
+  void tell_late_agents(Loop& loop);
   // Hands the merged figures so far (and each agent's) to the publishers.
   void publish_metrics(Loop& loop, Clock::time_point now);
   void drain_sessions();

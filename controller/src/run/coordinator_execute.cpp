@@ -225,6 +225,16 @@ void Coordinator::add_points(Loop& loop, const std::vector<AlignedInterval>& poi
   }
 }
 
+// One live line for the agents whose first late report came since the last one.
+void Coordinator::tell_late_agents(Loop& loop) {
+  if (loop.newly_late.empty()) return;
+  live_.message(fmt::format(
+      "{} agent(s) behind ({}): a report went before one of their load threads answered; its "
+      "figures follow in a later timeline point (is the machine saturated?)",
+      loop.newly_late.size(), agent_list(loop.newly_late)));
+  loop.newly_late.clear();
+}
+
 void Coordinator::update_live(Loop& loop, Clock::time_point now) {
   uint64_t errors = 0;
   for (const auto& a : agents_) errors += error_count(a->result.totals.counters);
@@ -246,13 +256,7 @@ void Coordinator::update_live(Loop& loop, Clock::time_point now) {
       loop.monitor_note = std::move(note);
     }
   }
-  if (!loop.newly_late.empty()) {
-    live_.message(fmt::format(
-        "{} agent(s) behind ({}): a report went before one of their load threads answered; its "
-        "figures follow in a later timeline point (is the machine saturated?)",
-        loop.newly_late.size(), agent_list(loop.newly_late)));
-    loop.newly_late.clear();
-  }
+  tell_late_agents(loop);
   live_.update(snapshot);
   loop.live = {};
   loop.live_intervals = 0;
@@ -339,6 +343,7 @@ void Coordinator::execute(const shared::Scenario& scenario, StageResult& result)
     }
   }
   add_points(loop, loop.aligner.take_all(), true);
+  tell_late_agents(loop);  // those since the last live update
   // The final figures, at the report's duration, for a scrape after the run.
   publish_metrics(loop, loop.last_final);
   result.duration_s = std::max(0.0, seconds_between(t_start, loop.last_final));

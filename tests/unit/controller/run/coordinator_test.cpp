@@ -23,6 +23,7 @@ struct Script {
   // 0: every report at once when started; else one report per tick, from the fake's own thread
   // (as a real agent's reporter sends them while the coordinator may be busy).
   std::chrono::milliseconds tick{0};
+  std::vector<uint32_t> late_threads{};  // per report, in order (missing: 0)
 };
 
 class FakeAgent final : public AgentChannel {
@@ -84,6 +85,7 @@ class FakeAgent final : public AgentChannel {
       report->set_sequence(++sequence);
       report->set_interval_index(script_.indices[i]);
       report->set_open_connections(i + 1);
+      if (i < script_.late_threads.size()) report->set_late_threads(script_.late_threads[i]);
       shared::MetricsDelta delta;
       delta.counters.connections_attempted = delta.counters.connections_established = 1;
       proto::to_wire(delta, report->mutable_delta());
@@ -110,8 +112,9 @@ class FakeAgent final : public AgentChannel {
 };
 
 struct Harness {
-  explicit Harness(std::vector<Script> scripts,
-                   AgentLossPolicy policy = AgentLossPolicy::kContinue) {
+  explicit Harness(std::vector<Script> scripts, AgentLossPolicy policy = AgentLossPolicy::kContinue,
+                   bool quiet = true)
+      : live(out, quiet) {
     options.report_interval = std::chrono::milliseconds(50);
     options.live_interval = std::chrono::seconds(60);
     options.on_agent_loss = policy;
@@ -135,7 +138,7 @@ struct Harness {
   std::vector<AgentEndpoint> endpoints;
   shared::Scenario scenario;
   std::ostringstream out;
-  LiveView live{out, true};
+  LiveView live;
   std::atomic<int> interrupts{0};
   ChannelFactory factory;
   std::vector<std::vector<v1::ControllerMessage>> sent;  // per agent
@@ -192,6 +195,21 @@ TEST(CoordinatorLoop, ALossUnderAbortStopsTheOthers) {
   EXPECT_TRUE(stopped);
   // The silent agent never sends its final report: it is given up after the stop's grace.
   EXPECT_TRUE(r.agents[0].lost);
+}
+
+// Reports that went without a late load thread's figures are counted per agent and told once.
+TEST(CoordinatorLoop, LateReportsAreCountedPerAgentAndToldOnce) {
+  Script late{{1, 2, 3}};
+  late.late_threads = {0, 1, 2};
+  Harness h({late, {{1, 2, 3}}}, AgentLossPolicy::kContinue, /*quiet=*/false);
+  const auto r = h.run();
+  ASSERT_EQ(r.agents.size(), 2u);
+  EXPECT_EQ(r.agents[0].late_reports, 2u);
+  EXPECT_EQ(r.agents[1].late_reports, 0u);
+  EXPECT_FALSE(r.partial);
+  const auto text = h.out.str();
+  EXPECT_NE(text.find("1 agent(s) behind (fake-0)"), std::string::npos) << text;
+  EXPECT_EQ(text.find("agent(s) behind"), text.rfind("agent(s) behind")) << text;
 }
 
 TEST(CoordinatorLoop, ASilentAgentIsLostAfterThreeReportIntervals) {
