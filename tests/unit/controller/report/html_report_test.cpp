@@ -150,6 +150,14 @@ TEST(HtmlReport, StagesKeepIdsUniqueAndTextEscaped) {
   EXPECT_NE(page.find("id=\"latency-2\""), std::string::npos);
 }
 
+TEST(HtmlReport, AnAgentWithLateReportsSaysSoInItsState) {
+  auto stage = unauthorized_stage();
+  EXPECT_EQ(report_to_html(report_of({stage})).find("late reports"), std::string::npos);
+  stage.agents[0].late_reports = 3;
+  EXPECT_NE(report_to_html(report_of({stage})).find(">finished (3 late reports)</td>"),
+            std::string::npos);
+}
+
 TEST(HtmlReport, TimelineCarriesP90ThroughJson) {
   shared::MetricsDelta d;
   for (int v = 1; v <= 100; ++v) d.latency.record(v * 1000);
