@@ -6,6 +6,7 @@
 
 #include <array>
 #include <atomic>
+#include <functional>
 #include <thread>
 
 namespace wsload::agent {
@@ -28,6 +29,16 @@ struct Threads {
     };
   }
   std::vector<int> asked_counts() const { return {asked[0], asked[1], asked[2]}; }
+  // Runs `answers` on a thread of its own once the collector has asked the last thread `round`
+  // times (the futures are made inside collect); waits at most 5 s for that.
+  std::thread answer_at(int round, std::function<void()> answers) {
+    return std::thread([this, round, answers = std::move(answers)] {
+      const auto limit = std::chrono::steady_clock::now() + 5s;
+      while (asked[2] < round && std::chrono::steady_clock::now() < limit)
+        std::this_thread::sleep_for(1ms);
+      answers();
+    });
+  }
   SnapshotCollector::Recycle recycle() {
     return [this](size_t i, shared::MetricsDelta) { ++recycled[i]; };
   }
@@ -46,9 +57,7 @@ auto soon() { return std::chrono::steady_clock::now() + 20ms; }
 TEST(SnapshotCollector, EveryAnswerInTimeIsMergedAndRecycled) {
   Threads t;
   SnapshotCollector collector(3);
-  // Answered before the wait: the futures are made in collect, so answer from another thread.
-  std::thread answers([&] {
-    while (t.asked[2] == 0) std::this_thread::sleep_for(1ms);
+  auto answers = t.answer_at(1, [&] {
     t.answer(0, 1, 10, true);
     t.answer(1, 2, 20, true);
     t.answer(2, 4, 40, true);
@@ -67,8 +76,7 @@ TEST(SnapshotCollector, ALateThreadIsNotWaitedForAndItsFiguresComeInALaterReport
   Threads t;
   SnapshotCollector collector(3);
   // First report: every thread answers, so each has gauges on record.
-  std::thread first([&] {
-    while (t.asked[2] == 0) std::this_thread::sleep_for(1ms);
+  auto first = t.answer_at(1, [&] {
     for (size_t i = 0; i < 3; ++i) t.answer(i, 1, 10);
   });
   auto got = collector.collect(t.take(), t.recycle(), std::nullopt);
@@ -76,8 +84,7 @@ TEST(SnapshotCollector, ALateThreadIsNotWaitedForAndItsFiguresComeInALaterReport
   ASSERT_EQ(got.delta.counters.messages_sent, 3u);
 
   // Second report: thread 1 does not answer by the deadline.
-  std::thread second([&] {
-    while (t.asked[2] < 2) std::this_thread::sleep_for(1ms);
+  auto second = t.answer_at(2, [&] {
     t.answer(0, 5, 11);
     t.answer(2, 7, 13);
   });
@@ -94,8 +101,7 @@ TEST(SnapshotCollector, ALateThreadIsNotWaitedForAndItsFiguresComeInALaterReport
   // Thread 1 answers at last; the third report takes that answer (not a new question) with the
   // others' fresh ones.
   t.answer(1, 100, 30, true);
-  std::thread third([&] {
-    while (t.asked[2] < 3) std::this_thread::sleep_for(1ms);
+  auto third = t.answer_at(3, [&] {
     t.answer(0, 0, 0, true);
     t.answer(2, 0, 0, true);
   });
@@ -106,15 +112,14 @@ TEST(SnapshotCollector, ALateThreadIsNotWaitedForAndItsFiguresComeInALaterReport
   EXPECT_TRUE(got.all_finished);
   EXPECT_EQ(got.delta.counters.messages_sent, 100u);
   EXPECT_EQ(got.open, 30u);
-  // Conservation: 3 + 12 + 100 = every answer's sends, each once.
+  // Conservation: the three reports carried 3 + 12 + 100, every answer's sends once.
   EXPECT_EQ(t.recycled, (std::vector<int>{3, 2, 3}));
 }
 
 TEST(SnapshotCollector, WithoutADeadlineALateThreadIsWaitedFor) {
   Threads t;
   SnapshotCollector collector(3);
-  std::thread answers([&] {
-    while (t.asked[2] == 0) std::this_thread::sleep_for(1ms);
+  auto answers = t.answer_at(1, [&] {
     t.answer(0, 1, 0);
     t.answer(2, 1, 0);
     std::this_thread::sleep_for(50ms);
