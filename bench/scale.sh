@@ -5,7 +5,9 @@
 #
 # Design
 # - One network namespace `wscale<PID>` with nothing but `lo` (no veth, no route out); its own
-#   sysctls: ip_local_port_range 1024-65535, somaxconn and tcp_max_syn_backlog 65535. As
+#   sysctls: ip_local_port_range 1024-65535, somaxconn and tcp_max_syn_backlog 65535, and above
+#   131,072 connections its own established-socket hash table of 2N buckets (a power of two, at
+#   most 16M; net.ipv4.tcp_child_ehash_entries, Linux 6.1+, set for `ip netns add` alone). As
 #   ../shared/MACHINE.md asks, before anything else the root namespace gets
 #   `ip route add unreachable 10.231.X.0/24` (the lab's guard; the namespace has no interface that
 #   could use it, the route is belt and braces) and a state file in /tmp/wsload-lab/ in the lab's
@@ -142,6 +144,7 @@ STATE_FILE=$STATE_DIR/$$.json
 SUBNET=""
 ROUTE_ADDED=0
 NS_ADDED=0
+CHILD_EHASH_WAS=   # the machine's net.ipv4.tcp_child_ehash_entries while ours is set
 PIDS=()
 WATCHDOG=""
 STARTED=$(date +%s)
@@ -168,6 +171,7 @@ cleanup() {
   done
   for pid in "${PIDS[@]}"; do alive "$pid" && kill -KILL "$pid" 2>/dev/null; done
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null; done
+  [ -n "$CHILD_EHASH_WAS" ] && sysctl -qw net.ipv4.tcp_child_ehash_entries="$CHILD_EHASH_WAS"
   (( NS_ADDED )) && ip netns del "$NS" 2>/dev/null
   (( ROUTE_ADDED )) && ip route del unreachable "$SUBNET" 2>/dev/null
   rm -f "$STATE_FILE"
@@ -222,8 +226,24 @@ done
 printf '{"pid": %d, "subnet": "%s", "namespaces": ["%s"], "workdir": "%s"}\n' $$ "$SUBNET" "$NS" "$WORK" >"$STATE_FILE"
 ip route add unreachable "$SUBNET"      # the guard comes first
 ROUTE_ADDED=1
+# The namespace gets an established-socket hash table of its own, sized for its 2N sockets: the
+# machine's (net.ipv4.tcp_ehash_entries, 262,144 buckets here) shared by 2,000,000 sockets made
+# every packet's lookup walk chains of ~8 (perf at a million: __inet_lookup_established 9%).
+# net.ipv4.tcp_child_ehash_entries (Linux 6.1+) applies to namespaces created while it is set, so it
+# is set for `ip netns add` alone and put back at once (and by cleanup); without it, the shared one.
+buckets=$(( 2 * N ))
+if (( buckets > 262144 )) && [ -r /proc/sys/net/ipv4/tcp_child_ehash_entries ]; then
+  pow=262144; while (( pow < buckets && pow < 16777216 )); do pow=$(( pow * 2 )); done
+  CHILD_EHASH_WAS=$(cat /proc/sys/net/ipv4/tcp_child_ehash_entries)
+  sysctl -qw net.ipv4.tcp_child_ehash_entries="$pow"
+fi
 ip netns add "$NS"
 NS_ADDED=1
+if [ -n "$CHILD_EHASH_WAS" ]; then
+  sysctl -qw net.ipv4.tcp_child_ehash_entries="$CHILD_EHASH_WAS"
+  CHILD_EHASH_WAS=
+  echo "scale: the namespace's established-socket hash: $(nsenter --net="$NSPATH" sysctl -n net.ipv4.tcp_ehash_entries) buckets (the machine's: $(sysctl -n net.ipv4.tcp_ehash_entries))"
+fi
 in_ns() { nsenter --net="$NSPATH" "$@"; }
 in_ns ip link set lo up
 in_ns sysctl -qw net.ipv4.ip_local_port_range="1024 65535" net.core.somaxconn=65535 \
