@@ -235,7 +235,8 @@ buckets=$(( 2 * N ))
 if (( buckets > 262144 )) && [ -r /proc/sys/net/ipv4/tcp_child_ehash_entries ]; then
   pow=262144; while (( pow < buckets && pow < 16777216 )); do pow=$(( pow * 2 )); done
   CHILD_EHASH_WAS=$(cat /proc/sys/net/ipv4/tcp_child_ehash_entries)
-  sysctl -qw net.ipv4.tcp_child_ehash_entries="$pow"
+  # Not settable (a container without the right): the shared table, as on older kernels.
+  sysctl -qw net.ipv4.tcp_child_ehash_entries="$pow" 2>/dev/null || CHILD_EHASH_WAS=
 fi
 ip netns add "$NS"
 NS_ADDED=1
