@@ -11,8 +11,10 @@
 #   TRACER=strace          `strace -c -f`: every call by name, but the traced window runs slowly
 # Prints per system call the count per message (a recvfrom that failed, e.g. EAGAIN, apart),
 # `syscalls_per_message=X`, and the run's latency p50/p99 and schedule lag from its JSON report.
+# TLS=1: the same over wss:// (a self-signed certificate made with openssl, verify off); wss://
+# sessions stay on Asio's reactor, nested in the worker's loop.
 # Usage: bench/agent_syscalls_bench.sh [CONNECTIONS=5000] [INTERVAL_S=5] [WINDOW_S=10]
-#        (BIN_DIR=build/bin; needs perf or strace)
+#        (BIN_DIR=build/bin; needs perf or strace; TLS=1 needs openssl)
 source "$(dirname "$0")/agent_bench_lib.sh"
 CONNECTIONS=${1:-5000}
 INTERVAL_S=${2:-5}
@@ -25,13 +27,24 @@ CALLS=(epoll_wait epoll_pwait epoll_pwait2 epoll_ctl timerfd_settime recvfrom se
 
 if [ "${PUSHES:-0}" = 1 ]; then
   target_args=(--spawn-target)
+elif [ "${TLS:-0}" = 1 ]; then
+  openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 \
+    -keyout "$BENCH_DIR/key.pem" -out "$BENCH_DIR/cert.pem" 2>/dev/null
+  start_target target --listen 127.0.0.1:0 --tls-cert "$BENCH_DIR/cert.pem" --tls-key "$BENCH_DIR/key.pem"
+  printf '%s\n' "name: syscalls-wss" \
+    "target: { url: 'wss://$(wait_listening "$BENCH_DIR/target.out")/ws', tls: { verify: false } }" \
+    "load: { connections: 1, ramp_up: 1s, hold: 1s }" \
+    "messages: { interval: 1s, kind: json, template: '{\"type\":\"ping\",\"id\":{{seq}}}', match: id, timeout: 5s }" \
+    >"$BENCH_DIR/wss.yaml"
+  target_args=("$BENCH_DIR/wss.yaml")
 else
   start_target target --listen 127.0.0.1:0
   target_args=(--url "ws://$(wait_listening "$BENCH_DIR/target.out")/ws")
 fi
 start_agent --threads 1
 report="$BENCH_DIR/report.json"
-"$BIN_DIR/wsload" run quick "${target_args[@]}" --agents "$AGENT_ADDR" --agent-token "$AGENT_TOKEN" \
+[ "${TLS:-0}" = 1 ] && preset=() || preset=(quick)
+"$BIN_DIR/wsload" run "${preset[@]}" "${target_args[@]}" --agents "$AGENT_ADDR" --agent-token "$AGENT_TOKEN" \
   --connections "$CONNECTIONS" --message-interval "${INTERVAL_S}s" --ramp-up "${RAMP_S}s" \
   --duration "${HOLD_S}s" --json "$report" -q >"$BENCH_DIR/wsload.out" 2>&1 &
 WSLOAD_PID=$!
