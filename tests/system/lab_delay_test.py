@@ -3,6 +3,11 @@ wsload-delay-proxy adding D each way, so every round trip takes 2·D plus the la
 latency. The report's p50 must be within max(2% of 2·D, 0.5 ms) of 2·D, and no latency may be
 below 2·D (the proxy never delivers early).
 
+A run whose own report says the agents were overloaded (more than 5% of the sends left over 1 ms
+behind schedule: the machine, shared with other work, did not give them the CPU) measures the
+machine, not the tool; then, and only then, it is repeated once, and the repeat must pass. Normal
+is a few dozen of ~5,800; a CI run that failed by 1 ms had 1,303.
+
 Usage: lab_delay_test.py BIN_DIR
 """
 import sys
@@ -13,7 +18,19 @@ DELAY_MS = 50.0
 CONNECTIONS = 300  # 100 per agent host
 
 
+OVERLOADED_SHARE = 0.05  # sends behind schedule beyond which a run measured the machine
+
+
 def main(bin_dir):
+    code, overloaded = run(bin_dir)
+    if code != 0 and overloaded:
+        print("the agents were overloaded (see the schedule warning above): the run is repeated once")
+        code, _ = run(bin_dir)
+    return code
+
+
+def run(bin_dir):
+    """One lab run; (exit code, whether the report says the agents were overloaded)."""
     token = agent_token()
     checks = Checks()
     with Lab(bin_dir, STANDARD_HOSTS) as lab:
@@ -50,7 +67,10 @@ messages: {{ interval: 500ms, kind: json, template: '{{"type":"ping","id":{{{{se
             p50 = agent["latency"]["p50_ms"]
             checks.expect(abs(p50 - expected) <= tolerance,
                           f"agent {agent['endpoint']}: p50 {p50} ms within {tolerance} ms of {expected} ms")
-        return checks.finish(lab)
+        behind = report.get("schedule", {}).get("sends_behind", 0)
+        overloaded = behind > OVERLOADED_SHARE * max(messages["sent"], 1)
+        print(f"sends behind schedule: {behind} of {messages['sent']}")
+        return checks.finish(lab), overloaded
 
 
 if __name__ == "__main__":
