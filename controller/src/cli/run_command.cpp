@@ -212,6 +212,26 @@ void run_stages(const shared::ScenarioPlan& plan, const StageContext& c, RunRepo
   }
 }
 
+// The agents of the run: `local_count` spawned here (kept running by `local`) when --agents is not
+// given, else those it names. Sets the report's agents mode.
+std::vector<AgentEndpoint> run_agents(RunOptions& options, unsigned local_count,
+                                      std::unique_ptr<LocalAgents>& local, RunReport& report,
+                                      std::ostream& out) {
+  if (!options.agents_spec.empty()) {
+    report.agents_mode = options.agents_spec;
+    return find_agents(options, out);
+  }
+  if (options.agent_token.empty()) options.agent_token = random_secret();
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  local = std::make_unique<LocalAgents>(local_count, std::max(1u, cores / local_count),
+                                        options.agent_token);
+  // They listen already, but one refused or reset first connection among many agents starting at
+  // once must not fail the run: gRPC retries it within this bound.
+  options.agent_connect_wait = kLocalAgentConnectWait;
+  report.agents_mode = fmt::format("local ({} processes)", local_count);
+  return local->endpoints();
+}
+
 }  // namespace
 
 int run_command(RunRequest request, const std::atomic<int>& interrupts) {
@@ -258,23 +278,7 @@ int run_command(RunRequest request, const std::atomic<int>& interrupts) {
       live.message("spawned wsload-target at " + target->url());
     }
     std::unique_ptr<LocalAgents> local;
-    std::vector<AgentEndpoint> endpoints;
-    if (request.options.agents_spec.empty()) {
-      const unsigned count = local_plan.agents;
-      if (request.options.agent_token.empty()) request.options.agent_token = random_secret();
-      const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-      local = std::make_unique<LocalAgents>(count, std::max(1u, cores / count),
-                                            request.options.agent_token);
-      endpoints = local->endpoints();
-      // They listen already, but one refused or reset first connection among many agents starting
-      // at once must not fail the run: gRPC retries it within this bound.
-      request.options.agent_connect_wait = kLocalAgentConnectWait;
-      report.agents_mode = fmt::format("local ({} processes)", count);
-    } else {
-      endpoints = find_agents(request.options, out);
-      report.agents_mode = request.options.agents_spec;
-    }
-
+    const auto endpoints = run_agents(request.options, local_plan.agents, local, report, out);
     run_stages(plan,
                StageContext{request.options, endpoints, live, interrupts, metrics.get(), web.get()},
                report);

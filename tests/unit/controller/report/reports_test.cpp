@@ -58,8 +58,13 @@ TEST(Reports, JsonRoundTripIsExact) {
   RunReport report;
   report.name = "sample";
   report.stages.push_back(sample_stage());
+  ASSERT_FALSE(report.stages[0].agents.empty());
+  report.stages[0].agents[0].late_reports = 3;
   const auto first = report_to_json(report);
-  const auto again = report_to_json(report_from_json(first));
+  EXPECT_EQ(first["agents"][0]["late_reports"], 3);
+  const auto back = report_from_json(first);
+  EXPECT_EQ(back.stages[0].agents[0].late_reports, 3u);
+  const auto again = report_to_json(back);
   EXPECT_EQ(first, again) << first.dump(2) << "\n---\n" << again.dump(2);
 }
 
