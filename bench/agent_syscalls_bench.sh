@@ -11,8 +11,8 @@
 #   TRACER=strace          `strace -c -f`: every call by name, but the traced window runs slowly
 # Prints per system call the count per message (a recvfrom that failed, e.g. EAGAIN, apart),
 # `syscalls_per_message=X`, and the run's latency p50/p99 and schedule lag from its JSON report.
-# TLS=1: the same over wss:// (a self-signed certificate made with openssl, verify off); wss://
-# sessions stay on Asio's reactor, nested in the worker's loop.
+# TLS=1: the same over wss:// (a self-signed certificate made with openssl, verify off); its
+# established sessions are served by the worker's own loop as ws:// ones are.
 # Usage: bench/agent_syscalls_bench.sh [CONNECTIONS=5000] [INTERVAL_S=5] [WINDOW_S=10]
 #        (BIN_DIR=build/bin; needs perf or strace; TLS=1 needs openssl)
 source "$(dirname "$0")/agent_bench_lib.sh"

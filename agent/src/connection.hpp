@@ -96,6 +96,12 @@ struct WorkerContext {
   std::vector<const std::vector<std::string>*> data_rows;  // a connection's rows, while rendering
   // ws:// connections read a backlog into this and decode it in place before the next read.
   std::vector<char> read_buffer = std::vector<char>(kWorkerReadBytes);
+  // wss:// connections decrypt what they read into this (made with the first one).
+  std::vector<char>& plain_buffer() {
+    if (plain.empty()) plain.resize(kWorkerReadBytes);
+    return plain;
+  }
+  std::vector<char> plain;
   // permessage-deflate streams and buffers the connections share (deflate_workspace()).
   std::unique_ptr<ws::DeflateWorkspace> deflate;
   TimePoint hold_end = TimePoint::max();  // no request starts at or after this instant

@@ -10,10 +10,11 @@
 // pushes, close).
 //
 // I/O of an established session: frames to send are appended to out_ and written at once (many
-// messages that are due together leave in one system call). ws:// hands its socket to the
-// worker's EventLoop once established (a raw session: no Asio operation, no buffer of its own) and
-// reads into the worker's shared buffer when the loop reports input; wss:// (and the in-memory
-// test stream) keeps one read pending through Asio into a buffer allocated while established.
+// messages that are due together leave in one system call). ws:// and wss:// hand their socket to
+// the worker's EventLoop once established (a raw session: no Asio operation, no buffer of its own)
+// and read into the worker's shared buffer when the loop reports input; wss:// decrypts and
+// encrypts through the TlsSession it took over from Asio's stream (tls_session.hpp). The in-memory
+// test stream keeps one read pending through Asio into a buffer allocated while established.
 // With `target.compression: deflate` the upgrade offers permessage-deflate; when the server accepts
 // it, deflate_ holds the session's compression state (nothing else of the connection grows).
 #include <algorithm>
@@ -27,6 +28,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 #include "connection.hpp"
 #include "connection_reasons.hpp"
@@ -35,6 +37,7 @@
 #include "reply_matcher.hpp"
 #include "schedule.hpp"
 #include "step_runner.hpp"
+#include "tls_session.hpp"
 #include "ws_codec.hpp"
 #include "wsload/shared/clock.hpp"
 
@@ -50,14 +53,12 @@ using Executor = net::io_context::executor_type;
 using Socket = net::basic_stream_socket<tcp, Executor>;
 using Resolver = net::ip::basic_resolver<tcp, Executor>;
 
-// Pending reads of a plain stream that is not a raw session (the in-memory test stream) land in
-// this many bytes (several short frames fit); a fuller queue is read on into the worker's buffer.
+// Pending reads of a stream that is not a raw session (the in-memory test stream) land in this
+// many bytes (several short frames fit); a fuller queue is read on into the worker's buffer.
 inline constexpr std::size_t kIdleReadBytes = 128;
-// wss:// read buffer (allocated while the session is established).
-inline constexpr std::size_t kTlsReadBytes = 16 * 1024;
 // Sends pause (and fall behind schedule, which is reported) while this much is queued unwritten.
 // So out_ never holds more than kOutHighWater + one request + one pong (they coalesce, see
-// queue_pong) + one close frame; wss:// adds at most as much again in the write in progress.
+// queue_pong) + one close frame; wss:// holds it as records (TlsSession::pending) instead.
 // A session whose output makes no progress for WorkerContext::write_stall is dropped.
 inline constexpr std::size_t kOutHighWater = 16 * 1024;
 // At most this many reads of the worker buffer per wake-up of one connection.
@@ -68,7 +69,7 @@ inline constexpr int kMaxSendBurst = 64;
 // The connection's seam to its byte stream; everything a connection does to its stream below
 // reads, writes and the upgrade goes through it (so a test can put an in-memory stream in):
 //   kTls;
-//   kRaw: an established session leaves Asio (Stream is a Socket; see on_established);
+//   kRaw: an established session leaves Asio (Stream is a Socket, or TLS over one; see go_raw);
 //   emplace(optional<Stream>&, WorkerContext&): a fresh, unconnected stream;
 //   connect(Stream&, const tcp::resolver::results_type&, const std::optional<address>& source,
 //           handler(error_code)) -> error_code: starts connecting (from `source` when set); an
@@ -124,7 +125,7 @@ class WsConnection final : public Connection,
     bool read_pending : 1 = false;     // a read is outstanding on the stream
     bool write_pending : 1 = false;    // a write or writability wait is outstanding
     bool in_feed : 1 = false;          // inside decoder_.feed (finalizing must wait)
-    bool write_blocked : 1 = false;    // output waits for the socket (ws://) or a write (wss://)
+    bool write_blocked : 1 = false;    // output waits for room in the socket
     bool sending : 1 = false;          // the open loop of this session runs: its slots count
   };
   using Self = WsConnection<Stream>;
@@ -140,11 +141,13 @@ class WsConnection final : public Connection,
   };
   struct Frames;  // ws::FrameHandler of this connection (connection_session.ipp)
   static constexpr bool kRaw = StreamTraits<Stream>::kRaw;
-  // What a session through Asio needs: its read buffer and (wss://) the frames being written.
+  // What a session through Asio (the in-memory test stream) needs: its read buffer.
   struct AsyncIo {
-    char in[kTls ? kTlsReadBytes : kIdleReadBytes];
-    std::string writing;
+    char in[kIdleReadBytes];
   };
+  // An established session's own I/O state: wss:// its TLS; else AsyncIo when not raw (ws://
+  // sessions need none).
+  using SessionIo = std::conditional_t<kTls, TlsSession, AsyncIo>;
 
   // connection_connect.ipp
   void attempt();
@@ -196,6 +199,8 @@ class WsConnection final : public Connection,
   void on_established(std::string_view early_bytes);
   bool go_raw();
   bool read_raw(uint32_t events);
+  bool read_tls(std::string_view cipher);
+  void flush_tls();
   void close_stream();
   void start_read();
   bool drain();
@@ -225,7 +230,7 @@ class WsConnection final : public Connection,
   void note_write_blocked(bool progressed);
   void check_write_stall();
   void on_write_done(error_code ec);
-  bool backlogged() const { return out_.size() - out_done_ >= kOutHighWater; }
+  bool backlogged() const { return queued_bytes() >= kOutHighWater; }
   void arm_timeout();
   void on_timeout();
   void begin_close(std::chrono::milliseconds grace);
@@ -261,7 +266,7 @@ class WsConnection final : public Connection,
   std::optional<Stream> stream_;
   std::unique_ptr<Resolver> resolver_;  // only until the worker has resolved the target once
   std::unique_ptr<Upgrade> upgrade_;
-  std::unique_ptr<AsyncIo> async_io_;  // a session through Asio, while established
+  std::unique_ptr<SessionIo> io_;  // while established: see SessionIo
   ws::Decoder decoder_{kReadMessageMax};
   std::unique_ptr<ws::PerMessageDeflate> deflate_;  // negotiated permessage-deflate, per session
   std::string out_;  // encoded frames not yet written (from out_done_ on)

@@ -39,29 +39,31 @@ struct WsConnection<Ws>::Frames final : ws::FrameHandler {
   Self& conn;
 };
 
-// A session through Asio (wss://, the in-memory test stream) always has one read pending, into
-// async_io_; a plain stream that fills it reads the rest of its queue into the worker's shared
-// buffer (drain). ws:// sessions do not come here: they are raw sessions (read_raw).
+// A session through Asio (the in-memory test stream) always has one read pending, into io_; one
+// that fills it reads the rest of its queue into the worker's shared buffer (drain). ws:// and
+// wss:// sessions do not come here: they are raw sessions (read_raw).
 template <class Ws>
 void WsConnection<Ws>::start_read() {
-  char* into = async_io_->in;
-  constexpr std::size_t size = sizeof(AsyncIo::in);
-  attempt_.read_pending = true;
-  stream_->async_read_some(net::buffer(into, size),
-                           [self = this->shared_from_this(), into](error_code ec, std::size_t n) {
-                             self->attempt_.read_pending = false;
-                             if (self->ending()) {
-                               self->maybe_finalize();
-                               return;
-                             }
-                             if (ec) {
-                               self->on_read_end(ec);
-                               return;
-                             }
-                             if (!self->consume(std::string_view(into, n))) return;
-                             if (!kTls && n == size && !self->drain()) return;
-                             self->start_read();
-                           });
+  if constexpr (!kRaw) {
+    char* into = io_->in;
+    constexpr std::size_t size = sizeof(AsyncIo::in);
+    attempt_.read_pending = true;
+    stream_->async_read_some(net::buffer(into, size),
+                             [self = this->shared_from_this(), into](error_code ec, std::size_t n) {
+                               self->attempt_.read_pending = false;
+                               if (self->ending()) {
+                                 self->maybe_finalize();
+                                 return;
+                               }
+                               if (ec) {
+                                 self->on_read_end(ec);
+                                 return;
+                               }
+                               if (!self->consume(std::string_view(into, n))) return;
+                               if (n == size && !self->drain()) return;
+                               self->start_read();
+                             });
+  }
 }
 
 // The worker's EventLoop reports the raw session's socket: input (or its end) is read and decoded
@@ -86,7 +88,8 @@ bool WsConnection<Ws>::read_raw(uint32_t events) {
   for (int reads = 0; reads < kMaxDrainReads; ++reads) {
     const ssize_t n = ::recv(raw_fd_, buf.data(), buf.size(), MSG_DONTWAIT);
     if (n > 0) {
-      if (!consume(std::string_view(buf.data(), static_cast<std::size_t>(n)))) return false;
+      const std::string_view bytes(buf.data(), static_cast<std::size_t>(n));
+      if (!(kTls ? read_tls(bytes) : consume(bytes))) return false;
       if (static_cast<std::size_t>(n) < buf.size() && !ended) return true;
       continue;
     }
@@ -103,7 +106,36 @@ bool WsConnection<Ws>::read_raw(uint32_t events) {
   return true;
 }
 
-// Reads and decodes what the stream holds beyond async_io_. False when the session is ending.
+// Decrypts ciphertext of a wss:// session (and what OpenSSL still holds) into the worker's
+// plaintext buffer and decodes it. What decrypting wrote (an alert, a key update's answer) is sent.
+// False when the session is ending.
+template <class Ws>
+bool WsConnection<Ws>::read_tls(std::string_view cipher) {
+  if constexpr (kTls) {
+    std::vector<char>& plain = ctx_.plain_buffer();
+    if (!cipher.empty()) io_->feed(cipher);  // empty: what adopt() carried over
+    for (;;) {
+      std::size_t n = 0;
+      switch (io_->read(std::span<char>(plain), n)) {
+        case TlsSession::Read::kData:
+          if (!consume(std::string_view(plain.data(), n))) return false;
+          continue;
+        case TlsSession::Read::kWant:
+          if (io_->pending_size() > 0) flush();
+          return !ending();
+        case TlsSession::Read::kClosed:
+          on_read_end(net::error::eof);
+          return false;
+        case TlsSession::Read::kFailed:  // a bad record or a fatal alert: `error`
+          on_read_end(net::error::connection_aborted);
+          return false;
+      }
+    }
+  }
+  return false;
+}
+
+// Reads and decodes what the stream holds beyond io_->in. False when the session is ending.
 template <class Ws>
 bool WsConnection<Ws>::drain() {
   std::vector<char>& buf = ctx_.read_buffer;
@@ -166,7 +198,7 @@ template <class Ws>
 std::size_t WsConnection<Ws>::queued_bytes() const {
   std::size_t n = out_.size() - out_done_;
   if constexpr (kTls) {
-    if (async_io_) n += async_io_->writing.size();
+    if (io_) n += io_->pending_size();
   }
   return n;
 }
@@ -184,61 +216,83 @@ std::size_t WsConnection<Ws>::queue_frame(ws::Opcode op, std::string_view payloa
   return payload.size();
 }
 
-// Writes out_. ws://: straight to the socket without waiting; what does not fit waits for
-// writability. wss://: one async_write at a time, frames queued meanwhile go in the next one.
-// While output waits, the write-stall bound runs (note_write_blocked).
+// Writes out_ straight to the socket without waiting (wss://: as records, flush_tls); what does
+// not fit waits for writability, which the loop reports (on_io). While output waits, the
+// write-stall bound runs (note_write_blocked).
 template <class Ws>
 void WsConnection<Ws>::flush() {
   if (ending() || attempt_.write_pending) return;
+  if (kTls) {
+    flush_tls();
+    return;
+  }
   if (out_done_ == out_.size()) {
     attempt_.write_blocked = false;
     return;
   }
+  const std::size_t started_at = out_done_;
+  while (out_done_ < out_.size()) {
+    error_code ec;
+    std::size_t n = write_some(out_.data() + out_done_, out_.size() - out_done_, ec);
+    if (session_detail::would_block(ec)) {
+      note_write_blocked(out_done_ != started_at);
+      if (out_done_ >= kOutHighWater) compact_out();  // keep only the unwritten part
+      if constexpr (kRaw) return;                     // the loop reports room (on_io)
+      attempt_.write_pending = true;
+      Traits::async_wait_writable(*stream_, [self = this->shared_from_this()](error_code e) {
+        self->attempt_.write_pending = false;
+        if (!e && !self->ending()) {
+          self->flush();
+          if (self->attempt_.write_pending) return;
+        }
+        self->on_write_done(e);
+      });
+      return;
+    }
+    if (ec) {
+      on_write_done(ec);
+      return;
+    }
+    out_done_ += n;
+  }
+  out_.clear();
+  out_done_ = 0;
+  attempt_.pong_at = kNoPong;
+  attempt_.write_blocked = false;
+  if (out_.capacity() > kOutHighWater) std::string().swap(out_);
+}
+
+// wss://: the frames queued in out_ become records at once (out_ empties: a pong queued before
+// can no longer be replaced), and the records go to the socket as it takes them.
+template <class Ws>
+void WsConnection<Ws>::flush_tls() {
   if constexpr (kTls) {
-    async_io_->writing.swap(out_);
-    out_.clear();
-    out_done_ = 0;
-    attempt_.pong_at = kNoPong;  // its bytes are being written
-    // A write starts only once the previous one completed: that is progress.
-    note_write_blocked(true);
-    attempt_.write_pending = true;
-    net::async_write(*stream_, net::buffer(async_io_->writing),
-                     [self = this->shared_from_this()](error_code ec, std::size_t) {
-                       self->attempt_.write_pending = false;
-                       self->async_io_->writing.clear();
-                       self->on_write_done(ec);
-                     });
-  } else {
-    const std::size_t started_at = out_done_;
-    while (out_done_ < out_.size()) {
+    if (out_done_ < out_.size()) {
+      if (!io_->write(std::string_view(out_).substr(out_done_))) {
+        on_write_done(net::error::connection_aborted);
+        return;
+      }
+      out_.clear();
+      out_done_ = 0;
+      attempt_.pong_at = kNoPong;
+      if (out_.capacity() > kOutHighWater) std::string().swap(out_);
+    }
+    const std::size_t before = io_->pending_size();
+    while (io_->pending_size() > 0) {
       error_code ec;
-      std::size_t n = write_some(out_.data() + out_done_, out_.size() - out_done_, ec);
+      const std::string_view records = io_->pending();
+      const std::size_t n = write_some(records.data(), records.size(), ec);
       if (session_detail::would_block(ec)) {
-        note_write_blocked(out_done_ != started_at);
-        if (out_done_ >= kOutHighWater) compact_out();  // keep only the unwritten part
-        if constexpr (kRaw) return;                     // the loop reports room (on_io)
-        attempt_.write_pending = true;
-        Traits::async_wait_writable(*stream_, [self = this->shared_from_this()](error_code e) {
-          self->attempt_.write_pending = false;
-          if (!e && !self->ending()) {
-            self->flush();
-            if (self->attempt_.write_pending) return;
-          }
-          self->on_write_done(e);
-        });
+        note_write_blocked(io_->pending_size() != before);
         return;
       }
       if (ec) {
         on_write_done(ec);
         return;
       }
-      out_done_ += n;
+      io_->sent(n);
     }
-    out_.clear();
-    out_done_ = 0;
-    attempt_.pong_at = kNoPong;
     attempt_.write_blocked = false;
-    if (out_.capacity() > kOutHighWater) std::string().swap(out_);
   }
 }
 

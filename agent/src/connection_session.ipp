@@ -28,9 +28,11 @@ void WsConnection<Ws>::on_established(std::string_view early_bytes) {
     }
   } else {
     Traits::set_non_blocking(*stream_);  // our own reads and writes never wait
-    async_io_ = std::make_unique<AsyncIo>();
+    if constexpr (!kTls) io_ = std::make_unique<AsyncIo>();
   }
   if (!early_bytes.empty() && !consume(early_bytes)) return;
+  // wss://: then what OpenSSL held of the records that came behind the 101.
+  if (kTls && !read_tls({})) return;
   if constexpr (!kRaw) start_read();
   if (ending()) return;
   if (finish_requested()) {
@@ -43,12 +45,17 @@ void WsConnection<Ws>::on_established(std::string_view early_bytes) {
 // The established socket leaves Asio's reactor for the worker's EventLoop: no pending Asio
 // operation (~256 bytes), descriptor state (~168 bytes) or read buffer stays with the session, and
 // a read happens only when the loop reports input (no failed speculative read per message).
+// wss:// takes the TLS session over from Asio's stream first (~70 KB of buffers go with it).
 template <class Ws>
 bool WsConnection<Ws>::go_raw() {
   if constexpr (kRaw) {
     if (ctx_.loop == nullptr) return false;
+    if constexpr (kTls) {
+      io_ = TlsSession::adopt(stream_->native_handle());
+      if (!io_) return false;
+    }
     error_code ec;
-    const int fd = stream_->release(ec);
+    const int fd = Traits::socket(*stream_).release(ec);
     stream_.reset();
     if (ec) return false;
     raw_fd_ = fd;
@@ -440,7 +447,7 @@ void WsConnection<Ws>::on_session_end() {
   out_done_ = 0;
   attempt_.pong_at = kNoPong;
   attempt_.write_blocked = false;
-  async_io_.reset();
+  io_.reset();
   if (session_ && session_->runner) session_->runner->on_closed(*session_);
   session_.reset();
   state_ = State::kIdle;

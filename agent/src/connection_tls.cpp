@@ -13,7 +13,7 @@ using TlsStream = ssl::stream<Socket>;
 template <>
 struct StreamTraits<TlsStream> : SocketStreamOps<StreamTraits<TlsStream>> {
   static constexpr bool kTls = true;
-  static constexpr bool kRaw = false;
+  static constexpr bool kRaw = true;  // established sessions are served by the EventLoop
   static void emplace(std::optional<TlsStream>& s, WorkerContext& ctx, const GroupRuntime& group) {
     s.emplace(ctx.ioc, *ctx.tls[group.index]);
   }

@@ -1,12 +1,12 @@
 #pragma once
-// A worker's own wait: one epoll instance that holds the sockets of established ws:// sessions
-// (edge-triggered, read until a short read, so no failed read per message), an eventfd that other
-// threads signal, and the worker's io_context reactor (its epoll descriptor, nested), which drives
-// everything else (resolve, connect, upgrade, wss://). The wait's timeout is the next deadline
-// itself, to the nanosecond (epoll_pwait2): no timer descriptor is re-armed per send. At low rate a
-// message then costs four system calls: the wait that wakes for the send, the send, the wait that
-// wakes for the reply, the read (bench/agent_syscalls_bench.sh).
-// One thread waits and registers; notify() may be called from any thread. Not copyable.
+// A worker's own wait: one epoll instance that holds the sockets of established ws:// and wss://
+// sessions (edge-triggered, read until a short read, so no failed read per message), an eventfd
+// that other threads signal, and the worker's io_context reactor (its epoll descriptor, nested),
+// which drives everything else (resolve, connect, TLS handshake, upgrade). The wait's timeout is
+// the next deadline itself, to the nanosecond (epoll_pwait2): no timer descriptor is re-armed per
+// send. At low rate a message then costs four system calls: the wait that wakes for the send, the
+// send, the wait that wakes for the reply, the read (bench/agent_syscalls_bench.sh). One thread
+// waits and registers; notify() may be called from any thread. Not copyable.
 #include <sys/epoll.h>
 
 #include <array>
