@@ -35,8 +35,9 @@ class TlsSession {
   TlsSession(const TlsSession&) = delete;
   TlsSession& operator=(const TlsSession&) = delete;
 
-  // Ciphertext to decrypt by the next read() calls; it must stay valid until read() says kWant
-  // (or the session is given up). Replaces what was left of the previous feed.
+  // Ciphertext to decrypt by the next read() calls, once read() has said kWant to everything fed
+  // before (after adopt(): once, for what was carried over); it must stay valid until read()
+  // says kWant again, or the session is given up.
   void feed(std::string_view cipher) { in_ = cipher; }
   // Plaintext into `into` (n bytes) while it says kData: call it until it says something else.
   Read read(std::span<char> into, std::size_t& n);
