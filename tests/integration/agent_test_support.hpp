@@ -67,10 +67,17 @@ process.on('SIGTERM', () => process.exit(0));
 }
 
 // python3-websockets echo (Debian's /usr/bin/python3; pings are answered by websockets itself).
-inline std::unique_ptr<EchoServer> start_python_echo() {
+// With a certificate and its key (PEM files) it serves wss:// instead.
+inline std::unique_ptr<EchoServer> start_python_echo(const std::string& tls_cert = {},
+                                                     const std::string& tls_key = {}) {
   static constexpr const char* kScript = R"PY(
-import asyncio, signal
+import asyncio, signal, ssl, sys
 import websockets
+
+tls = None
+if len(sys.argv) > 2:
+    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    tls.load_cert_chain(sys.argv[1], sys.argv[2])
 
 async def echo(ws, path=None):
     async for message in ws:
@@ -79,16 +86,30 @@ async def echo(ws, path=None):
 async def main():
     stop = asyncio.get_running_loop().create_future()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set_result, None)
-    async with websockets.serve(echo, '127.0.0.1', 0, compression=None) as server:
+    async with websockets.serve(echo, '127.0.0.1', 0, compression=None, ssl=tls) as server:
         port = server.sockets[0].getsockname()[1]
         print(f'listening on 127.0.0.1:{port}', flush=True)
         await stop
 
 asyncio.run(main())
 )PY";
-  return std::make_unique<EchoServer>(std::vector<std::string>{"/usr/bin/python3", "-c", kScript},
-                                      ProcessOptions{});
+  std::vector<std::string> argv{"/usr/bin/python3", "-c", kScript};
+  if (!tls_cert.empty()) argv.insert(argv.end(), {tls_cert, tls_key});
+  return std::make_unique<EchoServer>(std::move(argv), ProcessOptions{});
 }
+
+// Python for minimal servers written on asyncio streams: upgrade_response(head, extra) is the 101
+// that accepts the upgrade request `head` (bytes up to its blank line), with `extra` header lines.
+inline constexpr const char* kPythonUpgradeResponse = R"PY(
+import base64, hashlib
+
+def upgrade_response(head, extra=b''):
+    key = [l.split(b':', 1)[1].strip() for l in head.split(b'\r\n')
+           if l.lower().startswith(b'sec-websocket-key:')][0]
+    accept = base64.b64encode(hashlib.sha1(key + b'258EAFA5-E914-47DA-95CA-C5AB0DC85B11').digest())
+    return (b'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+            extra + b'Sec-WebSocket-Accept: ' + accept + b'\r\n\r\n')
+)PY";
 
 // wsload-agent processes on 127.0.0.1 with one load thread each, requiring Cluster::kAgentToken.
 struct Agents {

@@ -11,38 +11,13 @@
 namespace wsload::test {
 namespace {
 
-// python3-websockets echo over TLS with the given certificate and key (argv[1], argv[2]).
-std::unique_ptr<EchoServer> start_python_tls_echo(const TestPki& pki) {
-  static constexpr const char* kScript = R"PY(
-import asyncio, signal, ssl, sys
-import websockets
-tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-tls.load_cert_chain(sys.argv[1], sys.argv[2])
-async def echo(ws, path=None):
-    async for message in ws:
-        await ws.send(message)
-async def main():
-    stop = asyncio.get_running_loop().create_future()
-    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set_result, None)
-    async with websockets.serve(echo, '127.0.0.1', 0, ssl=tls, max_size=2 << 20,
-                                compression=None) as server:
-        port = server.sockets[0].getsockname()[1]
-        print(f'listening on 127.0.0.1:{port}', flush=True)
-        await stop
-asyncio.run(main())
-)PY";
-  return std::make_unique<EchoServer>(
-      std::vector<std::string>{"/usr/bin/python3", "-c", kScript, pki.server_cert, pki.server_key},
-      ProcessOptions{});
-}
-
 // Answers the upgrade with its 101 and a 3,000-byte text frame in one write (one TLS record), then
 // a 20,000-byte text frame (two more records) at once; then waits for the client's close frame,
 // answers it with its own and closes.
 constexpr uint64_t kGreetingBytes = 3000 + 20000;
 std::unique_ptr<EchoServer> start_tls_greeter(const TestPki& pki) {
   static constexpr const char* kScript = R"PY(
-import asyncio, base64, hashlib, signal, ssl, sys
+import asyncio, signal, ssl, sys
 tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
 tls.load_cert_chain(sys.argv[1], sys.argv[2])
 def text(payload):
@@ -52,12 +27,7 @@ def text(payload):
 async def session(reader, writer):
     try:
         head = await reader.readuntil(b'\r\n\r\n')
-        key = [l.split(b':', 1)[1].strip() for l in head.split(b'\r\n')
-               if l.lower().startswith(b'sec-websocket-key:')][0]
-        accept = base64.b64encode(hashlib.sha1(key + b'258EAFA5-E914-47DA-95CA-C5AB0DC85B11').digest())
-        writer.write(b'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n'
-                     b'Connection: Upgrade\r\nSec-WebSocket-Accept: ' + accept + b'\r\n\r\n' +
-                     text(b'a' * 3000))
+        writer.write(upgrade_response(head) + text(b'a' * 3000))
         writer.write(text(b'b' * 20000))
         await writer.drain()
         await reader.read(65536)  # the client's close frame
@@ -75,7 +45,9 @@ async def main():
 asyncio.run(main())
 )PY";
   return std::make_unique<EchoServer>(
-      std::vector<std::string>{"/usr/bin/python3", "-c", kScript, pki.server_cert, pki.server_key},
+      std::vector<std::string>{"/usr/bin/python3", "-c",
+                               std::string(kPythonUpgradeResponse) + kScript, pki.server_cert,
+                               pki.server_key},
       ProcessOptions{});
 }
 
@@ -113,7 +85,7 @@ class WssSession : public ::testing::Test {
 };
 
 TEST_F(WssSession, MessagesOfAMegabyteSpanManyRecordsAndComeBackWhole) {
-  auto server = start_python_tls_echo(pki_);
+  auto server = start_python_echo(pki_.server_cert, pki_.server_key);
   ASSERT_TRUE(server->ok()) << server->error();
   constexpr int kConnections = 4;
   auto r = run(wss_url(*server), kConnections, "ramp_up: 200ms, hold: 2s",
@@ -128,7 +100,7 @@ TEST_F(WssSession, MessagesOfAMegabyteSpanManyRecordsAndComeBackWhole) {
 }
 
 TEST_F(WssSession, JsonRequestsMatchedByIdAgainstAVerifiedServer) {
-  auto server = start_python_tls_echo(pki_);
+  auto server = start_python_echo(pki_.server_cert, pki_.server_key);
   ASSERT_TRUE(server->ok()) << server->error();
   constexpr int kConnections = 50;
   auto r = run(wss_url(*server), kConnections, "ramp_up: 500ms, hold: 2s",

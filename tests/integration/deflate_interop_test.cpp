@@ -102,7 +102,7 @@ process.on('SIGTERM', () => process.exit(0));
 // zeros compressed to ~100 KiB; closes once the client answers.
 std::unique_ptr<EchoServer> start_bomb_server() {
   static constexpr const char* kScript = R"PY(
-import asyncio, base64, hashlib, signal, zlib
+import asyncio, signal, zlib
 
 c = zlib.compressobj(9, zlib.DEFLATED, -15, 9)
 bomb = c.compress(b'\0' * (100 << 20)) + c.flush(zlib.Z_SYNC_FLUSH)
@@ -113,12 +113,8 @@ frame = bytes([0xC2, 127]) + len(bomb).to_bytes(8, 'big') + bomb
 async def session(reader, writer):
     try:
         head = await reader.readuntil(b'\r\n\r\n')
-        key = [l.split(b':', 1)[1].strip() for l in head.split(b'\r\n')
-               if l.lower().startswith(b'sec-websocket-key:')][0]
-        accept = base64.b64encode(hashlib.sha1(key + b'258EAFA5-E914-47DA-95CA-C5AB0DC85B11').digest())
-        writer.write(b'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n'
-                     b'Connection: Upgrade\r\nSec-WebSocket-Extensions: permessage-deflate\r\n'
-                     b'Sec-WebSocket-Accept: ' + accept + b'\r\n\r\n' + frame)
+        writer.write(upgrade_response(head, b'Sec-WebSocket-Extensions: permessage-deflate\r\n') +
+                     frame)
         await writer.drain()
         await reader.read(65536)  # the client's close frame (or its EOF)
     except Exception:
@@ -134,8 +130,10 @@ async def main():
 
 asyncio.run(main())
 )PY";
-  return std::make_unique<EchoServer>(std::vector<std::string>{"/usr/bin/python3", "-c", kScript},
-                                      ProcessOptions{});
+  return std::make_unique<EchoServer>(
+      std::vector<std::string>{"/usr/bin/python3", "-c",
+                               std::string(kPythonUpgradeResponse) + kScript},
+      ProcessOptions{});
 }
 
 // kB of a /proc/PID/status field (VmRSS, VmHWM); -1 when unreadable.
