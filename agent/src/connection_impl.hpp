@@ -201,6 +201,7 @@ class WsConnection final : public Connection,
   bool read_raw(uint32_t events);
   bool read_tls(std::string_view cipher);
   void flush_tls();
+  void send_records();
   void close_stream();
   void start_read();
   bool drain();

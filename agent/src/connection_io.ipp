@@ -127,7 +127,8 @@ bool WsConnection<Ws>::read_tls(std::string_view cipher) {
           on_read_end(net::error::eof);
           return false;
         case TlsSession::Read::kFailed:  // a bad record or a fatal alert: `error`
-          on_read_end(net::error::connection_aborted);
+          send_records();                // OpenSSL's alert tells the server why, if it fits
+          if (!ending()) on_read_end(net::error::connection_aborted);
           return false;
       }
     }
@@ -277,6 +278,15 @@ void WsConnection<Ws>::flush_tls() {
       attempt_.pong_at = kNoPong;
       if (out_.capacity() > kOutHighWater) std::string().swap(out_);
     }
+  }
+  send_records();
+}
+
+// wss://: the records waiting in the TLS session, as far as the socket takes them; the rest waits
+// for room (note_write_blocked).
+template <class Ws>
+void WsConnection<Ws>::send_records() {
+  if constexpr (kTls) {
     const std::size_t before = io_->pending_size();
     while (io_->pending_size() > 0) {
       error_code ec;

@@ -57,7 +57,8 @@ class TlsSession {
   std::string_view in_;  // what the BIO hands OpenSSL now
   std::string out_;      // records written by OpenSSL, from sent_ on not yet sent
   std::size_t sent_ = 0;
-  std::string carry_;  // what the handshake's BIO held at adopt(), until the first feed is read
+  std::string carry_;    // what the handshake's BIO held at adopt(), until it is read
+  bool adopted_ = true;  // until read() first says kWant
 };
 
 }  // namespace wsload::agent

@@ -99,9 +99,20 @@ asyncio.run(main())
 }
 
 // Python for minimal servers written on asyncio streams: upgrade_response(head, extra) is the 101
-// that accepts the upgrade request `head` (bytes up to its blank line), with `extra` header lines.
+// that accepts the upgrade request `head` (bytes up to its blank line), with `extra` header lines;
+// serve(session, tls) runs `session` for every connection on a port of its own choosing, prints
+// "listening on 127.0.0.1:PORT" and returns at SIGTERM.
 inline constexpr const char* kPythonUpgradeResponse = R"PY(
-import base64, hashlib
+import asyncio, base64, hashlib, signal
+
+def serve(session, tls=None):
+    async def main():
+        stop = asyncio.get_running_loop().create_future()
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set_result, None)
+        server = await asyncio.start_server(session, '127.0.0.1', 0, ssl=tls)
+        print(f'listening on 127.0.0.1:{server.sockets[0].getsockname()[1]}', flush=True)
+        await stop
+    asyncio.run(main())
 
 def upgrade_response(head, extra=b''):
     key = [l.split(b':', 1)[1].strip() for l in head.split(b'\r\n')

@@ -17,7 +17,7 @@ namespace {
 constexpr uint64_t kGreetingBytes = 3000 + 20000;
 std::unique_ptr<EchoServer> start_tls_greeter(const TestPki& pki) {
   static constexpr const char* kScript = R"PY(
-import asyncio, signal, ssl, sys
+import ssl, sys
 tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
 tls.load_cert_chain(sys.argv[1], sys.argv[2])
 def text(payload):
@@ -36,13 +36,7 @@ async def session(reader, writer):
     except Exception:
         pass
     writer.close()
-async def main():
-    stop = asyncio.get_running_loop().create_future()
-    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set_result, None)
-    server = await asyncio.start_server(session, '127.0.0.1', 0, ssl=tls)
-    print(f'listening on 127.0.0.1:{server.sockets[0].getsockname()[1]}', flush=True)
-    await stop
-asyncio.run(main())
+serve(session, tls)
 )PY";
   return std::make_unique<EchoServer>(
       std::vector<std::string>{"/usr/bin/python3", "-c",

@@ -102,7 +102,7 @@ process.on('SIGTERM', () => process.exit(0));
 // zeros compressed to ~100 KiB; closes once the client answers.
 std::unique_ptr<EchoServer> start_bomb_server() {
   static constexpr const char* kScript = R"PY(
-import asyncio, signal, zlib
+import zlib
 
 c = zlib.compressobj(9, zlib.DEFLATED, -15, 9)
 bomb = c.compress(b'\0' * (100 << 20)) + c.flush(zlib.Z_SYNC_FLUSH)
@@ -121,14 +121,7 @@ async def session(reader, writer):
         pass
     writer.close()
 
-async def main():
-    stop = asyncio.get_running_loop().create_future()
-    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set_result, None)
-    server = await asyncio.start_server(session, '127.0.0.1', 0)
-    print(f'listening on 127.0.0.1:{server.sockets[0].getsockname()[1]}', flush=True)
-    await stop
-
-asyncio.run(main())
+serve(session)
 )PY";
   return std::make_unique<EchoServer>(
       std::vector<std::string>{"/usr/bin/python3", "-c",
